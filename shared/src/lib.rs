@@ -1,0 +1,2 @@
+//! agentcast-shared: placeholder, being written.
+pub const ALL_EVENT_TYPES: &[&str] = &[];

@@ -1,0 +1,75 @@
+//! The testable seam: [`serve`] runs agentcast on a bound listener until `shutdown` resolves.
+//! `main` binds the address and passes the signal future; tests bind port 0.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use socketioxide::SocketIo;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::hub::{Hub, HubLimits, Stats, stats};
+use crate::socket::adapter::{BroadcastLedger, TrackingAdapter};
+use crate::{conformance, http, socket};
+
+/// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
+/// stops accepting, and lets the sessions finish their queued work within the grace period.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if config.conformance {
+        let (router, io) = conformance::router();
+        return axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                io.close().await;
+            })
+            .await;
+    }
+
+    let (router, hub) = build(&config);
+    let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.stats_interval));
+    let io = hub.io().clone();
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: closing sockets");
+            io.close().await;
+        })
+        .await;
+    ticker.abort();
+    hub.shutdown(config.shutdown_grace).await;
+    tracing::info!("stopped");
+    served
+}
+
+/// The router (Socket.IO layer included) and the hub behind it.
+pub fn build(config: &Config) -> (Router, Hub) {
+    let ledger = Arc::new(BroadcastLedger::default());
+    let (layer, io) = SocketIo::builder()
+        .with_adapter::<TrackingAdapter>(ledger.clone())
+        .max_buffer_size(config.max_buffer_size)
+        .max_payload(config.max_payload)
+        // max_payload bounds polling bodies; websocket messages have their own limit.
+        .ws_max_message_size(config.max_payload as usize)
+        .ws_max_frame_size(config.max_payload as usize)
+        .ping_interval(config.ping_interval)
+        .ping_timeout(config.ping_timeout)
+        .connect_timeout(config.connect_timeout)
+        .build_layer();
+    let limits = HubLimits {
+        max_events_per_publish: config.max_events_per_publish,
+        session_queue: config.session_queue,
+    };
+    let hub = Hub::new(io.clone(), limits, Arc::new(Stats::new(ledger)));
+    socket::register(&io, &hub);
+    let router = Router::new()
+        .route("/health", get(http::health))
+        .with_state(hub.clone())
+        .layer(layer);
+    (router, hub)
+}

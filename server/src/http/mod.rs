@@ -1,0 +1,5 @@
+//! Plain HTTP routes beside Socket.IO.
+
+mod health;
+
+pub use health::health;

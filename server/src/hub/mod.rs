@@ -1,0 +1,219 @@
+//! The hub: the sessions of this server and the in-process API that publishes into them.
+//!
+//! - `session`: [`SessionHandle`], what the rest of the server holds of one session.
+//! - `sequencer`: the single task per session that assigns offsets and broadcasts.
+//! - `emit`: building envelopes and broadcasting them to the rooms of a namespace.
+//! - `slow_consumer`: disconnecting sockets whose send buffer overflowed.
+//! - `stats`: counters and the periodic `system.stats` event.
+//!
+//! Every session has exactly one sequencer, the only emitter for its namespace, so each
+//! socket receives that session's offsets in order.
+
+mod emit;
+mod sequencer;
+mod session;
+pub(crate) mod slow_consumer;
+pub(crate) mod stats;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use agentcast_shared::{Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary};
+use tokio::task::JoinSet;
+
+pub(crate) use emit::now_unix_millis;
+pub use session::SessionHandle;
+pub(crate) use stats::Stats;
+
+use crate::socket::Io;
+
+/// Prefix of the per-session namespaces.
+pub const SESSION_NS_PREFIX: &str = "/sessions/";
+
+/// Event types only the server emits (per socket or per server), never a producer.
+const SERVER_ONLY_TYPES: [&str; 2] = [SESSION_RECOVERED, SYSTEM_STATS];
+
+/// Limits the hub enforces on what it is given.
+#[derive(Debug, Clone)]
+pub struct HubLimits {
+    pub max_events_per_publish: usize,
+    pub session_queue: usize,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum HubError {
+    #[error(
+        "invalid session id {0:?}: use 1 to 128 characters among letters, digits, '-', '_' and '.'"
+    )]
+    InvalidSessionId(String),
+    #[error("events: {count} events in one publish, the limit is {max}")]
+    TooManyEvents { count: usize, max: usize },
+    #[error("events[{index}]: {kind} is emitted by the server and cannot be published")]
+    NotPublishable { index: usize, kind: &'static str },
+    #[error("the server is shutting down")]
+    ShuttingDown,
+}
+
+/// The sessions of this server. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    io: Io,
+    limits: HubLimits,
+    stats: Arc<Stats>,
+    /// Session id -> handle. A std mutex: lookups and inserts only, never held across an await.
+    sessions: Mutex<HashMap<Arc<str>, SessionHandle>>,
+    /// The sequencer tasks, awaited on shutdown so queued work is finished.
+    tasks: Mutex<JoinSet<()>>,
+}
+
+impl Hub {
+    pub fn new(io: Io, limits: HubLimits, stats: Arc<Stats>) -> Self {
+        Self {
+            inner: Arc::new(HubInner {
+                io,
+                limits,
+                stats,
+                sessions: Mutex::default(),
+                tasks: Mutex::new(JoinSet::new()),
+            }),
+        }
+    }
+
+    pub fn io(&self) -> &Io {
+        &self.inner.io
+    }
+
+    pub fn stats(&self) -> &Arc<Stats> {
+        &self.inner.stats
+    }
+
+    /// The session with this id, created (with its sequencer) on first use.
+    pub fn session(&self, id: &str) -> Result<SessionHandle, HubError> {
+        if !is_valid_session_id(id) {
+            return Err(HubError::InvalidSessionId(id.to_owned()));
+        }
+        let mut sessions = self
+            .inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(handle) = sessions.get(id) {
+            return Ok(handle.clone());
+        }
+        let (handle, sequencer) =
+            sequencer::spawn_parts(Arc::from(id), self.clone(), self.inner.limits.session_queue);
+        self.inner
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .spawn(sequencer.run());
+        sessions.insert(handle.id_arc(), handle.clone());
+        Ok(handle)
+    }
+
+    /// An existing session, without creating it.
+    pub fn find(&self, id: &str) -> Option<SessionHandle> {
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// Publishes typed events into a session: the sequencer assigns their offsets, emits them
+    /// to the session namespace (and lifecycle and usage events to `/`) and returns the new
+    /// head offset. This is the in-process API every source uses.
+    pub async fn publish(&self, session_id: &str, events: Vec<Event>) -> Result<u64, HubError> {
+        self.check_publishable(&events)?;
+        self.session(session_id)?.publish(events).await
+    }
+
+    fn check_publishable(&self, events: &[Event]) -> Result<(), HubError> {
+        let max = self.inner.limits.max_events_per_publish;
+        if events.len() > max {
+            return Err(HubError::TooManyEvents {
+                count: events.len(),
+                max,
+            });
+        }
+        let server_only = |e: &Event| SERVER_ONLY_TYPES.contains(&e.kind());
+        if let Some((index, event)) = events.iter().enumerate().find(|(_, e)| server_only(e)) {
+            return Err(HubError::NotPublishable {
+                index,
+                kind: event.kind(),
+            });
+        }
+        Ok(())
+    }
+
+    /// A summary of every session, for `get_status` on `/`.
+    pub fn summaries(&self) -> Vec<SessionSummary> {
+        let sessions = self
+            .inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut list: Vec<_> = sessions.values().map(SessionHandle::summary).collect();
+        list.sort_by(|a, b| a.session_id.cmp(&b.session_id));
+        list
+    }
+
+    pub fn active_sessions(&self) -> u64 {
+        let sessions = self
+            .inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        sessions.values().filter(|s| s.is_active()).count() as u64
+    }
+
+    /// Stops taking work and lets every sequencer finish what it has queued, for at most
+    /// `grace`; what is left after that is aborted and logged.
+    pub async fn shutdown(&self, grace: Duration) {
+        // Dropping the handles closes the sequencers' channels once in-flight publishers finish.
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        let mut tasks =
+            std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        let drained =
+            tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+        if drained.is_err() {
+            tracing::warn!(
+                left = tasks.len(),
+                "sequencers still busy after the shutdown grace; aborting them"
+            );
+            tasks.shutdown().await;
+        }
+    }
+}
+
+/// 1 to 128 characters of `[A-Za-z0-9._-]`: safe in a namespace path, a room, a file name.
+pub fn is_valid_session_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids() {
+        assert!(is_valid_session_id("9b1c-4f.x_2"));
+        assert!(!is_valid_session_id(""));
+        assert!(!is_valid_session_id("a/b"));
+        assert!(!is_valid_session_id("é"));
+        assert!(!is_valid_session_id(&"a".repeat(129)));
+    }
+}

@@ -1,0 +1,64 @@
+//! Slow consumers: a socket whose send buffer was full when an event was broadcast has missed
+//! that event. It is taken out of every room at once (so it can never receive a later event
+//! after the missing one), told why, and disconnected; it recovers by offset when it returns.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use agentcast_shared::{AGENT_ERROR, AgentError, Event};
+
+use super::{Hub, emit};
+use crate::socket::Sock;
+
+/// How long to wait for a full buffer to take the reason and the disconnect packet. After
+/// that the Engine.IO heartbeat closes the connection, since its ping cannot be queued either.
+const DRAIN_ATTEMPTS: u32 = 200;
+const DRAIN_PAUSE: Duration = Duration::from_millis(25);
+
+/// Disconnects the sockets the last broadcasts found full.
+pub(crate) fn disconnect_found(hub: &Hub) {
+    for (ns, sid) in hub.stats().ledger.take() {
+        let Some(socket) = hub.io().of(&ns).and_then(|ops| ops.get_socket(sid)) else {
+            continue; // already gone
+        };
+        if socket.rooms().is_empty() {
+            continue; // already handled after an earlier broadcast
+        }
+        socket.leave_all();
+        hub.stats()
+            .slow_consumer_disconnects
+            .fetch_add(1, Ordering::Relaxed);
+        let buffer = hub.io().config().engine_config.max_buffer_size;
+        tracing::warn!(socket.id = %sid, ns, buffer, "slow consumer: send buffer full, disconnecting");
+        tokio::spawn(tell_and_disconnect(socket, buffer));
+    }
+}
+
+async fn tell_and_disconnect(socket: Sock, buffer: usize) {
+    let reason = Event::AgentError(AgentError {
+        code: "slow_consumer".into(),
+        message: format!(
+            "your send buffer ({buffer} packets) was full, so you missed an event; \
+             reconnect with your last offset to recover"
+        ),
+        line: None,
+        excerpt: None,
+    });
+    let payload = emit::envelope_json(0, session_of(socket.ns()), &reason);
+    let mut told = false;
+    for _ in 0..DRAIN_ATTEMPTS {
+        if !socket.connected() {
+            return;
+        }
+        told = told || socket.emit(AGENT_ERROR, &payload).is_ok();
+        if told && socket.clone().disconnect().is_ok() {
+            return;
+        }
+        tokio::time::sleep(DRAIN_PAUSE).await;
+    }
+    tracing::warn!(socket.id = %socket.id, "slow consumer never drained; the heartbeat will close it");
+}
+
+fn session_of(ns: &str) -> &str {
+    ns.strip_prefix(super::SESSION_NS_PREFIX).unwrap_or("")
+}

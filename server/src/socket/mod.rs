@@ -1,0 +1,21 @@
+//! The Socket.IO surface of the hub: namespaces, connect checks and command handlers.
+//!
+//! - `adapter`: the broadcast adapter that finds slow consumers.
+//! - `namespaces`: `/` and `/sessions/{id}`: what happens on connect.
+//! - `commands`: the acknowledged commands (subscribe, get_status, publish, ...).
+//! - `subscriptions`: patterns to rooms, one room per event type.
+
+pub(crate) mod adapter;
+mod commands;
+mod namespaces;
+mod subscriptions;
+
+use socketioxide::SocketIo;
+use socketioxide::extract::SocketRef;
+
+pub use namespaces::register;
+
+/// The Socket.IO server type of agentcast (with its tracking adapter).
+pub type Io = SocketIo<adapter::TrackingAdapter>;
+/// A connected socket of agentcast.
+pub type Sock = SocketRef<adapter::TrackingAdapter>;

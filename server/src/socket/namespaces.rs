@@ -1,0 +1,98 @@
+//! The namespaces: `/` (the hub) and `/sessions/{id}` (one per session, dynamic). Any other
+//! namespace gets socketioxide's standard `Invalid namespace` connect error.
+
+use std::sync::atomic::Ordering;
+
+use agentcast_shared::ALL_EVENT_TYPES;
+use socketioxide::handler::ConnectHandler;
+
+use super::commands::{self, Scope};
+use super::subscriptions;
+use super::{Io, Sock};
+use crate::hub::{Hub, SESSION_NS_PREFIX, is_valid_session_id};
+
+/// Registers both namespaces on `io`.
+pub fn register(io: &Io, hub: &Hub) {
+    let on_hub = {
+        let hub = hub.clone();
+        move |socket: Sock| {
+            let hub = hub.clone();
+            async move { on_connect(socket, hub, Scope::Hub) }
+        }
+    };
+    io.ns("/", on_hub);
+
+    let on_session = {
+        let hub = hub.clone();
+        move |socket: Sock| {
+            let hub = hub.clone();
+            async move {
+                let id = session_id_of(&socket).to_owned();
+                on_connect(socket, hub, Scope::Session(id))
+            }
+        }
+    };
+    io.dyn_ns(
+        format!("{SESSION_NS_PREFIX}{{id}}"),
+        on_session.with(check_session_id),
+    )
+    .expect("the session namespace pattern is valid"); // a constant pattern
+}
+
+fn session_id_of(socket: &Sock) -> &str {
+    socket
+        .ns()
+        .strip_prefix(SESSION_NS_PREFIX)
+        .unwrap_or_default()
+}
+
+/// Connect middleware: a session namespace must name a valid session id.
+async fn check_session_id(socket: Sock) -> Result<(), String> {
+    let id = session_id_of(&socket);
+    if is_valid_session_id(id) {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid session id {id:?}: use 1 to 128 characters among letters, digits, '-', '_' and '.'"
+        ))
+    }
+}
+
+fn on_connect(socket: Sock, hub: Hub, scope: Scope) {
+    // A new socket is subscribed to `*`: every type its namespace carries.
+    let default_types = match scope {
+        Scope::Hub => hub_event_types(),
+        Scope::Session(_) => ALL_EVENT_TYPES.to_vec(),
+    };
+    subscriptions::subscribe_default(&socket, default_types);
+    commands::register(&socket, &hub, &scope);
+
+    let stats = hub.stats().clone();
+    socket.on_fallback(move || {
+        stats.unknown_events.fetch_add(1, Ordering::Relaxed);
+        std::future::ready(())
+    });
+    hub.stats().connections.fetch_add(1, Ordering::Relaxed);
+    let stats = hub.stats().clone();
+    socket.on_disconnect(
+        move |socket: Sock, reason: socketioxide::socket::DisconnectReason| {
+            stats.connections.fetch_sub(1, Ordering::Relaxed);
+            tracing::debug!(socket.id = %socket.id, ns = socket.ns(), ?reason, "disconnected");
+            std::future::ready(())
+        },
+    );
+    tracing::debug!(socket.id = %socket.id, ns = socket.ns(), "connected");
+}
+
+/// The event types emitted on `/`.
+fn hub_event_types() -> Vec<&'static str> {
+    use agentcast_shared::*;
+    vec![
+        SessionStarted::TYPE,
+        SessionStatus::TYPE,
+        SessionCheckpoint::TYPE,
+        SessionEnded::TYPE,
+        UsageUpdated::TYPE,
+        SystemStats::TYPE,
+    ]
+}

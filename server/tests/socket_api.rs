@@ -1,0 +1,228 @@
+//! The Socket.IO surface against the real server on port 0: namespaces, commands, acks,
+//! subscriptions and bad input.
+
+mod common;
+
+use agentcast_server::cli::ServeArgs;
+use common::{Client, TestServer, sample_events};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn unknown_namespace_gets_the_standard_error() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let err = Client::connect(server.addr, "/random", None).await.err();
+    assert_eq!(err.as_deref(), Some("Invalid namespace"));
+    let err = Client::connect(server.addr, "/sessions/a b", None)
+        .await
+        .err()
+        .unwrap();
+    assert!(err.contains("invalid session id"), "{err}");
+}
+
+#[tokio::test]
+async fn publish_reaches_subscribers_in_offset_order_and_lifecycle_reaches_the_hub() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut everything = server.connect("/sessions/s1").await;
+    let mut tools = server.connect("/sessions/s1").await;
+    let mut hub = server.connect("/").await;
+    let mut producer = server.connect("/sessions/s1").await;
+
+    let ack = tools
+        .emit_with_ack("subscribe", json!({"patterns": ["tool.*"]}))
+        .await;
+    assert_eq!(
+        ack,
+        json!({"ok": {"types": ["tool.started", "tool.completed"]}})
+    );
+
+    let mut events = vec![json!({"type": "session.status", "data": {"status": "running"}})];
+    events.extend(sample_events(6, 10));
+    let ack = producer
+        .emit_with_ack("publish", json!({"events": events}))
+        .await;
+    assert_eq!(ack, json!({"ok": {"head_offset": 7}}));
+
+    for offset in 1..=7 {
+        let (name, envelope) = everything.next_event().await.expect("event");
+        assert_eq!(envelope["offset"], offset);
+        assert_eq!(envelope["session_id"], "s1");
+        assert_eq!(envelope["type"], name);
+        let published = &events[offset as usize - 1]["data"];
+        for (field, value) in published.as_object().unwrap() {
+            assert_eq!(&envelope["data"][field], value, "data.{field} as published");
+        }
+    }
+    let mut tool_offsets = vec![];
+    for _ in 0..4 {
+        let (name, envelope) = tools.next_event().await.expect("tool event");
+        assert!(name.starts_with("tool."), "{name}");
+        tool_offsets.push(envelope["offset"].as_u64().unwrap());
+    }
+    assert_eq!(tool_offsets, [3, 4, 6, 7]);
+
+    let (name, envelope) = hub.next_event().await.expect("hub event");
+    assert_eq!(
+        (name.as_str(), envelope["offset"].as_u64()),
+        ("session.status", Some(1))
+    );
+
+    let status = producer.emit_with_ack("get_status", json!({})).await;
+    assert_eq!(status["ok"]["head_offset"], 7);
+    assert_eq!(status["ok"]["status"], "running");
+    assert_eq!(status["ok"]["clients"], 3);
+    let status = hub.emit_with_ack("get_status", Value::Null).await;
+    assert_eq!(status["ok"]["sessions"][0]["session_id"], "s1");
+}
+
+#[tokio::test]
+async fn unsubscribe_and_resubscribe() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut client = server.connect("/sessions/s2").await;
+    let ack = client
+        .emit_with_ack("unsubscribe", json!({"patterns": ["*"]}))
+        .await;
+    assert_eq!(ack, json!({"ok": {"types": []}}));
+    let ack = client
+        .emit_with_ack("subscribe", json!({"patterns": ["output.text", "usage.*"]}))
+        .await;
+    assert_eq!(
+        ack,
+        json!({"ok": {"types": ["output.text", "usage.updated"]}})
+    );
+    let ack = client
+        .emit_with_ack("subscribe", json!({"patterns": ["tool.completed"]}))
+        .await;
+    assert_eq!(
+        ack["ok"]["types"],
+        json!(["output.text", "tool.completed", "usage.updated"])
+    );
+}
+
+#[tokio::test]
+async fn bad_arguments_get_bad_request_naming_the_field() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut client = server.connect("/sessions/s3").await;
+    let cases = [
+        ("subscribe", json!({}), "patterns"),
+        ("subscribe", json!({"patterns": "tool.*"}), "patterns"),
+        (
+            "subscribe",
+            json!({"patterns": ["tool.*", "to*ol"]}),
+            "patterns[1]",
+        ),
+        ("publish", json!({}), "events"),
+        (
+            "publish",
+            json!({"events": [{"type": "nope", "data": {}}]}),
+            "events[0]",
+        ),
+        (
+            "publish",
+            json!({"events": [{"type": "tool.started", "data": {}}]}),
+            "tool_use_id",
+        ),
+        (
+            "publish",
+            json!({"events": [{"type": "system.stats", "data": {"connections": 1, "sessions_active": 0, "events_in_per_s": 0.0, "events_out_per_s": 0.0, "memory_bytes": 0, "uptime_s": 0, "slow_consumer_disconnects": 0}}]}),
+            "system.stats",
+        ),
+    ];
+    for (command, args, needle) in cases {
+        let ack = client.emit_with_ack(command, args.clone()).await;
+        assert_eq!(
+            ack["error"]["code"], "bad_request",
+            "{command} {args}: {ack}"
+        );
+        let message = ack["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(needle),
+            "{command} {args}: {message:?} should name {needle}"
+        );
+    }
+    // Nothing was published by the rejected commands.
+    let status = client.emit_with_ack("get_status", json!({})).await;
+    assert_eq!(status["ok"]["head_offset"], 0);
+}
+
+#[tokio::test]
+async fn publish_on_the_hub_is_refused_and_unknown_events_are_ignored() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut hub = server.connect("/").await;
+    let ack = hub.emit_with_ack("publish", json!({"events": []})).await;
+    assert_eq!(ack["error"]["code"], "bad_request");
+    hub.emit("no_such_command", json!({"x": 1})).await;
+    // Still connected and answering.
+    let pong = hub.emit_with_ack("ping", json!({})).await;
+    assert!(pong["ok"]["ts"].as_str().unwrap().ends_with('Z'));
+}
+
+#[tokio::test]
+async fn too_many_events_in_one_publish_is_refused() {
+    let args = ServeArgs {
+        max_events_per_publish: Some(5),
+        ..Default::default()
+    };
+    let server = TestServer::start(args).await;
+    let mut client = server.connect("/sessions/s4").await;
+    let ack = client
+        .emit_with_ack("publish", json!({"events": sample_events(6, 1)}))
+        .await;
+    let message = ack["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("6 events") && message.contains("limit is 5"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_packets_close_only_that_connection() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut good = server.connect("/sessions/s5").await;
+    let mut bad = server.connect("/sessions/s5").await;
+    bad.send_text("42/sessions/s5,[\"publish\",{oops".into())
+        .await;
+    assert!(
+        bad.recv_socketio().await.is_none(),
+        "the malformed connection is closed"
+    );
+    let pong = good.emit_with_ack("ping", json!({})).await;
+    assert!(pong.get("ok").is_some());
+}
+
+#[tokio::test]
+async fn oversize_payload_is_refused() {
+    let args = ServeArgs {
+        max_payload: Some(10_000),
+        ..Default::default()
+    };
+    let server = TestServer::start(args).await;
+    let mut good = server.connect("/sessions/s6").await;
+    let mut big = server.connect("/sessions/s6").await;
+    let text = "y".repeat(20_000);
+    big.emit(
+        "publish",
+        json!({"events": [{"type": "output.text", "data": {"text": text}}]}),
+    )
+    .await;
+    assert!(
+        big.recv_socketio().await.is_none(),
+        "the oversize sender is disconnected"
+    );
+    let status = good.emit_with_ack("get_status", json!({})).await;
+    assert_eq!(
+        status["ok"]["head_offset"], 0,
+        "nothing of the oversize publish got in"
+    );
+}
+
+#[tokio::test]
+async fn graceful_shutdown_disconnects_sockets_and_returns() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut client = server.connect("/sessions/s7").await;
+    let stop = tokio::spawn(server.stop());
+    // The client is told: a namespace disconnect or the connection closing.
+    assert!(client.next_event().await.is_none());
+    stop.await
+        .unwrap()
+        .expect("serve returns Ok after a graceful shutdown");
+}

@@ -23,30 +23,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
     tracing::info!(%addr, data_dir = %config.data_dir.display(), conformance = config.conformance, "listening");
     println!("{LISTENING_PREFIX}http://{addr}");
     std::io::stdout().flush()?;
-    app::serve(listener, config, shutdown_signal()).await?;
+    app::serve(listener, config, shutdown).await?;
     Ok(())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .expect("installing a SIGTERM handler cannot fail on unix");
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed before this returns,
+/// so a signal sent right after the listening line is printed is not lost.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing a SIGINT handler")?;
+    let mut terminate = signal(SignalKind::terminate()).context("installing a SIGTERM handler")?;
+    Ok(async move {
         tokio::select! {
-            _ = interrupt => tracing::info!("SIGINT received"),
+            _ = interrupt.recv() => tracing::info!("SIGINT received"),
             _ = terminate.recv() => tracing::info!("SIGTERM received"),
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
-    }
+    })
 }
 
 /// Thousands of sockets need thousands of descriptors: raise the soft limit to the hard one.

@@ -1,2 +1,41 @@
-//! agentcast-shared: placeholder, being written.
-pub const ALL_EVENT_TYPES: &[&str] = &[];
+//! agentcast-shared: the wire contract between the agentcast server and every client.
+//!
+//! Serde types only; builds for native targets and `wasm32-unknown-unknown` (no tokio, axum or
+//! web-sys). The server, the Rust client, the dashboard and the generated TypeScript
+//! definitions all speak through these types, and golden JSON tests pin their shape.
+//!
+//! - [`envelope`]: [`Envelope`], the one argument of every server-to-client event, and
+//!   [`format_ts_millis`] for its timestamp.
+//! - [`events`]: one data struct per event type, the type-name constants beside them,
+//!   [`EventData`], the [`Event`] enum (the shape of a `publish` item) and
+//!   [`ALL_EVENT_TYPES`].
+//! - [`pattern`]: subscription patterns (`*`, `tool.*`, `output.text`) and their expansion
+//!   into event types (rooms).
+//! - [`commands`]: client-to-server command names, their arguments and their ack results.
+//! - [`ack`]: [`Ack`], the `{"ok": ...}` / `{"error": {...}}` answer to every command.
+//! - [`claims`]: the JWT claims and scopes.
+//! - `typescript` (feature `ts`): renders `shared/ts/agentcast.d.ts`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod ack;
+pub mod claims;
+pub mod commands;
+pub mod envelope;
+pub mod events;
+pub mod pattern;
+#[cfg(feature = "ts")]
+pub mod typescript;
+
+pub use ack::{Ack, ErrorBody, ErrorCode};
+pub use claims::{Claims, Scope};
+pub use commands::{
+    ConnectAuth, GetHistoryArgs, GetStatusArgs, HistoryPage, HubStatusReport, IngestArgs,
+    IngestResult, MAX_HISTORY_LIMIT, PingArgs, Pong, PublishArgs, PublishResult, RefreshArgs,
+    Refreshed, RejectedLine, SessionStatusReport, SessionSummary, SubscribeArgs, Subscription,
+};
+pub use envelope::{Envelope, format_ts_millis};
+// Every event struct, enum and type-name constant, so `agentcast_shared::TOOL_STARTED` works.
+pub use events::*;
+pub use pattern::{Pattern, PatternError, expand};

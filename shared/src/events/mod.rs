@@ -1,0 +1,154 @@
+//! Event types: one data struct per type, the type-name constants, and [`Event`].
+//!
+//! The table at the bottom of this file is the single list of event types: it declares each
+//! `pub const` name, the [`EventData`] impl of its struct, the [`Event`] variant with its serde
+//! name, the `From` impl and [`ALL_EVENT_TYPES`], so no name is written twice.
+//!
+//! - [`session`]: lifecycle (`session.*`).
+//! - [`output`]: what the agent says and what the user typed (`output.*`, `user.prompt`).
+//! - [`tool`]: tool calls and sub-agent delegations (`tool.*`, `agent.delegation`).
+//! - [`todo`]: the agent's todo list (`todo.updated`).
+//! - [`usage`]: tokens and cost (`usage.updated`).
+//! - [`agent`]: lines the mapper passes through or rejects (`agent.raw`, `agent.error`).
+//! - [`system`]: server statistics (`system.stats`).
+
+pub mod agent;
+pub mod output;
+pub mod session;
+pub mod system;
+pub mod todo;
+pub mod tool;
+pub mod usage;
+
+pub use agent::{AgentError, AgentRaw};
+pub use output::{OutputStderr, OutputText, OutputThinking, UserPrompt};
+pub use session::{
+    SessionCheckpoint, SessionEnded, SessionRecovered, SessionSource, SessionStarted, SessionState,
+    SessionStatus,
+};
+pub use system::SystemStats;
+pub use todo::{TodoItem, TodoStats, TodoStatus, TodoUpdated};
+pub use tool::{AgentDelegation, DelegationStatus, ToolCompleted, ToolStarted};
+pub use usage::UsageUpdated;
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// The data of one event type: ties a struct to its type name and to where it is emitted.
+pub trait EventData: Serialize + DeserializeOwned + Into<Event> {
+    /// The event type, which is also the Socket.IO event name, e.g. `tool.started`.
+    const TYPE: &'static str;
+    /// True when the event is also emitted on the hub namespace `/`, not only on its session's.
+    const ON_HUB: bool;
+}
+
+/// Declares every event type once; see the module docs.
+macro_rules! event_types {
+    ($($konst:ident = $name:literal => $ty:ident, on_hub: $hub:literal;)*) => {
+        $(
+            #[doc = concat!("Event type `", $name, "`, data [`", stringify!($ty), "`].")]
+            pub const $konst: &str = $name;
+
+            impl EventData for $ty {
+                const TYPE: &'static str = $konst;
+                const ON_HUB: bool = $hub;
+            }
+
+            impl From<$ty> for Event {
+                fn from(data: $ty) -> Self {
+                    Event::$ty(data)
+                }
+            }
+        )*
+
+        /// Every event type, in a stable order (used to expand patterns into rooms).
+        pub const ALL_EVENT_TYPES: &[&str] = &[$($konst),*];
+
+        /// Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,
+        /// the shape of a `publish` item.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[serde(tag = "type", content = "data")]
+        // Events are built and moved once per publish; boxing the larger variants would cost
+        // an allocation each and make matching clumsier for no measurable gain.
+        #[allow(clippy::large_enum_variant)]
+        pub enum Event {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                #[serde(rename = $name)]
+                $ty($ty),
+            )*
+        }
+
+        impl Event {
+            /// The event type, e.g. `tool.started`.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Event::$ty(_) => $konst,)*
+                }
+            }
+
+            /// True when the event is also emitted on the hub namespace `/`.
+            pub fn on_hub(&self) -> bool {
+                match self {
+                    $(Event::$ty(_) => $hub,)*
+                }
+            }
+
+            /// The event's data alone, as the `data` of an [`Envelope`](crate::Envelope).
+            pub fn data_json(&self) -> serde_json::Value {
+                let value = match self {
+                    $(Event::$ty(data) => serde_json::to_value(data),)*
+                };
+                // Cannot fail: every data struct is plain fields with string map keys, and
+                // serde_json turns non-finite floats into null rather than failing.
+                value.expect("event data serializes to JSON")
+            }
+
+            /// Rebuilds a typed event from an envelope's `type` and `data`.
+            pub fn from_parts(kind: &str, data: &serde_json::Value) -> Result<Event, serde_json::Error> {
+                use serde::de::Error as _;
+                match kind {
+                    $($name => <$ty>::deserialize(data).map(Event::$ty),)*
+                    _ => Err(serde_json::Error::custom(format_args!("unknown event type `{kind}`"))),
+                }
+            }
+        }
+
+        /// `(type name, TypeScript name of its data)` for every event, in table order.
+        #[cfg(feature = "ts")]
+        pub(crate) fn ts_event_data_names(cfg: &ts_rs::Config) -> Vec<(&'static str, String)> {
+            vec![$(($konst, <$ty as ts_rs::TS>::name(cfg)),)*]
+        }
+
+        /// Visits every event data type, in table order.
+        #[cfg(feature = "ts")]
+        pub(crate) fn ts_visit_event_data(visitor: &mut impl ts_rs::TypeVisitor) {
+            $(visitor.visit::<$ty>();)*
+        }
+    };
+}
+
+event_types! {
+    SESSION_STARTED = "session.started" => SessionStarted, on_hub: true;
+    SESSION_STATUS = "session.status" => SessionStatus, on_hub: true;
+    SESSION_CHECKPOINT = "session.checkpoint" => SessionCheckpoint, on_hub: true;
+    SESSION_ENDED = "session.ended" => SessionEnded, on_hub: true;
+    SESSION_RECOVERED = "session.recovered" => SessionRecovered, on_hub: false;
+    OUTPUT_TEXT = "output.text" => OutputText, on_hub: false;
+    OUTPUT_THINKING = "output.thinking" => OutputThinking, on_hub: false;
+    OUTPUT_STDERR = "output.stderr" => OutputStderr, on_hub: false;
+    USER_PROMPT = "user.prompt" => UserPrompt, on_hub: false;
+    TOOL_STARTED = "tool.started" => ToolStarted, on_hub: false;
+    TOOL_COMPLETED = "tool.completed" => ToolCompleted, on_hub: false;
+    AGENT_DELEGATION = "agent.delegation" => AgentDelegation, on_hub: false;
+    TODO_UPDATED = "todo.updated" => TodoUpdated, on_hub: false;
+    USAGE_UPDATED = "usage.updated" => UsageUpdated, on_hub: true;
+    AGENT_RAW = "agent.raw" => AgentRaw, on_hub: false;
+    AGENT_ERROR = "agent.error" => AgentError, on_hub: false;
+    SYSTEM_STATS = "system.stats" => SystemStats, on_hub: true;
+}
+
+/// True for a type name in [`ALL_EVENT_TYPES`].
+pub fn is_known_event_type(event_type: &str) -> bool {
+    ALL_EVENT_TYPES.contains(&event_type)
+}

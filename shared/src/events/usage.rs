@@ -1,0 +1,24 @@
+//! Tokens and cost: `usage.updated`.
+
+use serde::{Deserialize, Serialize};
+
+/// `usage.updated`: the session's cumulative token counts and cost, after every change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+pub struct UsageUpdated {
+    /// The model the latest usage was reported for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Input tokens so far, cache reads and writes excluded.
+    pub input_tokens: u64,
+    /// Output tokens so far.
+    pub output_tokens: u64,
+    /// Input tokens read from the prompt cache so far.
+    #[serde(default)]
+    pub cache_read_tokens: u64,
+    /// Input tokens written to the prompt cache so far.
+    #[serde(default)]
+    pub cache_creation_tokens: u64,
+    /// Cost so far in US dollars (cumulative for the session, not a delta).
+    pub total_cost_usd: f64,
+}

@@ -1,0 +1,755 @@
+//! Golden JSON: every wire type serializes to exactly these bytes (field names and order
+//! pinned) and deserializes back to an equal value.
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+
+use agentcast_shared::*;
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::json;
+
+/// Serializes to `expected` exactly, and `expected` deserializes back to `value`.
+#[track_caller]
+fn golden<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T, expected: &str) {
+    assert_eq!(serde_json::to_string(value).unwrap(), expected);
+    assert_eq!(&serde_json::from_str::<T>(expected).unwrap(), value);
+}
+
+/// One event of each type with its golden `data`.
+fn event_samples() -> Vec<(Event, &'static str)> {
+    vec![
+        (
+            SessionStarted {
+                session_id: "s1".into(),
+                label: Some("fix the build".into()),
+                project_id: Some("p1".into()),
+                source: SessionSource::Run,
+                command: Some(vec!["claude".into(), "-p".into(), "hi".into()]),
+                cwd: Some("/src".into()),
+                model: Some("claude-sonnet-4-5".into()),
+                tools: vec!["Bash".into(), "Read".into()],
+                cli_version: Some("2.0.1".into()),
+                started_at: "2026-11-24T10:00:00.123Z".into(),
+            }
+            .into(),
+            r#"{"session_id":"s1","label":"fix the build","project_id":"p1","source":"run","command":["claude","-p","hi"],"cwd":"/src","model":"claude-sonnet-4-5","tools":["Bash","Read"],"cli_version":"2.0.1","started_at":"2026-11-24T10:00:00.123Z"}"#,
+        ),
+        (
+            SessionStatus {
+                status: SessionState::Running,
+                pid: Some(4242),
+                message: Some("spawned".into()),
+            }
+            .into(),
+            r#"{"status":"running","pid":4242,"message":"spawned"}"#,
+        ),
+        (
+            SessionCheckpoint {
+                checkpoint_id: "c1".into(),
+                label: Some("before refactor".into()),
+                offset: 17,
+            }
+            .into(),
+            r#"{"checkpoint_id":"c1","label":"before refactor","offset":17}"#,
+        ),
+        (
+            SessionEnded {
+                status: SessionState::Completed,
+                exit_code: Some(0),
+                signal: None,
+                duration_ms: Some(61_500),
+                num_turns: Some(7),
+                total_cost_usd: Some(0.125),
+                message: None,
+            }
+            .into(),
+            r#"{"status":"completed","exit_code":0,"duration_ms":61500,"num_turns":7,"total_cost_usd":0.125}"#,
+        ),
+        (
+            SessionRecovered {
+                recovered: false,
+                from: 5,
+                to: 42,
+            }
+            .into(),
+            r#"{"recovered":false,"from":5,"to":42}"#,
+        ),
+        (
+            OutputText {
+                message_id: Some("msg_1".into()),
+                text: "Hello".into(),
+                delta: true,
+                parent_tool_use_id: None,
+            }
+            .into(),
+            r#"{"message_id":"msg_1","text":"Hello","delta":true}"#,
+        ),
+        (
+            OutputThinking {
+                message_id: None,
+                text: "Let me look".into(),
+                delta: false,
+                parent_tool_use_id: Some("toolu_task".into()),
+            }
+            .into(),
+            r#"{"text":"Let me look","delta":false,"parent_tool_use_id":"toolu_task"}"#,
+        ),
+        (
+            OutputStderr {
+                line: "warning: slow".into(),
+            }
+            .into(),
+            r#"{"line":"warning: slow"}"#,
+        ),
+        (
+            UserPrompt {
+                text: "fix the build".into(),
+            }
+            .into(),
+            r#"{"text":"fix the build"}"#,
+        ),
+        (
+            ToolStarted {
+                tool_use_id: "toolu_1".into(),
+                name: "Bash".into(),
+                input: json!({"command": "cargo test"}),
+                parent_tool_use_id: None,
+            }
+            .into(),
+            r#"{"tool_use_id":"toolu_1","name":"Bash","input":{"command":"cargo test"}}"#,
+        ),
+        (
+            ToolCompleted {
+                tool_use_id: "toolu_1".into(),
+                name: Some("Bash".into()),
+                is_error: true,
+                output_preview: "error[E0308]".into(),
+                output_bytes: 20_480,
+                duration_ms: Some(1_250),
+                parent_tool_use_id: Some("toolu_task".into()),
+            }
+            .into(),
+            r#"{"tool_use_id":"toolu_1","name":"Bash","is_error":true,"output_preview":"error[E0308]","output_bytes":20480,"duration_ms":1250,"parent_tool_use_id":"toolu_task"}"#,
+        ),
+        (
+            AgentDelegation {
+                tool_use_id: "toolu_task".into(),
+                agent: Some("general-purpose".into()),
+                task: Some("find the failing test".into()),
+                status: DelegationStatus::Completed,
+                duration_ms: Some(9_000),
+            }
+            .into(),
+            r#"{"tool_use_id":"toolu_task","agent":"general-purpose","task":"find the failing test","status":"completed","duration_ms":9000}"#,
+        ),
+        (
+            TodoUpdated::new(vec![
+                TodoItem {
+                    content: "Run tests".into(),
+                    status: TodoStatus::InProgress,
+                    priority: Some("high".into()),
+                    active_form: Some("Running tests".into()),
+                    id: Some("1".into()),
+                },
+                TodoItem {
+                    content: "Ship".into(),
+                    status: TodoStatus::Pending,
+                    priority: None,
+                    active_form: None,
+                    id: None,
+                },
+            ])
+            .into(),
+            r#"{"todos":[{"content":"Run tests","status":"in_progress","priority":"high","active_form":"Running tests","id":"1"},{"content":"Ship","status":"pending"}],"stats":{"total":2,"pending":1,"in_progress":1,"completed":0}}"#,
+        ),
+        (
+            UsageUpdated {
+                model: Some("claude-sonnet-4-5".into()),
+                input_tokens: 1_200,
+                output_tokens: 350,
+                cache_read_tokens: 10_000,
+                cache_creation_tokens: 2_000,
+                total_cost_usd: 0.0421,
+            }
+            .into(),
+            r#"{"model":"claude-sonnet-4-5","input_tokens":1200,"output_tokens":350,"cache_read_tokens":10000,"cache_creation_tokens":2000,"total_cost_usd":0.0421}"#,
+        ),
+        (
+            AgentRaw {
+                line: r#"{"type":"future_thing","x":1}"#.into(),
+            }
+            .into(),
+            r#"{"line":"{\"type\":\"future_thing\",\"x\":1}"}"#,
+        ),
+        (
+            AgentError {
+                code: "malformed_json".into(),
+                message: "expected value at line 1 column 1".into(),
+                line: Some(12),
+                excerpt: Some("{not json".into()),
+            }
+            .into(),
+            r#"{"code":"malformed_json","message":"expected value at line 1 column 1","line":12,"excerpt":"{not json"}"#,
+        ),
+        (
+            SystemStats {
+                connections: 3,
+                sessions_active: 1,
+                events_in_per_s: 12.5,
+                events_out_per_s: 37.5,
+                memory_bytes: 52_428_800,
+                uptime_s: 3_600,
+                slow_consumer_disconnects: 0,
+            }
+            .into(),
+            r#"{"connections":3,"sessions_active":1,"events_in_per_s":12.5,"events_out_per_s":37.5,"memory_bytes":52428800,"uptime_s":3600,"slow_consumer_disconnects":0}"#,
+        ),
+    ]
+}
+
+#[test]
+fn every_event_type_has_a_golden_sample() {
+    let tested: Vec<&str> = event_samples().iter().map(|(e, _)| e.kind()).collect();
+    assert_eq!(tested, ALL_EVENT_TYPES);
+}
+
+#[test]
+fn event_data_is_golden() {
+    for (event, data) in event_samples() {
+        assert_eq!(event.data_json().to_string(), data, "{}", event.kind());
+        assert_eq!(
+            Event::from_parts(event.kind(), &serde_json::from_str(data).unwrap()).unwrap(),
+            event,
+            "{}",
+            event.kind()
+        );
+    }
+}
+
+#[test]
+fn events_are_adjacently_tagged_publish_items() {
+    for (event, data) in event_samples() {
+        let item = format!(r#"{{"type":"{}","data":{data}}}"#, event.kind());
+        golden(&event, &item);
+    }
+}
+
+#[test]
+fn typed_data_structs_are_golden() {
+    // The same bytes through the concrete structs, not only through `Event`.
+    golden(
+        &SessionRecovered {
+            recovered: true,
+            from: 1,
+            to: 9,
+        },
+        r#"{"recovered":true,"from":1,"to":9}"#,
+    );
+    golden(&OutputStderr { line: "x".into() }, r#"{"line":"x"}"#);
+}
+
+#[test]
+fn hub_events_are_the_lifecycle_usage_and_stats() {
+    let on_hub: BTreeSet<&str> = event_samples()
+        .iter()
+        .filter(|(e, _)| e.on_hub())
+        .map(|(e, _)| e.kind())
+        .collect();
+    let expected = BTreeSet::from([
+        SESSION_STARTED,
+        SESSION_STATUS,
+        SESSION_CHECKPOINT,
+        SESSION_ENDED,
+        USAGE_UPDATED,
+        SYSTEM_STATS,
+    ]);
+    assert_eq!(on_hub, expected);
+    assert_eq!(
+        (
+            <ToolStarted as EventData>::TYPE,
+            <ToolStarted as EventData>::ON_HUB
+        ),
+        ("tool.started", false)
+    );
+    assert_eq!(
+        (
+            <UsageUpdated as EventData>::TYPE,
+            <UsageUpdated as EventData>::ON_HUB
+        ),
+        ("usage.updated", true)
+    );
+}
+
+#[test]
+fn minimal_events_omit_absent_options_and_default_flags() {
+    golden(
+        &SessionStarted {
+            session_id: "s1".into(),
+            label: None,
+            project_id: None,
+            source: SessionSource::Demo,
+            command: None,
+            cwd: None,
+            model: None,
+            tools: vec![],
+            cli_version: None,
+            started_at: "2026-11-24T10:00:00.000Z".into(),
+        },
+        r#"{"session_id":"s1","source":"demo","started_at":"2026-11-24T10:00:00.000Z"}"#,
+    );
+    golden(
+        &SessionStatus {
+            status: SessionState::Idle,
+            pid: None,
+            message: None,
+        },
+        r#"{"status":"idle"}"#,
+    );
+    // `delta`, `is_error` and the cache counters may be left out by a producer.
+    let text: OutputText = serde_json::from_str(r#"{"text":"hi"}"#).unwrap();
+    assert!(!text.delta);
+    let done: ToolCompleted =
+        serde_json::from_str(r#"{"tool_use_id":"t","output_preview":"","output_bytes":0}"#)
+            .unwrap();
+    assert!(!done.is_error && done.name.is_none());
+    let usage: UsageUpdated =
+        serde_json::from_str(r#"{"input_tokens":1,"output_tokens":2,"total_cost_usd":0.5}"#)
+            .unwrap();
+    assert_eq!(
+        (usage.cache_read_tokens, usage.cache_creation_tokens),
+        (0, 0)
+    );
+}
+
+#[test]
+fn enums_use_their_wire_names() {
+    let names = |v: serde_json::Value| v.to_string();
+    assert_eq!(
+        names(json!([
+            SessionSource::Run,
+            SessionSource::Pipe,
+            SessionSource::Http,
+            SessionSource::Hook,
+            SessionSource::Demo,
+            SessionSource::Publish
+        ])),
+        r#"["run","pipe","http","hook","demo","publish"]"#
+    );
+    let states = [
+        SessionState::Starting,
+        SessionState::Running,
+        SessionState::Idle,
+        SessionState::Completed,
+        SessionState::Failed,
+        SessionState::Cancelled,
+        SessionState::Interrupted,
+    ];
+    assert_eq!(
+        names(json!(states)),
+        r#"["starting","running","idle","completed","failed","cancelled","interrupted"]"#
+    );
+    for state in states {
+        assert_eq!(json!(state), json!(state.as_str()));
+        assert_eq!(state.is_final(), !state.is_active());
+    }
+    assert!(SessionState::Idle.is_active() && SessionState::Interrupted.is_final());
+    assert_eq!(
+        names(json!([
+            DelegationStatus::Started,
+            DelegationStatus::Completed,
+            DelegationStatus::Failed
+        ])),
+        r#"["started","completed","failed"]"#
+    );
+    assert_eq!(
+        names(json!([
+            TodoStatus::Pending,
+            TodoStatus::InProgress,
+            TodoStatus::Completed
+        ])),
+        r#"["pending","in_progress","completed"]"#
+    );
+    assert_eq!(
+        names(json!([Scope::Read, Scope::Write, Scope::Admin])),
+        r#"["read","write","admin"]"#
+    );
+    let codes = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::RateLimited,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::Conflict,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+    assert_eq!(
+        names(json!(codes)),
+        r#"["bad_request","unauthorized","forbidden","not_found","rate_limited","payload_too_large","conflict","unavailable","internal"]"#
+    );
+    for code in codes {
+        assert_eq!(json!(code), json!(code.as_str()));
+    }
+}
+
+#[test]
+fn envelope_is_golden() {
+    let typed = Envelope::new(
+        42,
+        "s1",
+        "2026-11-24T10:00:00.123Z",
+        OutputStderr {
+            line: "oops".into(),
+        },
+    );
+    let expected = r#"{"offset":42,"session_id":"s1","ts":"2026-11-24T10:00:00.123Z","type":"output.stderr","data":{"line":"oops"}}"#;
+    golden(&typed, expected);
+
+    let untyped = Envelope::from_event(
+        42,
+        "s1",
+        "2026-11-24T10:00:00.123Z",
+        &typed.data.clone().into(),
+    );
+    golden(&untyped, expected);
+    assert_eq!(
+        untyped.event().unwrap(),
+        Event::OutputStderr(OutputStderr {
+            line: "oops".into()
+        })
+    );
+    assert!(!untyped.is_ephemeral());
+}
+
+#[test]
+fn envelope_of_an_unknown_type_is_kept_but_not_typed() {
+    let envelope: Envelope = serde_json::from_str(
+        r#"{"offset":1,"session_id":"s1","ts":"t","type":"future.event","data":{"x":1}}"#,
+    )
+    .unwrap();
+    assert_eq!(envelope.kind, "future.event");
+    let err = envelope.event().unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown event type `future.event`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_fields_are_accepted() {
+    let started: SessionStarted = serde_json::from_str(
+        r#"{"session_id":"s1","source":"pipe","started_at":"t","git_branch":"main"}"#,
+    )
+    .unwrap();
+    assert_eq!(started.source, SessionSource::Pipe);
+
+    let envelope: Envelope<OutputStderr> = serde_json::from_str(
+        r#"{"offset":3,"session_id":"s1","ts":"t","type":"output.stderr","data":{"line":"x","stream":2},"node":"a"}"#,
+    )
+    .unwrap();
+    assert_eq!(envelope.data.line, "x");
+
+    let item: Event = serde_json::from_str(
+        r#"{"type":"user.prompt","data":{"text":"hi","images":[]},"id":"client-1"}"#,
+    )
+    .unwrap();
+    assert_eq!(item, Event::UserPrompt(UserPrompt { text: "hi".into() }));
+
+    let auth: ConnectAuth =
+        serde_json::from_str(r#"{"token":"jwt","offset":7,"client":"dashboard"}"#).unwrap();
+    assert_eq!(auth.offset, Some(7));
+
+    let claims: Claims = serde_json::from_str(
+        r#"{"sub":"u","exp":2,"iat":1,"scope":["read"],"sessions":["*"],"jti":"abc","iss":"agentcast"}"#,
+    )
+    .unwrap();
+    assert!(claims.allows_session("any"));
+}
+
+#[test]
+fn publish_args_round_trip_typed_events() {
+    let args = PublishArgs {
+        events: vec![
+            UserPrompt { text: "hi".into() }.into(),
+            OutputText {
+                message_id: None,
+                text: "hello".into(),
+                delta: false,
+                parent_tool_use_id: None,
+            }
+            .into(),
+        ],
+    };
+    golden(
+        &args,
+        r#"{"events":[{"type":"user.prompt","data":{"text":"hi"}},{"type":"output.text","data":{"text":"hello","delta":false}}]}"#,
+    );
+    let bad = serde_json::from_str::<PublishArgs>(r#"{"events":[{"type":"nope","data":{}}]}"#);
+    assert!(bad.is_err());
+    golden(&PublishResult { head_offset: 44 }, r#"{"head_offset":44}"#);
+}
+
+#[test]
+fn subscribe_is_golden() {
+    golden(
+        &SubscribeArgs {
+            patterns: vec!["tool.*".into(), "output.text".into()],
+        },
+        r#"{"patterns":["tool.*","output.text"]}"#,
+    );
+    golden(
+        &Subscription {
+            types: vec!["tool.started".into(), "tool.completed".into()],
+        },
+        r#"{"types":["tool.started","tool.completed"]}"#,
+    );
+}
+
+#[test]
+fn get_history_is_golden() {
+    golden(
+        &GetHistoryArgs {
+            types: Some(vec!["tool.*".into()]),
+            after: Some(10),
+            before: Some(100),
+            limit: Some(50),
+        },
+        r#"{"types":["tool.*"],"after":10,"before":100,"limit":50}"#,
+    );
+    golden(&GetHistoryArgs::default(), "{}");
+    assert_eq!(MAX_HISTORY_LIMIT, 1000);
+    golden(
+        &HistoryPage {
+            events: vec![Envelope {
+                offset: 11,
+                session_id: "s1".into(),
+                ts: "2026-11-24T10:00:00.123Z".into(),
+                kind: "user.prompt".into(),
+                data: json!({"text": "hi"}),
+            }],
+            head_offset: 120,
+            has_more: true,
+        },
+        r#"{"events":[{"offset":11,"session_id":"s1","ts":"2026-11-24T10:00:00.123Z","type":"user.prompt","data":{"text":"hi"}}],"head_offset":120,"has_more":true}"#,
+    );
+}
+
+#[test]
+fn get_status_is_golden() {
+    golden(&GetStatusArgs {}, "{}");
+    for arg in ["{}", "null", r#"{"verbose":true}"#, "[]"] {
+        assert_eq!(
+            serde_json::from_str::<GetStatusArgs>(arg).unwrap(),
+            GetStatusArgs {}
+        );
+    }
+    golden(
+        &SessionStatusReport {
+            session_id: "s1".into(),
+            status: Some(SessionState::Running),
+            head_offset: 42,
+            clients: 2,
+        },
+        r#"{"session_id":"s1","status":"running","head_offset":42,"clients":2}"#,
+    );
+    golden(
+        &SessionStatusReport {
+            session_id: "s2".into(),
+            status: None,
+            head_offset: 0,
+            clients: 0,
+        },
+        r#"{"session_id":"s2","head_offset":0,"clients":0}"#,
+    );
+    golden(
+        &HubStatusReport {
+            stats: SystemStats {
+                connections: 1,
+                sessions_active: 1,
+                events_in_per_s: 0.0,
+                events_out_per_s: 0.5,
+                memory_bytes: 1024,
+                uptime_s: 5,
+                slow_consumer_disconnects: 2,
+            },
+            sessions: vec![
+                SessionSummary {
+                    session_id: "s1".into(),
+                    label: Some("demo".into()),
+                    project_id: Some("p1".into()),
+                    status: SessionState::Running,
+                    head_offset: 42,
+                    started_at: Some("2026-11-24T10:00:00.123Z".into()),
+                    model: Some("claude-sonnet-4-5".into()),
+                    total_cost_usd: Some(0.25),
+                },
+                SessionSummary {
+                    session_id: "s2".into(),
+                    label: None,
+                    project_id: None,
+                    status: SessionState::Failed,
+                    head_offset: 3,
+                    started_at: None,
+                    model: None,
+                    total_cost_usd: None,
+                },
+            ],
+        },
+        r#"{"stats":{"connections":1,"sessions_active":1,"events_in_per_s":0.0,"events_out_per_s":0.5,"memory_bytes":1024,"uptime_s":5,"slow_consumer_disconnects":2},"sessions":[{"session_id":"s1","label":"demo","project_id":"p1","status":"running","head_offset":42,"started_at":"2026-11-24T10:00:00.123Z","model":"claude-sonnet-4-5","total_cost_usd":0.25},{"session_id":"s2","status":"failed","head_offset":3}]}"#,
+    );
+}
+
+#[test]
+fn ingest_is_golden() {
+    golden(
+        &IngestArgs {
+            lines: vec![r#"{"type":"system"}"#.into(), "not json".into()],
+        },
+        r#"{"lines":["{\"type\":\"system\"}","not json"]}"#,
+    );
+    golden(
+        &IngestResult {
+            accepted: 1,
+            rejected: vec![RejectedLine {
+                index: 1,
+                error: "expected value at line 1 column 1".into(),
+            }],
+            head_offset: 12,
+        },
+        r#"{"accepted":1,"rejected":[{"index":1,"error":"expected value at line 1 column 1"}],"head_offset":12}"#,
+    );
+}
+
+#[test]
+fn auth_refresh_ping_and_connect_are_golden() {
+    golden(
+        &RefreshArgs {
+            token: "eyJ...".into(),
+        },
+        r#"{"token":"eyJ..."}"#,
+    );
+    golden(
+        &Refreshed {
+            expires_at: 1_795_518_000,
+        },
+        r#"{"expires_at":1795518000}"#,
+    );
+    golden(&PingArgs {}, "{}");
+    assert_eq!(
+        serde_json::from_str::<PingArgs>("null").unwrap(),
+        PingArgs {}
+    );
+    golden(
+        &Pong {
+            ts: "2026-11-24T10:00:00.123Z".into(),
+        },
+        r#"{"ts":"2026-11-24T10:00:00.123Z"}"#,
+    );
+    golden(
+        &ConnectAuth {
+            token: Some("eyJ...".into()),
+            offset: Some(41),
+        },
+        r#"{"token":"eyJ...","offset":41}"#,
+    );
+    golden(&ConnectAuth::default(), "{}");
+}
+
+#[test]
+fn command_names_are_pinned() {
+    use agentcast_shared::commands::*;
+    assert_eq!(
+        ALL_COMMANDS,
+        [
+            "subscribe",
+            "unsubscribe",
+            "get_history",
+            "get_status",
+            "ingest",
+            "publish",
+            "auth.refresh",
+            "ping"
+        ]
+    );
+    assert_eq!(
+        [
+            SUBSCRIBE,
+            UNSUBSCRIBE,
+            GET_HISTORY,
+            GET_STATUS,
+            INGEST,
+            PUBLISH,
+            AUTH_REFRESH,
+            PING
+        ],
+        ALL_COMMANDS
+    );
+}
+
+#[test]
+fn acks_are_golden() {
+    golden(
+        &Ack::Ok(Subscription {
+            types: vec!["output.text".into()],
+        }),
+        r#"{"ok":{"types":["output.text"]}}"#,
+    );
+    golden(
+        &Ack::<Subscription>::bad_request("invalid pattern `to*ol`"),
+        r#"{"error":{"code":"bad_request","message":"invalid pattern `to*ol`"}}"#,
+    );
+    golden(
+        &Ack::<PublishResult>::error(ErrorCode::Forbidden, "write scope required"),
+        r#"{"error":{"code":"forbidden","message":"write scope required"}}"#,
+    );
+    let from_result: Ack<Pong> = Err(ErrorBody::new(ErrorCode::RateLimited, "slow down")).into();
+    assert_eq!(
+        serde_json::to_string(&from_result).unwrap(),
+        r#"{"error":{"code":"rate_limited","message":"slow down"}}"#
+    );
+    let ok: Ack<u32> = Ok(3).into();
+    assert_eq!(ok.into_result(), Ok(3));
+    let body = ErrorBody::new(ErrorCode::NotFound, "no session `x`");
+    assert_eq!(body.to_string(), "not_found: no session `x`");
+    assert_eq!(body.code.http_status(), 404);
+}
+
+#[test]
+fn claims_are_golden() {
+    golden(
+        &Claims {
+            sub: "dashboard".into(),
+            exp: 1_795_518_000,
+            iat: 1_795_514_400,
+            nbf: Some(1_795_514_400),
+            scope: vec![Scope::Read, Scope::Write],
+            sessions: vec!["*".into()],
+            project: Some("p1".into()),
+        },
+        r#"{"sub":"dashboard","exp":1795518000,"iat":1795514400,"nbf":1795514400,"scope":["read","write"],"sessions":["*"],"project":"p1"}"#,
+    );
+    golden(
+        &Claims {
+            sub: "ci".into(),
+            exp: 2,
+            iat: 1,
+            nbf: None,
+            scope: vec![Scope::Admin],
+            sessions: vec!["s1".into(), "s2".into()],
+            project: None,
+        },
+        r#"{"sub":"ci","exp":2,"iat":1,"scope":["admin"],"sessions":["s1","s2"]}"#,
+    );
+}
+
+#[test]
+fn known_event_types_and_patterns_agree() {
+    assert!(is_known_event_type("tool.started"));
+    assert!(!is_known_event_type("tool.*"));
+    let all = expand(&[Pattern::parse("*").unwrap()]);
+    assert_eq!(all, ALL_EVENT_TYPES);
+    let set: BTreeSet<_> = ALL_EVENT_TYPES.iter().collect();
+    assert_eq!(set.len(), ALL_EVENT_TYPES.len(), "no duplicate type names");
+}

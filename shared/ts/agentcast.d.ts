@@ -1,0 +1,851 @@
+// Generated from the Rust types of agentcast-shared. Do not edit by hand: run
+// `AGENTCAST_UPDATE_TS=1 cargo test -p agentcast-shared typescript` to regenerate.
+
+/**
+ * One event as the server emits it: the Socket.IO event name is its `type`, and the envelope
+ * is the event's single argument.
+ *
+ * ```json
+ * {"offset":42,"session_id":"s1","ts":"2026-11-24T10:00:00.123Z","type":"tool.started","data":{}}
+ * ```
+ *
+ * `offset` is per session: it starts at 1, grows by 1 with no gaps and is assigned once, at
+ * ingest, by the session's sequencer. A client applies an envelope only if its offset is
+ * greater than the last one it applied, which makes replay followed by live events free of
+ * duplicates.
+ *
+ * Offset 0 marks an ephemeral control event (`session.recovered`, `system.stats`) that is not
+ * part of the session stream: it is never stored or replayed, and a client must not take it
+ * as its last applied offset.
+ */
+export type Envelope<D = JsonValue> = {
+/**
+ * Position in the session stream (1, 2, 3, ...); 0 for an ephemeral control event.
+ */
+offset: number,
+/**
+ * The session this event belongs to; the hub repeats it so one handler serves all sessions.
+ */
+session_id: string,
+/**
+ * When the event was ingested: RFC 3339 UTC with milliseconds, `2026-11-24T10:00:00.123Z`.
+ */
+ts: string,
+/**
+ * The event type, also the Socket.IO event name, e.g. `tool.started`.
+ */
+type: string,
+/**
+ * The event's data: the struct of its type (`ToolStarted` for `tool.started`, ...).
+ */
+data: D, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+/**
+ * `session.started`: a session began; the first event of every session.
+ */
+export type SessionStarted = {
+/**
+ * The session's id, also in the namespace `/sessions/{session_id}`.
+ */
+session_id: string,
+/**
+ * A human name for the session list; the dashboard falls back to the id.
+ */
+label?: string,
+/**
+ * The project the session belongs to, for grouping and per-project tokens.
+ */
+project_id?: string,
+/**
+ * How the events arrive.
+ */
+source: SessionSource,
+/**
+ * The command line of a process the server or `agentcast run` started.
+ */
+command?: Array<string>,
+/**
+ * The working directory of that process.
+ */
+cwd?: string,
+/**
+ * The model the agent reported, e.g. `claude-sonnet-4-5`.
+ */
+model?: string,
+/**
+ * The tools the agent reported as available.
+ */
+tools?: Array<string>,
+/**
+ * The agent CLI's version, when it reported one.
+ */
+cli_version?: string,
+/**
+ * When the session started, RFC 3339 UTC with milliseconds.
+ */
+started_at: string, };
+
+/**
+ * Where a session's events come from.
+ */
+export type SessionSource = "run" | "pipe" | "http" | "hook" | "demo" | "publish";
+
+/**
+ * `session.status`: the session's state changed.
+ */
+export type SessionStatus = {
+/**
+ * The new state.
+ */
+status: SessionState,
+/**
+ * The agent process id while one runs, so an operator can find it.
+ */
+pid?: number,
+/**
+ * Why the state changed, when that is worth showing.
+ */
+message?: string, };
+
+/**
+ * The state of a session.
+ */
+export type SessionState = "starting" | "running" | "idle" | "completed" | "failed" | "cancelled" | "interrupted";
+
+/**
+ * `session.checkpoint`: a named point in the session stream to come back to.
+ */
+export type SessionCheckpoint = {
+/**
+ * The checkpoint's id.
+ */
+checkpoint_id: string,
+/**
+ * A human name for it.
+ */
+label?: string,
+/**
+ * The last offset the checkpoint covers.
+ */
+offset: number, };
+
+/**
+ * `session.ended`: the session is over; the last event of a session.
+ */
+export type SessionEnded = {
+/**
+ * The final state.
+ */
+status: SessionState,
+/**
+ * The process exit code, when a process exited.
+ */
+exit_code?: number,
+/**
+ * The signal that killed the process, when one did (Unix).
+ */
+signal?: number,
+/**
+ * Wall time from start to end.
+ */
+duration_ms?: number,
+/**
+ * Agent turns, as the agent's result line reported them.
+ */
+num_turns?: number,
+/**
+ * The session's total cost, as the agent reported it.
+ */
+total_cost_usd?: number,
+/**
+ * Why it ended, when that is worth showing.
+ */
+message?: string, };
+
+/**
+ * `session.recovered`: sent (with offset 0) after the replay that follows a connect with
+ * `auth.offset`, so the client knows whether it has everything.
+ */
+export type SessionRecovered = {
+/**
+ * False when the history no longer held `offset + 1`: the client should page back with
+ * `get_history` to fill the gap.
+ */
+recovered: boolean,
+/**
+ * The first offset replayed.
+ */
+from: number,
+/**
+ * The last offset replayed.
+ */
+to: number, };
+
+/**
+ * `output.text`: assistant text, either a streamed piece or a whole block.
+ */
+export type OutputText = {
+/**
+ * The assistant message this text belongs to, so pieces can be joined.
+ */
+message_id?: string,
+/**
+ * The text.
+ */
+text: string,
+/**
+ * True for a streamed piece to append; false for a whole block.
+ */
+delta: boolean,
+/**
+ * Set when a sub-agent produced the text: the `tool_use_id` of the call that started it.
+ */
+parent_tool_use_id?: string, };
+
+/**
+ * `output.thinking`: the assistant's reasoning, shown folded.
+ */
+export type OutputThinking = {
+/**
+ * The assistant message this thinking belongs to, so pieces can be joined.
+ */
+message_id?: string,
+/**
+ * The text.
+ */
+text: string,
+/**
+ * True for a streamed piece to append; false for a whole block.
+ */
+delta: boolean,
+/**
+ * Set when a sub-agent produced the thinking: the `tool_use_id` of the call that started it.
+ */
+parent_tool_use_id?: string, };
+
+/**
+ * `output.stderr`: one line the agent process wrote to stderr.
+ */
+export type OutputStderr = {
+/**
+ * The line, without its newline.
+ */
+line: string, };
+
+/**
+ * `user.prompt`: a prompt the user gave the agent.
+ */
+export type UserPrompt = {
+/**
+ * The prompt.
+ */
+text: string, };
+
+/**
+ * `tool.started`: the agent called a tool.
+ */
+export type ToolStarted = {
+/**
+ * The call's id; the matching `tool.completed` carries the same one.
+ */
+tool_use_id: string,
+/**
+ * The tool's name, e.g. `Bash`.
+ */
+name: string,
+/**
+ * The tool's input, as the agent sent it.
+ */
+input: JsonValue,
+/**
+ * Set when a sub-agent made the call: the `tool_use_id` of the call that started it.
+ */
+parent_tool_use_id?: string, };
+
+/**
+ * `tool.completed`: a tool call returned.
+ */
+export type ToolCompleted = {
+/**
+ * The id of the `tool.started` this completes.
+ */
+tool_use_id: string,
+/**
+ * The tool's name, when the call was seen (a result can arrive without its start).
+ */
+name?: string,
+/**
+ * True when the tool reported a failure.
+ */
+is_error: boolean,
+/**
+ * The start of the output, bounded so that one huge result cannot flood every client.
+ */
+output_preview: string,
+/**
+ * The size of the whole output, so a client can tell the preview was cut.
+ */
+output_bytes: number,
+/**
+ * Time from `tool.started` to this event, when the start was seen.
+ */
+duration_ms?: number,
+/**
+ * Set when a sub-agent made the call: the `tool_use_id` of the call that started it.
+ */
+parent_tool_use_id?: string, };
+
+/**
+ * `agent.delegation`: the agent handed a task to a sub-agent (the Task tool), or the
+ * sub-agent finished; its own events carry this `tool_use_id` as `parent_tool_use_id`.
+ */
+export type AgentDelegation = {
+/**
+ * The id of the tool call that started the sub-agent.
+ */
+tool_use_id: string,
+/**
+ * The sub-agent's type or name.
+ */
+agent?: string,
+/**
+ * The task it was given.
+ */
+task?: string,
+/**
+ * Where the delegation stands.
+ */
+status: DelegationStatus,
+/**
+ * Time from start to end, once it ended.
+ */
+duration_ms?: number, };
+
+/**
+ * Where a delegation stands.
+ */
+export type DelegationStatus = "started" | "completed" | "failed";
+
+/**
+ * `todo.updated`: the whole todo list, after every change.
+ */
+export type TodoUpdated = {
+/**
+ * Every item, in the agent's order.
+ */
+todos: Array<TodoItem>,
+/**
+ * Counts by status, so a list view needs no pass over the items.
+ */
+stats: TodoStats, };
+
+/**
+ * One todo item.
+ */
+export type TodoItem = {
+/**
+ * What is to be done.
+ */
+content: string,
+/**
+ * Where it stands.
+ */
+status: TodoStatus,
+/**
+ * The agent's priority (`high`, `medium`, `low`), when it gives one.
+ */
+priority?: string,
+/**
+ * The present-continuous form shown while the item is in progress ("Running tests").
+ * Also read as Claude Code's `activeForm`, so a TodoWrite input can be published as it is.
+ */
+active_form?: string,
+/**
+ * The agent's id for the item, when it gives one.
+ */
+id?: string, };
+
+/**
+ * Where a todo item stands.
+ */
+export type TodoStatus = "pending" | "in_progress" | "completed";
+
+/**
+ * Counts of todo items by status.
+ */
+export type TodoStats = {
+/**
+ * All items.
+ */
+total: number,
+/**
+ * Items not started.
+ */
+pending: number,
+/**
+ * Items being worked on.
+ */
+in_progress: number,
+/**
+ * Items done.
+ */
+completed: number, };
+
+/**
+ * `usage.updated`: the session's cumulative token counts and cost, after every change.
+ */
+export type UsageUpdated = {
+/**
+ * The model the latest usage was reported for.
+ */
+model?: string,
+/**
+ * Input tokens so far, cache reads and writes excluded.
+ */
+input_tokens: number,
+/**
+ * Output tokens so far.
+ */
+output_tokens: number,
+/**
+ * Input tokens read from the prompt cache so far.
+ */
+cache_read_tokens: number,
+/**
+ * Input tokens written to the prompt cache so far.
+ */
+cache_creation_tokens: number,
+/**
+ * Cost so far in US dollars (cumulative for the session, not a delta).
+ */
+total_cost_usd: number, };
+
+/**
+ * `agent.raw`: a JSON line of a type the mapper does not know; kept, never dropped.
+ */
+export type AgentRaw = {
+/**
+ * The original JSON line, unchanged.
+ */
+line: string, };
+
+/**
+ * `agent.error`: input that could not be used (a malformed or oversize line) or a failure
+ * of the agent process; the stream goes on after it.
+ */
+export type AgentError = {
+/**
+ * A stable machine-readable cause, e.g. `malformed_json`, `line_too_long`, `spawn_failed`.
+ */
+code: string,
+/**
+ * What went wrong, for people.
+ */
+message: string,
+/**
+ * The 1-based number of the input line at fault, when a line was.
+ */
+line?: number,
+/**
+ * The start of the line at fault, bounded, to help find it.
+ */
+excerpt?: string, };
+
+/**
+ * `system.stats`: the server's vital signs, emitted on `/` every few seconds with offset 0.
+ */
+export type SystemStats = {
+/**
+ * Open Socket.IO connections.
+ */
+connections: number,
+/**
+ * Sessions whose state is starting, running or idle.
+ */
+sessions_active: number,
+/**
+ * Events ingested per second, over the last interval.
+ */
+events_in_per_s: number,
+/**
+ * Envelopes sent to clients per second, over the last interval.
+ */
+events_out_per_s: number,
+/**
+ * Resident memory of the server process.
+ */
+memory_bytes: number,
+/**
+ * Seconds since the server started.
+ */
+uptime_s: number,
+/**
+ * Sockets disconnected since start because their send buffer was full.
+ */
+slow_consumer_disconnects: number, };
+
+/**
+ * Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,
+ * the shape of a `publish` item.
+ */
+export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "system.stats", "data": SystemStats };
+
+/**
+ * A command's answer: `{"ok": <result>}` or `{"error": {"code": "...", "message": "..."}}`.
+ */
+export type Ack<T> = { "ok": T } | { "error": ErrorBody };
+
+/**
+ * Why a command or a REST request failed: the stable JSON error body of Socket.IO acks and
+ * of the REST API (`{"error": <ErrorBody>}`).
+ */
+export type ErrorBody = {
+/**
+ * The kind of failure, for programs.
+ */
+code: ErrorCode,
+/**
+ * What went wrong, for people; never internals such as SQL or paths.
+ */
+message: string, };
+
+/**
+ * The kind of a failure; each maps to one HTTP status.
+ */
+export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "payload_too_large" | "conflict" | "unavailable" | "internal";
+
+/**
+ * Arguments of `subscribe` and `unsubscribe`.
+ */
+export type SubscribeArgs = {
+/**
+ * Patterns such as `*`, `tool.*` or `output.text` (see [`crate::Pattern`]).
+ */
+patterns: Array<string>, };
+
+/**
+ * Result of `subscribe` and `unsubscribe`: the subscription after the change.
+ */
+export type Subscription = {
+/**
+ * Every event type the socket now receives, in the order of `ALL_EVENT_TYPES`.
+ */
+types: Array<string>, };
+
+/**
+ * Arguments of `get_history`; every field is optional.
+ */
+export type GetHistoryArgs = {
+/**
+ * Patterns of the event types to return; all types when absent.
+ */
+types?: Array<string>,
+/**
+ * Return events with an offset greater than this (paging forward).
+ */
+after?: number,
+/**
+ * Return events with an offset less than this (paging back from a gap).
+ */
+before?: number,
+/**
+ * How many events at most; capped at [`MAX_HISTORY_LIMIT`].
+ */
+limit?: number, };
+
+/**
+ * Result of `get_history`.
+ */
+export type HistoryPage = {
+/**
+ * The events, in offset order.
+ */
+events: Array<Envelope<JsonValue>>,
+/**
+ * The session's latest offset when the page was read.
+ */
+head_offset: number,
+/**
+ * True when more events match in the direction of the page.
+ */
+has_more: boolean, };
+
+/**
+ * Arguments of `get_status`: none. Accepts `{}`, `null`, a missing argument or anything else.
+ */
+export type GetStatusArgs = Record<symbol, never>;
+
+/**
+ * Result of `get_status` on a session namespace.
+ */
+export type SessionStatusReport = {
+/**
+ * The session asked about.
+ */
+session_id: string,
+/**
+ * Its state; absent when the session has produced no `session.status` or
+ * `session.started` yet.
+ */
+status?: SessionState,
+/**
+ * Its latest offset (0 when it has no events).
+ */
+head_offset: number,
+/**
+ * Sockets connected to its namespace.
+ */
+clients: number, };
+
+/**
+ * Result of `get_status` on the hub namespace `/`.
+ */
+export type HubStatusReport = {
+/**
+ * The server's current statistics.
+ */
+stats: SystemStats,
+/**
+ * The sessions the caller may see.
+ */
+sessions: Array<SessionSummary>, };
+
+/**
+ * One line of the sessions list.
+ */
+export type SessionSummary = {
+/**
+ * The session's id.
+ */
+session_id: string,
+/**
+ * Its human name.
+ */
+label?: string,
+/**
+ * Its project.
+ */
+project_id?: string,
+/**
+ * Its state.
+ */
+status: SessionState,
+/**
+ * Its latest offset.
+ */
+head_offset: number,
+/**
+ * When it started, RFC 3339 UTC with milliseconds.
+ */
+started_at?: string,
+/**
+ * The model it reported.
+ */
+model?: string,
+/**
+ * Its cumulative cost so far.
+ */
+total_cost_usd?: number, };
+
+/**
+ * Arguments of `ingest`: agent output lines, mapped as if they came from a process.
+ */
+export type IngestArgs = {
+/**
+ * JSONL lines, one JSON object each, without newlines.
+ */
+lines: Array<string>, };
+
+/**
+ * Result of `ingest`.
+ */
+export type IngestResult = {
+/**
+ * Lines turned into events.
+ */
+accepted: number,
+/**
+ * Lines refused, each with why.
+ */
+rejected: Array<RejectedLine>,
+/**
+ * The session's latest offset after the ingest.
+ */
+head_offset: number, };
+
+/**
+ * A line `ingest` refused.
+ */
+export type RejectedLine = {
+/**
+ * Its 0-based index in [`IngestArgs::lines`].
+ */
+index: number,
+/**
+ * Why it was refused.
+ */
+error: string, };
+
+/**
+ * Arguments of `publish`: typed events from any producer.
+ */
+export type PublishArgs = {
+/**
+ * `{type, data}` items, appended in order.
+ */
+events: Array<Event>, };
+
+/**
+ * Result of `publish`.
+ */
+export type PublishResult = {
+/**
+ * The session's latest offset after the publish (the offset of the last event published).
+ */
+head_offset: number, };
+
+/**
+ * Arguments of `auth.refresh`.
+ */
+export type RefreshArgs = {
+/**
+ * A new token for the same subject; it replaces the socket's token and its expiry.
+ */
+token: string, };
+
+/**
+ * Result of `auth.refresh`.
+ */
+export type Refreshed = {
+/**
+ * The new expiry, seconds since the Unix epoch (the token's `exp`).
+ */
+expires_at: number, };
+
+/**
+ * Arguments of `ping`: none. Accepts `{}`, `null`, a missing argument or anything else.
+ */
+export type PingArgs = Record<symbol, never>;
+
+/**
+ * Result of `ping`.
+ */
+export type Pong = {
+/**
+ * The server's time, RFC 3339 UTC with milliseconds.
+ */
+ts: string, };
+
+/**
+ * The Socket.IO handshake `auth` object; unknown fields are ignored.
+ */
+export type ConnectAuth = {
+/**
+ * The JWT; may be absent when the server runs with `--auth none`.
+ */
+token?: string,
+/**
+ * The last offset the client applied on this session namespace: the server replays
+ * everything after it before live events. Absent: no replay.
+ */
+offset?: number, };
+
+/**
+ * The claims of an agentcast token.
+ */
+export type Claims = {
+/**
+ * Who the token is for; written to the audit log.
+ */
+sub: string,
+/**
+ * Expiry, seconds since the Unix epoch; enforced on live sockets too.
+ */
+exp: number,
+/**
+ * Issue time, seconds since the Unix epoch.
+ */
+iat: number,
+/**
+ * Not valid before, seconds since the Unix epoch.
+ */
+nbf?: number,
+/**
+ * What the token may do; absent means nothing.
+ */
+scope: Array<Scope>,
+/**
+ * The session ids the token may access, or `*` for all; absent means none.
+ */
+sessions: Array<string>,
+/**
+ * The project the token is limited to.
+ */
+project?: string, };
+
+/**
+ * A permission, ordered so that a higher scope includes the lower ones.
+ */
+export type Scope = "read" | "write" | "admin";
+
+/** Every event type (the Socket.IO event name of its envelope). */
+export type EventType =
+  | "session.started"
+  | "session.status"
+  | "session.checkpoint"
+  | "session.ended"
+  | "session.recovered"
+  | "output.text"
+  | "output.thinking"
+  | "output.stderr"
+  | "user.prompt"
+  | "tool.started"
+  | "tool.completed"
+  | "agent.delegation"
+  | "todo.updated"
+  | "usage.updated"
+  | "agent.raw"
+  | "agent.error"
+  | "system.stats";
+
+/**
+ * Server-to-client events: each event type is emitted under its own name with one
+ * argument, its envelope. Type a socket with
+ * `const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url)`.
+ */
+export interface ServerToClientEvents {
+  "session.started": (envelope: Envelope<SessionStarted>) => void;
+  "session.status": (envelope: Envelope<SessionStatus>) => void;
+  "session.checkpoint": (envelope: Envelope<SessionCheckpoint>) => void;
+  "session.ended": (envelope: Envelope<SessionEnded>) => void;
+  "session.recovered": (envelope: Envelope<SessionRecovered>) => void;
+  "output.text": (envelope: Envelope<OutputText>) => void;
+  "output.thinking": (envelope: Envelope<OutputThinking>) => void;
+  "output.stderr": (envelope: Envelope<OutputStderr>) => void;
+  "user.prompt": (envelope: Envelope<UserPrompt>) => void;
+  "tool.started": (envelope: Envelope<ToolStarted>) => void;
+  "tool.completed": (envelope: Envelope<ToolCompleted>) => void;
+  "agent.delegation": (envelope: Envelope<AgentDelegation>) => void;
+  "todo.updated": (envelope: Envelope<TodoUpdated>) => void;
+  "usage.updated": (envelope: Envelope<UsageUpdated>) => void;
+  "agent.raw": (envelope: Envelope<AgentRaw>) => void;
+  "agent.error": (envelope: Envelope<AgentError>) => void;
+  "system.stats": (envelope: Envelope<SystemStats>) => void;
+}
+
+/**
+ * Client-to-server commands: each takes its arguments and an acknowledgement callback
+ * that receives `{ ok: result }` or `{ error: { code, message } }`.
+ */
+export interface ClientToServerEvents {
+  subscribe: (args: SubscribeArgs, ack: (res: Ack<Subscription>) => void) => void;
+  unsubscribe: (args: SubscribeArgs, ack: (res: Ack<Subscription>) => void) => void;
+  get_history: (args: GetHistoryArgs, ack: (res: Ack<HistoryPage>) => void) => void;
+  get_status: (args: GetStatusArgs, ack: (res: Ack<SessionStatusReport | HubStatusReport>) => void) => void;
+  ingest: (args: IngestArgs, ack: (res: Ack<IngestResult>) => void) => void;
+  publish: (args: PublishArgs, ack: (res: Ack<PublishResult>) => void) => void;
+  "auth.refresh": (args: RefreshArgs, ack: (res: Ack<Refreshed>) => void) => void;
+  ping: (args: PingArgs, ack: (res: Ack<Pong>) => void) => void;
+}

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::hub::{Hub, HubLimits, Stats, stats};
 use crate::socket::adapter::{BroadcastLedger, TrackingAdapter};
-use crate::{conformance, http, socket};
+use crate::{conformance, demo, http, socket};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
 /// stops accepting, and lets the sessions finish their queued work within the grace period.
@@ -33,6 +33,9 @@ pub async fn serve(
 
     let (router, hub) = build(&config);
     let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.stats_interval));
+    let demo = config
+        .demo
+        .then(|| tokio::spawn(demo::run(hub.clone(), config.demo_speed)));
     let io = hub.io().clone();
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
@@ -42,6 +45,9 @@ pub async fn serve(
         })
         .await;
     ticker.abort();
+    if let Some(demo) = demo {
+        demo.abort();
+    }
     hub.shutdown(config.shutdown_grace).await;
     tracing::info!("stopped");
     served

@@ -44,6 +44,14 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTCAST_CONFORMANCE")]
     pub conformance: bool,
 
+    /// Run a built-in simulated agent session, looping, so there is something to watch.
+    #[arg(long, env = "AGENTCAST_DEMO")]
+    pub demo: bool,
+
+    /// Pace of the demo: 1 is real time, 10 is ten times faster [default: 1].
+    #[arg(long, env = "AGENTCAST_DEMO_SPEED", value_name = "FACTOR")]
+    pub demo_speed: Option<f64>,
+
     /// Packets a socket may have queued for sending before it counts as a slow consumer and is
     /// disconnected (it then recovers by offset) [default: 8192].
     #[arg(long, env = "AGENTCAST_MAX_BUFFER_SIZE", value_name = "PACKETS")]

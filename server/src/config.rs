@@ -23,6 +23,8 @@ pub struct Config {
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     pub conformance: bool,
+    pub demo: bool,
+    pub demo_speed: f64,
     pub max_buffer_size: usize,
     pub max_payload: u64,
     pub ping_interval: Duration,
@@ -42,6 +44,8 @@ pub struct FileConfig {
     pub bind: Option<SocketAddr>,
     pub data_dir: Option<PathBuf>,
     pub conformance: Option<bool>,
+    pub demo: Option<bool>,
+    pub demo_speed: Option<f64>,
     pub max_buffer_size: Option<usize>,
     pub max_payload: Option<u64>,
     pub ping_interval_ms: Option<u64>,
@@ -99,6 +103,8 @@ impl Config {
                 .or(file.data_dir)
                 .unwrap_or_else(default_data_dir),
             conformance: args.conformance || file.conformance.unwrap_or(false),
+            demo: args.demo || file.demo.unwrap_or(false),
+            demo_speed: args.demo_speed.or(file.demo_speed).unwrap_or(1.0),
             max_buffer_size: args
                 .max_buffer_size
                 .or(file.max_buffer_size)
@@ -157,6 +163,12 @@ impl Config {
         )?;
         positive("session_queue", self.session_queue as u128)?;
         positive("stats_interval_ms", self.stats_interval.as_millis())?;
+        if !(self.demo_speed.is_finite() && self.demo_speed > 0.0) {
+            return Err(ConfigError::Invalid {
+                key: "demo_speed",
+                message: "must be a positive number".into(),
+            });
+        }
         Ok(())
     }
 }

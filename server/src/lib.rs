@@ -6,6 +6,7 @@
 //! - [`hub`]: sessions, their sequencers and the in-process publish API.
 //! - [`socket`]: namespaces, commands, subscriptions and the broadcast adapter.
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
+//! - [`demo`]: the simulated agent session of `serve --demo`.
 //! - [`http`]: plain HTTP routes (`/health`).
 //! - [`logging`]: tracing setup.
 
@@ -13,6 +14,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod conformance;
+pub mod demo;
 pub mod http;
 pub mod hub;
 pub mod logging;

@@ -1,0 +1,73 @@
+//! `serve --demo` produces a realistic session: streamed thinking and text, tools (one
+//! failing), progressing todos, a sub-agent delegation, usage, and an end.
+
+mod common;
+
+use agentcast_server::cli::ServeArgs;
+use common::TestServer;
+
+#[tokio::test]
+async fn the_demo_session_shows_every_kind_of_activity() {
+    let args = ServeArgs {
+        demo: true,
+        demo_speed: Some(10.0),
+        ..Default::default()
+    };
+    let server = TestServer::start(args).await;
+    // demo-1 plays for about two seconds at this speed, then demo-2 starts: connecting to it
+    // now (a session namespace can be joined before the session exists) sees all of it.
+    let mut watcher = server.connect("/sessions/demo-2").await;
+
+    let mut events = Vec::new();
+    loop {
+        let (name, envelope) = watcher.next_event().await.expect("the demo keeps going");
+        assert_eq!(
+            envelope["offset"].as_u64(),
+            Some(events.len() as u64 + 1),
+            "gapless from 1"
+        );
+        events.push((name.clone(), envelope));
+        if name == "session.ended" {
+            break;
+        }
+    }
+    let count = |kind: &str| events.iter().filter(|(name, _)| name == kind).count();
+    assert_eq!(events[0].0, "session.started");
+    assert_eq!(events[0].1["data"]["source"], "demo");
+    assert!(
+        count("output.thinking") > 1 && count("output.text") > 3,
+        "streamed in pieces"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|(n, e)| n == "output.text" && e["data"]["delta"] == true)
+    );
+    assert_eq!(count("tool.started"), count("tool.completed"));
+    let failed = events
+        .iter()
+        .filter(|(n, e)| n == "tool.completed" && e["data"]["is_error"] == true);
+    assert_eq!(failed.count(), 1, "one tool fails");
+    assert!(
+        events
+            .iter()
+            .any(|(n, e)| n == "tool.started" && e["data"]["parent_tool_use_id"] == "demo-t4")
+    );
+    assert_eq!(count("agent.delegation"), 2);
+    let last_todos = events
+        .iter()
+        .rev()
+        .find(|(n, _)| n == "todo.updated")
+        .unwrap();
+    assert_eq!(
+        last_todos.1["data"]["stats"]["completed"],
+        last_todos.1["data"]["stats"]["total"]
+    );
+    let usage = events
+        .iter()
+        .rev()
+        .find(|(n, _)| n == "usage.updated")
+        .unwrap();
+    assert!(usage.1["data"]["total_cost_usd"].as_f64().unwrap() > 0.0);
+    assert_eq!(events.last().unwrap().1["data"]["status"], "completed");
+}

@@ -5,13 +5,14 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::http::AppState;
 use crate::hub::{Hub, HubLimits, Stats, stats};
 use crate::socket::adapter::{BroadcastLedger, TrackingAdapter};
+use crate::sources::Supervisor;
 use crate::{conformance, demo, http, socket};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
@@ -31,7 +32,30 @@ pub async fn serve(
             .await;
     }
 
-    let (router, hub) = build(&config);
+    let built = build(&config);
+    serve_built(listener, built, &config, shutdown).await
+}
+
+/// What [`build`] makes: the router and the services behind it.
+pub struct Built {
+    pub router: Router,
+    pub hub: Hub,
+    pub supervisor: Supervisor,
+}
+
+/// Serves a [`Built`] server until `shutdown` resolves (see [`serve`]). `agentcast run`
+/// uses this to keep the hub and publish into it.
+pub async fn serve_built(
+    listener: TcpListener,
+    built: Built,
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Built {
+        router,
+        hub,
+        supervisor,
+    } = built;
     let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.stats_interval));
     let demo = config
         .demo
@@ -45,6 +69,7 @@ pub async fn serve(
         })
         .await;
     ticker.abort();
+    supervisor.stop_all();
     if let Some(demo) = demo {
         demo.abort();
     }
@@ -54,7 +79,7 @@ pub async fn serve(
 }
 
 /// The router (Socket.IO layer included) and the hub behind it.
-pub fn build(config: &Config) -> (Router, Hub) {
+pub fn build(config: &Config) -> Built {
     let ledger = Arc::new(BroadcastLedger::default());
     let (layer, io) = SocketIo::builder()
         .with_adapter::<TrackingAdapter>(ledger.clone())
@@ -70,12 +95,25 @@ pub fn build(config: &Config) -> (Router, Hub) {
     let limits = HubLimits {
         max_events_per_publish: config.max_events_per_publish,
         session_queue: config.session_queue,
+        ingest: config.ingest_limits(),
     };
     let hub = Hub::new(io.clone(), limits, Arc::new(Stats::new(ledger)));
+    let supervisor = Supervisor::new(
+        hub.clone(),
+        config.allow_commands.clone(),
+        config.ingest_limits(),
+        config.process_grace,
+    );
     socket::register(&io, &hub);
-    let router = Router::new()
-        .route("/health", get(http::health))
-        .with_state(hub.clone())
-        .layer(layer);
-    (router, hub)
+    let state = AppState {
+        hub: hub.clone(),
+        supervisor: supervisor.clone(),
+        config: Arc::new(config.clone()),
+    };
+    let router = http::routes(state).layer(layer);
+    Built {
+        router,
+        hub,
+        supervisor,
+    }
 }

@@ -21,6 +21,61 @@ pub struct Cli {
 pub enum Command {
     /// Start the hub: Socket.IO on /socket.io/, REST under /api, health on /health.
     Serve(ServeArgs),
+    /// Run an agent and stream its output into a session:
+    /// `agentcast run -- claude -p "..." --output-format stream-json --verbose`.
+    Run(RunArgs),
+    /// Read an agent's JSONL on stdin and stream it into a session of a running server:
+    /// `claude -p "..." --output-format stream-json --verbose | agentcast pipe`.
+    Pipe(PipeArgs),
+}
+
+/// Options of `agentcast run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Stream to this running server instead of starting a local one for the run.
+    #[arg(long, env = "AGENTCAST_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+
+    /// Session id to use [default: a new random id].
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+
+    /// A label shown in session lists.
+    #[arg(long)]
+    pub label: Option<String>,
+
+    /// Keep the local server running after the agent exits, until Ctrl-C.
+    #[arg(long)]
+    pub keep_serving: bool,
+
+    /// Options of the local server (without --server); --bind defaults to 127.0.0.1:0 here.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    /// The agent command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Options of `agentcast pipe`.
+#[derive(Debug, Clone, Args)]
+pub struct PipeArgs {
+    /// The server to stream to.
+    #[arg(
+        long,
+        env = "AGENTCAST_SERVER",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub server: String,
+
+    /// Session id to use [default: a new random id].
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+
+    /// Longest JSONL line accepted, in bytes; longer lines become agent.error [default: 16 MiB].
+    #[arg(long, env = "AGENTCAST_MAX_LINE_BYTES", value_name = "BYTES")]
+    pub max_line_bytes: Option<usize>,
 }
 
 /// Options of `agentcast serve`. Precedence: flag > environment variable > config file > default.
@@ -88,6 +143,28 @@ pub struct ServeArgs {
     /// Time allowed for in-flight work after SIGINT/SIGTERM, in ms [default: 5000].
     #[arg(long, env = "AGENTCAST_SHUTDOWN_GRACE_MS", value_name = "MS")]
     pub shutdown_grace_ms: Option<u64>,
+
+    /// A program `POST /api/sessions` may start (repeat for several; matched against the
+    /// command as given or its file name) [default: claude].
+    #[arg(
+        long = "allow-command",
+        env = "AGENTCAST_ALLOW_COMMANDS",
+        value_delimiter = ',',
+        value_name = "PROGRAM"
+    )]
+    pub allow_commands: Option<Vec<String>>,
+
+    /// Longest agent output line, in bytes; longer lines become agent.error [default: 16 MiB].
+    #[arg(long, env = "AGENTCAST_MAX_LINE_BYTES", value_name = "BYTES")]
+    pub max_line_bytes: Option<usize>,
+
+    /// Largest `POST /api/sessions/{id}/events` body, in bytes [default: 1 GiB].
+    #[arg(long, env = "AGENTCAST_MAX_NDJSON_BODY", value_name = "BYTES")]
+    pub max_ndjson_body: Option<u64>,
+
+    /// Time a stopped agent process gets between SIGTERM and SIGKILL, in ms [default: 5000].
+    #[arg(long, env = "AGENTCAST_PROCESS_GRACE_MS", value_name = "MS")]
+    pub process_grace_ms: Option<u64>,
 
     /// Log format on stderr: text or json [default: text]. Levels come from RUST_LOG.
     #[arg(long, env = "AGENTCAST_LOG_FORMAT", value_name = "FORMAT")]

@@ -35,6 +35,10 @@ pub struct Config {
     pub stats_interval: Duration,
     pub shutdown_grace: Duration,
     pub log_format: LogFormat,
+    pub allow_commands: Vec<String>,
+    pub max_line_bytes: usize,
+    pub max_ndjson_body: u64,
+    pub process_grace: Duration,
 }
 
 /// The TOML file: every key optional, unknown keys rejected so a typo is an error, not a no-op.
@@ -56,6 +60,10 @@ pub struct FileConfig {
     pub stats_interval_ms: Option<u64>,
     pub shutdown_grace_ms: Option<u64>,
     pub log_format: Option<LogFormat>,
+    pub allow_commands: Option<Vec<String>>,
+    pub max_line_bytes: Option<usize>,
+    pub max_ndjson_body: Option<u64>,
+    pub process_grace_ms: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +144,22 @@ impl Config {
                 .or(file.shutdown_grace_ms)
                 .unwrap_or(5000)),
             log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            allow_commands: args
+                .allow_commands
+                .or(file.allow_commands)
+                .unwrap_or_else(|| vec!["claude".to_string()]),
+            max_line_bytes: args
+                .max_line_bytes
+                .or(file.max_line_bytes)
+                .unwrap_or(16 << 20),
+            max_ndjson_body: args
+                .max_ndjson_body
+                .or(file.max_ndjson_body)
+                .unwrap_or(1 << 30),
+            process_grace: ms(args
+                .process_grace_ms
+                .or(file.process_grace_ms)
+                .unwrap_or(5000)),
         };
         config.validate()?;
         Ok(config)
@@ -163,6 +187,8 @@ impl Config {
         )?;
         positive("session_queue", self.session_queue as u128)?;
         positive("stats_interval_ms", self.stats_interval.as_millis())?;
+        positive("max_line_bytes", self.max_line_bytes as u128)?;
+        positive("max_ndjson_body", self.max_ndjson_body.into())?;
         if !(self.demo_speed.is_finite() && self.demo_speed > 0.0) {
             return Err(ConfigError::Invalid {
                 key: "demo_speed",
@@ -170,6 +196,16 @@ impl Config {
             });
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The ingest limits every source uses.
+    pub fn ingest_limits(&self) -> crate::ingest::IngestLimits {
+        crate::ingest::IngestLimits {
+            max_line_bytes: self.max_line_bytes,
+            ..Default::default()
+        }
     }
 }
 

@@ -4,10 +4,13 @@
 //! - [`cli`], [`config`]: the command line and the resolved configuration.
 //! - [`app`]: [`app::serve`], the seam `main` and the tests call.
 //! - [`hub`]: sessions, their sequencers and the in-process publish API.
+//! - [`ingest`]: agent output (stream-json lines, hook payloads) to typed events.
 //! - [`socket`]: namespaces, commands, subscriptions and the broadcast adapter.
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
-//! - [`http`]: plain HTTP routes (`/health`).
+//! - [`http`]: HTTP routes: health, ingest (publish, ndjson, hooks), agent processes.
+//! - [`sources`]: running agent processes, `agentcast run` and `agentcast pipe`.
+//! - [`parse`]: arguments and bodies into `shared` types, errors naming the field.
 //! - [`logging`]: tracing setup.
 
 pub mod app;
@@ -17,8 +20,11 @@ pub mod conformance;
 pub mod demo;
 pub mod http;
 pub mod hub;
+pub mod ingest;
 pub mod logging;
+pub mod parse;
 pub mod socket;
+pub mod sources;
 
 /// The line `agentcast serve` prints on stdout once it accepts connections; tests and scripts
 /// wait for it to learn the address.

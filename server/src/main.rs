@@ -2,8 +2,11 @@
 
 use std::io::Write;
 
-use agentcast_server::cli::{Cli, Command, ServeArgs};
+use agentcast_server::cli::{Cli, Command, PipeArgs, RunArgs, ServeArgs};
 use agentcast_server::config::Config;
+use agentcast_server::ingest::IngestLimits;
+use agentcast_server::sources::cli::{exit_code, pipe_stdin, run_spec, run_with_signals};
+use agentcast_server::sources::{RemoteSession, Sink};
 use agentcast_server::{LISTENING_PREFIX, app, logging};
 use anyhow::Context;
 use clap::Parser;
@@ -12,21 +15,111 @@ use clap::Parser;
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
+        Command::Run(args) => {
+            let code = run(args).await?;
+            std::process::exit(code);
+        }
+        Command::Pipe(args) => pipe(args).await,
     }
+}
+
+/// Binds, prints the listening line (scripts and tests wait for it) and returns the listener.
+async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), conformance = config.conformance, "listening");
+    println!("{LISTENING_PREFIX}http://{addr}");
+    std::io::stdout().flush()?;
+    Ok(listener)
+}
+
+/// `agentcast run`: the agent's exit code becomes ours.
+async fn run(args: RunArgs) -> anyhow::Result<i32> {
+    let RunArgs {
+        server,
+        session,
+        label,
+        keep_serving,
+        mut serve,
+        command,
+    } = args;
+    let spec = run_spec(session, label, command);
+    let session_id = spec.session_id.clone();
+    if let Some(server) = server {
+        logging::init(serve.log_format.unwrap_or_default());
+        let limits = IngestLimits {
+            max_line_bytes: serve
+                .max_line_bytes
+                .unwrap_or(IngestLimits::DEFAULT_MAX_LINE_BYTES),
+            ..Default::default()
+        };
+        eprintln!("agentcast: streaming session {session_id} to {server}");
+        let sink = Sink::Remote(RemoteSession::new(&server, &session_id));
+        let exit = run_with_signals(spec, sink, limits, std::time::Duration::from_secs(5)).await?;
+        return Ok(exit_code(&exit));
+    }
+
+    serve
+        .bind
+        .get_or_insert(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let config = Config::load(serve)?;
+    logging::init(config.log_format);
+    let listener = bind(&config).await?;
+    let addr = listener.local_addr()?;
+    eprintln!(
+        "agentcast: watch session {session_id} at http://{addr} (Socket.IO namespace /sessions/{session_id})"
+    );
+    let built = app::build(&config);
+    let sink = Sink::Local(built.hub.session(&session_id)?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = {
+        let config = config.clone();
+        tokio::spawn(async move {
+            app::serve_built(listener, built, &config, async {
+                let _ = stopped.await;
+            })
+            .await
+        })
+    };
+    let exit = run_with_signals(spec, sink, config.ingest_limits(), config.process_grace).await?;
+    if keep_serving {
+        eprintln!("agentcast: the agent exited; still serving at http://{addr} until Ctrl-C");
+        tokio::signal::ctrl_c().await?;
+    }
+    let _ = stop.send(());
+    server.await??;
+    Ok(exit_code(&exit))
+}
+
+/// `agentcast pipe`: stdin to a session of a running server.
+async fn pipe(args: PipeArgs) -> anyhow::Result<()> {
+    logging::init(Default::default());
+    let session_id = args
+        .session
+        .unwrap_or_else(agentcast_server::sources::supervisor::new_session_id);
+    let limits = IngestLimits {
+        max_line_bytes: args
+            .max_line_bytes
+            .unwrap_or(IngestLimits::DEFAULT_MAX_LINE_BYTES),
+        ..Default::default()
+    };
+    eprintln!(
+        "agentcast: streaming stdin into session {session_id} at {}",
+        args.server
+    );
+    let head = pipe_stdin(&args.server, &session_id, limits).await?;
+    eprintln!("agentcast: done, session {session_id} is at offset {head}");
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Config::load(args)?;
     logging::init(config.log_format);
     raise_open_file_limit();
-    let listener = tokio::net::TcpListener::bind(config.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.bind))?;
-    let addr = listener.local_addr()?;
     let shutdown = shutdown_signal()?;
-    tracing::info!(%addr, data_dir = %config.data_dir.display(), conformance = config.conformance, "listening");
-    println!("{LISTENING_PREFIX}http://{addr}");
-    std::io::stdout().flush()?;
+    let listener = bind(&config).await?;
     app::serve(listener, config, shutdown).await?;
     Ok(())
 }

@@ -192,6 +192,43 @@ fn event_samples() -> Vec<(Event, &'static str)> {
             r#"{"code":"malformed_json","message":"expected value at line 1 column 1","line":12,"excerpt":"{not json"}"#,
         ),
         (
+            AgentHook {
+                hook_event: "SessionStart".into(),
+                hook_name: Some("SessionStart:startup".into()),
+                hook_id: Some("h1".into()),
+                phase: HookPhase::Completed,
+                outcome: Some("error".into()),
+                exit_code: Some(1),
+                output: Some("Failed to run".into()),
+            }
+            .into(),
+            r#"{"hook_event":"SessionStart","hook_name":"SessionStart:startup","hook_id":"h1","phase":"completed","outcome":"error","exit_code":1,"output":"Failed to run"}"#,
+        ),
+        (
+            AgentTask {
+                task_id: "t1".into(),
+                tool_use_id: Some("toolu_1".into()),
+                status: AgentTaskStatus::Completed,
+                description: Some("Explore the repo".into()),
+                task_type: Some("local_agent".into()),
+                last_tool_name: None,
+                summary: Some("Found 3 files".into()),
+                output_file: Some("/tmp/t1.out".into()),
+            }
+            .into(),
+            r#"{"task_id":"t1","tool_use_id":"toolu_1","status":"completed","description":"Explore the repo","task_type":"local_agent","summary":"Found 3 files","output_file":"/tmp/t1.out"}"#,
+        ),
+        (
+            AgentNotification {
+                kind: "rate_limit".into(),
+                message: "five_hour rate limit: allowed".into(),
+                title: None,
+                details: Some(json!({"status": "allowed", "resetsAt": 1781872800})),
+            }
+            .into(),
+            r#"{"kind":"rate_limit","message":"five_hour rate limit: allowed","details":{"status":"allowed","resetsAt":1781872800}}"#,
+        ),
+        (
             SystemStats {
                 connections: 3,
                 sessions_active: 1,
@@ -265,6 +302,11 @@ fn hub_events_are_the_lifecycle_usage_and_stats() {
     ]);
     assert_eq!(on_hub, expected);
     assert_eq!(
+        HUB_EVENT_TYPES.iter().copied().collect::<BTreeSet<_>>(),
+        expected
+    );
+    assert!(is_hub_event_type("usage.updated") && !is_hub_event_type("agent.hook"));
+    assert_eq!(
         (
             <ToolStarted as EventData>::TYPE,
             <ToolStarted as EventData>::ON_HUB
@@ -304,6 +346,40 @@ fn minimal_events_omit_absent_options_and_default_flags() {
             message: None,
         },
         r#"{"status":"idle"}"#,
+    );
+    golden(
+        &AgentHook {
+            hook_event: "PreToolUse".into(),
+            hook_name: None,
+            hook_id: None,
+            phase: HookPhase::Started,
+            outcome: None,
+            exit_code: None,
+            output: None,
+        },
+        r#"{"hook_event":"PreToolUse","phase":"started"}"#,
+    );
+    golden(
+        &AgentTask {
+            task_id: "t1".into(),
+            tool_use_id: None,
+            status: AgentTaskStatus::Running,
+            description: None,
+            task_type: None,
+            last_tool_name: Some("Grep".into()),
+            summary: None,
+            output_file: None,
+        },
+        r#"{"task_id":"t1","status":"running","last_tool_name":"Grep"}"#,
+    );
+    golden(
+        &AgentNotification {
+            kind: "status".into(),
+            message: "requesting".into(),
+            title: None,
+            details: None,
+        },
+        r#"{"kind":"status","message":"requesting"}"#,
     );
     // `delta`, `is_error` and the cache counters may be left out by a producer.
     let text: OutputText = serde_json::from_str(r#"{"text":"hi"}"#).unwrap();
@@ -360,6 +436,20 @@ fn enums_use_their_wire_names() {
             DelegationStatus::Failed
         ])),
         r#"["started","completed","failed"]"#
+    );
+    assert_eq!(
+        names(json!([HookPhase::Started, HookPhase::Completed])),
+        r#"["started","completed"]"#
+    );
+    assert_eq!(
+        names(json!([
+            AgentTaskStatus::Started,
+            AgentTaskStatus::Running,
+            AgentTaskStatus::Completed,
+            AgentTaskStatus::Failed,
+            AgentTaskStatus::Stopped
+        ])),
+        r#"["started","running","completed","failed","stopped"]"#
     );
     assert_eq!(
         names(json!([

@@ -454,6 +454,117 @@ line?: number,
 excerpt?: string, };
 
 /**
+ * `agent.hook`: a hook command Claude Code ran (stream-json `system/hook_started` and
+ * `system/hook_response`), so a failing hook is visible where the session is watched.
+ *
+ * Hook payloads posted to `POST /api/hooks` are not this event: they describe the agent's
+ * own activity and become the typed events of that activity (`tool.started`, ...).
+ */
+export type AgentHook = {
+/**
+ * The hook event that triggered it, e.g. `SessionStart`, `PreToolUse`.
+ */
+hook_event: string,
+/**
+ * The hook's name as the agent reports it, e.g. `SessionStart:startup`.
+ */
+hook_name?: string,
+/**
+ * The agent's id for this run of the hook; the response carries the start's id.
+ */
+hook_id?: string,
+/**
+ * Whether the hook started or answered.
+ */
+phase: HookPhase,
+/**
+ * How it ended (`success`, `error`, ...), once it answered.
+ */
+outcome?: string,
+/**
+ * The hook command's exit code, once it answered.
+ */
+exit_code?: number,
+/**
+ * The start of what the hook printed (its stderr when it failed), bounded.
+ */
+output?: string, };
+
+/**
+ * Where a hook run stands.
+ */
+export type HookPhase = "started" | "completed";
+
+/**
+ * `agent.task`: progress of a task the agent runs beside the conversation, such as a
+ * sub-agent or a shell started in the background (stream-json `system/task_started`,
+ * `task_progress` and `task_notification`).
+ */
+export type AgentTask = {
+/**
+ * The agent's id for the task; every event of one task carries the same one.
+ */
+task_id: string,
+/**
+ * The tool call that started the task, when the agent names it.
+ */
+tool_use_id?: string,
+/**
+ * Where the task stands.
+ */
+status: AgentTaskStatus,
+/**
+ * What the task does, or what it is doing now.
+ */
+description?: string,
+/**
+ * The kind of task as the agent names it, e.g. `local_agent`, `local_bash`.
+ */
+task_type?: string,
+/**
+ * The last tool the task used, while it runs.
+ */
+last_tool_name?: string,
+/**
+ * What the task produced, once it ended.
+ */
+summary?: string,
+/**
+ * Where the task wrote its full output, when it did.
+ */
+output_file?: string, };
+
+/**
+ * Where a background task stands.
+ */
+export type AgentTaskStatus = "started" | "running" | "completed" | "failed" | "stopped";
+
+/**
+ * `agent.notification`: something worth a person's attention that is neither output nor a
+ * tool call: the agent waits for a permission or for input (the `Notification` hook), a
+ * rate-limit report, a status change such as `requesting` or `compacting`, a compaction of
+ * the context.
+ */
+export type AgentNotification = {
+/**
+ * A stable machine-readable kind: `notification` (or the agent's own notification type,
+ * e.g. `permission_prompt`), `rate_limit`, `status`, `compact`.
+ */
+kind: string,
+/**
+ * What happened, for people.
+ */
+message: string,
+/**
+ * A short heading, when the agent gave one.
+ */
+title?: string,
+/**
+ * The agent's own details, as it sent them (e.g. the rate-limit window and reset time).
+ */
+details?: JsonValue, };
+
+/**
  * `system.stats`: the server's vital signs, emitted on `/` every few seconds with offset 0.
  */
 export type SystemStats = {
@@ -490,7 +601,7 @@ slow_consumer_disconnects: number, };
  * Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,
  * the shape of a `publish` item.
  */
-export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "system.stats", "data": SystemStats };
+export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "agent.hook", "data": AgentHook } | { "type": "agent.task", "data": AgentTask } | { "type": "agent.notification", "data": AgentNotification } | { "type": "system.stats", "data": SystemStats };
 
 /**
  * A command's answer: `{"ok": <result>}` or `{"error": {"code": "...", "message": "..."}}`.
@@ -808,6 +919,9 @@ export type EventType =
   | "usage.updated"
   | "agent.raw"
   | "agent.error"
+  | "agent.hook"
+  | "agent.task"
+  | "agent.notification"
   | "system.stats";
 
 /**
@@ -832,6 +946,9 @@ export interface ServerToClientEvents {
   "usage.updated": (envelope: Envelope<UsageUpdated>) => void;
   "agent.raw": (envelope: Envelope<AgentRaw>) => void;
   "agent.error": (envelope: Envelope<AgentError>) => void;
+  "agent.hook": (envelope: Envelope<AgentHook>) => void;
+  "agent.task": (envelope: Envelope<AgentTask>) => void;
+  "agent.notification": (envelope: Envelope<AgentNotification>) => void;
   "system.stats": (envelope: Envelope<SystemStats>) => void;
 }
 

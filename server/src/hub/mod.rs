@@ -11,7 +11,7 @@
 
 mod emit;
 mod sequencer;
-mod session;
+pub(crate) mod session;
 pub(crate) mod slow_consumer;
 pub(crate) mod stats;
 
@@ -39,6 +39,8 @@ const SERVER_ONLY_TYPES: [&str; 2] = [SESSION_RECOVERED, SYSTEM_STATS];
 pub struct HubLimits {
     pub max_events_per_publish: usize,
     pub session_queue: usize,
+    /// Limits of the line sources that feed sessions through the hub (socket `ingest`).
+    pub ingest: crate::ingest::IngestLimits,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -86,6 +88,10 @@ impl Hub {
 
     pub fn io(&self) -> &Io {
         &self.inner.io
+    }
+
+    pub fn limits(&self) -> &HubLimits {
+        &self.inner.limits
     }
 
     pub fn stats(&self) -> &Arc<Stats> {

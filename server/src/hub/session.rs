@@ -8,6 +8,7 @@ use agentcast_shared::{Event, SessionState, SessionStatusReport, SessionSummary}
 use tokio::sync::{mpsc, oneshot};
 
 use super::HubError;
+use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
 
 /// A batch handed to the sequencer; the reply carries the head offset after it.
 pub(crate) struct PublishBatch {
@@ -57,11 +58,44 @@ impl SessionMeta {
 }
 
 /// Shared between the handle and the sequencer.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct SessionShared {
     pub head_offset: AtomicU64,
     /// A std mutex: short reads and writes, never held across an await.
     pub meta: Mutex<SessionMeta>,
+    /// The mapper state of line sources (ndjson bodies, the socket `ingest` command), kept
+    /// across requests so a tool_use and its tool_result may arrive in different ones. An
+    /// async mutex: held while the lines' events are published, which serializes sources.
+    pub lines: tokio::sync::Mutex<Option<IngestPipeline>>,
+    /// The mapper state of hook payloads. A std mutex: mapping is synchronous.
+    pub hooks: Mutex<Option<HookMapper>>,
+}
+
+/// What an ndjson body did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StreamIngest {
+    pub lines: u64,
+    pub errors: u64,
+    pub bytes: u64,
+    pub head_offset: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StreamIngestError<E> {
+    #[error("reading the body failed: {0}")]
+    Body(E),
+    #[error("the body is larger than {max_bytes} bytes")]
+    TooLarge { max_bytes: u64 },
+    #[error(transparent)]
+    Hub(#[from] HubError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestHookError {
+    #[error("{0}")]
+    Payload(String),
+    #[error(transparent)]
+    Hub(#[from] HubError),
 }
 
 /// A session of the hub. Cheap to clone.
@@ -109,6 +143,85 @@ impl SessionHandle {
             .await
             .map_err(|_| HubError::ShuttingDown)?;
         head.await.map_err(|_| HubError::ShuttingDown)
+    }
+
+    /// Maps lines through this session's line pipeline (created with `source` on first use)
+    /// and publishes their events. `each` gets every line's mapping result, for reporting.
+    pub async fn ingest_lines<'a>(
+        &self,
+        lines: impl IntoIterator<Item = &'a str>,
+        source: agentcast_shared::SessionSource,
+        limits: &IngestLimits,
+        mut each: impl FnMut(usize, Result<(), String>),
+    ) -> Result<u64, HubError> {
+        let mut pipeline = self.shared.lines.lock().await;
+        let pipeline = pipeline.get_or_insert_with(|| {
+            IngestPipeline::new(SessionContext::new(self.id.to_string(), source), *limits)
+        });
+        let mut events = Vec::new();
+        for (index, line) in lines.into_iter().enumerate() {
+            each(index, pipeline.push_line(line, &mut events));
+        }
+        self.publish(events).await
+    }
+
+    /// Feeds raw bytes (an ndjson body, in chunks) through the session's line pipeline and
+    /// publishes each chunk's events before taking the next: the body is never held whole.
+    pub async fn ingest_stream<E>(
+        &self,
+        mut chunks: impl futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+        source: agentcast_shared::SessionSource,
+        limits: &IngestLimits,
+        max_bytes: u64,
+    ) -> Result<StreamIngest, StreamIngestError<E>> {
+        use futures_util::StreamExt;
+        let mut guard = self.shared.lines.lock().await;
+        let pipeline = guard.get_or_insert_with(|| {
+            IngestPipeline::new(SessionContext::new(self.id.to_string(), source), *limits)
+        });
+        let before = pipeline.stats();
+        let mut events = Vec::new();
+        let mut bytes = 0u64;
+        let mut head = self.head_offset();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(StreamIngestError::Body)?;
+            bytes += chunk.len() as u64;
+            if bytes > max_bytes {
+                // What came before the limit is published; the rest is refused.
+                pipeline.finish(&mut events);
+                self.publish(std::mem::take(&mut events)).await?;
+                return Err(StreamIngestError::TooLarge { max_bytes });
+            }
+            pipeline.push_bytes(&chunk, &mut events);
+            head = self.publish(std::mem::take(&mut events)).await?;
+        }
+        // A body that ends without a newline still ends its last line.
+        pipeline.finish(&mut events);
+        head = self.publish(events).await.unwrap_or(head);
+        let after = pipeline.stats();
+        Ok(StreamIngest {
+            lines: after.lines - before.lines,
+            errors: after.errors - before.errors,
+            bytes,
+            head_offset: head,
+        })
+    }
+
+    /// Maps one hook payload with this session's hook state and publishes its events.
+    pub async fn ingest_hook(
+        &self,
+        payload: &serde_json::Value,
+        now_ms: u64,
+    ) -> Result<u64, IngestHookError> {
+        let mut events = Vec::new();
+        {
+            let mut hooks = self.shared.hooks.lock().unwrap_or_else(|e| e.into_inner());
+            hooks
+                .get_or_insert_with(HookMapper::new)
+                .map(payload, now_ms, &mut events)
+                .map_err(IngestHookError::Payload)?;
+        }
+        Ok(self.publish(events).await?)
     }
 
     pub fn summary(&self) -> SessionSummary {

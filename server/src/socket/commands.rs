@@ -5,17 +5,18 @@
 use std::future::Future;
 
 use agentcast_shared::{
-    Ack, ErrorBody, ErrorCode, GetStatusArgs, HubStatusReport, PingArgs, Pong, PublishArgs,
-    PublishResult, SessionStatusReport, SubscribeArgs, Subscription, commands, format_ts_millis,
+    Ack, ErrorBody, ErrorCode, GetStatusArgs, HubStatusReport, IngestArgs, IngestResult, PingArgs,
+    Pong, PublishArgs, PublishResult, RejectedLine, SessionSource, SessionStatusReport,
+    SubscribeArgs, Subscription, commands, format_ts_millis,
 };
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, TryData};
 
 use super::adapter::TrackingAdapter;
 use super::{Sock, subscriptions};
 use crate::hub::{Hub, HubError, now_unix_millis, stats};
+use crate::parse::from_value as parse;
 
 /// Where a command runs: the hub namespace or one session's.
 #[derive(Clone)]
@@ -31,6 +32,7 @@ pub(crate) fn register(socket: &Sock, hub: &Hub, scope: &Scope) {
     on(socket, hub, scope, commands::GET_STATUS, get_status);
     on(socket, hub, scope, commands::PING, ping);
     on(socket, hub, scope, commands::PUBLISH, publish);
+    on(socket, hub, scope, commands::INGEST, ingest);
 }
 
 /// Wires one command: parse nothing here, run `handler`, ack its answer.
@@ -67,24 +69,6 @@ pub(crate) struct Context {
     socket: Sock,
     hub: Hub,
     scope: Scope,
-}
-
-/// Parses a command argument; a missing argument counts as `{}`. The error names the field.
-fn parse<T: DeserializeOwned>(args: Value) -> Result<T, ErrorBody> {
-    let args = if args.is_null() {
-        Value::Object(Default::default())
-    } else {
-        args
-    };
-    serde_path_to_error::deserialize(args).map_err(|err| {
-        let path = err.path().to_string();
-        let message = if path == "." {
-            err.inner().to_string()
-        } else {
-            format!("{path}: {}", err.inner())
-        };
-        ErrorBody::new(ErrorCode::BadRequest, message)
-    })
 }
 
 async fn subscribe(cx: Context, args: Value) -> Ack<Subscription> {
@@ -171,6 +155,53 @@ async fn publish(cx: Context, args: Value) -> Ack<PublishResult> {
     };
     match cx.hub.publish(session_id, args.events).await {
         Ok(head_offset) => Ack::Ok(PublishResult { head_offset }),
+        Err(err) => Ack::Error(hub_error(err)),
+    }
+}
+
+/// `ingest {lines}`: agent JSONL lines through the session's mapper; a line that is not JSON
+/// is rejected (and reported in the ack), the others are accepted.
+async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
+    let Scope::Session(session_id) = &cx.scope else {
+        return Ack::bad_request("ingest is a session command: connect to /sessions/{id}");
+    };
+    let args = match parse::<IngestArgs>(args) {
+        Ok(args) => args,
+        Err(err) => return Ack::Error(err),
+    };
+    let max = cx.hub.limits().max_events_per_publish;
+    if args.lines.len() > max {
+        return Ack::bad_request(format!(
+            "lines: {} lines in one ingest, the limit is {max}",
+            args.lines.len()
+        ));
+    }
+    let session = match cx.hub.session(session_id) {
+        Ok(session) => session,
+        Err(err) => return Ack::Error(hub_error(err)),
+    };
+    let mut rejected = Vec::new();
+    let limits = cx.hub.limits().ingest;
+    let lines = args.lines.iter().map(String::as_str);
+    let result = session
+        .ingest_lines(lines, SessionSource::Publish, &limits, |index, outcome| {
+            if let Err(error) = outcome {
+                rejected.push(RejectedLine {
+                    index: index as u32,
+                    error,
+                });
+            }
+        })
+        .await;
+    match result {
+        Ok(head_offset) => {
+            let accepted = (args.lines.len() - rejected.len()) as u32;
+            Ack::Ok(IngestResult {
+                accepted,
+                rejected,
+                head_offset,
+            })
+        }
         Err(err) => Ack::Error(hub_error(err)),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use agentcast_shared::ALL_EVENT_TYPES;
+use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES};
 use socketioxide::handler::ConnectHandler;
 
 use super::commands::{self, Scope};
@@ -61,7 +61,7 @@ async fn check_session_id(socket: Sock) -> Result<(), String> {
 fn on_connect(socket: Sock, hub: Hub, scope: Scope) {
     // A new socket is subscribed to `*`: every type its namespace carries.
     let default_types = match scope {
-        Scope::Hub => hub_event_types(),
+        Scope::Hub => HUB_EVENT_TYPES.to_vec(),
         Scope::Session(_) => ALL_EVENT_TYPES.to_vec(),
     };
     subscriptions::subscribe_default(&socket, default_types);
@@ -82,17 +82,4 @@ fn on_connect(socket: Sock, hub: Hub, scope: Scope) {
         },
     );
     tracing::debug!(socket.id = %socket.id, ns = socket.ns(), "connected");
-}
-
-/// The event types emitted on `/`.
-fn hub_event_types() -> Vec<&'static str> {
-    use agentcast_shared::*;
-    vec![
-        SessionStarted::TYPE,
-        SessionStatus::TYPE,
-        SessionCheckpoint::TYPE,
-        SessionEnded::TYPE,
-        UsageUpdated::TYPE,
-        SystemStats::TYPE,
-    ]
 }

@@ -10,23 +10,32 @@
 //! - [`todo`]: the agent's todo list (`todo.updated`).
 //! - [`usage`]: tokens and cost (`usage.updated`).
 //! - [`agent`]: lines the mapper passes through or rejects (`agent.raw`, `agent.error`).
+//! - [`hook`]: hook commands the agent ran (`agent.hook`).
+//! - [`task`]: background tasks of the agent (`agent.task`).
+//! - [`notification`]: what the agent wants a person to notice (`agent.notification`).
 //! - [`system`]: server statistics (`system.stats`).
 
 pub mod agent;
+pub mod hook;
+pub mod notification;
 pub mod output;
 pub mod session;
 pub mod system;
+pub mod task;
 pub mod todo;
 pub mod tool;
 pub mod usage;
 
 pub use agent::{AgentError, AgentRaw};
+pub use hook::{AgentHook, HookPhase};
+pub use notification::AgentNotification;
 pub use output::{OutputStderr, OutputText, OutputThinking, UserPrompt};
 pub use session::{
     SessionCheckpoint, SessionEnded, SessionRecovered, SessionSource, SessionStarted, SessionState,
     SessionStatus,
 };
 pub use system::SystemStats;
+pub use task::{AgentTask, AgentTaskStatus};
 pub use todo::{TodoItem, TodoStats, TodoStatus, TodoUpdated};
 pub use tool::{AgentDelegation, DelegationStatus, ToolCompleted, ToolStarted};
 pub use usage::UsageUpdated;
@@ -62,6 +71,34 @@ macro_rules! event_types {
 
         /// Every event type, in a stable order (used to expand patterns into rooms).
         pub const ALL_EVENT_TYPES: &[&str] = &[$($konst),*];
+
+        /// The event types also emitted on the hub namespace `/`, in table order: the types a
+        /// hub socket subscribed to `*` receives.
+        pub const HUB_EVENT_TYPES: &[&str] = &{
+            const ALL: [(&str, bool); ALL_EVENT_TYPES.len()] = [$(($konst, $hub)),*];
+            const COUNT: usize = {
+                let mut count = 0;
+                let mut i = 0;
+                while i < ALL.len() {
+                    if ALL[i].1 {
+                        count += 1;
+                    }
+                    i += 1;
+                }
+                count
+            };
+            let mut hub = [""; COUNT];
+            let mut i = 0;
+            let mut j = 0;
+            while i < ALL.len() {
+                if ALL[i].1 {
+                    hub[j] = ALL[i].0;
+                    j += 1;
+                }
+                i += 1;
+            }
+            hub
+        };
 
         /// Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,
         /// the shape of a `publish` item.
@@ -145,10 +182,18 @@ event_types! {
     USAGE_UPDATED = "usage.updated" => UsageUpdated, on_hub: true;
     AGENT_RAW = "agent.raw" => AgentRaw, on_hub: false;
     AGENT_ERROR = "agent.error" => AgentError, on_hub: false;
+    AGENT_HOOK = "agent.hook" => AgentHook, on_hub: false;
+    AGENT_TASK = "agent.task" => AgentTask, on_hub: false;
+    AGENT_NOTIFICATION = "agent.notification" => AgentNotification, on_hub: false;
     SYSTEM_STATS = "system.stats" => SystemStats, on_hub: true;
 }
 
 /// True for a type name in [`ALL_EVENT_TYPES`].
 pub fn is_known_event_type(event_type: &str) -> bool {
     ALL_EVENT_TYPES.contains(&event_type)
+}
+
+/// True for a type name in [`HUB_EVENT_TYPES`]: an event also emitted on the hub namespace.
+pub fn is_hub_event_type(event_type: &str) -> bool {
+    HUB_EVENT_TYPES.contains(&event_type)
 }

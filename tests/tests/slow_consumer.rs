@@ -1,10 +1,8 @@
 //! A client that stops reading fills its send buffer: it is disconnected with a reason, it
 //! never sees a gap, and the other clients of the session keep receiving everything.
 
-mod common;
-
 use agentcast_server::cli::ServeArgs;
-use common::{TestServer, sample_events};
+use agentcast_tests::raw::{TestServer, sample_events};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,10 +1,8 @@
 //! A burst of 1000 events to a session with 200 connected clients: every client receives all
 //! 1000, in offset order.
 
-mod common;
-
 use agentcast_server::cli::ServeArgs;
-use common::{TestServer, sample_events};
+use agentcast_tests::raw::{TestServer, sample_events};
 use serde_json::json;
 
 const CLIENTS: usize = 200;

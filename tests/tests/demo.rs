@@ -1,10 +1,8 @@
 //! `serve --demo` produces a realistic session: streamed thinking and text, tools (one
 //! failing), progressing todos, a sub-agent delegation, usage, and an end.
 
-mod common;
-
 use agentcast_server::cli::ServeArgs;
-use common::TestServer;
+use agentcast_tests::raw::TestServer;
 
 #[tokio::test]
 async fn the_demo_session_shows_every_kind_of_activity() {

@@ -1,7 +1,7 @@
-//! Test support: the real server on port 0 (through the library seam) and a small raw
+//! The real server in this process on port 0 (through the library seam), and a small raw
 //! Socket.IO v5 websocket client that shows every packet as it is on the wire.
-
-#![allow(dead_code)] // each test binary uses a different part
+//!
+//! Every receive waits at most [`RECV_TIMEOUT`].
 
 use std::collections::VecDeque;
 use std::time::Duration;

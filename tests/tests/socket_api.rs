@@ -1,10 +1,8 @@
 //! The Socket.IO surface against the real server on port 0: namespaces, commands, acks,
 //! subscriptions and bad input.
 
-mod common;
-
 use agentcast_server::cli::ServeArgs;
-use common::{Client, TestServer, sample_events};
+use agentcast_tests::raw::{Client, TestServer, sample_events};
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -1,0 +1,15 @@
+//! Sources: what feeds sessions besides `publish`.
+//!
+//! - `runner`: runs an agent process into a session (`agentcast run`, `POST /api/sessions`).
+//! - `supervisor`: the processes the server started, so they can be listed and stopped.
+//! - `sink`: where a source's events go, this process's hub or a remote server.
+//! - `cli`: the client side of `agentcast run` and `agentcast pipe`.
+
+pub mod cli;
+pub mod runner;
+pub mod sink;
+pub mod supervisor;
+
+pub use runner::{ProcessExit, ProcessSpec, RunError};
+pub use sink::{RemoteSession, Sink, SinkError};
+pub use supervisor::Supervisor;

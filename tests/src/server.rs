@@ -1,0 +1,77 @@
+//! Spawns the real `agentcast` binary and waits for the line that tells where it listens.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The line prefix `agentcast serve` prints on stdout once it accepts connections.
+pub const LISTENING_PREFIX: &str = "agentcast listening on ";
+
+/// A running `agentcast` process; killed when dropped.
+pub struct ServerProcess {
+    pub child: Child,
+    /// Base URL such as `http://127.0.0.1:41234`.
+    pub url: String,
+}
+
+/// The binary under test: `$AGENTCAST_BIN`, else target/debug/agentcast of this workspace.
+pub fn agentcast_bin() -> PathBuf {
+    if let Ok(bin) = std::env::var("AGENTCAST_BIN") {
+        return PathBuf::from(bin);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/agentcast")
+}
+
+/// A new empty directory under the system temp dir, unique per call.
+pub fn fresh_data_dir() -> PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("agentcast-data-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp data dir");
+    dir
+}
+
+impl ServerProcess {
+    /// Starts `agentcast serve --bind 127.0.0.1:0 --data-dir <fresh temp dir> <args>` and
+    /// waits (10 s at most) for its URL. Logs at `warn` unless `RUST_LOG` says otherwise.
+    pub async fn start(args: &[&str]) -> anyhow::Result<Self> {
+        let bin = agentcast_bin();
+        let data_dir = fresh_data_dir();
+        let mut child = Command::new(&bin)
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(args)
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("spawning {}", bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(rest) = line.strip_prefix(LISTENING_PREFIX) {
+                    return Ok::<_, anyhow::Error>(rest.trim().to_string());
+                }
+            }
+            bail!("agentcast exited before printing its address")
+        })
+        .await
+        .context("agentcast did not print its address within 10 s")??;
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self { child, url })
+    }
+}

@@ -1,0 +1,402 @@
+//! The ingest sources end to end, through the real binary: `agentcast run` with the fake
+//! agent, `agentcast pipe`, an ndjson body, hook payloads, the socket `ingest` command and
+//! processes started over HTTP. Each produces the event sequence the mapper gives for the
+//! same input.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use agentcast_server::ingest::{IngestPipeline, SessionContext};
+use agentcast_shared::{Event, SessionSource};
+use agentcast_tests::fixtures::claude_fixture_files;
+use agentcast_tests::raw::Client;
+use agentcast_tests::server::{ServerProcess, agentcast_bin};
+use serde_json::{Value, json};
+
+const FAKE_AGENT: &str = env!("CARGO_BIN_EXE_agentcast-fake-agent");
+
+fn addr(server: &ServerProcess) -> SocketAddr {
+    server
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("host:port")
+}
+
+/// The event types the mapper makes of `file`.
+fn mapped_types(file: &Path) -> Vec<&'static str> {
+    let mut pipeline = IngestPipeline::new(
+        SessionContext::new("x", SessionSource::Pipe),
+        Default::default(),
+    );
+    let mut events = Vec::new();
+    pipeline.push_bytes(&std::fs::read(file).unwrap(), &mut events);
+    pipeline.finish(&mut events);
+    events.iter().map(Event::kind).collect()
+}
+
+/// Events of the watched session until (and including) `session.ended`.
+async fn until_ended(client: &mut Client) -> Vec<(String, Value)> {
+    let mut events = Vec::new();
+    loop {
+        let (name, envelope) = client
+            .next_event()
+            .await
+            .expect("events until session.ended");
+        assert_eq!(
+            envelope["offset"].as_u64(),
+            Some(events.len() as u64 + 1),
+            "gapless"
+        );
+        let done = name == "session.ended";
+        events.push((name, envelope));
+        if done {
+            return events;
+        }
+    }
+}
+
+fn names(events: &[(String, Value)]) -> Vec<&str> {
+    events.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+async fn run_agentcast(args: &[&str], stdin: Option<&Path>) -> std::process::Output {
+    let mut command = tokio::process::Command::new(agentcast_bin());
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command.stdin(match stdin {
+        Some(file) => Stdio::from(std::fs::File::open(file).unwrap()),
+        None => Stdio::null(),
+    });
+    tokio::time::timeout(Duration::from_secs(60), command.output())
+        .await
+        .expect("agentcast finished within 60 s")
+        .expect("agentcast ran")
+}
+
+#[tokio::test]
+async fn run_and_pipe_give_the_mapper_sequence_for_every_fixture() {
+    let Some(files) = claude_fixture_files() else {
+        return;
+    };
+    assert_eq!(files.len(), 4, "the four shared fixtures");
+    let server = ServerProcess::start(&[]).await.unwrap();
+    for (i, file) in files.iter().enumerate() {
+        let mapped = mapped_types(file);
+        let file_arg = file.to_str().unwrap();
+
+        // agentcast run --server, the agent writing one byte at a time.
+        let session = format!("run-{i}");
+        let mut watcher = Client::connect(addr(&server), &format!("/sessions/{session}"), None)
+            .await
+            .unwrap();
+        let output = run_agentcast(
+            &[
+                "run",
+                "--server",
+                &server.url,
+                "--session",
+                &session,
+                "--",
+                FAKE_AGENT,
+                file_arg,
+                "--chunk",
+                "1",
+            ],
+            None,
+        )
+        .await;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let events = until_ended(&mut watcher).await;
+        let mut expected = vec!["session.started", "session.status"];
+        expected.extend(mapped.iter().filter(|t| **t != "session.ended"));
+        expected.push("session.ended");
+        assert_eq!(names(&events), expected, "run of {}", file.display());
+        let ended = &events.last().unwrap().1["data"];
+        assert_eq!(ended["exit_code"], 0);
+        assert!(ended["duration_ms"].is_u64());
+
+        // cat file | agentcast pipe
+        let session = format!("pipe-{i}");
+        let mut watcher = Client::connect(addr(&server), &format!("/sessions/{session}"), None)
+            .await
+            .unwrap();
+        let output = run_agentcast(
+            &["pipe", "--server", &server.url, "--session", &session],
+            Some(file),
+        )
+        .await;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let events = until_ended(&mut watcher).await;
+        assert_eq!(names(&events), mapped, "pipe of {}", file.display());
+    }
+}
+
+#[tokio::test]
+async fn run_reports_stderr_exit_code_and_failure() {
+    let Some(files) = claude_fixture_files() else {
+        return;
+    };
+    let server = ServerProcess::start(&[]).await.unwrap();
+    let mut watcher = Client::connect(addr(&server), "/sessions/failing", None)
+        .await
+        .unwrap();
+    let output = run_agentcast(
+        &[
+            "run",
+            "--server",
+            &server.url,
+            "--session",
+            "failing",
+            "--",
+            FAKE_AGENT,
+            files[1].to_str().unwrap(),
+            "--stderr",
+            "warning: something",
+            "--exit-code",
+            "3",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "agentcast run exits with the agent's code"
+    );
+    let events = until_ended(&mut watcher).await;
+    let stderr = events
+        .iter()
+        .find(|(n, _)| n == "output.stderr")
+        .expect("stderr line");
+    assert_eq!(stderr.1["data"]["line"], "warning: something");
+    let ended = &events.last().unwrap().1["data"];
+    assert_eq!(
+        (ended["status"].as_str(), ended["exit_code"].as_i64()),
+        (Some("failed"), Some(3))
+    );
+}
+
+#[tokio::test]
+async fn run_without_a_server_serves_locally_and_exits_with_the_agent() {
+    let Some(files) = claude_fixture_files() else {
+        return;
+    };
+    let output = run_agentcast(
+        &[
+            "run",
+            "--data-dir",
+            std::env::temp_dir()
+                .join("agentcast-run-local")
+                .to_str()
+                .unwrap(),
+            "--",
+            FAKE_AGENT,
+            files[1].to_str().unwrap(),
+            "--exit-code",
+            "0",
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("agentcast listening on http://127.0.0.1:"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("watch session"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_command_that_cannot_start_is_a_clear_error() {
+    let output = run_agentcast(&["run", "--", "/nonexistent/agent"], None).await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot start /nonexistent/agent"),
+        "{stderr}"
+    );
+}
+
+async fn post(url: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("content-type", content_type)
+        .body(body)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_ndjson_body_streams_through_the_mapper() {
+    let Some(files) = claude_fixture_files() else {
+        return;
+    };
+    let server = ServerProcess::start(&["--max-ndjson-body", "200000"])
+        .await
+        .unwrap();
+    let mut watcher = Client::connect(addr(&server), "/sessions/nd", None)
+        .await
+        .unwrap();
+    let url = format!("{}/api/sessions/nd/events", server.url);
+    let (status, body) = post(
+        &url,
+        "application/x-ndjson",
+        std::fs::read(&files[2]).unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let events = until_ended(&mut watcher).await;
+    assert_eq!(names(&events), mapped_types(&files[2]));
+    assert_eq!(body["head_offset"], events.len());
+
+    let too_big = vec![b'\n'; 300_000];
+    let (status, body) = post(&url, "application/x-ndjson", too_big).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn hook_payloads_become_events_of_their_session() {
+    let server = ServerProcess::start(&[]).await.unwrap();
+    let mut watcher = Client::connect(addr(&server), "/sessions/hooked", None)
+        .await
+        .unwrap();
+    let url = format!("{}/api/hooks", server.url);
+    let pre = json!({"session_id": "hooked", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+                     "tool_use_id": "h1", "tool_input": {"command": "ls"}});
+    let (status, body) = post(&url, "application/json", pre.to_string().into_bytes()).await;
+    assert_eq!(status, 200, "{body}");
+    // The first hook of a session also announces it (session.started, session.status).
+    let mut seen = Vec::new();
+    let envelope = loop {
+        let (name, envelope) = watcher.next_event().await.expect("the hook's events");
+        seen.push(name.clone());
+        if name == "tool.started" {
+            break envelope;
+        }
+    };
+    assert_eq!(seen, ["session.started", "session.status", "tool.started"]);
+    assert_eq!(envelope["data"]["name"], "Bash");
+
+    let (status, body) = post(
+        &url,
+        "application/json",
+        b"{\"hook_event_name\":\"Stop\"}".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("session_id"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_ingest_command_maps_lines_and_rejects_what_is_not_json() {
+    let server = ServerProcess::start(&[]).await.unwrap();
+    let mut client = Client::connect(addr(&server), "/sessions/lines", None)
+        .await
+        .unwrap();
+    let lines = json!({"lines": [
+        r#"{"type":"assistant","message":{"id":"m1","role":"assistant","content":[{"type":"text","text":"hello"}]}}"#,
+        "not json",
+        r#"{"type":"brand_new_type","x":1}"#,
+    ]});
+    let ack = client.emit_with_ack("ingest", lines).await;
+    assert_eq!(ack["ok"]["accepted"], 2, "{ack}");
+    assert_eq!(ack["ok"]["rejected"][0]["index"], 1);
+    let kinds: Vec<String> = [
+        client.next_event().await.unwrap(),
+        client.next_event().await.unwrap(),
+    ]
+    .into_iter()
+    .map(|(name, _)| name)
+    .collect();
+    assert_eq!(kinds, ["output.text", "agent.raw"]);
+}
+
+#[tokio::test]
+async fn processes_start_only_from_the_allow_list_and_stop_on_delete() {
+    let Some(files) = claude_fixture_files() else {
+        return;
+    };
+    let server = ServerProcess::start(&["--allow-command", FAKE_AGENT])
+        .await
+        .unwrap();
+    let url = format!("{}/api/sessions", server.url);
+    let refused = json!({"command": ["bash", "-c", "echo hi"]});
+    let (status, body) = post(&url, "application/json", refused.to_string().into_bytes()).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("allow-list")
+    );
+
+    let mut watcher = Client::connect(addr(&server), "/sessions/supervised", None)
+        .await
+        .unwrap();
+    let start = json!({"session_id": "supervised", "command": [FAKE_AGENT, files[1], "--hang"]});
+    let (status, body) = post(&url, "application/json", start.to_string().into_bytes()).await;
+    assert_eq!(status, 201, "{body}");
+    // Wait until the replay is through (its result line maps to usage.updated), then stop it.
+    loop {
+        let (name, _) = watcher
+            .next_event()
+            .await
+            .expect("events of the supervised agent");
+        if name == "usage.updated" {
+            break;
+        }
+    }
+    let response = reqwest::Client::new()
+        .delete(format!("{url}/supervised"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+    let ended = loop {
+        let (name, envelope) = watcher
+            .next_event()
+            .await
+            .expect("session.ended after DELETE");
+        if name == "session.ended" {
+            break envelope;
+        }
+    };
+    assert_eq!(ended["data"]["status"], "cancelled");
+    let response = reqwest::Client::new()
+        .delete(format!("{url}/supervised"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404, "nothing left to stop");
+}

@@ -1,0 +1,32 @@
+//! Ingest: from an agent's output to typed events (DESIGN.md section 3).
+//!
+//! ```text
+//! bytes --JsonlDecoder--> lines --ClaudeMapper--> events      (IngestPipeline does both)
+//! hook payloads --HookMapper--> events
+//! ```
+//!
+//! Pure logic, no I/O: sources (a child's stdout, an ndjson body, the socket `ingest`
+//! command, `POST /api/hooks`) push into these and hand the events to the sequencer.
+//!
+//! - [`context`]: [`IngestLimits`] and [`SessionContext`].
+//! - [`decoder`]: [`JsonlDecoder`], bytes in any split to complete lines.
+//! - [`claude`]: [`ClaudeMapper`], one stream-json line to events (its table says what each
+//!   line becomes).
+//! - [`hooks`]: [`HookMapper`], Claude Code hook payloads to the same events.
+//! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
+//! - `text`: bounded previews and excerpts.
+
+pub mod claude;
+pub mod context;
+pub mod decoder;
+pub mod hooks;
+pub mod pipeline;
+#[cfg(test)]
+mod properties;
+mod text;
+
+pub use claude::{ClaudeMapper, Mapped, NotJson};
+pub use context::{IngestLimits, SessionContext};
+pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
+pub use hooks::HookMapper;
+pub use pipeline::{Clock, IngestPipeline, IngestStats};

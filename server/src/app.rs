@@ -88,6 +88,7 @@ pub fn build(config: &Config) -> Built {
         // max_payload bounds polling bodies; websocket messages have their own limit.
         .ws_max_message_size(config.max_payload as usize)
         .ws_max_frame_size(config.max_payload as usize)
+        .ws_read_buffer_size(config.ws_read_buffer_size)
         .ping_interval(config.ping_interval)
         .ping_timeout(config.ping_timeout)
         .connect_timeout(config.connect_timeout)

@@ -112,6 +112,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTCAST_MAX_BUFFER_SIZE", value_name = "PACKETS")]
     pub max_buffer_size: Option<usize>,
 
+    /// Initial read buffer of each websocket connection, in bytes: clients mostly receive, so
+    /// a small one saves memory per connection; it grows for larger messages [default: 1024].
+    #[arg(long, env = "AGENTCAST_WS_READ_BUFFER_SIZE", value_name = "BYTES")]
+    pub ws_read_buffer_size: Option<usize>,
+
     /// Largest Engine.IO payload accepted from a client, in bytes [default: 1000000].
     #[arg(long, env = "AGENTCAST_MAX_PAYLOAD", value_name = "BYTES")]
     pub max_payload: Option<u64>,

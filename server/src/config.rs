@@ -27,6 +27,7 @@ pub struct Config {
     pub demo_speed: f64,
     pub max_buffer_size: usize,
     pub max_payload: u64,
+    pub ws_read_buffer_size: usize,
     pub ping_interval: Duration,
     pub ping_timeout: Duration,
     pub connect_timeout: Duration,
@@ -52,6 +53,7 @@ pub struct FileConfig {
     pub demo_speed: Option<f64>,
     pub max_buffer_size: Option<usize>,
     pub max_payload: Option<u64>,
+    pub ws_read_buffer_size: Option<usize>,
     pub ping_interval_ms: Option<u64>,
     pub ping_timeout_ms: Option<u64>,
     pub connect_timeout_ms: Option<u64>,
@@ -118,6 +120,10 @@ impl Config {
                 .or(file.max_buffer_size)
                 .unwrap_or(8192),
             max_payload: args.max_payload.or(file.max_payload).unwrap_or(1_000_000),
+            ws_read_buffer_size: args
+                .ws_read_buffer_size
+                .or(file.ws_read_buffer_size)
+                .unwrap_or(1024),
             ping_interval: ms(args
                 .ping_interval_ms
                 .or(file.ping_interval_ms)
@@ -178,6 +184,7 @@ impl Config {
         };
         positive("max_buffer_size", self.max_buffer_size as u128)?;
         positive("max_payload", self.max_payload.into())?;
+        positive("ws_read_buffer_size", self.ws_read_buffer_size as u128)?;
         positive("ping_interval_ms", self.ping_interval.as_millis())?;
         positive("ping_timeout_ms", self.ping_timeout.as_millis())?;
         positive("connect_timeout_ms", self.connect_timeout.as_millis())?;

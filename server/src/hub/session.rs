@@ -127,8 +127,13 @@ impl SessionHandle {
             .clone()
     }
 
+    /// The session's status; one that has not reported any yet is starting.
+    pub fn status(&self) -> SessionState {
+        self.meta().status.unwrap_or(SessionState::Starting)
+    }
+
     pub fn is_active(&self) -> bool {
-        self.meta().status.is_some_and(|s| s.is_active())
+        self.status().is_active()
     }
 
     /// Queues the events behind the ones already queued. Waits while the queue is full: this
@@ -230,7 +235,7 @@ impl SessionHandle {
             session_id: self.id.to_string(),
             label: meta.label,
             project_id: meta.project_id,
-            status: meta.status.unwrap_or(SessionState::Starting),
+            status: meta.status.unwrap_or(SessionState::Starting), // as `status()`
             head_offset: self.head_offset(),
             started_at: meta.started_at,
             model: meta.model,
@@ -241,7 +246,7 @@ impl SessionHandle {
     pub fn status_report(&self, clients: u64) -> SessionStatusReport {
         SessionStatusReport {
             session_id: self.id.to_string(),
-            status: self.meta().status,
+            status: Some(self.status()),
             head_offset: self.head_offset(),
             clients,
         }

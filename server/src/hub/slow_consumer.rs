@@ -10,9 +10,8 @@ use agentcast_shared::{AGENT_ERROR, AgentError, Event};
 use super::{Hub, emit};
 use crate::socket::Sock;
 
-/// How long to wait for a full buffer to take the reason and the disconnect packet. After
-/// that the Engine.IO heartbeat closes the connection, since its ping cannot be queued either.
-const DRAIN_ATTEMPTS: u32 = 200;
+/// How often to retry queueing the reason and the disconnect packet into a full buffer. The
+/// Engine.IO heartbeat closes the connection meanwhile if its ping cannot be queued either.
 const DRAIN_PAUSE: Duration = Duration::from_millis(25);
 
 /// Disconnects the sockets the last broadcasts found full.
@@ -30,11 +29,14 @@ pub(crate) fn disconnect_found(hub: &Hub) {
             .fetch_add(1, Ordering::Relaxed);
         let buffer = hub.io().config().engine_config.max_buffer_size;
         tracing::warn!(socket.id = %sid, ns, buffer, "slow consumer: send buffer full, disconnecting");
-        tokio::spawn(tell_and_disconnect(socket, buffer));
+        // Retry until the socket is gone; the heartbeat guarantees that within one ping period.
+        let config = &hub.io().config().engine_config;
+        let patience = config.ping_interval + config.ping_timeout;
+        tokio::spawn(tell_and_disconnect(socket, buffer, patience));
     }
 }
 
-async fn tell_and_disconnect(socket: Sock, buffer: usize) {
+async fn tell_and_disconnect(socket: Sock, buffer: usize, patience: Duration) {
     let reason = Event::AgentError(AgentError {
         code: "slow_consumer".into(),
         message: format!(
@@ -46,7 +48,8 @@ async fn tell_and_disconnect(socket: Sock, buffer: usize) {
     });
     let payload = emit::envelope_json(0, session_of(socket.ns()), &reason);
     let mut told = false;
-    for _ in 0..DRAIN_ATTEMPTS {
+    let deadline = tokio::time::Instant::now() + patience + DRAIN_PAUSE;
+    while tokio::time::Instant::now() < deadline {
         if !socket.connected() {
             return;
         }

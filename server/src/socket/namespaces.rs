@@ -15,9 +15,11 @@ use crate::hub::{Hub, SESSION_NS_PREFIX, is_valid_session_id};
 pub fn register(io: &Io, hub: &Hub) {
     let on_hub = {
         let hub = hub.clone();
+        // Set up before returning the future: socketioxide spawns that future, and a client may
+        // send its first command as soon as it is told it is connected.
         move |socket: Sock| {
-            let hub = hub.clone();
-            async move { on_connect(socket, hub, Scope::Hub) }
+            on_connect(socket, hub.clone(), Scope::Hub);
+            std::future::ready(())
         }
     };
     io.ns("/", on_hub);
@@ -25,11 +27,9 @@ pub fn register(io: &Io, hub: &Hub) {
     let on_session = {
         let hub = hub.clone();
         move |socket: Sock| {
-            let hub = hub.clone();
-            async move {
-                let id = session_id_of(&socket).to_owned();
-                on_connect(socket, hub, Scope::Session(id))
-            }
+            let id = session_id_of(&socket).to_owned();
+            on_connect(socket, hub.clone(), Scope::Session(id));
+            std::future::ready(())
         }
     };
     io.dyn_ns(

@@ -1,0 +1,13 @@
+//! agentcast-tests: the harness of the integration and end-to-end tests and benchmarks.
+//!
+//! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
+//! - `raw`: the server in-process on port 0, and a raw Socket.IO websocket client.
+//! - `fixtures`: the shared Claude Code transcripts, or a clear skip where they are absent.
+//! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
+//!
+//! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
+
+pub mod fixtures;
+pub mod loadgen;
+pub mod raw;
+pub mod server;

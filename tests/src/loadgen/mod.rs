@@ -1,0 +1,323 @@
+//! The fan-out load generator behind `agentcast-loadgen` and `cargo xtask bench`.
+//!
+//! N raw Socket.IO websocket clients subscribe to one session namespace; one more connection
+//! publishes M events of about 512 bytes; every client must receive all M, in offset order.
+//! It speaks only the protocol surface agentcast and the Node reference server
+//! (tests/js/bench/reference-server.mjs) share, so the same run measures either.
+//!
+//! Phases: connect all N (timed) -> server RSS before/after (idle connections) -> warm-up
+//! (publish until every client has seen an event, so every one is subscribed) -> measured
+//! publish of M events -> wait until every client has all M -> one JSON [`Report`].
+//!
+//! - `conn`: TCP + websocket + Engine.IO open + namespace CONNECT.
+//! - `packet`: classifying received packets and pulling out `offset` and `sent_us`.
+//! - `subscriber`: the per-connection task and the shared progress counters.
+//! - `publisher`: the publishing connection and its pacing.
+//! - `procfs`: RSS and CPU time from /proc.
+//! - `report`: the JSON report and quantiles.
+
+mod conn;
+mod packet;
+mod procfs;
+mod publisher;
+mod report;
+mod subscriber;
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use tokio::sync::{Semaphore, watch};
+
+pub use report::{ErrorDetail, Report};
+
+use conn::Target;
+use publisher::{Pacing, Publisher};
+use subscriber::Progress;
+
+/// The load generator's knobs (its command line).
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "agentcast-loadgen",
+    about = "Fan-out load generator: N Socket.IO clients on one session, M published events, one JSON report on stdout."
+)]
+pub struct Config {
+    /// Server base URL as printed at startup (`http://127.0.0.1:PORT`); loopback only.
+    #[arg(long)]
+    pub url: String,
+    /// The session namespace every client connects to.
+    #[arg(long, default_value = "/sessions/bench")]
+    pub ns: String,
+    /// Subscribing clients.
+    #[arg(long, default_value_t = 100)]
+    pub clients: usize,
+    /// Measured events to publish.
+    #[arg(long, default_value_t = 1000)]
+    pub events: u64,
+    /// Events per `publish` command.
+    #[arg(long, default_value_t = 1)]
+    pub batch: u64,
+    /// Un-acked `publish` commands at most.
+    #[arg(long, default_value_t = 16)]
+    pub inflight: u64,
+    /// Pause publishing while the average client is this many events behind (0: never).
+    #[arg(long, default_value_t = 256)]
+    pub max_lag: u64,
+    /// Padding characters in each event's data (400 makes a ~512-byte event).
+    #[arg(long, default_value_t = 400)]
+    pub pad: usize,
+    /// Event type published (each client is subscribed to every type).
+    #[arg(long, default_value = "tool.started")]
+    pub event_type: String,
+    /// Server process to read VmRSS and CPU time from.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Token sent in the CONNECT auth (`{"token": ...}`), for a server with auth on.
+    #[arg(long, env = "AGENTCAST_TOKEN")]
+    pub token: Option<String>,
+    /// Handshakes in progress at most while connecting.
+    #[arg(long, default_value_t = 128)]
+    pub connect_concurrency: usize,
+    /// Pause between the last connect and the second RSS reading.
+    #[arg(long, default_value_t = 1000)]
+    pub settle_ms: u64,
+    /// Bound on the whole run, in seconds.
+    #[arg(long, default_value_t = 180)]
+    pub timeout_s: u64,
+}
+
+/// Unix time in microseconds: the clock of `sent_us`, shared by the publisher and the
+/// subscribers because they run in this one process.
+pub(crate) fn unix_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+/// Raises RLIMIT_NOFILE (soft to hard, and both to 65536 when allowed); returns the soft limit.
+pub fn raise_fd_limit() -> anyhow::Result<u64> {
+    use rlimit::Resource;
+    const WANT: u64 = 65_536;
+    let (soft, hard) = Resource::NOFILE.get()?;
+    if hard < WANT && Resource::NOFILE.set(WANT, WANT).is_ok() {
+        return Ok(WANT);
+    }
+    let target = hard.min(WANT.max(soft));
+    if target > soft {
+        Resource::NOFILE.set(target, hard)?;
+    }
+    Ok(Resource::NOFILE.get()?.0)
+}
+
+/// Runs one benchmark against the server at `config.url`.
+pub async fn run(config: Config) -> anyhow::Result<Report> {
+    if config.clients == 0 || config.events == 0 || config.batch == 0 || config.inflight == 0 {
+        bail!("clients, events, batch and inflight must be positive");
+    }
+    let deadline = Instant::now() + Duration::from_secs(config.timeout_s);
+    let auth_json = config
+        .token
+        .as_ref()
+        .map(|token| serde_json::json!({ "token": token }).to_string());
+    let target = Arc::new(Target::new(&config.url, &config.ns, auth_json)?);
+    let codec = target.codec.clone();
+    let progress = Arc::new(Progress::default());
+    let first_error: Arc<Mutex<Option<String>>> = Arc::default();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let pid = config.server_pid;
+
+    // Connect: every client, a bounded number of handshakes at a time.
+    let rss_before_kb = pid.and_then(procfs::vm_rss_kb);
+    let handshakes = Arc::new(Semaphore::new(config.connect_concurrency.max(1)));
+    let connect_started = Instant::now();
+    let mut clients = Vec::with_capacity(config.clients);
+    for _ in 0..config.clients {
+        let (target, codec, progress) = (target.clone(), codec.clone(), progress.clone());
+        let (handshakes, first_error, stop) =
+            (handshakes.clone(), first_error.clone(), stop_rx.clone());
+        let expected = config.events;
+        clients.push(tokio::spawn(async move {
+            // The semaphore is never closed.
+            let permit = handshakes.acquire_owned().await.ok();
+            let connected = target.connect(Duration::from_secs(30)).await;
+            drop(permit);
+            match connected {
+                Ok(ws) => {
+                    progress.connected.fetch_add(1, Relaxed);
+                    Some(subscriber::run(ws, codec, progress, expected, stop).await)
+                }
+                Err(e) => {
+                    progress.connect_failed.fetch_add(1, Relaxed);
+                    note(&first_error, format!("connect: {e:#}"));
+                    None
+                }
+            }
+        }));
+    }
+    wait_until(deadline, || {
+        progress.connected.load(Relaxed) + progress.connect_failed.load(Relaxed) >= config.clients
+    })
+    .await
+    .context("connecting the clients")?;
+    let connect_ms = connect_started.elapsed().as_secs_f64() * 1e3;
+    let connected = progress.connected.load(Relaxed);
+    if connected == 0 {
+        bail!(
+            "no client could connect: {}",
+            first_error.lock().unwrap().clone().unwrap_or_default()
+        );
+    }
+
+    // Memory of idle connections.
+    tokio::time::sleep(Duration::from_millis(config.settle_ms)).await;
+    let rss_after_kb = pid.and_then(procfs::vm_rss_kb);
+    let rss_per_conn_kb = match (rss_before_kb, rss_after_kb) {
+        (Some(before), Some(after)) => Some((after as f64 - before as f64) / connected as f64),
+        _ => None,
+    };
+
+    // Warm-up: publish until every connected client has seen an event, which proves that the
+    // server subscribed it (a server may join the rooms just after acknowledging CONNECT).
+    let publisher_ws = target
+        .connect(Duration::from_secs(30))
+        .await
+        .context("connecting the publisher")?;
+    let mut publisher = Publisher::new(publisher_ws, codec.clone(), &config.event_type, config.pad);
+    loop {
+        publisher.warm_up(Duration::from_secs(30)).await?;
+        let settled = wait_until(Instant::now() + Duration::from_millis(200), || {
+            progress.warmed.load(Relaxed) >= progress.alive()
+        })
+        .await;
+        if settled.is_ok() {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "warm-up: only {} of {} clients received an event",
+                progress.warmed.load(Relaxed),
+                progress.alive()
+            );
+        }
+    }
+
+    // Measured publish; the publisher runs beside the wait so its failure ends the wait.
+    let pacing = Pacing {
+        batch: config.batch,
+        inflight: config.inflight,
+        max_lag: config.max_lag,
+    };
+    let server_cpu_before = pid.and_then(|pid| procfs::cpu_seconds(Some(pid)));
+    let self_cpu_before = procfs::cpu_seconds(None);
+    let publish_started_us = unix_micros();
+    let publishing = {
+        let (progress, events) = (progress.clone(), config.events);
+        tokio::spawn(async move { publisher.run(events, pacing, &progress).await })
+    };
+    let mut publish_failed = 0;
+    let all_done = || {
+        progress.finished.load(Relaxed) + progress.lost.load(Relaxed)
+            >= progress.connected.load(Relaxed)
+    };
+    let mut publishing = Some(publishing);
+    while !all_done() && Instant::now() < deadline {
+        if publishing.as_ref().is_some_and(|p| p.is_finished()) {
+            // Checked just above: the task has finished, so this does not wait.
+            match publishing.take().unwrap().await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    publish_failed += 1;
+                    note(&first_error, format!("publish: {e:#}"));
+                    break;
+                }
+                Err(e) => bail!("the publisher panicked: {e}"),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let finished_all = all_done() && publish_failed == 0;
+    let end_us = if finished_all {
+        progress
+            .last_finish_us
+            .load(Relaxed)
+            .max(publish_started_us)
+    } else {
+        unix_micros()
+    };
+    let server_cpu_after = pid.and_then(|pid| procfs::cpu_seconds(Some(pid)));
+    let self_cpu_after = procfs::cpu_seconds(None);
+
+    // Stop and merge.
+    let _ = stop_tx.send(true);
+    if let Some(p) = publishing {
+        p.abort();
+    }
+    let mut merged = report::Merged::default();
+    for client in clients {
+        if let Ok(Some(stats)) = client.await {
+            merged.add(stats, config.events);
+        }
+    }
+    merged.latencies_us.sort_unstable();
+    let lat = &merged.latencies_us;
+    let delivered = lat.len() as u64;
+    let duration_s = (end_us.saturating_sub(publish_started_us)) as f64 / 1e6;
+    let cpu_pct = |before: Option<f64>, after: Option<f64>| match (before, after) {
+        (Some(b), Some(a)) if duration_s > 0.0 => Some((a - b) / duration_s * 100.0),
+        _ => None,
+    };
+    let mut errors = merged.errors;
+    errors.connect_failed = progress.connect_failed.load(Relaxed) as u64;
+    errors.publish_failed = publish_failed;
+    let first_error = first_error.lock().unwrap().clone().or(merged.first_error);
+    Ok(Report {
+        clients: config.clients,
+        events: config.events,
+        delivered,
+        duration_s,
+        delivered_per_s: if duration_s > 0.0 {
+            delivered as f64 / duration_s
+        } else {
+            0.0
+        },
+        p50_us: report::quantile(lat, 0.50),
+        p99_us: report::quantile(lat, 0.99),
+        p999_us: report::quantile(lat, 0.999),
+        max_us: lat.last().map_or(0, |l| u64::from(*l)),
+        connect_ms,
+        rss_before_kb,
+        rss_after_kb,
+        rss_per_conn_kb,
+        errors: errors.total(),
+        error_detail: errors,
+        first_error,
+        batch: config.batch,
+        inflight: config.inflight,
+        max_lag: config.max_lag,
+        bytes_per_msg: if merged.messages > 0 {
+            merged.bytes as f64 / merged.messages as f64
+        } else {
+            0.0
+        },
+        server_cpu_pct: cpu_pct(server_cpu_before, server_cpu_after),
+        loadgen_cpu_pct: cpu_pct(self_cpu_before, self_cpu_after),
+    })
+}
+
+/// Keeps the first error for the report (every later one is usually the same).
+fn note(slot: &Mutex<Option<String>>, error: String) {
+    // Held for one assignment; never across an await.
+    slot.lock().unwrap().get_or_insert(error);
+}
+
+/// Polls `done` every 2 ms until it holds or `deadline` passes.
+async fn wait_until(deadline: Instant, mut done: impl FnMut() -> bool) -> anyhow::Result<()> {
+    while !done() {
+        if Instant::now() >= deadline {
+            bail!("timed out");
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Memory and CPU time of a process, from Linux's /proc.
+
+/// `VmRSS` of `pid` in KiB, from /proc/PID/status.
+pub(crate) fn vm_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_vm_rss_kb(&status)
+}
+
+fn parse_vm_rss_kb(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line["VmRSS:".len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// User plus system CPU time of a process (`self` or a pid) in seconds, from /proc/.../stat.
+pub(crate) fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/stat"),
+        None => "/proc/self/stat".to_string(),
+    };
+    parse_cpu_seconds(&std::fs::read_to_string(path).ok()?)
+}
+
+fn parse_cpu_seconds(stat: &str) -> Option<f64> {
+    // The command name (field 2) may hold spaces and parentheses: split after the last `)`.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    // Fields 14 (utime) and 15 (stime) of the line are the 12th and 13th after the name.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    // /proc reports clock ticks of USER_HZ, which is 100 on every Linux ABI.
+    Some((utime + stime) as f64 / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_vm_rss() {
+        let status = "Name:\tagentcast\nVmPeak:\t  9000 kB\nVmRSS:\t   12345 kB\nThreads:\t2\n";
+        assert_eq!(parse_vm_rss_kb(status), Some(12345));
+        assert_eq!(parse_vm_rss_kb("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn parses_cpu_ticks_after_an_odd_name() {
+        let stat = "42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0";
+        assert_eq!(parse_cpu_seconds(stat), Some(3.0));
+    }
+
+    #[test]
+    fn reads_this_process() {
+        assert!(vm_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
+        assert!(cpu_seconds(None).is_some());
+    }
+}

@@ -1,0 +1,115 @@
+// Starts the real `agentcast` binary for a test file and stops it afterwards.
+//
+// The binary is `$AGENTCAST_BIN`, or `<repo>/target/debug/agentcast` (build it with
+// `cargo build -p agentcast-server`). Each server gets a fresh data directory and port 0; it is
+// ready when it prints `agentcast listening on http://127.0.0.1:PORT` on stdout. Its stderr (the
+// logs) is kept, bounded, so a failing test can show what the server said.
+
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const READY_LINE = /^agentcast listening on (http:\/\/\S+?)\/?\s*$/;
+const STDERR_KEEP = 64 * 1024;
+
+/** The path of the binary under test. */
+export function binaryPath() {
+  return process.env.AGENTCAST_BIN || join(REPO_ROOT, "target", "debug", "agentcast");
+}
+
+/**
+ * Spawns `agentcast serve --bind 127.0.0.1:0 --data-dir <tmp> [--conformance] [...extraArgs]`
+ * and resolves once the ready line is printed.
+ *
+ * @param {{conformance?: boolean, extraArgs?: string[], readyTimeoutMs?: number}} [options]
+ * @returns {Promise<{url: string, wsUrl: string, port: number, logs: () => string,
+ *   exited: Promise<{code: number|null, signal: string|null}>, stop: () => Promise<void>}>}
+ */
+export async function startServer({ conformance = false, extraArgs = [], readyTimeoutMs = 30_000 } = {}) {
+  const bin = binaryPath();
+  if (!existsSync(bin)) {
+    throw new Error(
+      `agentcast binary not found at ${bin}: run \`cargo build -p agentcast-server\` or set AGENTCAST_BIN`,
+    );
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), "agentcast-e2e-"));
+  const args = ["serve", "--bind", "127.0.0.1:0", "--data-dir", dataDir];
+  if (conformance) args.push("--conformance");
+  args.push(...extraArgs);
+
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } });
+  // If the test process dies without running its `after` hooks, do not leave the server behind.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+  });
+  const exited = new Promise((resolveExit) => {
+    child.once("exit", (code, signal) => resolveExit({ code, signal }));
+  });
+  const logs = () => stderr;
+
+  const cleanup = async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  let url;
+  try {
+    url = await new Promise((resolveReady, rejectReady) => {
+      const lines = createInterface({ input: child.stdout });
+      const timer = setTimeout(() => {
+        rejectReady(new Error(`agentcast did not print its ready line within ${readyTimeoutMs} ms`));
+      }, readyTimeoutMs);
+      lines.on("line", (line) => {
+        const match = READY_LINE.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolveReady(match[1]);
+        }
+      });
+      child.once("error", (err) => {
+        clearTimeout(timer);
+        rejectReady(err);
+      });
+      exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        rejectReady(new Error(`agentcast exited before it was ready (code ${code}, signal ${signal})`));
+      });
+    });
+  } catch (err) {
+    child.kill("SIGKILL");
+    process.off("exit", killOnExit);
+    await exited;
+    await cleanup();
+    err.message += `\n--- agentcast stderr ---\n${stderr}`;
+    throw err;
+  }
+  // Keep draining stdout so the child never blocks on a full pipe.
+  child.stdout.resume();
+
+  const { port } = new URL(url);
+  let stopping;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        // Graceful shutdown is bounded by the server's grace period (5 s by default).
+        const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      process.off("exit", killOnExit);
+      await cleanup();
+    })();
+    return stopping;
+  };
+
+  return { url, wsUrl: url.replace(/^http/, "ws"), port: Number(port), logs, exited, stop };
+}

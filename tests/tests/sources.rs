@@ -400,3 +400,86 @@ async fn processes_start_only_from_the_allow_list_and_stop_on_delete() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 404, "nothing left to stop");
 }
+
+#[tokio::test]
+async fn a_child_writing_binary_garbage_gets_clear_errors_and_the_server_goes_on() {
+    let server = ServerProcess::start(&[]).await.unwrap();
+    let garbage = std::env::temp_dir().join(format!("agentcast-garbage-{}", std::process::id()));
+    // Invalid UTF-8, a NUL, a line far over the limit, JSON cut short, and one good line.
+    let mut bytes = vec![0xff, 0xfe, 0x00, b'\n'];
+    bytes.extend(std::iter::repeat_n(b'x', 50_000));
+    bytes.extend(b"\n{\"type\":\"assistant\",\"message\":{\"content\":[\n");
+    bytes.extend(b"{\"type\":\"brand_new\"}\n");
+    std::fs::write(&garbage, &bytes).unwrap();
+
+    let mut watcher = Client::connect(addr(&server), "/sessions/garbage", None)
+        .await
+        .unwrap();
+    let output = run_agentcast(
+        // `run --server` maps on this side, so the line limit is an option of `run`.
+        &[
+            "run",
+            "--server",
+            &server.url,
+            "--session",
+            "garbage",
+            "--max-line-bytes",
+            "4096",
+            "--",
+            FAKE_AGENT,
+            garbage.to_str().unwrap(),
+            "--chunk",
+            "7",
+        ],
+        None,
+    )
+    .await;
+    assert!(output.status.success());
+    let events = until_ended(&mut watcher).await;
+    let codes: Vec<&str> = events
+        .iter()
+        .filter(|(n, _)| n == "agent.error")
+        .map(|(_, e)| e["data"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["invalid_utf8", "line_too_long", "malformed_json"]);
+    assert!(
+        events.iter().any(|(n, _)| n == "agent.raw"),
+        "the good line still gets through"
+    );
+
+    // The same server still serves another session.
+    let mut other = Client::connect(addr(&server), "/sessions/other", None)
+        .await
+        .unwrap();
+    let pong = other.emit_with_ack("ping", json!({})).await;
+    assert!(pong.get("ok").is_some());
+}
+
+#[tokio::test]
+async fn a_child_that_exits_at_once_still_gets_a_whole_session() {
+    let server = ServerProcess::start(&[]).await.unwrap();
+    let mut watcher = Client::connect(addr(&server), "/sessions/quick", None)
+        .await
+        .unwrap();
+    let output = run_agentcast(
+        &[
+            "run",
+            "--server",
+            &server.url,
+            "--session",
+            "quick",
+            "--",
+            "false",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let events = until_ended(&mut watcher).await;
+    assert_eq!(
+        names(&events),
+        ["session.started", "session.status", "session.ended"]
+    );
+    assert_eq!(events[2].1["data"]["status"], "failed");
+    assert_eq!(events[2].1["data"]["exit_code"], 1);
+}

@@ -52,13 +52,20 @@ pub(crate) struct Args {
 /// What the test steps share: where things are and the environment the suites need.
 struct Ctx {
     root: PathBuf,
-    /// `AGENTCAST_BIN` and, under CI, `AGENTCAST_REQUIRE_FIXTURES`.
+    /// `AGENTCAST_BIN`, `AGENTCAST_FAKE_AGENT` and, under CI, `AGENTCAST_REQUIRE_FIXTURES`.
     test_env: Vec<(String, OsString)>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let bin = target_dir().join("debug").join("agentcast");
-    let mut test_env = vec![("AGENTCAST_BIN".to_string(), bin.into_os_string())];
+    let fake_agent = target_dir().join("debug").join("agentcast-fake-agent");
+    let mut test_env = vec![
+        ("AGENTCAST_BIN".to_string(), bin.into_os_string()),
+        (
+            "AGENTCAST_FAKE_AGENT".to_string(),
+            fake_agent.into_os_string(),
+        ),
+    ];
     if in_ci() {
         test_env.push(("AGENTCAST_REQUIRE_FIXTURES".to_string(), "1".into()));
     }
@@ -156,9 +163,21 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
         ),
         Step::new(
             "build",
-            "build the agentcast binary the end-to-end tests start",
+            "build the agentcast binary and the fake agent the end-to-end tests start",
             Stop,
-            || cargo(&["build", "-p", "agentcast-server", "--bin", "agentcast"]),
+            || {
+                cargo(&[
+                    "build",
+                    "-p",
+                    "agentcast-server",
+                    "--bin",
+                    "agentcast",
+                    "-p",
+                    "agentcast-tests",
+                    "--bin",
+                    "agentcast-fake-agent",
+                ])
+            },
         ),
         Step::new(
             "rust",

@@ -96,6 +96,7 @@ pub fn build(config: &Config) -> Built {
     let limits = HubLimits {
         max_events_per_publish: config.max_events_per_publish,
         session_queue: config.session_queue,
+        tail_events: config.tail_events,
         ingest: config.ingest_limits(),
     };
     let hub = Hub::new(io.clone(), limits, Arc::new(Stats::new(ledger)));

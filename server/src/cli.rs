@@ -141,6 +141,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTCAST_SESSION_QUEUE", value_name = "N")]
     pub session_queue: Option<usize>,
 
+    /// Events of each session kept in memory so a reconnecting client catches up without the
+    /// disk [default: 4096].
+    #[arg(long, env = "AGENTCAST_TAIL_EVENTS", value_name = "N")]
+    pub tail_events: Option<usize>,
+
     /// Interval of the system.stats event on the hub namespace, in ms [default: 2000].
     #[arg(long, env = "AGENTCAST_STATS_INTERVAL_MS", value_name = "MS")]
     pub stats_interval_ms: Option<u64>,

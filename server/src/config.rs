@@ -33,6 +33,7 @@ pub struct Config {
     pub connect_timeout: Duration,
     pub max_events_per_publish: usize,
     pub session_queue: usize,
+    pub tail_events: usize,
     pub stats_interval: Duration,
     pub shutdown_grace: Duration,
     pub log_format: LogFormat,
@@ -59,6 +60,7 @@ pub struct FileConfig {
     pub connect_timeout_ms: Option<u64>,
     pub max_events_per_publish: Option<usize>,
     pub session_queue: Option<usize>,
+    pub tail_events: Option<usize>,
     pub stats_interval_ms: Option<u64>,
     pub shutdown_grace_ms: Option<u64>,
     pub log_format: Option<LogFormat>,
@@ -141,6 +143,7 @@ impl Config {
                 .or(file.max_events_per_publish)
                 .unwrap_or(1000),
             session_queue: args.session_queue.or(file.session_queue).unwrap_or(256),
+            tail_events: args.tail_events.or(file.tail_events).unwrap_or(4096),
             stats_interval: ms(args
                 .stats_interval_ms
                 .or(file.stats_interval_ms)

@@ -4,16 +4,20 @@
 //! - `sequencer`: the single task per session that assigns offsets and broadcasts.
 //! - `emit`: building envelopes and broadcasting them to the rooms of a namespace.
 //! - `slow_consumer`: disconnecting sockets whose send buffer overflowed.
+//! - `tail`, `recovery`: the in-memory tail of each session and the catch-up of a socket that
+//!   reconnects with its last offset.
 //! - `stats`: counters and the periodic `system.stats` event.
 //!
 //! Every session has exactly one sequencer, the only emitter for its namespace, so each
 //! socket receives that session's offsets in order.
 
 mod emit;
+mod recovery;
 mod sequencer;
 pub(crate) mod session;
 pub(crate) mod slow_consumer;
 pub(crate) mod stats;
+mod tail;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +43,8 @@ const SERVER_ONLY_TYPES: [&str; 2] = [SESSION_RECOVERED, SYSTEM_STATS];
 pub struct HubLimits {
     pub max_events_per_publish: usize,
     pub session_queue: usize,
+    /// Events of each session kept in memory for catch-ups.
+    pub tail_events: usize,
     /// Limits of the line sources that feed sessions through the hub (socket `ingest`).
     pub ingest: crate::ingest::IngestLimits,
 }
@@ -112,7 +118,7 @@ impl Hub {
             return Ok(handle.clone());
         }
         let (handle, sequencer) =
-            sequencer::spawn_parts(Arc::from(id), self.clone(), self.inner.limits.session_queue);
+            sequencer::spawn_parts(Arc::from(id), self.clone(), &self.inner.limits);
         self.inner
             .tasks
             .lock()
@@ -165,7 +171,12 @@ impl Hub {
             .sessions
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let mut list: Vec<_> = sessions.values().map(SessionHandle::summary).collect();
+        // A session only watched so far (connected to, nothing published) is not listed.
+        let mut list: Vec<_> = sessions
+            .values()
+            .filter(|s| s.head_offset() > 0)
+            .map(SessionHandle::summary)
+            .collect();
         list.sort_by(|a, b| a.session_id.cmp(&b.session_id));
         list
     }
@@ -176,7 +187,22 @@ impl Hub {
             .sessions
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        sessions.values().filter(|s| s.is_active()).count() as u64
+        let active = sessions
+            .values()
+            .filter(|s| s.head_offset() > 0 && s.is_active());
+        active.count() as u64
+    }
+
+    /// Catches up a socket that connected with its last offset, then lets it join its rooms.
+    pub(crate) fn recover(
+        &self,
+        socket: crate::socket::Sock,
+        session_id: &str,
+        offset: u64,
+    ) -> Result<(), HubError> {
+        let session = self.session(session_id)?;
+        tokio::spawn(recovery::recover(self.clone(), socket, session, offset));
+        Ok(())
     }
 
     /// Stops taking work and lets every sequencer finish what it has queued, for at most

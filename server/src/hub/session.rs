@@ -8,6 +8,8 @@ use agentcast_shared::{Event, SessionState, SessionStatusReport, SessionSummary}
 use tokio::sync::{mpsc, oneshot};
 
 use super::HubError;
+use super::recovery::CatchUp;
+use super::tail::{Tail, TailEntry};
 use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
 
 /// A batch handed to the sequencer; the reply carries the head offset after it.
@@ -57,9 +59,17 @@ impl SessionMeta {
     }
 }
 
+/// What the sequencer is asked to do, in order.
+pub(crate) enum SequencerMsg {
+    Publish(PublishBatch),
+    /// End a reconnecting socket's catch-up (see `recovery`).
+    CatchUp(CatchUp),
+}
+
 /// Shared between the handle and the sequencer.
-#[derive(Default)]
 pub(crate) struct SessionShared {
+    /// The last events sent, for catch-ups. A std mutex: pushes and short copies only.
+    pub tail: Mutex<Tail>,
     pub head_offset: AtomicU64,
     /// A std mutex: short reads and writes, never held across an await.
     pub meta: Mutex<SessionMeta>,
@@ -69,6 +79,18 @@ pub(crate) struct SessionShared {
     pub lines: tokio::sync::Mutex<Option<IngestPipeline>>,
     /// The mapper state of hook payloads. A std mutex: mapping is synchronous.
     pub hooks: Mutex<Option<HookMapper>>,
+}
+
+impl SessionShared {
+    pub fn new(tail_events: usize) -> Self {
+        Self {
+            tail: Mutex::new(Tail::new(tail_events)),
+            head_offset: AtomicU64::new(0),
+            meta: Mutex::default(),
+            lines: tokio::sync::Mutex::new(None),
+            hooks: Mutex::new(None),
+        }
+    }
 }
 
 /// What an ndjson body did.
@@ -102,7 +124,7 @@ pub enum IngestHookError {
 #[derive(Clone)]
 pub struct SessionHandle {
     pub(crate) id: Arc<str>,
-    pub(crate) tx: mpsc::Sender<PublishBatch>,
+    pub(crate) tx: mpsc::Sender<SequencerMsg>,
     pub(crate) shared: Arc<SessionShared>,
 }
 
@@ -144,7 +166,7 @@ impl SessionHandle {
         }
         let (reply, head) = oneshot::channel();
         self.tx
-            .send(PublishBatch { events, reply })
+            .send(SequencerMsg::Publish(PublishBatch { events, reply }))
             .await
             .map_err(|_| HubError::ShuttingDown)?;
         head.await.map_err(|_| HubError::ShuttingDown)
@@ -227,6 +249,23 @@ impl SessionHandle {
                 .map_err(IngestHookError::Payload)?;
         }
         Ok(self.publish(events).await?)
+    }
+
+    /// Up to `limit` events after `after` from the in-memory tail.
+    pub(crate) fn tail_after(&self, after: u64, limit: usize) -> Vec<TailEntry> {
+        self.shared
+            .tail
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .after(after, limit)
+    }
+
+    /// Hands a replay to the sequencer to finish.
+    pub(crate) async fn catch_up(&self, catch_up: CatchUp) -> Result<(), HubError> {
+        self.tx
+            .send(SequencerMsg::CatchUp(catch_up))
+            .await
+            .map_err(|_| HubError::ShuttingDown)
     }
 
     pub fn summary(&self) -> SessionSummary {

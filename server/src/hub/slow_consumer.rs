@@ -23,17 +23,28 @@ pub(crate) fn disconnect_found(hub: &Hub) {
         if socket.rooms().is_empty() {
             continue; // already handled after an earlier broadcast
         }
-        socket.leave_all();
-        hub.stats()
-            .slow_consumer_disconnects
-            .fetch_add(1, Ordering::Relaxed);
-        let buffer = hub.io().config().engine_config.max_buffer_size;
-        tracing::warn!(socket.id = %sid, ns, buffer, "slow consumer: send buffer full, disconnecting");
-        // Retry until the socket is gone; the heartbeat guarantees that within one ping period.
-        let config = &hub.io().config().engine_config;
-        let patience = config.ping_interval + config.ping_timeout;
-        tokio::spawn(tell_and_disconnect(socket, buffer, patience));
+        disconnect(hub, socket);
     }
+}
+
+/// Takes a socket that missed an event out of every room, counts it, and disconnects it with
+/// the reason as soon as its buffer takes the packets.
+pub(crate) fn disconnect(hub: &Hub, socket: Sock) {
+    socket.leave_all();
+    let stats = hub.stats();
+    stats
+        .slow_consumer_disconnects
+        .fetch_add(1, Ordering::Relaxed);
+    let buffer = hub.io().config().engine_config.max_buffer_size;
+    tracing::warn!(socket.id = %socket.id, ns = socket.ns(), buffer, "slow consumer: send buffer full, disconnecting");
+    tokio::spawn(tell_and_disconnect(socket, buffer, patience(hub)));
+}
+
+/// How long a full buffer may take to drain: the heartbeat closes the connection within one
+/// ping period anyway, since its ping cannot be queued either.
+pub(crate) fn patience(hub: &Hub) -> Duration {
+    let config = &hub.io().config().engine_config;
+    config.ping_interval + config.ping_timeout
 }
 
 async fn tell_and_disconnect(socket: Sock, buffer: usize, patience: Duration) {

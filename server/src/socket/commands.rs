@@ -82,19 +82,16 @@ async fn unsubscribe(cx: Context, args: Value) -> Ack<Subscription> {
 fn change_subscription(
     cx: Context,
     args: Value,
-    change: fn(&Sock, &[agentcast_shared::Pattern]),
+    change: fn(&Sock, &[agentcast_shared::Pattern]) -> Vec<String>,
 ) -> Ack<Subscription> {
     let result = parse::<SubscribeArgs>(args).and_then(|args| {
         subscriptions::parse_patterns(&args.patterns)
             .map_err(|message| ErrorBody::new(ErrorCode::BadRequest, message))
     });
     match result {
-        Ok(patterns) => {
-            change(&cx.socket, &patterns);
-            Ack::Ok(Subscription {
-                types: subscriptions::subscribed_types(&cx.socket),
-            })
-        }
+        Ok(patterns) => Ack::Ok(Subscription {
+            types: change(&cx.socket, &patterns),
+        }),
         Err(err) => Ack::Error(err),
     }
 }

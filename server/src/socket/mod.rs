@@ -8,7 +8,7 @@
 pub(crate) mod adapter;
 mod commands;
 mod namespaces;
-mod subscriptions;
+pub(crate) mod subscriptions;
 
 use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;

@@ -3,7 +3,9 @@
 
 use std::sync::atomic::Ordering;
 
+use agentcast_shared::ConnectAuth;
 use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES};
+use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
 
 use super::commands::{self, Scope};
@@ -18,7 +20,7 @@ pub fn register(io: &Io, hub: &Hub) {
         // Set up before returning the future: socketioxide spawns that future, and a client may
         // send its first command as soon as it is told it is connected.
         move |socket: Sock| {
-            on_connect(socket, hub.clone(), Scope::Hub);
+            on_connect(socket, hub.clone(), Scope::Hub, None);
             std::future::ready(())
         }
     };
@@ -26,9 +28,11 @@ pub fn register(io: &Io, hub: &Hub) {
 
     let on_session = {
         let hub = hub.clone();
-        move |socket: Sock| {
+        move |socket: Sock, TryData(auth): TryData<ConnectAuth>| {
             let id = session_id_of(&socket).to_owned();
-            on_connect(socket, hub.clone(), Scope::Session(id));
+            // With `{offset}` in the handshake auth, the socket is caught up from there first.
+            let offset = auth.ok().and_then(|auth| auth.offset);
+            on_connect(socket, hub.clone(), Scope::Session(id), offset);
             std::future::ready(())
         }
     };
@@ -58,14 +62,20 @@ async fn check_session_id(socket: Sock) -> Result<(), String> {
     }
 }
 
-fn on_connect(socket: Sock, hub: Hub, scope: Scope) {
+fn on_connect(socket: Sock, hub: Hub, scope: Scope, offset: Option<u64>) {
     // A new socket is subscribed to `*`: every type its namespace carries.
     let default_types = match scope {
-        Scope::Hub => HUB_EVENT_TYPES.to_vec(),
-        Scope::Session(_) => ALL_EVENT_TYPES.to_vec(),
+        Scope::Hub => HUB_EVENT_TYPES,
+        Scope::Session(_) => ALL_EVENT_TYPES,
     };
-    subscriptions::subscribe_default(&socket, default_types);
+    subscriptions::init(&socket, default_types, offset.is_some());
     commands::register(&socket, &hub, &scope);
+    if let (Scope::Session(id), Some(offset)) = (&scope, offset) {
+        // The id was checked by the connect middleware, so this cannot fail but on shutdown.
+        if let Err(err) = hub.recover(socket.clone(), id, offset) {
+            tracing::debug!(%err, "no recovery");
+        }
+    }
 
     let stats = hub.stats().clone();
     socket.on_fallback(move || {

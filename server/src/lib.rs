@@ -12,6 +12,7 @@
 //! - [`sources`]: running agent processes, `agentcast run` and `agentcast pipe`.
 //! - [`parse`]: arguments and bodies into `shared` types, errors naming the field.
 //! - [`logging`]: tracing setup.
+//! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
 
 pub mod app;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod http;
 pub mod hub;
 pub mod ingest;
 pub mod logging;
+pub mod mcp;
 pub mod parse;
 pub mod socket;
 pub mod sources;

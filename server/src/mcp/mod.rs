@@ -1,0 +1,35 @@
+//! Checking a configured MCP server, behind `POST /api/mcp-servers/{name}/test`: start it,
+//! perform the MCP `initialize` handshake over stdio within a timeout, and report the
+//! server's name, version and capabilities, or why it failed.
+//!
+//! - `check`: [`test_server`], [`McpServerInfo`] and [`McpTestError`].
+//! - `process`: the server as a child process ([`McpServerConfig`]), its bounded stdout
+//!   lines and stderr tail, and its shutdown.
+//! - `message`: the JSON-RPC 2.0 lines of the handshake.
+//!
+//! ```no_run
+//! # async fn example() {
+//! use std::time::Duration;
+//! use agentcast_server::mcp::{McpServerConfig, test_server};
+//!
+//! let config = McpServerConfig {
+//!     name: "filesystem".into(),
+//!     command: "npx".into(),
+//!     args: vec!["-y".into(), "@modelcontextprotocol/server-filesystem".into(), "/tmp".into()],
+//!     env: Default::default(),
+//!     cwd: None,
+//! };
+//! match test_server(&config, Duration::from_secs(30)).await {
+//!     Ok(info) => println!("{} {:?}: {}", info.name, info.version, info.capabilities),
+//!     Err(err) => println!("{err}\n{}", err.stderr_tail().unwrap_or_default()),
+//! }
+//! # }
+//! ```
+
+mod check;
+mod message;
+mod process;
+
+pub use check::{McpServerInfo, McpTestError, test_server};
+pub use message::PROTOCOL_VERSION;
+pub use process::McpServerConfig;

@@ -127,3 +127,47 @@ describe("agentcast run and pipe, watched by socket.io-client", () => {
     assert.equal(piped.events[0].envelope.data.model.startsWith("claude-"), true);
   });
 });
+
+describe("agentcast serve --demo, watched by socket.io-client", () => {
+  let server;
+  before(async () => {
+    server = await startServer({ extraArgs: ["--demo", "--demo-speed", "20"] });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("shows a whole live session, replayed from offset 0 on connect", async () => {
+    const socket = io(`${server.url}/sessions/demo-1`, { transports: ["websocket"], forceNew: true, auth: { offset: 0 } });
+    const events = [];
+    let recovered = null;
+    try {
+      await new Promise((resolveEnded, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no session.ended after ${events.length} events`)), TIMEOUT_MS);
+        socket.on("connect_error", reject);
+        socket.onAny((name, envelope) => {
+          if (name === "session.recovered") {
+            recovered = envelope.data;
+            return;
+          }
+          events.push({ name, envelope });
+          if (name === "session.ended") {
+            clearTimeout(timer);
+            resolveEnded();
+          }
+        });
+      });
+    } finally {
+      socket.close();
+    }
+    assert.deepEqual(events.map((e) => e.envelope.offset), events.map((_, k) => k + 1), "offsets 1..N, once each");
+    assert.equal(recovered?.recovered, true);
+    const names = events.map((e) => e.name);
+    assert.equal(names[0], "session.started");
+    for (const kind of ["output.thinking", "output.text", "tool.started", "tool.completed", "todo.updated", "agent.delegation", "usage.updated"]) {
+      assert.ok(names.includes(kind), `the demo shows ${kind}`);
+    }
+    const failed = events.filter((e) => e.name === "tool.completed" && e.envelope.data.is_error);
+    assert.equal(failed.length, 1, "one tool fails");
+  });
+});

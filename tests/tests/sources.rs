@@ -483,3 +483,39 @@ async fn a_child_that_exits_at_once_still_gets_a_whole_session() {
     assert_eq!(events[2].1["data"]["status"], "failed");
     assert_eq!(events[2].1["data"]["exit_code"], 1);
 }
+
+#[tokio::test]
+async fn ctrl_c_is_forwarded_to_the_agent() {
+    let Some(files) = claude_fixture_files() else { return };
+    let server = ServerProcess::start(&[]).await.unwrap();
+    let mut watcher = Client::connect(addr(&server), "/sessions/ctrlc", None).await.unwrap();
+    let mut run = tokio::process::Command::new(agentcast_bin())
+        .args(["run", "--server", &server.url, "--session", "ctrlc", "--", FAKE_AGENT])
+        .arg(&files[1])
+        .arg("--hang")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // The replay is through when its result line has been mapped; the agent now hangs.
+    loop {
+        let (name, _) = watcher.next_event().await.expect("the agent's events");
+        if name == "usage.updated" {
+            break;
+        }
+    }
+    let pid = run.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(20), run.wait()).await.unwrap().unwrap();
+    assert_eq!(status.code(), Some(130), "128 + SIGINT: the agent died of the forwarded signal");
+    let ended = loop {
+        let (name, envelope) = watcher.next_event().await.expect("session.ended");
+        if name == "session.ended" {
+            break envelope;
+        }
+    };
+    assert_eq!(ended["data"]["signal"], 2);
+    assert_eq!(ended["data"]["status"], "failed");
+}

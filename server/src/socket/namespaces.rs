@@ -7,6 +7,7 @@ use agentcast_shared::ConnectAuth;
 use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES};
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
+use socketioxide::socket::DisconnectReason;
 
 use super::commands::{self, Scope};
 use super::subscriptions;
@@ -15,46 +16,21 @@ use crate::hub::{Hub, SESSION_NS_PREFIX, is_valid_session_id};
 
 /// Registers both namespaces on `io`.
 pub fn register(io: &Io, hub: &Hub) {
-    let on_hub = {
-        let hub = hub.clone();
-        // Set up before returning the future: socketioxide spawns that future, and a client may
-        // send its first command as soon as it is told it is connected.
-        move |socket: Sock| {
-            on_connect(socket, hub.clone(), Scope::Hub, None);
-            std::future::ready(())
-        }
-    };
-    io.ns("/", on_hub);
-
-    let on_session = {
-        let hub = hub.clone();
-        move |socket: Sock, TryData(auth): TryData<ConnectAuth>| {
-            let id = session_id_of(&socket).to_owned();
-            // With `{offset}` in the handshake auth, the socket is caught up from there first.
-            let offset = auth.ok().and_then(|auth| auth.offset);
-            on_connect(socket, hub.clone(), Scope::Session(id), offset);
-            std::future::ready(())
-        }
-    };
+    io.ns("/", connected(hub.clone()).with(prepare(hub.clone())));
     io.dyn_ns(
         format!("{SESSION_NS_PREFIX}{{id}}"),
-        on_session.with(check_session_id),
+        connected(hub.clone()).with(prepare(hub.clone())),
     )
     .expect("the session namespace pattern is valid"); // a constant pattern
 }
 
-fn session_id_of(socket: &Sock) -> &str {
-    socket
-        .ns()
-        .strip_prefix(SESSION_NS_PREFIX)
-        .unwrap_or_default()
-}
-
-/// Connect middleware: a session namespace must name a valid session id.
-async fn check_session_id(socket: Sock) -> Result<(), String> {
-    let id = session_id_of(&socket);
+/// What a namespace path is: the hub, a session, or (an error message) neither.
+fn scope_of(socket: &Sock) -> Result<Scope, String> {
+    let Some(id) = socket.ns().strip_prefix(SESSION_NS_PREFIX) else {
+        return Ok(Scope::Hub);
+    };
     if is_valid_session_id(id) {
-        Ok(())
+        Ok(Scope::Session(id.to_owned()))
     } else {
         Err(format!(
             "invalid session id {id:?}: use 1 to 128 characters among letters, digits, '-', '_' and '.'"
@@ -62,34 +38,56 @@ async fn check_session_id(socket: Sock) -> Result<(), String> {
     }
 }
 
-fn on_connect(socket: Sock, hub: Hub, scope: Scope, offset: Option<u64>) {
-    // A new socket is subscribed to `*`: every type its namespace carries.
-    let default_types = match scope {
-        Scope::Hub => HUB_EVENT_TYPES,
-        Scope::Session(_) => ALL_EVENT_TYPES,
-    };
-    subscriptions::init(&socket, default_types, offset.is_some());
-    commands::register(&socket, &hub, &scope);
-    if let (Scope::Session(id), Some(offset)) = (&scope, offset) {
-        // The id was checked by the connect middleware, so this cannot fail but on shutdown.
-        if let Err(err) = hub.recover(socket.clone(), id, offset) {
-            tracing::debug!(%err, "no recovery");
-        }
+/// Connect middleware: checks the namespace and sets the socket up (commands, subscriptions)
+/// BEFORE the client is told it is connected. socketioxide runs the connect handler afterwards
+/// in another task, and a client may send its first command as soon as it hears `connect`:
+/// a command whose handler did not exist yet would be dropped.
+fn prepare(
+    hub: Hub,
+) -> impl Fn(Sock) -> std::future::Ready<Result<(), String>> + Clone + Send + Sync + 'static {
+    move |socket: Sock| {
+        let prepared = scope_of(&socket).map(|scope| {
+            // A new socket is subscribed to `*`: every type its namespace carries. It joins
+            // the rooms once connected (or once caught up, when it asks for a recovery).
+            let default_types = match scope {
+                Scope::Hub => HUB_EVENT_TYPES,
+                Scope::Session(_) => ALL_EVENT_TYPES,
+            };
+            subscriptions::init(&socket, default_types);
+            commands::register(&socket, &hub, &scope);
+            let stats = hub.stats().clone();
+            socket.on_fallback(move || {
+                stats.unknown_events.fetch_add(1, Ordering::Relaxed);
+                std::future::ready(())
+            });
+        });
+        std::future::ready(prepared)
     }
+}
 
-    let stats = hub.stats().clone();
-    socket.on_fallback(move || {
-        stats.unknown_events.fetch_add(1, Ordering::Relaxed);
-        std::future::ready(())
-    });
-    hub.stats().connections.fetch_add(1, Ordering::Relaxed);
-    let stats = hub.stats().clone();
-    socket.on_disconnect(
-        move |socket: Sock, reason: socketioxide::socket::DisconnectReason| {
+/// The connect handler: joins the socket to its rooms, or first catches it up when its
+/// handshake auth carries `{offset}`.
+fn connected(
+    hub: Hub,
+) -> impl Fn(Sock, TryData<ConnectAuth>) -> std::future::Ready<()> + Clone + Send + Sync + 'static {
+    move |socket: Sock, TryData(auth): TryData<ConnectAuth>| {
+        let offset = auth.ok().and_then(|auth| auth.offset);
+        match (scope_of(&socket), offset) {
+            (Ok(Scope::Session(id)), Some(offset)) => {
+                if let Err(err) = hub.recover(socket.clone(), &id, offset) {
+                    tracing::debug!(%err, "no recovery");
+                }
+            }
+            _ => subscriptions::join_rooms(&socket),
+        }
+        hub.stats().connections.fetch_add(1, Ordering::Relaxed);
+        let stats = hub.stats().clone();
+        socket.on_disconnect(move |socket: Sock, reason: DisconnectReason| {
             stats.connections.fetch_sub(1, Ordering::Relaxed);
             tracing::debug!(socket.id = %socket.id, ns = socket.ns(), ?reason, "disconnected");
             std::future::ready(())
-        },
-    );
-    tracing::debug!(socket.id = %socket.id, ns = socket.ns(), "connected");
+        });
+        tracing::debug!(socket.id = %socket.id, ns = socket.ns(), "connected");
+        std::future::ready(())
+    }
 }

@@ -5,9 +5,9 @@
 //! replaces that default (a client asking for `tool.*` wants tool events, not everything plus
 //! tool events); later ones add. `unsubscribe` removes the types its patterns match.
 //!
-//! While a reconnecting socket is being caught up (see `hub::recovery`), it is in no room: its
-//! subscription changes are recorded and applied when the sequencer ends the catch-up, so no
-//! live event can overtake the replay.
+//! A socket is in no room until it is connected and, if it asked for a recovery, caught up
+//! (see `hub::recovery`): subscription changes made before are recorded and applied when it
+//! joins, so no live event can overtake the replay.
 
 use std::sync::{Arc, Mutex};
 
@@ -61,8 +61,8 @@ struct State {
     types: TypeSet,
     /// The socket has subscribed explicitly: the default `*` no longer applies.
     explicit: bool,
-    /// A recovery is catching the socket up: rooms are joined when it ends.
-    recovering: bool,
+    /// The socket has not joined its rooms yet (connecting, or being caught up).
+    waiting: bool,
 }
 
 /// A socket's subscriptions, kept in its extensions. The std mutex orders a subscription
@@ -93,30 +93,33 @@ pub(crate) fn parse_patterns(patterns: &[String]) -> Result<Vec<Pattern>, String
         .collect()
 }
 
-/// Gives a new socket its default subscription (`types`); it joins the rooms at once unless a
-/// recovery will catch it up first.
-pub(crate) fn init(socket: &Sock, types: &[&'static str], recovering: bool) {
+/// Gives a new socket its default subscription (`types`), to be joined by `join_rooms` or
+/// `finish_recovery`.
+pub(crate) fn init(socket: &Sock, types: &[&'static str]) {
     let types = TypeSet::of(types.iter().copied());
+    let state = State {
+        types,
+        explicit: false,
+        waiting: true,
+    };
     socket
         .extensions
-        .insert(Subscriptions(Arc::new(Mutex::new(State {
-            types,
-            explicit: false,
-            recovering,
-        }))));
-    if !recovering {
-        socket.join(types.types());
-    }
+        .insert(Subscriptions(Arc::new(Mutex::new(state))));
 }
 
-/// Applies a change to the wanted types, and to the rooms unless a catch-up is running.
+/// Joins a connected socket to the rooms of the types it wants (no catch-up needed).
+pub(crate) fn join_rooms(socket: &Sock) {
+    finish_recovery(socket, |_| {});
+}
+
+/// Applies a change to the wanted types, and to the rooms once the socket has joined them.
 fn change(socket: &Sock, update: impl FnOnce(&mut State)) -> Vec<String> {
     let subscriptions = Subscriptions::of(socket);
     let mut state = subscriptions.lock();
     let before = state.types;
     update(&mut state);
     state.explicit = true;
-    if !state.recovering {
+    if !state.waiting {
         // Join before leaving, and only what changed: a type kept is never left, even briefly.
         socket.join(state.types.minus(before).types());
         socket.leave(before.minus(state.types).types());
@@ -149,7 +152,7 @@ pub(crate) fn finish_recovery(socket: &Sock, send: impl FnOnce(TypeSet)) {
     let subscriptions = Subscriptions::of(socket);
     let mut state = subscriptions.lock();
     send(state.types);
-    state.recovering = false;
+    state.waiting = false;
     socket.join(state.types.types());
 }
 

@@ -10,6 +10,8 @@
 //! - [`demo`]: the simulated agent session of `serve --demo`.
 //! - [`http`]: HTTP routes: health, ingest (publish, ndjson, hooks), agent processes.
 //! - [`sources`]: running agent processes, `agentcast run` and `agentcast pipe`.
+//! - [`store`]: the event store: sessions, events, checkpoints, projects, MCP servers
+//!   (SQLite, or memory), with retention and analytics.
 //! - [`parse`]: arguments and bodies into `shared` types, errors naming the field.
 //! - [`logging`]: tracing setup.
 //! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
@@ -27,6 +29,7 @@ pub mod mcp;
 pub mod parse;
 pub mod socket;
 pub mod sources;
+pub mod store;
 
 /// The line `agentcast serve` prints on stdout once it accepts connections; tests and scripts
 /// wait for it to learn the address.

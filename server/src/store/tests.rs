@@ -1,0 +1,1025 @@
+//! One behavioural suite, run against both stores (`store::tests::memory::*` and
+//! `store::tests::sqlite::*`), plus the SQLite-only crash test: a writer process SIGKILLed in
+//! the middle of its batches leaves every session's offsets contiguous.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use agentcast_shared::{Event, OutputText, SessionSource, SessionState, format_ts_millis};
+
+use super::*;
+
+/// A store under test, and how to get it back after a restart.
+struct Fixture {
+    store: Arc<dyn EventStore>,
+    /// The SQLite database's directory; `None` for the memory store.
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Fixture {
+    async fn memory() -> Self {
+        Fixture {
+            store: Arc::new(MemoryStore::new()),
+            dir: None,
+        }
+    }
+
+    async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = open(dir.path(), Durability::Normal).await.expect("opens");
+        Fixture {
+            store,
+            dir: Some(dir),
+        }
+    }
+
+    /// Closes and reopens the database file (SQLite); the memory store has nothing to reopen.
+    async fn reopen(&mut self) {
+        if let Some(dir) = &self.dir {
+            self.store.close().await;
+            self.store = open(dir.path(), Durability::Normal).await.expect("reopens");
+        }
+    }
+}
+
+macro_rules! both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Fixture::memory().await).await;
+            })*
+        }
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::Fixture::sqlite().await).await;
+            })*
+        }
+    };
+}
+
+both_stores!(
+    appends_and_reads_in_order,
+    pages_by_after_before_and_limit,
+    filters_by_type,
+    head_offset_survives_a_reopen,
+    a_duplicate_offset_fails_the_whole_batch,
+    upsert_keeps_the_highest_head,
+    lists_sessions_newest_first,
+    marks_interrupted_on_startup,
+    trims_by_count,
+    trims_by_age,
+    soft_delete_hides_the_session_and_drops_its_events,
+    checkpoints_crud,
+    projects_crud,
+    mcp_servers_crud,
+    analytics_group_by_day_model_and_project,
+);
+
+/// 2026-11-24T10:00:00.000Z
+const BASE_MS: u64 = 1_795_514_400_000;
+
+fn ts(offset: u64) -> String {
+    format_ts_millis(BASE_MS + offset * 1000)
+}
+
+fn event(session: &str, offset: u64, kind: &str) -> StoredEvent {
+    StoredEvent {
+        session_id: session.into(),
+        offset,
+        kind: kind.to_owned(),
+        ts: ts(offset),
+        data_json: format!(r#"{{"n":{offset},"text":"event {offset} of {session}"}}"#),
+    }
+}
+
+fn events(session: &str, offsets: std::ops::RangeInclusive<u64>) -> Vec<StoredEvent> {
+    offsets.map(|o| event(session, o, "output.text")).collect()
+}
+
+fn offsets(page: &EventPage) -> Vec<u64> {
+    page.events.iter().map(|e| e.offset).collect()
+}
+
+fn session(id: &str, status: SessionState) -> SessionRecord {
+    SessionRecord::new(id, SessionSource::Run, status, ts(0))
+}
+
+async fn read(store: &dyn EventStore, session: &str, query: EventQuery<'_>) -> EventPage {
+    store.read_events(session, &query).await.expect("reads")
+}
+
+async fn appends_and_reads_in_order(f: Fixture) {
+    let store = &*f.store;
+    // Two sessions interleaved in batches, as group commit mixes them.
+    let mut a = events("a", 1..=250).into_iter();
+    let mut b = events("b", 1..=120).into_iter();
+    for size in [1, 7, 100, 300] {
+        let batch: Vec<_> = a
+            .by_ref()
+            .take(size)
+            .chain(b.by_ref().take(size / 2))
+            .collect();
+        store.append_batch(&batch).await.unwrap();
+    }
+    store.append_batch(&[]).await.unwrap();
+
+    let page = read(store, "a", EventQuery::after(0)).await;
+    assert_eq!(page.events, events("a", 1..=250));
+    assert!(!page.has_more);
+    let page = read(store, "b", EventQuery::after(0)).await;
+    assert_eq!(offsets(&page), (1..=120).collect::<Vec<_>>());
+    assert!(
+        read(store, "nobody", EventQuery::after(0))
+            .await
+            .events
+            .is_empty()
+    );
+
+    // The replayed envelope is the live one, byte for byte.
+    let live = StoredEvent::from_event(
+        "c".into(),
+        1,
+        ts(1),
+        &Event::OutputText(OutputText {
+            message_id: Some("m1".into()),
+            text: "héllo \"quoted\"\n".into(),
+            delta: true,
+            parent_tool_use_id: None,
+        }),
+    );
+    store
+        .append_batch(std::slice::from_ref(&live))
+        .await
+        .unwrap();
+    let replayed = &read(store, "c", EventQuery::after(0)).await.events[0];
+    assert_eq!(
+        replayed.envelope_json().unwrap().get(),
+        live.envelope_json().unwrap().get()
+    );
+}
+
+async fn pages_by_after_before_and_limit(f: Fixture) {
+    let store = &*f.store;
+    store.append_batch(&events("s", 1..=10)).await.unwrap();
+    let q = |after, before, limit, direction| EventQuery {
+        after,
+        before,
+        types: None,
+        limit,
+        direction,
+    };
+    use Direction::{Backward, Forward};
+
+    let page = read(store, "s", q(3, None, 4, Forward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![4, 5, 6, 7], true));
+    let page = read(store, "s", q(7, None, 4, Forward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![8, 9, 10], false));
+    let page = read(store, "s", q(6, None, 4, Forward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![7, 8, 9, 10], false));
+    let page = read(store, "s", q(0, Some(5), 10, Forward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![1, 2, 3, 4], false));
+    let page = read(store, "s", q(0, Some(5), 2, Forward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![1, 2], true));
+
+    // Backward: the newest before `before`, still in offset order.
+    let page = read(store, "s", q(0, Some(9), 3, Backward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![6, 7, 8], true));
+    let page = read(store, "s", q(0, None, 3, Backward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![8, 9, 10], true));
+    let page = read(store, "s", q(5, Some(9), 10, Backward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![6, 7, 8], false));
+
+    // Edges: no room between after and before; a limit of 0 still says whether there is more.
+    assert!(
+        read(store, "s", q(5, Some(6), 10, Forward))
+            .await
+            .events
+            .is_empty()
+    );
+    assert!(
+        read(store, "s", q(8, Some(3), 10, Backward))
+            .await
+            .events
+            .is_empty()
+    );
+    let page = read(store, "s", q(0, None, 0, Forward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![], true));
+    let page = read(store, "s", q(u64::MAX, None, 10, Forward)).await;
+    assert_eq!((offsets(&page), page.has_more), (vec![], false));
+}
+
+async fn filters_by_type(f: Fixture) {
+    let store = &*f.store;
+    let kinds = [
+        "output.text",
+        "tool.started",
+        "tool.completed",
+        "output.text",
+    ];
+    let batch: Vec<_> = (1..=12)
+        .map(|o| event("s", o, kinds[(o as usize - 1) % kinds.len()]))
+        .collect();
+    store.append_batch(&batch).await.unwrap();
+
+    let text = ["output.text"];
+    let page = read(
+        store,
+        "s",
+        EventQuery {
+            types: Some(&text),
+            limit: 4,
+            ..EventQuery::after(0)
+        },
+    )
+    .await;
+    assert_eq!((offsets(&page), page.has_more), (vec![1, 4, 5, 8], true));
+
+    let tools = ["tool.started", "tool.completed"];
+    let page = read(
+        store,
+        "s",
+        EventQuery {
+            types: Some(&tools),
+            ..EventQuery::after(2)
+        },
+    )
+    .await;
+    assert_eq!(
+        (offsets(&page), page.has_more),
+        (vec![3, 6, 7, 10, 11], false)
+    );
+
+    let page = read(
+        store,
+        "s",
+        EventQuery {
+            types: Some(&tools),
+            limit: 3,
+            direction: Direction::Backward,
+            ..EventQuery::after(0)
+        },
+    )
+    .await;
+    assert_eq!((offsets(&page), page.has_more), (vec![7, 10, 11], true));
+
+    let none: [&str; 0] = [];
+    let page = read(
+        store,
+        "s",
+        EventQuery {
+            types: Some(&none),
+            ..EventQuery::after(0)
+        },
+    )
+    .await;
+    assert_eq!((offsets(&page), page.has_more), (vec![], false));
+}
+
+async fn head_offset_survives_a_reopen(mut f: Fixture) {
+    assert_eq!(f.store.head_offset("s").await.unwrap(), 0);
+    assert_eq!(f.store.first_offset("s").await.unwrap(), None);
+    f.store.append_batch(&events("s", 1..=5)).await.unwrap();
+    f.store
+        .upsert_session(&session("s", SessionState::Running))
+        .await
+        .unwrap();
+
+    f.reopen().await;
+    assert_eq!(f.store.head_offset("s").await.unwrap(), 5);
+    assert_eq!(f.store.first_offset("s").await.unwrap(), Some(1));
+    // The sequencer continues from the head.
+    f.store.append_batch(&events("s", 6..=7)).await.unwrap();
+    f.reopen().await;
+    assert_eq!(f.store.head_offset("s").await.unwrap(), 7);
+    assert_eq!(
+        f.store.get_session("s").await.unwrap().unwrap().head_offset,
+        7
+    );
+    let page = read(&*f.store, "s", EventQuery::after(0)).await;
+    assert_eq!(page.events, events("s", 1..=7));
+}
+
+async fn a_duplicate_offset_fails_the_whole_batch(f: Fixture) {
+    let store = &*f.store;
+    store.append_batch(&events("s", 1..=3)).await.unwrap();
+    let batch = [
+        event("t", 1, "output.text"),
+        event("s", 4, "output.text"),
+        event("s", 2, "x"),
+    ];
+    let err = store.append_batch(&batch).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { what: "event", .. }),
+        "{err}"
+    );
+    // Nothing of the failed batch is stored.
+    assert_eq!(store.head_offset("s").await.unwrap(), 3);
+    assert_eq!(store.head_offset("t").await.unwrap(), 0);
+    let page = read(store, "s", EventQuery::after(0)).await;
+    assert_eq!(page.events, events("s", 1..=3));
+
+    let repeated = [event("u", 1, "output.text"), event("u", 1, "output.text")];
+    assert!(matches!(
+        store.append_batch(&repeated).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(store.first_offset("u").await.unwrap(), None);
+}
+
+async fn upsert_keeps_the_highest_head(f: Fixture) {
+    let store = &*f.store;
+    let mut s = session("s", SessionState::Running);
+    s.head_offset = 40;
+    store.upsert_session(&s).await.unwrap();
+    // A later summary with a stale head, new status and totals.
+    s.head_offset = 12;
+    s.status = SessionState::Completed;
+    s.label = Some("fix the build".into());
+    s.command = Some(vec!["claude".into(), "-p".into(), "hi".into()]);
+    s.total_cost_usd = Some(0.125);
+    s.input_tokens = 1_000;
+    s.duration_ms = Some(61_000);
+    s.ended_at = Some(ts(61));
+    store.upsert_session(&s).await.unwrap();
+
+    let stored = store.get_session("s").await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        SessionRecord {
+            head_offset: 40,
+            ..s
+        }
+    );
+    assert_eq!(store.head_offset("s").await.unwrap(), 40);
+    assert_eq!(store.get_session("nobody").await.unwrap(), None);
+}
+
+async fn lists_sessions_newest_first(f: Fixture) {
+    let store = &*f.store;
+    for (id, status, started) in [
+        ("old", SessionState::Completed, 1),
+        ("mid", SessionState::Running, 2),
+        ("new", SessionState::Idle, 3),
+        ("failed", SessionState::Failed, 4),
+    ] {
+        let mut s = session(id, status);
+        s.started_at = ts(started);
+        store.upsert_session(&s).await.unwrap();
+    }
+    let ids = |sessions: Vec<SessionRecord>| sessions.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.list_sessions(SessionFilter::All, 10).await.unwrap()),
+        ["failed", "new", "mid", "old"]
+    );
+    assert_eq!(
+        ids(store
+            .list_sessions(SessionFilter::Active, 10)
+            .await
+            .unwrap()),
+        ["new", "mid"]
+    );
+    assert_eq!(
+        ids(store.list_sessions(SessionFilter::All, 2).await.unwrap()),
+        ["failed", "new"]
+    );
+}
+
+async fn marks_interrupted_on_startup(f: Fixture) {
+    let store = &*f.store;
+    for (id, status) in [
+        ("a", SessionState::Running),
+        ("b", SessionState::Idle),
+        ("c", SessionState::Completed),
+        ("d", SessionState::Starting),
+        ("e", SessionState::Starting),
+    ] {
+        store.upsert_session(&session(id, status)).await.unwrap();
+    }
+    store.append_batch(&events("a", 1..=3)).await.unwrap();
+    assert!(store.delete_session("d").await.unwrap());
+
+    assert_eq!(
+        store.mark_interrupted_on_startup().await.unwrap(),
+        ["a", "b", "e"]
+    );
+    let a = store.get_session("a").await.unwrap().unwrap();
+    assert_eq!(a.status, SessionState::Interrupted);
+    assert_eq!(a.ended_at, Some(ts(3)), "ends at its last event");
+    let b = store.get_session("b").await.unwrap().unwrap();
+    assert_eq!((b.status, b.ended_at), (SessionState::Interrupted, None));
+    let c = store.get_session("c").await.unwrap().unwrap();
+    assert_eq!(c.status, SessionState::Completed);
+    assert!(
+        store
+            .mark_interrupted_on_startup()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_sessions(SessionFilter::Active, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn trims_by_count(f: Fixture) {
+    let store = &*f.store;
+    store
+        .upsert_session(&session("a", SessionState::Running))
+        .await
+        .unwrap();
+    store.append_batch(&events("a", 1..=10)).await.unwrap();
+    store.append_batch(&events("b", 1..=3)).await.unwrap();
+    let keep = |n| Retention {
+        max_events_per_session: Some(n),
+        max_age: None,
+    };
+
+    let report = store.trim(TrimScope::All, &keep(5)).await.unwrap();
+    assert_eq!(
+        report,
+        TrimReport {
+            sessions: 1,
+            events_removed: 5
+        }
+    );
+    assert_eq!(store.first_offset("a").await.unwrap(), Some(6));
+    assert_eq!(
+        offsets(&read(store, "a", EventQuery::after(0)).await),
+        [6, 7, 8, 9, 10]
+    );
+    assert_eq!(store.first_offset("b").await.unwrap(), Some(1));
+
+    let report = store.trim(TrimScope::Session("b"), &keep(1)).await.unwrap();
+    assert_eq!(
+        report,
+        TrimReport {
+            sessions: 1,
+            events_removed: 2
+        }
+    );
+    assert_eq!(store.first_offset("b").await.unwrap(), Some(3));
+    assert_eq!(
+        store.first_offset("a").await.unwrap(),
+        Some(6),
+        "another session is untouched"
+    );
+    let report = store
+        .trim(TrimScope::All, &Retention::default())
+        .await
+        .unwrap();
+    assert_eq!(report, TrimReport::default());
+
+    // Trimming everything does not move the head back: offsets continue from it.
+    let report = store.trim(TrimScope::Session("a"), &keep(0)).await.unwrap();
+    assert_eq!(report.events_removed, 5);
+    assert_eq!(store.first_offset("a").await.unwrap(), None);
+    assert_eq!(store.head_offset("a").await.unwrap(), 10);
+    store.append_batch(&events("a", 11..=11)).await.unwrap();
+    assert_eq!(store.first_offset("a").await.unwrap(), Some(11));
+}
+
+async fn trims_by_age(f: Fixture) {
+    let store = &*f.store;
+    let now = now_unix_millis();
+    let at = |session: &str, offset: u64, age: Duration| StoredEvent {
+        ts: format_ts_millis(now - age.as_millis() as u64),
+        ..event(session, offset, "output.text")
+    };
+    let day = Duration::from_secs(86_400);
+    let minute = Duration::from_secs(60);
+    store
+        .upsert_session(&session("old", SessionState::Completed))
+        .await
+        .unwrap();
+    let batch = [
+        at("s", 1, 3 * day),
+        at("s", 2, 3 * day),
+        at("s", 3, 2 * day),
+        at("s", 4, minute),
+        // The clock stepped back: an old stamp after a new one stays (no hole).
+        at("s", 5, 2 * day),
+        at("s", 6, minute),
+        at("old", 1, 5 * day),
+        at("old", 2, 4 * day),
+    ];
+    store.append_batch(&batch).await.unwrap();
+
+    let retention = Retention {
+        max_events_per_session: None,
+        max_age: Some(day),
+    };
+    let report = store.trim(TrimScope::All, &retention).await.unwrap();
+    assert_eq!(
+        report,
+        TrimReport {
+            sessions: 2,
+            events_removed: 5
+        }
+    );
+    assert_eq!(
+        offsets(&read(store, "s", EventQuery::after(0)).await),
+        [4, 5, 6]
+    );
+    assert_eq!(store.first_offset("old").await.unwrap(), None);
+    assert_eq!(store.head_offset("old").await.unwrap(), 2);
+
+    // Both limits: the stricter one wins.
+    let both = Retention {
+        max_events_per_session: Some(1),
+        max_age: Some(day),
+    };
+    let report = store.trim(TrimScope::Session("s"), &both).await.unwrap();
+    assert_eq!(
+        report,
+        TrimReport {
+            sessions: 1,
+            events_removed: 2
+        }
+    );
+    assert_eq!(store.first_offset("s").await.unwrap(), Some(6));
+}
+
+async fn soft_delete_hides_the_session_and_drops_its_events(f: Fixture) {
+    let store = &*f.store;
+    let mut s = session("s", SessionState::Completed);
+    s.total_cost_usd = Some(2.0);
+    store.upsert_session(&s).await.unwrap();
+    store
+        .upsert_session(&session("keep", SessionState::Running))
+        .await
+        .unwrap();
+    store.append_batch(&events("s", 1..=4)).await.unwrap();
+    store.append_batch(&events("keep", 1..=2)).await.unwrap();
+    store
+        .add_checkpoint(&Checkpoint::new("c1", "s", None, 2))
+        .await
+        .unwrap();
+
+    assert!(store.delete_session("s").await.unwrap());
+    assert_eq!(store.get_session("s").await.unwrap(), None);
+    let listed = store.list_sessions(SessionFilter::All, 10).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["keep"]
+    );
+    assert!(
+        read(store, "s", EventQuery::after(0))
+            .await
+            .events
+            .is_empty()
+    );
+    assert_eq!(store.first_offset("s").await.unwrap(), None);
+    assert_eq!(
+        store.head_offset("s").await.unwrap(),
+        4,
+        "a reused id never restarts at 1"
+    );
+    assert!(store.list_checkpoints("s").await.unwrap().is_empty());
+    assert_eq!(
+        offsets(&read(store, "keep", EventQuery::after(0)).await),
+        [1, 2]
+    );
+
+    // Gone for readers, not for what it cost; a late summary does not bring it back.
+    let costs = store
+        .costs_by(GroupBy::Project, &TimeRange::default())
+        .await
+        .unwrap();
+    assert_eq!(costs[0].total_cost_usd, 2.0);
+    store.upsert_session(&s).await.unwrap();
+    assert_eq!(store.get_session("s").await.unwrap(), None);
+    assert!(!store.delete_session("s").await.unwrap(), "already deleted");
+    assert!(!store.delete_session("nobody").await.unwrap());
+}
+
+async fn checkpoints_crud(f: Fixture) {
+    let store = &*f.store;
+    let late = Checkpoint::new("late", "s", Some("after tests".into()), 30);
+    let early = Checkpoint::new("early", "s", None, 10);
+    let other = Checkpoint::new("other", "t", None, 1);
+    for c in [&late, &early, &other] {
+        store.add_checkpoint(c).await.unwrap();
+    }
+    assert!(matches!(
+        store.add_checkpoint(&late).await,
+        Err(StoreError::Conflict {
+            what: "checkpoint",
+            ..
+        })
+    ));
+    assert_eq!(
+        store.get_checkpoint("late").await.unwrap(),
+        Some(late.clone())
+    );
+    assert_eq!(store.get_checkpoint("nope").await.unwrap(), None);
+    assert_eq!(
+        store.list_checkpoints("s").await.unwrap(),
+        [early.clone(), late]
+    );
+    assert!(store.delete_checkpoint("late").await.unwrap());
+    assert!(!store.delete_checkpoint("late").await.unwrap());
+    assert_eq!(store.list_checkpoints("s").await.unwrap(), [early]);
+}
+
+async fn projects_crud(f: Fixture) {
+    let store = &*f.store;
+    let web = Project::new(
+        "web",
+        "Web app",
+        serde_json::json!({"budget_usd": 20, "tags": ["a"]}),
+    );
+    let api = Project::new("api", "API", serde_json::json!({}));
+    store.create_project(&web).await.unwrap();
+    store.create_project(&api).await.unwrap();
+    assert!(matches!(
+        store.create_project(&web).await,
+        Err(StoreError::Conflict {
+            what: "project",
+            ..
+        })
+    ));
+    assert_eq!(store.get_project("web").await.unwrap(), Some(web.clone()));
+    assert_eq!(store.list_projects().await.unwrap(), [api, web.clone()]);
+
+    let settings = serde_json::json!({"budget_usd": 50, "nested": {"k": null}});
+    assert!(
+        store
+            .update_project_settings("web", &settings)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .update_project_settings("nope", &settings)
+            .await
+            .unwrap()
+    );
+    let updated = store.get_project("web").await.unwrap().unwrap();
+    assert_eq!(updated, Project { settings, ..web });
+}
+
+async fn mcp_servers_crud(f: Fixture) {
+    let store = &*f.store;
+    let env = BTreeMap::from([("TOKEN".to_owned(), "x=1 \"y\"".to_owned())]);
+    let files = McpServer::new("files", "npx", vec!["-y".into(), "server-fs".into()], env);
+    let git = McpServer::new("git", "uvx", vec![], BTreeMap::new());
+    store.add_mcp_server(&git).await.unwrap();
+    store.add_mcp_server(&files).await.unwrap();
+    assert!(matches!(
+        store.add_mcp_server(&git).await,
+        Err(StoreError::Conflict {
+            what: "mcp server",
+            ..
+        })
+    ));
+    assert_eq!(
+        store.get_mcp_server("files").await.unwrap(),
+        Some(files.clone())
+    );
+    assert_eq!(
+        store.list_mcp_servers().await.unwrap(),
+        [files, git.clone()]
+    );
+    assert!(store.delete_mcp_server("files").await.unwrap());
+    assert!(!store.delete_mcp_server("files").await.unwrap());
+    assert_eq!(store.list_mcp_servers().await.unwrap(), [git]);
+    assert_eq!(store.get_mcp_server("files").await.unwrap(), None);
+}
+
+async fn analytics_group_by_day_model_and_project(f: Fixture) {
+    let store = &*f.store;
+    struct Row {
+        id: &'static str,
+        day: &'static str,
+        model: Option<&'static str>,
+        project: Option<&'static str>,
+        status: SessionState,
+        duration_ms: Option<u64>,
+        cost: Option<f64>,
+        tokens: [u64; 4],
+    }
+    let rows = [
+        Row {
+            id: "a",
+            day: "2026-11-24",
+            model: Some("sonnet"),
+            project: Some("p1"),
+            status: SessionState::Completed,
+            duration_ms: Some(1000),
+            cost: Some(0.5),
+            tokens: [100, 10, 5, 1],
+        },
+        Row {
+            id: "b",
+            day: "2026-11-24",
+            model: Some("opus"),
+            project: Some("p1"),
+            status: SessionState::Failed,
+            duration_ms: Some(3000),
+            cost: Some(1.5),
+            tokens: [200, 20, 0, 0],
+        },
+        Row {
+            id: "c",
+            day: "2026-11-25",
+            model: Some("sonnet"),
+            project: None,
+            status: SessionState::Running,
+            duration_ms: None,
+            cost: None,
+            tokens: [50, 0, 0, 0],
+        },
+        Row {
+            id: "d",
+            day: "2026-11-25",
+            model: None,
+            project: Some("p2"),
+            status: SessionState::Interrupted,
+            duration_ms: Some(2000),
+            cost: Some(0.25),
+            tokens: [0, 0, 0, 0],
+        },
+        Row {
+            id: "e",
+            day: "2026-11-26",
+            model: Some("sonnet"),
+            project: Some("p2"),
+            status: SessionState::Cancelled,
+            duration_ms: None,
+            cost: Some(1.0),
+            tokens: [1, 2, 3, 4],
+        },
+    ];
+    for r in &rows {
+        let mut s = session(r.id, r.status);
+        s.started_at = format!("{}T12:00:00.000Z", r.day);
+        s.model = r.model.map(Into::into);
+        s.project_id = r.project.map(Into::into);
+        s.duration_ms = r.duration_ms;
+        s.total_cost_usd = r.cost;
+        [
+            s.input_tokens,
+            s.output_tokens,
+            s.cache_read_tokens,
+            s.cache_creation_tokens,
+        ] = r.tokens;
+        store.upsert_session(&s).await.unwrap();
+    }
+    // Deleted sessions still count.
+    assert!(store.delete_session("e").await.unwrap());
+    let all = TimeRange::default();
+    let key = |k: &str| Some(k.to_owned());
+
+    let usage = store.usage_by(GroupBy::Day, &all).await.unwrap();
+    let usage_row = |k: &str, sessions, t: [u64; 4]| UsageRow {
+        key: key(k),
+        sessions,
+        input_tokens: t[0],
+        output_tokens: t[1],
+        cache_read_tokens: t[2],
+        cache_creation_tokens: t[3],
+    };
+    assert_eq!(
+        usage,
+        [
+            usage_row("2026-11-24", 2, [300, 30, 5, 1]),
+            usage_row("2026-11-25", 2, [50, 0, 0, 0]),
+            usage_row("2026-11-26", 1, [1, 2, 3, 4]),
+        ]
+    );
+
+    let costs = store.costs_by(GroupBy::Model, &all).await.unwrap();
+    let cost_row = |key, sessions, total_cost_usd| CostRow {
+        key,
+        sessions,
+        total_cost_usd,
+    };
+    assert_eq!(
+        costs,
+        [
+            cost_row(key("opus"), 1, 1.5),
+            cost_row(key("sonnet"), 3, 1.5),
+            cost_row(None, 1, 0.25),
+        ]
+    );
+
+    let stats = store.sessions_by(GroupBy::Project, &all).await.unwrap();
+    assert_eq!(stats.len(), 3);
+    let p1 = &stats[0];
+    assert_eq!(p1.key, key("p1"));
+    assert_eq!((p1.sessions, p1.completed, p1.failed), (2, 1, 1));
+    assert_eq!((p1.timed_sessions, p1.total_duration_ms), (2, 4000));
+    assert_eq!(p1.avg_duration_ms(), Some(2000.0));
+    assert_eq!(p1.success_rate(), Some(0.5));
+    let p2 = &stats[1];
+    assert_eq!(p2.key, key("p2"));
+    assert_eq!(
+        (p2.sessions, p2.interrupted, p2.cancelled, p2.completed),
+        (2, 1, 1, 0)
+    );
+    assert_eq!(p2.success_rate(), Some(0.0));
+    let none = &stats[2];
+    assert_eq!((none.key.clone(), none.sessions, none.active), (None, 1, 1));
+    assert_eq!((none.success_rate(), none.avg_duration_ms()), (None, None));
+
+    // A range: the 25th only (a date is a bound; `to` is exclusive).
+    let range = TimeRange {
+        from: Some("2026-11-25".into()),
+        to: Some("2026-11-26".into()),
+    };
+    let days = store.sessions_by(GroupBy::Day, &range).await.unwrap();
+    assert_eq!(days.len(), 1);
+    assert_eq!(
+        (days[0].key.clone(), days[0].sessions),
+        (key("2026-11-25"), 2)
+    );
+    assert!(
+        store
+            .usage_by(
+                GroupBy::Model,
+                &TimeRange {
+                    from: Some("2027".into()),
+                    to: None,
+                }
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn from_event_keeps_the_field_order_of_the_live_envelope() {
+    // The hub's live envelope: the typed event flattened after offset, session_id and ts.
+    #[derive(serde::Serialize)]
+    struct EnvelopeOut<'a> {
+        offset: u64,
+        session_id: &'a str,
+        ts: &'a str,
+        #[serde(flatten)]
+        event: &'a Event,
+    }
+    let events = [
+        Event::OutputText(OutputText {
+            message_id: Some("m".into()),
+            text: "a \u{2028} \"b\"".into(),
+            delta: false,
+            parent_tool_use_id: Some("t1".into()),
+        }),
+        Event::SessionStatus(agentcast_shared::SessionStatus {
+            status: SessionState::Running,
+            pid: Some(42),
+            message: None,
+        }),
+    ];
+    for event in &events {
+        let live = serde_json::to_string(&EnvelopeOut {
+            offset: 7,
+            session_id: "s/1",
+            ts: "2026-11-24T10:00:00.123Z",
+            event,
+        })
+        .unwrap();
+        let stored =
+            StoredEvent::from_event("s/1".into(), 7, "2026-11-24T10:00:00.123Z".into(), event);
+        assert_eq!(stored.envelope_json().unwrap().get(), live);
+    }
+}
+
+#[test]
+fn corrupt_data_is_an_error_not_a_panic() {
+    let bad = StoredEvent {
+        data_json: "{not json".into(),
+        ..event("s", 1, "output.text")
+    };
+    assert!(matches!(
+        bad.envelope_json(),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
+
+// ----- a writer killed mid-write -----
+
+/// The child's database path; set only in the child process.
+const CRASH_DB_ENV: &str = "AGENTCAST_STORE_CRASH_DB";
+const CRASH_SESSIONS: [&str; 3] = ["crash-a", "crash-b", "crash-c"];
+
+/// The child half of `a_killed_writer_leaves_contiguous_offsets`: without the environment
+/// variable it is an empty test. With it, it appends batches of ~1 KB events to three
+/// sessions, continuing from their heads, and prints the heads after every commit, until it
+/// is killed (or, as a bound, for 30 seconds).
+#[test]
+fn crash_writer_child() {
+    let Some(path) = std::env::var_os(CRASH_DB_ENV) else {
+        return;
+    };
+    use std::io::Write as _;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(path.as_ref(), SqliteOptions::default())
+            .await
+            .unwrap();
+        let mut heads = Vec::new();
+        for id in CRASH_SESSIONS {
+            heads.push(store.head_offset(id).await.unwrap());
+        }
+        let padding = "x".repeat(1000);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let mut round = 0_usize;
+        while std::time::Instant::now() < deadline {
+            round += 1;
+            let mut batch = Vec::new();
+            for (i, id) in CRASH_SESSIONS.iter().enumerate() {
+                // Uneven sizes, so batches cross the multi-row chunk boundaries.
+                for _ in 0..(round * (i + 3)) % 97 + 1 {
+                    heads[i] += 1;
+                    batch.push(StoredEvent {
+                        data_json: format!(r#"{{"n":{},"pad":"{padding}"}}"#, heads[i]),
+                        ..event(id, heads[i], "output.text")
+                    });
+                }
+            }
+            store.append_batch(&batch).await.unwrap();
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "committed {} {} {}", heads[0], heads[1], heads[2]).unwrap();
+            out.flush().unwrap();
+        }
+    });
+}
+
+#[tokio::test]
+async fn a_killed_writer_leaves_contiguous_offsets() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let mut committed = [0_u64; 3];
+    for kill_after in [5, 23, 61] {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["store::tests::crash_writer_child", "--exact", "--nocapture"])
+            .env(CRASH_DB_ENV, &path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut commits = 0;
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            let Some(heads) = line.strip_prefix("committed ") else {
+                continue;
+            };
+            for (slot, head) in committed.iter_mut().zip(heads.split(' ')) {
+                *slot = head.parse().unwrap();
+            }
+            commits += 1;
+            if commits == kill_after {
+                break;
+            }
+        }
+        assert_eq!(commits, kill_after, "the child wrote and reported batches");
+        // SIGKILL while it is in the middle of its next batches.
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let store = SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap();
+        for (id, committed) in CRASH_SESSIONS.iter().zip(committed) {
+            let head = store.head_offset(id).await.unwrap();
+            assert!(
+                head >= committed,
+                "{id}: head {head} lost commits up to {committed}"
+            );
+            let mut expected = 1;
+            let mut after = 0;
+            loop {
+                let page = store
+                    .read_events(id, &EventQuery::after(after))
+                    .await
+                    .unwrap();
+                for e in &page.events {
+                    assert_eq!(e.offset, expected, "{id}: a gap or a repeat");
+                    e.envelope_json().unwrap();
+                    expected += 1;
+                }
+                match page.events.last() {
+                    Some(last) if page.has_more => after = last.offset,
+                    _ => break,
+                }
+            }
+            assert_eq!(
+                expected - 1,
+                head,
+                "{id}: every offset up to the head is stored"
+            );
+        }
+        store.close().await;
+    }
+}

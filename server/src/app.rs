@@ -10,9 +10,10 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http::AppState;
-use crate::hub::{Hub, HubLimits, Stats, stats};
+use crate::hub::{Hub, HubLimits, Stats, retention, stats};
 use crate::socket::adapter::{BroadcastLedger, TrackingAdapter};
 use crate::sources::Supervisor;
+use crate::store::{self, StoreError};
 use crate::{conformance, demo, http, socket};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
@@ -32,7 +33,7 @@ pub async fn serve(
             .await;
     }
 
-    let built = build(&config);
+    let built = build(&config).await.map_err(std::io::Error::other)?;
     serve_built(listener, built, &config, shutdown).await
 }
 
@@ -57,6 +58,7 @@ pub async fn serve_built(
         supervisor,
     } = built;
     let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.stats_interval));
+    let sweeper = tokio::spawn(retention::sweep(hub.clone()));
     let demo = config
         .demo
         .then(|| tokio::spawn(demo::run(hub.clone(), config.demo_speed)));
@@ -69,6 +71,7 @@ pub async fn serve_built(
         })
         .await;
     ticker.abort();
+    sweeper.abort();
     supervisor.stop_all();
     if let Some(demo) = demo {
         demo.abort();
@@ -78,8 +81,14 @@ pub async fn serve_built(
     served
 }
 
-/// The router (Socket.IO layer included) and the hub behind it.
-pub fn build(config: &Config) -> Built {
+/// The router (Socket.IO layer included) and the hub behind it, on the store the
+/// configuration names. Sessions a previous run left running are marked interrupted.
+pub async fn build(config: &Config) -> Result<Built, StoreError> {
+    let store = store::open(&config.data_dir, config.durability).await?;
+    let interrupted = store.mark_interrupted_on_startup().await?;
+    if !interrupted.is_empty() {
+        tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
+    }
     let ledger = Arc::new(BroadcastLedger::default());
     let (layer, io) = SocketIo::builder()
         .with_adapter::<TrackingAdapter>(ledger.clone())
@@ -97,9 +106,12 @@ pub fn build(config: &Config) -> Built {
         max_events_per_publish: config.max_events_per_publish,
         session_queue: config.session_queue,
         tail_events: config.tail_events,
+        retention: config.retention,
+        commit_max_events: config.commit_max_events,
+        commit_linger: config.commit_linger,
         ingest: config.ingest_limits(),
     };
-    let hub = Hub::new(io.clone(), limits, Arc::new(Stats::new(ledger)));
+    let hub = Hub::new(io.clone(), store, limits, Arc::new(Stats::new(ledger)));
     let supervisor = Supervisor::new(
         hub.clone(),
         config.allow_commands.clone(),
@@ -113,9 +125,9 @@ pub fn build(config: &Config) -> Built {
         config: Arc::new(config.clone()),
     };
     let router = http::routes(state).layer(layer);
-    Built {
+    Ok(Built {
         router,
         hub,
         supervisor,
-    }
+    })
 }

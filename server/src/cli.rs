@@ -141,6 +141,32 @@ pub struct ServeArgs {
     #[arg(long, env = "AGENTCAST_SESSION_QUEUE", value_name = "N")]
     pub session_queue: Option<usize>,
 
+    /// Where events are kept: normal (SQLite in the data directory, survives a crash), full
+    /// (SQLite, every commit fsynced: also survives a power loss) or memory (no database: for
+    /// benchmarks and tests) [default: normal].
+    #[arg(long, env = "AGENTCAST_DURABILITY", value_name = "MODE")]
+    pub durability: Option<crate::store::Durability>,
+
+    /// Most events committed to the store in one transaction (group commit) [default: 500].
+    #[arg(long, env = "AGENTCAST_COMMIT_MAX_EVENTS", value_name = "N")]
+    pub commit_max_events: Option<usize>,
+
+    /// Time a commit waits for more events to join it, in ms; 0 commits what has accumulated
+    /// while the previous commit ran [default: 0].
+    #[arg(long, env = "AGENTCAST_COMMIT_LINGER_MS", value_name = "MS")]
+    pub commit_linger_ms: Option<u64>,
+
+    /// Events kept per session in the store; the oldest are trimmed beyond it (a client asking
+    /// for older offsets gets `session.recovered {recovered: false}`); 0 keeps all
+    /// [default: 1000000].
+    #[arg(long, env = "AGENTCAST_RETENTION_MAX_EVENTS", value_name = "N")]
+    pub retention_max_events: Option<u64>,
+
+    /// Events older than this many hours are trimmed (checked every 10 minutes); 0 keeps all
+    /// [default: 720, 30 days].
+    #[arg(long, env = "AGENTCAST_RETENTION_MAX_AGE_HOURS", value_name = "HOURS")]
+    pub retention_max_age_hours: Option<u64>,
+
     /// Events of each session kept in memory so a reconnecting client catches up without the
     /// disk [default: 4096].
     #[arg(long, env = "AGENTCAST_TAIL_EVENTS", value_name = "N")]

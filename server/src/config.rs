@@ -34,6 +34,10 @@ pub struct Config {
     pub max_events_per_publish: usize,
     pub session_queue: usize,
     pub tail_events: usize,
+    pub durability: crate::store::Durability,
+    pub retention: crate::store::Retention,
+    pub commit_max_events: usize,
+    pub commit_linger: Duration,
     pub stats_interval: Duration,
     pub shutdown_grace: Duration,
     pub log_format: LogFormat,
@@ -61,6 +65,11 @@ pub struct FileConfig {
     pub max_events_per_publish: Option<usize>,
     pub session_queue: Option<usize>,
     pub tail_events: Option<usize>,
+    pub durability: Option<crate::store::Durability>,
+    pub retention_max_events: Option<u64>,
+    pub retention_max_age_hours: Option<u64>,
+    pub commit_max_events: Option<usize>,
+    pub commit_linger_ms: Option<u64>,
     pub stats_interval_ms: Option<u64>,
     pub shutdown_grace_ms: Option<u64>,
     pub log_format: Option<LogFormat>,
@@ -144,6 +153,27 @@ impl Config {
                 .unwrap_or(1000),
             session_queue: args.session_queue.or(file.session_queue).unwrap_or(256),
             tail_events: args.tail_events.or(file.tail_events).unwrap_or(4096),
+            durability: args.durability.or(file.durability).unwrap_or_default(),
+            retention: crate::store::Retention {
+                max_events_per_session: Some(
+                    args.retention_max_events
+                        .or(file.retention_max_events)
+                        .unwrap_or(1_000_000),
+                )
+                .filter(|max| *max > 0),
+                max_age: Some(
+                    args.retention_max_age_hours
+                        .or(file.retention_max_age_hours)
+                        .unwrap_or(720),
+                )
+                .filter(|hours| *hours > 0)
+                .map(|hours| Duration::from_secs(hours * 3600)),
+            },
+            commit_max_events: args
+                .commit_max_events
+                .or(file.commit_max_events)
+                .unwrap_or(500),
+            commit_linger: ms(args.commit_linger_ms.or(file.commit_linger_ms).unwrap_or(0)),
             stats_interval: ms(args
                 .stats_interval_ms
                 .or(file.stats_interval_ms)
@@ -198,6 +228,7 @@ impl Config {
         positive("session_queue", self.session_queue as u128)?;
         positive("stats_interval_ms", self.stats_interval.as_millis())?;
         positive("max_line_bytes", self.max_line_bytes as u128)?;
+        positive("commit_max_events", self.commit_max_events as u128)?;
         positive("max_ndjson_body", self.max_ndjson_body.into())?;
         if !(self.demo_speed.is_finite() && self.demo_speed > 0.0) {
             return Err(ConfigError::Invalid {

@@ -71,7 +71,7 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
     eprintln!(
         "agentcast: watch session {session_id} at http://{addr} (Socket.IO namespace /sessions/{session_id})"
     );
-    let built = app::build(&config);
+    let built = app::build(&config).await?;
     let sink = Sink::Local(built.hub.session(&session_id)?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = {

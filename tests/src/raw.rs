@@ -29,7 +29,13 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(args: ServeArgs) -> Self {
-        let data_dir = std::env::temp_dir().join(format!("agentcast-test-{}", std::process::id()));
+        // Logs at RUST_LOG's level (default info) on stderr, which the test harness captures.
+        agentcast_server::logging::init(Default::default());
+        // A fresh data directory (and so a fresh database) unless the test names one.
+        let data_dir = args
+            .data_dir
+            .clone()
+            .unwrap_or_else(crate::server::fresh_data_dir);
         let args = ServeArgs {
             data_dir: Some(data_dir),
             ..args
@@ -38,9 +44,16 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(app::serve(listener, config, async {
-            let _ = stopped.await;
-        }));
+        // Built here, not inside the task, so a store that cannot open fails the test loudly.
+        let built = app::build(&config).await.unwrap_or_else(|err| {
+            panic!("the server builds in {}: {err}", config.data_dir.display())
+        });
+        let task = tokio::spawn(async move {
+            app::serve_built(listener, built, &config, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
         Self {
             addr,
             stop: Some(stop),
@@ -141,10 +154,15 @@ impl Client {
     }
 
     pub async fn send_text(&mut self, text: String) {
-        self.ws
-            .send(Message::text(text))
-            .await
-            .expect("websocket send");
+        self.try_send_text(text).await.expect("websocket send");
+    }
+
+    /// Sends a frame; `Err` when the connection is gone (a test that kills the server).
+    pub async fn try_send_text(
+        &mut self,
+        text: String,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        self.ws.send(Message::text(text)).await
     }
 
     /// The next Engine.IO text frame; answers pings on the way. `None` when closed.

@@ -41,13 +41,17 @@ impl ServerProcess {
     /// Starts `agentcast serve --bind 127.0.0.1:0 --data-dir <fresh temp dir> <args>` and
     /// waits (10 s at most) for its URL. Logs at `warn` unless `RUST_LOG` says otherwise.
     pub async fn start(args: &[&str]) -> anyhow::Result<Self> {
+        Self::start_in(&fresh_data_dir(), args).await
+    }
+
+    /// Like [`start`](Self::start) on a given data directory (to restart on the same store).
+    pub async fn start_in(data_dir: &std::path::Path, args: &[&str]) -> anyhow::Result<Self> {
         let bin = agentcast_bin();
-        let data_dir = fresh_data_dir();
         let mut child = Command::new(&bin)
             .arg("serve")
             .args(["--bind", "127.0.0.1:0"])
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(data_dir)
             .args(args)
             .env(
                 "RUST_LOG",

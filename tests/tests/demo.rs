@@ -15,7 +15,9 @@ async fn the_demo_session_shows_every_kind_of_activity() {
     // Connecting with offset 0 replays the session from its first event, however far the
     // demo has got by then.
     let auth = serde_json::json!({"offset": 0});
-    let mut watcher = Client::connect(server.addr, "/sessions/demo-1", Some(auth)).await.unwrap();
+    let mut watcher = Client::connect(server.addr, "/sessions/demo-1", Some(auth))
+        .await
+        .unwrap();
 
     let mut events = Vec::new();
     loop {

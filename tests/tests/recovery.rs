@@ -82,26 +82,32 @@ async fn a_cut_connection_resumes_with_exactly_the_missing_events() {
 
 #[tokio::test]
 async fn an_offset_older_than_the_history_is_not_recovered() {
+    // The store keeps 100 events per session (trimmed a few events at a time as it commits).
     let args = ServeArgs {
-        tail_events: Some(100),
+        tail_events: Some(50),
+        retention_max_events: Some(100),
         ..Default::default()
     };
     let server = TestServer::start(args).await;
     let mut producer = server.connect("/sessions/old").await;
     publish(&mut producer, 300).await;
-    let mut client = Client::connect(server.addr, "/sessions/old", Some(json!({"offset": 10})))
+    let auth = Some(json!({"offset": 10}));
+    let mut client = Client::connect(server.addr, "/sessions/old", auth)
         .await
         .unwrap();
     let (offsets, seen) = read_until(&mut client, 300).await;
+    let recovered = recovered_after(&mut client, seen).await;
+    assert_eq!(recovered["recovered"], false);
+    assert_eq!(recovered["to"], 300);
+    let from = recovered["from"].as_u64().unwrap();
+    assert!(
+        (200..=202).contains(&from),
+        "about the last 100 events are kept: {from}"
+    );
     assert_eq!(
         offsets,
-        (201..=300).collect::<Vec<_>>(),
-        "what the history still holds"
-    );
-    let recovered = recovered_after(&mut client, seen).await;
-    assert_eq!(
-        recovered,
-        json!({"recovered": false, "from": 201, "to": 300})
+        (from..=300).collect::<Vec<_>>(),
+        "all the history still holds"
     );
 }
 

@@ -486,11 +486,23 @@ async fn a_child_that_exits_at_once_still_gets_a_whole_session() {
 
 #[tokio::test]
 async fn ctrl_c_is_forwarded_to_the_agent() {
-    let Some(files) = claude_fixture_files() else { return };
+    let Some(files) = claude_fixture_files() else {
+        return;
+    };
     let server = ServerProcess::start(&[]).await.unwrap();
-    let mut watcher = Client::connect(addr(&server), "/sessions/ctrlc", None).await.unwrap();
+    let mut watcher = Client::connect(addr(&server), "/sessions/ctrlc", None)
+        .await
+        .unwrap();
     let mut run = tokio::process::Command::new(agentcast_bin())
-        .args(["run", "--server", &server.url, "--session", "ctrlc", "--", FAKE_AGENT])
+        .args([
+            "run",
+            "--server",
+            &server.url,
+            "--session",
+            "ctrlc",
+            "--",
+            FAKE_AGENT,
+        ])
         .arg(&files[1])
         .arg("--hang")
         .stdin(Stdio::null())
@@ -507,9 +519,22 @@ async fn ctrl_c_is_forwarded_to_the_agent() {
         }
     }
     let pid = run.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
-    let status = tokio::time::timeout(Duration::from_secs(20), run.wait()).await.unwrap().unwrap();
-    assert_eq!(status.code(), Some(130), "128 + SIGINT: the agent died of the forwarded signal");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(20), run.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "128 + SIGINT: the agent died of the forwarded signal"
+    );
     let ended = loop {
         let (name, envelope) = watcher.next_event().await.expect("session.ended");
         if name == "session.ended" {

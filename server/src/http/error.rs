@@ -38,6 +38,7 @@ impl From<crate::hub::HubError> for ApiError {
     fn from(err: crate::hub::HubError) -> Self {
         let code = match err {
             crate::hub::HubError::ShuttingDown => ErrorCode::Unavailable,
+            crate::hub::HubError::Store => ErrorCode::Internal,
             _ => ErrorCode::BadRequest,
         };
         Self::new(code, err.to_string())

@@ -13,6 +13,7 @@
 
 mod emit;
 mod recovery;
+pub mod retention;
 mod sequencer;
 pub(crate) mod session;
 pub(crate) mod slow_consumer;
@@ -31,6 +32,7 @@ pub use session::SessionHandle;
 pub(crate) use stats::Stats;
 
 use crate::socket::Io;
+use crate::store::EventStore;
 
 /// Prefix of the per-session namespaces.
 pub const SESSION_NS_PREFIX: &str = "/sessions/";
@@ -45,6 +47,12 @@ pub struct HubLimits {
     pub session_queue: usize,
     /// Events of each session kept in memory for catch-ups.
     pub tail_events: usize,
+    /// How much history the store keeps per session.
+    pub retention: crate::store::Retention,
+    /// Group commit: the most events in one store transaction.
+    pub commit_max_events: usize,
+    /// Group commit: how long a commit waits for more events to join it.
+    pub commit_linger: Duration,
     /// Limits of the line sources that feed sessions through the hub (socket `ingest`).
     pub ingest: crate::ingest::IngestLimits,
 }
@@ -61,6 +69,9 @@ pub enum HubError {
     NotPublishable { index: usize, kind: &'static str },
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// The store failed; the detail is in the server log, not in the answer.
+    #[error("the events could not be stored; see the server log")]
+    Store,
 }
 
 /// The sessions of this server. Cheap to clone.
@@ -71,6 +82,7 @@ pub struct Hub {
 
 struct HubInner {
     io: Io,
+    store: Arc<dyn EventStore>,
     limits: HubLimits,
     stats: Arc<Stats>,
     /// Session id -> handle. A std mutex: lookups and inserts only, never held across an await.
@@ -80,10 +92,11 @@ struct HubInner {
 }
 
 impl Hub {
-    pub fn new(io: Io, limits: HubLimits, stats: Arc<Stats>) -> Self {
+    pub fn new(io: Io, store: Arc<dyn EventStore>, limits: HubLimits, stats: Arc<Stats>) -> Self {
         Self {
             inner: Arc::new(HubInner {
                 io,
+                store,
                 limits,
                 stats,
                 sessions: Mutex::default(),
@@ -94,6 +107,10 @@ impl Hub {
 
     pub fn io(&self) -> &Io {
         &self.inner.io
+    }
+
+    pub fn store(&self) -> &Arc<dyn EventStore> {
+        &self.inner.store
     }
 
     pub fn limits(&self) -> &HubLimits {

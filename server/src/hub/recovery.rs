@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use agentcast_shared::{Event, SESSION_RECOVERED, SessionRecovered};
+use std::sync::Arc;
+
+use agentcast_shared::{ALL_EVENT_TYPES, Event, SESSION_RECOVERED, SessionRecovered};
 use serde_json::value::RawValue;
 use socketioxide::SendError;
 use socketioxide_core::adapter::errors::SocketError;
@@ -18,6 +20,7 @@ use super::session::SessionHandle;
 use super::tail::TailEntry;
 use super::{Hub, emit, slow_consumer};
 use crate::socket::{Sock, subscriptions};
+use crate::store::{EventQuery, StoreError};
 
 /// Events copied out of the tail at a time (the tail lock is held only for the copy).
 const PAGE: usize = 256;
@@ -68,15 +71,39 @@ pub(crate) struct CatchUp {
     pub progress: Progress,
 }
 
-/// Replays what the tail holds after `requested` up to the current head, then asks the
-/// sequencer to finish. Runs as its own task.
+/// Replays what the history holds after `requested` up to the current head (from the store,
+/// then from the tail once it reaches back far enough), then asks the sequencer to finish.
+/// Runs as its own task.
 pub(crate) async fn recover(hub: Hub, socket: Sock, session: SessionHandle, requested: u64) {
     let patience = slow_consumer::patience(&hub);
+    session.resumed().await;
     let head = session.head_offset();
+    tracing::debug!(session.id = session.id(), requested, head, "replaying");
     let mut progress = Progress::new(requested);
     while progress.through < head {
-        let page = session.tail_after(progress.through, PAGE);
-        let Some(first) = page.first() else { break };
+        let tail_first = session.tail_first();
+        let page = if tail_first.is_some_and(|first| first <= progress.through + 1) {
+            session.tail_after(progress.through, PAGE)
+        } else {
+            let before = tail_first.unwrap_or(head + 1);
+            match stored_entries(&hub, session.id(), progress.through, before).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::error!(%err, "reading the history for a replay failed");
+                    Vec::new()
+                }
+            }
+        };
+        let Some(first) = page.first() else {
+            match tail_first {
+                // Nothing stored below the tail: the history resumes where the tail starts.
+                Some(first) if first > progress.through + 1 => {
+                    progress.resume_at(first);
+                    continue;
+                }
+                _ => break,
+            }
+        };
         progress.resume_at(first.offset);
         for entry in page.iter().take_while(|e| e.offset <= head) {
             if !send_patiently(&socket, entry, patience).await {
@@ -86,9 +113,43 @@ pub(crate) async fn recover(hub: Hub, socket: Sock, session: SessionHandle, requ
             progress.through = entry.offset;
         }
     }
+    tracing::debug!(
+        session.id = session.id(),
+        ?progress,
+        "replayed; the sequencer finishes"
+    );
     if let Err(err) = session.catch_up(CatchUp { socket, progress }).await {
         tracing::debug!(%err, "catch-up not finished");
     }
+}
+
+/// Stored events of a session with `after < offset < before`, at most one page, as tail
+/// entries (the envelopes live clients received).
+pub(crate) async fn stored_entries(
+    hub: &Hub,
+    session_id: &str,
+    after: u64,
+    before: u64,
+) -> Result<Vec<TailEntry>, StoreError> {
+    let query = EventQuery {
+        before: Some(before),
+        limit: PAGE as u32,
+        ..EventQuery::after(after)
+    };
+    let page = hub.store().read_events(session_id, &query).await?;
+    let mut entries = Vec::with_capacity(page.events.len());
+    for stored in page.events {
+        // A type this build does not know (a newer server wrote it) cannot be named: skip it.
+        let Some(kind) = ALL_EVENT_TYPES.iter().find(|t| **t == stored.kind) else {
+            continue;
+        };
+        entries.push(TailEntry {
+            offset: stored.offset,
+            kind,
+            payload: Arc::from(stored.envelope_json()?),
+        });
+    }
+    Ok(entries)
 }
 
 /// Sends one replayed event if the socket wants its type, waiting while its buffer is full.

@@ -1,19 +1,23 @@
 //! The sequencer: one task per session, the only emitter for its namespace. It assigns each
-//! event the next offset, broadcasts it and keeps it in the session's tail, so offsets are
-//! gapless and every socket receives them in order. It also ends the catch-up of reconnecting
-//! sockets, between two of its own emits (see `recovery`).
+//! event the next offset, stores a group of events in one transaction (group commit), and only
+//! then broadcasts them and keeps them in the session's tail: no client ever sees an event a
+//! crash would lose, offsets are gapless, and every socket receives them in order. It also ends
+//! the catch-up of reconnecting sockets, between two of its own emits (see `recovery`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use agentcast_shared::Event;
+use agentcast_shared::{Event, format_ts_millis};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 use super::recovery::{self, CatchUp};
-use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared};
+use super::retention::{trim_session, trim_step};
+use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared, apply};
 use super::tail::TailEntry;
-use super::{Hub, HubLimits, SESSION_NS_PREFIX, emit, slow_consumer};
+use super::{Hub, HubError, HubLimits, SESSION_NS_PREFIX, emit, now_unix_millis, slow_consumer};
 use crate::socket::subscriptions;
+use crate::store::StoredEvent;
 
 pub(crate) struct Sequencer {
     id: Arc<str>,
@@ -22,6 +26,8 @@ pub(crate) struct Sequencer {
     rx: mpsc::Receiver<SequencerMsg>,
     shared: Arc<SessionShared>,
     head: u64,
+    /// The head at the last trim to the retention cap.
+    trimmed_at: u64,
 }
 
 /// The handle the hub keeps and the sequencer to spawn.
@@ -31,7 +37,7 @@ pub(crate) fn spawn_parts(
     limits: &HubLimits,
 ) -> (SessionHandle, Sequencer) {
     let (tx, rx) = mpsc::channel(limits.session_queue);
-    let shared = Arc::new(SessionShared::new(limits.tail_events));
+    let shared = Arc::new(SessionShared::new(&id, limits.tail_events));
     let handle = SessionHandle {
         id: id.clone(),
         tx,
@@ -47,6 +53,7 @@ pub(crate) fn spawn_parts(
             rx,
             shared,
             head: 0,
+            trimmed_at: 0,
         },
     )
 }
@@ -54,32 +61,129 @@ pub(crate) fn spawn_parts(
 impl Sequencer {
     #[tracing::instrument(name = "sequencer", skip_all, fields(session.id = %self.id))]
     pub async fn run(mut self) {
-        while let Some(message) = self.rx.recv().await {
-            match message {
-                SequencerMsg::Publish(PublishBatch { events, reply }) => {
-                    for event in events {
-                        self.sequence(event).await;
-                    }
-                    // The publisher may have given up waiting; the events are out regardless.
-                    let _ = reply.send(self.head);
-                }
-                SequencerMsg::CatchUp(catch_up) => self.catch_up(catch_up),
+        self.resume().await;
+        while let Some(first) = self.rx.recv().await {
+            let (group, catch_up) = self.gather(first).await;
+            if !group.is_empty() {
+                self.commit(group).await;
+            }
+            if let Some(catch_up) = catch_up {
+                self.catch_up(catch_up).await;
             }
         }
         tracing::debug!(head = self.head, "sequencer finished");
     }
 
-    async fn sequence(&mut self, event: Event) {
-        self.head += 1;
+    /// Continues where the store left the session: its offsets and its summary.
+    async fn resume(&mut self) {
+        let store = self.hub.store();
+        match store.head_offset(&self.id).await {
+            Ok(head) => self.head = head,
+            Err(err) => tracing::error!(%err, "cannot read the session's head offset"),
+        }
+        self.shared.head_offset.store(self.head, Ordering::Release);
+        match store.get_session(&self.id).await {
+            Ok(Some(record)) => {
+                *self.shared.meta.lock().unwrap_or_else(|e| e.into_inner()) = record
+            }
+            Ok(None) => {}
+            Err(err) => tracing::error!(%err, "cannot read the session's summary"),
+        }
+        self.shared.resumed.store(true, Ordering::Release);
+        self.shared.resumed_notify.notify_waiters();
+    }
+
+    /// Takes publishes that are already waiting (and, with a linger, those that arrive soon)
+    /// into one group, up to the commit size. A catch-up ends the group: it must see the
+    /// group's events broadcast first.
+    async fn gather(&mut self, first: SequencerMsg) -> (Vec<PublishBatch>, Option<CatchUp>) {
+        let limits = self.hub.limits();
+        let deadline = Instant::now() + limits.commit_linger;
+        let (mut group, mut events) = (Vec::new(), 0);
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                SequencerMsg::CatchUp(catch_up) => return (group, Some(catch_up)),
+                SequencerMsg::Publish(batch) => {
+                    events += batch.events.len();
+                    group.push(batch);
+                }
+            }
+            if events >= limits.commit_max_events {
+                break;
+            }
+            next = match self.rx.try_recv() {
+                Ok(message) => Some(message),
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::timeout_at(deadline, self.rx.recv())
+                        .await
+                        .ok()
+                        .flatten()
+                }
+                Err(_) => None,
+            };
+        }
+        (group, None)
+    }
+
+    /// Stores the group in one transaction, then broadcasts it and answers the publishers.
+    async fn commit(&mut self, group: Vec<PublishBatch>) {
+        let ts = format_ts_millis(now_unix_millis());
+        let first = self.head + 1;
+        let stored: Vec<StoredEvent> = group
+            .iter()
+            .flat_map(|batch| &batch.events)
+            .zip(first..)
+            .map(|(event, offset)| {
+                StoredEvent::from_event(self.id.clone(), offset, ts.clone(), event)
+            })
+            .collect();
+        if let Err(err) = self.hub.store().append_batch(&stored).await {
+            tracing::error!(%err, events = stored.len(), "storing events failed; none was published");
+            for batch in group {
+                let _ = batch.reply.send(Err(HubError::Store));
+            }
+            return;
+        }
+        let mut stored = stored.into_iter();
+        let mut lifecycle = false;
+        for PublishBatch { events, reply } in group {
+            for (event, stored) in events.iter().zip(stored.by_ref()) {
+                lifecycle |= event.on_hub();
+                self.broadcast(event, &stored).await;
+            }
+            // The publisher may have given up waiting; the events are out regardless.
+            let _ = reply.send(Ok(self.head));
+        }
+        if lifecycle {
+            self.store_summary().await;
+        }
+        if trim_step(&self.hub.limits().retention)
+            .is_some_and(|step| self.head - self.trimmed_at >= step)
+        {
+            self.trimmed_at = self.head;
+            trim_session(&self.hub, &self.id).await;
+        }
+    }
+
+    async fn broadcast(&mut self, event: &Event, stored: &StoredEvent) {
+        self.head = stored.offset;
         let kind = event.kind();
-        let payload: Arc<_> = Arc::from(emit::envelope_json(self.head, &self.id, &event));
+        // Built from what was stored, so a replay sends the very same bytes.
+        let payload: Arc<_> = match stored.envelope_json() {
+            Ok(payload) => Arc::from(payload),
+            Err(err) => {
+                // Our own serialization parsed back: cannot fail but for a serde bug.
+                tracing::error!(%err, offset = stored.offset, "an event did not serialize");
+                return;
+            }
+        };
         self.shared.head_offset.store(self.head, Ordering::Release);
         if event.on_hub() {
-            self.shared
-                .meta
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .apply(&event);
+            apply(
+                &mut self.shared.meta.lock().unwrap_or_else(|e| e.into_inner()),
+                event,
+            );
         }
         self.hub.stats().events_in.fetch_add(1, Ordering::Relaxed);
         emit::broadcast(&self.hub, &self.ns, kind, &payload).await;
@@ -98,10 +202,24 @@ impl Sequencer {
             .push(entry);
     }
 
+    /// Keeps the stored summary of the session (lists, analytics) in step with its events.
+    async fn store_summary(&self) {
+        let mut record = self
+            .shared
+            .meta
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        record.head_offset = self.head;
+        if let Err(err) = self.hub.store().upsert_session(&record).await {
+            tracing::error!(%err, "storing the session summary failed");
+        }
+    }
+
     /// Sends a reconnecting socket what was published since its replay's head, tells it how the
     /// recovery went and joins it to its rooms: nothing can be emitted in between, since this
     /// task is the only emitter of the session.
-    fn catch_up(
+    async fn catch_up(
         &self,
         CatchUp {
             socket,
@@ -111,12 +229,34 @@ impl Sequencer {
         if !socket.connected() {
             return;
         }
-        let missed = self
+        let mut missed = self
             .shared
             .tail
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .after(progress.through, usize::MAX);
+        let tail_first = missed.first().map(|e| e.offset);
+        if progress.through < self.head && tail_first != Some(progress.through + 1) {
+            // More was published during the replay than the tail holds: the store has it.
+            let before = tail_first.unwrap_or(self.head + 1);
+            let mut older = Vec::new();
+            let mut after = progress.through;
+            loop {
+                match recovery::stored_entries(&self.hub, &self.id, after, before).await {
+                    Ok(page) if !page.is_empty() => {
+                        after = page.last().map_or(after, |e| e.offset);
+                        older.extend(page);
+                    }
+                    Ok(_) => break,
+                    Err(err) => {
+                        tracing::error!(%err, "reading the history for a catch-up failed");
+                        break;
+                    }
+                }
+            }
+            older.append(&mut missed);
+            missed = older;
+        }
         let mut delivered = true;
         subscriptions::finish_recovery(&socket, |wanted| {
             if let Some(first) = missed.first() {

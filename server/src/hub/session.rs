@@ -1,7 +1,7 @@
 //! [`SessionHandle`]: a session as the rest of the server sees it: its id, the queue into its
 //! sequencer and the little state `get_status` and the sessions list need.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use agentcast_shared::{Event, SessionState, SessionStatusReport, SessionSummary};
@@ -11,51 +11,46 @@ use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::{Tail, TailEntry};
 use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
+use crate::store::SessionRecord;
+use agentcast_shared::SessionSource;
 
 /// A batch handed to the sequencer; the reply carries the head offset after it.
 pub(crate) struct PublishBatch {
     pub events: Vec<Event>,
-    pub reply: oneshot::Sender<u64>,
+    pub reply: oneshot::Sender<Result<u64, HubError>>,
 }
 
-/// What is known of a session besides its events, kept up to date by its sequencer.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct SessionMeta {
-    pub status: Option<SessionState>,
-    pub label: Option<String>,
-    pub project_id: Option<String>,
-    pub started_at: Option<String>,
-    pub model: Option<String>,
-    pub total_cost_usd: Option<f64>,
-}
+/// What is known of a session besides its events, kept up to date by its sequencer from its
+/// lifecycle and usage events, and stored as its summary (`SessionRecord`).
+pub(crate) type SessionMeta = SessionRecord;
 
-impl SessionMeta {
-    /// Folds one event into the summary (lifecycle and usage events only).
-    pub fn apply(&mut self, event: &Event) {
-        match event {
-            Event::SessionStarted(started) => {
-                self.label = started.label.clone();
-                self.project_id = started.project_id.clone();
-                self.started_at = Some(started.started_at.clone());
-                if started.model.is_some() {
-                    self.model = started.model.clone();
-                }
-            }
-            Event::SessionStatus(status) => self.status = Some(status.status),
-            Event::SessionEnded(ended) => {
-                self.status = Some(ended.status);
-                if ended.total_cost_usd.is_some() {
-                    self.total_cost_usd = ended.total_cost_usd;
-                }
-            }
-            Event::UsageUpdated(usage) => {
-                self.total_cost_usd = Some(usage.total_cost_usd);
-                if usage.model.is_some() {
-                    self.model = usage.model.clone();
-                }
-            }
-            _ => {}
+/// Folds one lifecycle or usage event into a session's summary.
+pub(crate) fn apply(meta: &mut SessionRecord, event: &Event) {
+    match event {
+        Event::SessionStarted(started) => {
+            meta.label = started.label.clone().or(meta.label.take());
+            meta.project_id = started.project_id.clone().or(meta.project_id.take());
+            meta.source = started.source;
+            meta.command = started.command.clone().or(meta.command.take());
+            meta.cwd = started.cwd.clone().or(meta.cwd.take());
+            meta.started_at = started.started_at.clone();
+            meta.model = started.model.clone().or(meta.model.take());
         }
+        Event::SessionStatus(status) => meta.status = status.status,
+        Event::SessionEnded(ended) => {
+            meta.status = ended.status;
+            meta.duration_ms = ended.duration_ms.or(meta.duration_ms);
+            meta.total_cost_usd = ended.total_cost_usd.or(meta.total_cost_usd);
+        }
+        Event::UsageUpdated(usage) => {
+            meta.total_cost_usd = Some(usage.total_cost_usd);
+            meta.model = usage.model.clone().or(meta.model.take());
+            meta.input_tokens = usage.input_tokens;
+            meta.output_tokens = usage.output_tokens;
+            meta.cache_read_tokens = usage.cache_read_tokens;
+            meta.cache_creation_tokens = usage.cache_creation_tokens;
+        }
+        _ => {}
     }
 }
 
@@ -68,6 +63,9 @@ pub(crate) enum SequencerMsg {
 
 /// Shared between the handle and the sequencer.
 pub(crate) struct SessionShared {
+    /// Set once the sequencer has read where the store left the session (its head).
+    pub resumed: AtomicBool,
+    pub resumed_notify: tokio::sync::Notify,
     /// The last events sent, for catch-ups. A std mutex: pushes and short copies only.
     pub tail: Mutex<Tail>,
     pub head_offset: AtomicU64,
@@ -82,11 +80,14 @@ pub(crate) struct SessionShared {
 }
 
 impl SessionShared {
-    pub fn new(tail_events: usize) -> Self {
+    pub fn new(id: &str, tail_events: usize) -> Self {
+        let meta = SessionRecord::new(id, SessionSource::Publish, SessionState::Starting, "");
         Self {
+            resumed: AtomicBool::new(false),
+            resumed_notify: tokio::sync::Notify::new(),
             tail: Mutex::new(Tail::new(tail_events)),
             head_offset: AtomicU64::new(0),
-            meta: Mutex::default(),
+            meta: Mutex::new(meta),
             lines: tokio::sync::Mutex::new(None),
             hooks: Mutex::new(None),
         }
@@ -151,7 +152,7 @@ impl SessionHandle {
 
     /// The session's status; one that has not reported any yet is starting.
     pub fn status(&self) -> SessionState {
-        self.meta().status.unwrap_or(SessionState::Starting)
+        self.meta().status
     }
 
     pub fn is_active(&self) -> bool {
@@ -169,7 +170,7 @@ impl SessionHandle {
             .send(SequencerMsg::Publish(PublishBatch { events, reply }))
             .await
             .map_err(|_| HubError::ShuttingDown)?;
-        head.await.map_err(|_| HubError::ShuttingDown)
+        head.await.map_err(|_| HubError::ShuttingDown)?
     }
 
     /// Maps lines through this session's line pipeline (created with `source` on first use)
@@ -260,6 +261,26 @@ impl SessionHandle {
             .after(after, limit)
     }
 
+    /// Waits until the sequencer knows the session's head (read from the store at its start).
+    pub(crate) async fn resumed(&self) {
+        loop {
+            let notified = self.shared.resumed_notify.notified();
+            if self.shared.resumed.load(Ordering::Acquire) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// The oldest offset the in-memory tail holds.
+    pub(crate) fn tail_first(&self) -> Option<u64> {
+        self.shared
+            .tail
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .first_offset()
+    }
+
     /// Hands a replay to the sequencer to finish.
     pub(crate) async fn catch_up(&self, catch_up: CatchUp) -> Result<(), HubError> {
         self.tx
@@ -269,17 +290,9 @@ impl SessionHandle {
     }
 
     pub fn summary(&self) -> SessionSummary {
-        let meta = self.meta();
-        SessionSummary {
-            session_id: self.id.to_string(),
-            label: meta.label,
-            project_id: meta.project_id,
-            status: meta.status.unwrap_or(SessionState::Starting), // as `status()`
-            head_offset: self.head_offset(),
-            started_at: meta.started_at,
-            model: meta.model,
-            total_cost_usd: meta.total_cost_usd,
-        }
+        let mut summary = self.meta().summary();
+        summary.head_offset = self.head_offset();
+        summary
     }
 
     pub fn status_report(&self, clients: u64) -> SessionStatusReport {

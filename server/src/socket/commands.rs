@@ -121,11 +121,21 @@ async fn get_status(cx: Context, args: Value) -> Ack<StatusReport> {
                 .map_or(0, |ops| ops.sockets().len());
             let report = match cx.hub.find(id) {
                 Some(session) => session.status_report(clients as u64),
-                None => SessionStatusReport {
-                    session_id: id.clone(),
-                    status: None,
-                    head_offset: 0,
-                    clients: clients as u64,
+                // Not active in this process: what the store knows (a previous run's session).
+                None => match cx.hub.store().get_session(id).await {
+                    Ok(record) => SessionStatusReport {
+                        session_id: id.clone(),
+                        status: record.as_ref().map(|r| r.status),
+                        head_offset: record.map_or(0, |r| r.head_offset),
+                        clients: clients as u64,
+                    },
+                    Err(err) => {
+                        tracing::error!(%err, "reading a session's summary failed");
+                        return Ack::error(
+                            ErrorCode::Internal,
+                            "internal error; see the server log",
+                        );
+                    }
                 },
             };
             StatusReport::Session(report)
@@ -206,6 +216,7 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
 fn hub_error(err: HubError) -> ErrorBody {
     let code = match err {
         HubError::ShuttingDown => ErrorCode::Unavailable,
+        HubError::Store => ErrorCode::Internal,
         _ => ErrorCode::BadRequest,
     };
     ErrorBody::new(code, err.to_string())

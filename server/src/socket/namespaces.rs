@@ -87,7 +87,7 @@ fn connected(
             tracing::debug!(socket.id = %socket.id, ns = socket.ns(), ?reason, "disconnected");
             std::future::ready(())
         });
-        tracing::debug!(socket.id = %socket.id, ns = socket.ns(), "connected");
+        tracing::debug!(socket.id = %socket.id, ns = socket.ns(), ?offset, "connected");
         std::future::ready(())
     }
 }

@@ -84,28 +84,35 @@ pub struct SqliteStore {
     reader: SqlitePool,
 }
 
-/// The rows of one multi-row `INSERT` at most. Batches are cut into power-of-two chunks so that
-/// a handful of statement texts (1, 2, 4, ... rows) cover every batch size and stay prepared
-/// in the connection's statement cache.
-const MAX_INSERT_ROWS: usize = 512;
+/// The rows of one `INSERT` at most (5 parameters a row, SQLite allows 32766).
+const MAX_INSERT_ROWS: usize = 1024;
 
-/// `INSERT INTO events ... VALUES (...), (...)` for `rows` rows, a power of two.
+/// The `INSERT` of up to `rows` events, `rows` a power of two: the batch is bound first and
+/// the rest of the rows are NULLs that the `WHERE` drops.
+///
+/// Why padded: each statement is a round trip to sqlx's SQLite worker thread (~40 us here), so
+/// one statement per batch beats one per row (6x) or one per power-of-two chunk (+15-40%,
+/// measured by the bench), while eleven statement texts (1, 2, 4, ... 1024 rows) stay prepared
+/// in the connection's cache whatever sizes group commit produces. A batch that fits one
+/// statement needs no BEGIN and COMMIT either: a statement is a transaction by itself.
+/// `VALUES` names its columns `column1`.. in SQLite and PostgreSQL alike (PostgreSQL will want
+/// the parameters cast, `$1::text`).
 fn insert_events_sql(rows: usize) -> &'static str {
     static SQL: OnceLock<Vec<String>> = OnceLock::new();
     let texts = SQL.get_or_init(|| {
-        let mut texts = Vec::new();
-        let mut n = 1;
-        while n <= MAX_INSERT_ROWS {
-            let values = vec!["(?, ?, ?, ?, ?)"; n].join(", ");
-            texts.push(format!(
-                r#"INSERT INTO events (session_id, "offset", type, ts, data) VALUES {values}"#
-            ));
-            n *= 2;
-        }
-        texts
+        (0..=MAX_INSERT_ROWS.ilog2())
+            .map(|power| {
+                let values = vec!["(?, ?, ?, ?, ?)"; 1 << power].join(", ");
+                format!(
+                    r#"INSERT INTO events (session_id, "offset", type, ts, data)
+                       SELECT column1, column2, column3, column4, column5
+                       FROM (VALUES {values}) AS padded WHERE column1 IS NOT NULL"#
+                )
+            })
+            .collect()
     });
     debug_assert!(rows.is_power_of_two() && rows <= MAX_INSERT_ROWS);
-    &texts[rows.trailing_zeros() as usize]
+    &texts[rows.ilog2() as usize]
 }
 
 const SESSION_COLUMNS: &str = "id, label, project_id, source, command, cwd, model, status, \
@@ -258,8 +265,8 @@ fn mcp_server_from_row(row: &SqliteRow) -> Result<McpServer, StoreError> {
     })
 }
 
-/// One multi-row `INSERT` of `chunk` (a power of two of rows); `batch_len` names the batch in a
-/// conflict.
+/// One `INSERT` of `chunk` (at most [`MAX_INSERT_ROWS`] events), padded to a power of two;
+/// `batch_len` names the batch in a conflict.
 async fn insert_events<'e, E>(
     executor: E,
     chunk: &[StoredEvent],
@@ -268,7 +275,8 @@ async fn insert_events<'e, E>(
 where
     E: sqlx::Executor<'e, Database = Sqlite>,
 {
-    let mut insert = sqlx::query(insert_events_sql(chunk.len()));
+    let rows = chunk.len().next_power_of_two();
+    let mut insert = sqlx::query(insert_events_sql(rows));
     for event in chunk {
         insert = insert
             .bind(&*event.session_id)
@@ -276,6 +284,14 @@ where
             .bind(event.kind.as_str())
             .bind(event.ts.as_str())
             .bind(event.data_json.as_str());
+    }
+    for _ in chunk.len()..rows {
+        insert = insert
+            .bind(None::<&str>)
+            .bind(None::<i64>)
+            .bind(None::<&str>)
+            .bind(None::<&str>)
+            .bind(None::<&str>);
     }
     insert
         .execute(executor)
@@ -364,18 +380,12 @@ impl EventStore for SqliteStore {
         if batch.is_empty() {
             return Ok(());
         }
-        // One statement is a transaction by itself; spare the BEGIN and COMMIT round trips.
-        if batch.len().is_power_of_two() && batch.len() <= MAX_INSERT_ROWS {
+        if batch.len() <= MAX_INSERT_ROWS {
             return insert_events(&self.writer, batch, batch.len()).await;
         }
         let mut tx = self.begin(OP).await?;
-        let mut rest = batch;
-        while !rest.is_empty() {
-            // The largest power of two that fits: 500 = 256 + 128 + 64 + 32 + 16 + 4.
-            let rows = 1 << rest.len().min(MAX_INSERT_ROWS).ilog2();
-            let (chunk, tail) = rest.split_at(rows);
+        for chunk in batch.chunks(MAX_INSERT_ROWS) {
             insert_events(&mut *tx, chunk, batch.len()).await?;
-            rest = tail;
         }
         tx.commit().await.map_err(db(OP))
     }

@@ -125,6 +125,18 @@ async fn appends_and_reads_in_order(f: Fixture) {
         store.append_batch(&batch).await.unwrap();
     }
     store.append_batch(&[]).await.unwrap();
+    // Larger than one statement: several in one transaction.
+    store.append_batch(&events("big", 1..=2500)).await.unwrap();
+    let page = read(
+        store,
+        "big",
+        EventQuery {
+            limit: 3000,
+            ..EventQuery::after(0)
+        },
+    )
+    .await;
+    assert_eq!(page.events, events("big", 1..=2500));
 
     let page = read(store, "a", EventQuery::after(0)).await;
     assert_eq!(page.events, events("a", 1..=250));
@@ -327,6 +339,15 @@ async fn a_duplicate_offset_fails_the_whole_batch(f: Fixture) {
         Err(StoreError::Conflict { .. })
     ));
     assert_eq!(store.first_offset("u").await.unwrap(), None);
+
+    // A conflict in the last statement of a batch too large for one rolls back the others.
+    let mut large = events("v", 1..=2100);
+    large.push(event("s", 1, "output.text"));
+    assert!(matches!(
+        store.append_batch(&large).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(store.head_offset("v").await.unwrap(), 0);
 }
 
 async fn upsert_keeps_the_highest_head(f: Fixture) {
@@ -937,8 +958,8 @@ fn crash_writer_child() {
             round += 1;
             let mut batch = Vec::new();
             for (i, id) in CRASH_SESSIONS.iter().enumerate() {
-                // Uneven sizes, so batches cross the multi-row chunk boundaries.
-                for _ in 0..(round * (i + 3)) % 97 + 1 {
+                // Up to 3 x 401 events: some batches take several statements.
+                for _ in 0..(round * (i + 3)) % 401 + 1 {
                     heads[i] += 1;
                     batch.push(StoredEvent {
                         data_json: format!(r#"{{"n":{},"pad":"{padding}"}}"#, heads[i]),

@@ -323,7 +323,8 @@ fn prepare(opts: &Options) -> Result<Paths> {
 }
 
 /// `serve` arguments beyond `--bind` and `--data-dir`: auth off when the server has the
-/// switch (the load generator has no token), then the user's `--server-arg`s.
+/// switch (the load generator has no token), the memory store unless `--durability` is
+/// given, then the user's `--server-arg`s.
 fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
     let mut args = Vec::new();
     if opts.servers.contains(&Server::Agentcast) {
@@ -333,6 +334,15 @@ fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
             .unwrap_or_default();
         if help.contains("--auth ") && !opts.server_args.iter().any(|a| a.starts_with("--auth")) {
             args.extend(["--auth".to_string(), "none".to_string()]);
+        }
+        // The Node reference is a bare relay: compare like with like, without a database,
+        // unless the user asks for one (`--server-arg --durability --server-arg normal`).
+        let chosen = opts
+            .server_args
+            .iter()
+            .any(|a| a.starts_with("--durability"));
+        if help.contains("--durability") && !chosen {
+            args.extend(["--durability".to_string(), "memory".to_string()]);
         }
     }
     args.extend(opts.server_args.iter().cloned());

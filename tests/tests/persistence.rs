@@ -42,6 +42,17 @@ async fn offsets_and_history_survive_a_graceful_restart() {
     server.stop().await.unwrap();
 
     let server = TestServer::start(args()).await;
+    // The hub lists the session from the store before anything touches it again.
+    let mut hub = server.connect("/").await;
+    let status = hub.emit_with_ack("get_status", json!({})).await;
+    let listed = &status["ok"]["sessions"][0];
+    assert_eq!(
+        (
+            listed["session_id"].as_str(),
+            listed["head_offset"].as_u64()
+        ),
+        (Some("kept"), Some(120))
+    );
     let mut producer = server.connect("/sessions/kept").await;
     let ack = producer
         .emit_with_ack("publish", json!({"events": sample_events(5, 20)}))

@@ -146,7 +146,16 @@ impl Sequencer {
             return;
         }
         let mut stored = stored.into_iter();
-        let mut lifecycle = false;
+        // A session gets its summary row with its first events, so lists show it even when
+        // no lifecycle event ever came; after that, lifecycle and usage events update it.
+        let mut lifecycle = {
+            let mut meta = self.shared.meta.lock().unwrap_or_else(|e| e.into_inner());
+            let new = meta.started_at.is_empty();
+            if new {
+                meta.started_at = ts.clone();
+            }
+            new
+        };
         for PublishBatch { events, reply } in group {
             for (event, stored) in events.iter().zip(stored.by_ref()) {
                 lifecycle |= event.on_hub();

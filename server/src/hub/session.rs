@@ -20,10 +20,6 @@ pub(crate) struct PublishBatch {
     pub reply: oneshot::Sender<Result<u64, HubError>>,
 }
 
-/// What is known of a session besides its events, kept up to date by its sequencer from its
-/// lifecycle and usage events, and stored as its summary (`SessionRecord`).
-pub(crate) type SessionMeta = SessionRecord;
-
 /// Folds one lifecycle or usage event into a session's summary.
 pub(crate) fn apply(meta: &mut SessionRecord, event: &Event) {
     match event {
@@ -70,7 +66,9 @@ pub(crate) struct SessionShared {
     pub tail: Mutex<Tail>,
     pub head_offset: AtomicU64,
     /// A std mutex: short reads and writes, never held across an await.
-    pub meta: Mutex<SessionMeta>,
+    /// What is known of the session besides its events, kept up to date by the sequencer
+    /// from its lifecycle and usage events and stored as its summary.
+    pub meta: Mutex<SessionRecord>,
     /// The mapper state of line sources (ndjson bodies, the socket `ingest` command), kept
     /// across requests so a tool_use and its tool_result may arrive in different ones. An
     /// async mutex: held while the lines' events are published, which serializes sources.
@@ -142,7 +140,7 @@ impl SessionHandle {
         self.shared.head_offset.load(Ordering::Acquire)
     }
 
-    fn meta(&self) -> SessionMeta {
+    fn meta(&self) -> SessionRecord {
         self.shared
             .meta
             .lock()

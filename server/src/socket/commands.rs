@@ -7,7 +7,7 @@ use std::future::Future;
 use agentcast_shared::{
     Ack, ErrorBody, ErrorCode, GetStatusArgs, HubStatusReport, IngestArgs, IngestResult, PingArgs,
     Pong, PublishArgs, PublishResult, RejectedLine, SessionSource, SessionStatusReport,
-    SubscribeArgs, Subscription, commands, format_ts_millis,
+    SessionSummary, SubscribeArgs, Subscription, commands, format_ts_millis,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -17,6 +17,7 @@ use super::adapter::TrackingAdapter;
 use super::{Sock, subscriptions};
 use crate::hub::{Hub, HubError, now_unix_millis, stats};
 use crate::parse::from_value as parse;
+use crate::store::SessionFilter;
 
 /// Where a command runs: the hub namespace or one session's.
 #[derive(Clone)]
@@ -111,7 +112,7 @@ async fn get_status(cx: Context, args: Value) -> Ack<StatusReport> {
     Ack::Ok(match &cx.scope {
         Scope::Hub => StatusReport::Hub(HubStatusReport {
             stats: stats::current(&cx.hub),
-            sessions: cx.hub.summaries(),
+            sessions: session_list(&cx.hub).await,
         }),
         Scope::Session(id) => {
             let clients = cx
@@ -142,6 +143,29 @@ async fn get_status(cx: Context, args: Value) -> Ack<StatusReport> {
         }
     })
 }
+
+/// The sessions of this run (live), then those the store knows from earlier runs.
+async fn session_list(hub: &Hub) -> Vec<SessionSummary> {
+    let mut sessions = hub.summaries();
+    match hub
+        .store()
+        .list_sessions(SessionFilter::All, SESSION_LIST_LIMIT)
+        .await
+    {
+        Ok(stored) => {
+            for record in stored {
+                if !sessions.iter().any(|s| s.session_id == record.id) {
+                    sessions.push(record.summary());
+                }
+            }
+        }
+        Err(err) => tracing::error!(%err, "listing the stored sessions failed"),
+    }
+    sessions
+}
+
+/// Most sessions the hub's `get_status` lists from the store (newest first).
+const SESSION_LIST_LIMIT: u32 = 200;
 
 async fn ping(_cx: Context, args: Value) -> Ack<Pong> {
     match parse::<PingArgs>(args) {

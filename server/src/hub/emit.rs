@@ -1,36 +1,22 @@
 //! Envelopes and their broadcast: one serialization per event, one emit per room.
 
+use std::sync::Arc;
+
 use agentcast_shared::{Event, format_ts_millis};
-use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{Hub, slow_consumer};
 use crate::socket::Io;
+use crate::store::StoredEvent;
 
-/// The wire envelope, serialized straight from the typed event (no intermediate Value).
-#[derive(Serialize)]
-struct EnvelopeOut<'a> {
-    offset: u64,
-    session_id: &'a str,
-    ts: &'a str,
-    /// Adjacently tagged: contributes the `type` and `data` fields.
-    #[serde(flatten)]
-    event: &'a Event,
-}
-
-/// Serializes an envelope once, to be emitted to any number of rooms and namespaces.
+/// Serializes an envelope once, to be emitted to any number of rooms and namespaces. The same
+/// code as the stored form's, so live, replayed and ephemeral envelopes share one format.
 pub(crate) fn envelope_json(offset: u64, session_id: &str, event: &Event) -> Box<RawValue> {
     let ts = format_ts_millis(now_unix_millis());
-    let envelope = EnvelopeOut {
-        offset,
-        session_id,
-        ts: &ts,
-        event,
-    };
-    // Serializing our own types to a string cannot fail: no maps with non-string keys, no
-    // failing Serialize impls.
-    let json = serde_json::to_string(&envelope).expect("envelopes serialize");
-    RawValue::from_string(json).expect("serde_json output is valid JSON")
+    StoredEvent::from_event(Arc::from(session_id), offset, ts, event)
+        .envelope_json()
+        // Our own serialization parsed back: cannot fail.
+        .expect("an event's data serializes to valid JSON")
 }
 
 pub(crate) fn now_unix_millis() -> u64 {

@@ -878,15 +878,7 @@ async fn analytics_group_by_day_model_and_project(f: Fixture) {
 
 #[test]
 fn from_event_keeps_the_field_order_of_the_live_envelope() {
-    // The hub's live envelope: the typed event flattened after offset, session_id and ts.
-    #[derive(serde::Serialize)]
-    struct EnvelopeOut<'a> {
-        offset: u64,
-        session_id: &'a str,
-        ts: &'a str,
-        #[serde(flatten)]
-        event: &'a Event,
-    }
+    // The wire contract's envelope, with the event's data in struct field order.
     let events = [
         Event::OutputText(OutputText {
             message_id: Some("m".into()),
@@ -901,11 +893,12 @@ fn from_event_keeps_the_field_order_of_the_live_envelope() {
         }),
     ];
     for event in &events {
-        let live = serde_json::to_string(&EnvelopeOut {
+        let live = serde_json::to_string(&agentcast_shared::Envelope {
             offset: 7,
-            session_id: "s/1",
-            ts: "2026-11-24T10:00:00.123Z",
-            event,
+            session_id: "s/1".to_string(),
+            ts: "2026-11-24T10:00:00.123Z".to_string(),
+            kind: event.kind().to_string(),
+            data: event.data_json(),
         })
         .unwrap();
         let stored =

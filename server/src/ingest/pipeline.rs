@@ -147,47 +147,53 @@ fn handle(
 ) {
     match decoded {
         Decoded::Line { number, text } => {
-            stats.lines += 1;
-            match mapper.map_line(text, clock(), out) {
-                Ok(mapped) => stats.raw += u64::from(mapped == Mapped::Raw),
-                Err(NotJson(message)) => {
-                    stats.errors += 1;
-                    out.push(
-                        AgentError {
-                            code: "malformed_json".into(),
-                            message: format!("line {number} is not JSON: {message}"),
-                            line: Some(number),
-                            excerpt: Some(excerpt(text.as_bytes(), EXCERPT_BYTES)),
-                        }
-                        .into(),
-                    );
-                }
-            }
+            map_line(number, text, mapper, clock, stats, out, |message| {
+                (
+                    "malformed_json",
+                    format!("line {number} is not JSON: {message}"),
+                )
+            })
         }
         Decoded::Unterminated { number, text } => {
-            stats.lines += 1;
-            match mapper.map_line(text, clock(), out) {
-                Ok(mapped) => stats.raw += u64::from(mapped == Mapped::Raw),
-                Err(NotJson(message)) => {
-                    stats.errors += 1;
-                    out.push(
-                        AgentError {
-                            code: "truncated_line".into(),
-                            message: format!(
-                                "the input ended inside line {number} ({} bytes, no newline): {message}",
-                                text.len()
-                            ),
-                            line: Some(number),
-                            excerpt: Some(excerpt(text.as_bytes(), EXCERPT_BYTES)),
-                        }
-                        .into(),
-                    );
-                }
-            }
+            map_line(number, text, mapper, clock, stats, out, |message| {
+                let len = text.len();
+                let message = format!(
+                    "the input ended inside line {number} ({len} bytes, no newline): {message}"
+                );
+                ("truncated_line", message)
+            })
         }
         Decoded::Rejected(error) => {
             stats.errors += 1;
             out.push(error.to_agent_error().into());
+        }
+    }
+}
+
+/// Maps one line; a line that is not JSON becomes an `agent.error` whose code and message
+/// `describe` gives (from the parser's message), with the line number and its first bytes.
+fn map_line(
+    number: u64,
+    text: &str,
+    mapper: &mut ClaudeMapper,
+    clock: &mut Clock,
+    stats: &mut IngestStats,
+    out: &mut Vec<Event>,
+    describe: impl FnOnce(String) -> (&'static str, String),
+) {
+    stats.lines += 1;
+    match mapper.map_line(text, clock(), out) {
+        Ok(mapped) => stats.raw += u64::from(mapped == Mapped::Raw),
+        Err(NotJson(message)) => {
+            stats.errors += 1;
+            let (code, message) = describe(message);
+            let error = AgentError {
+                code: code.into(),
+                message,
+                line: Some(number),
+                excerpt: Some(excerpt(text.as_bytes(), EXCERPT_BYTES)),
+            };
+            out.push(error.into());
         }
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
 //! - `raw`: the server in-process on port 0, and a raw Socket.IO websocket client.
+//! - `http`: a JSON client of the REST API with timeouts.
 //! - `fixtures`: the shared Claude Code transcripts, or a clear skip where they are absent.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
 //!
 //! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
 
 pub mod fixtures;
+pub mod http;
 pub mod loadgen;
 pub mod raw;
 pub mod server;

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use agentcast_server::cli::ServeArgs;
+use agentcast_tests::http::Api;
 use agentcast_tests::raw::{Client, TestServer, sample_events};
 use agentcast_tests::server::{ServerProcess, fresh_data_dir};
 use serde_json::json;
@@ -39,6 +40,16 @@ async fn offsets_and_history_survive_a_graceful_restart() {
         .await;
     assert_eq!(ack["ok"]["head_offset"], 120);
     drop(producer);
+    let mut costly = server.connect("/sessions/costly").await;
+    let ack = costly
+        .emit_with_ack("publish", json!({"events": [
+            {"type": "session.started", "data": {"session_id": "costly", "source": "publish", "model": "m", "started_at": "2026-11-20T10:00:00.000Z"}},
+            {"type": "usage.updated", "data": {"model": "m", "input_tokens": 700, "output_tokens": 70, "cache_read_tokens": 0, "cache_creation_tokens": 0, "total_cost_usd": 0.7}},
+            {"type": "session.ended", "data": {"status": "completed", "duration_ms": 900, "total_cost_usd": 0.7}},
+        ]}))
+        .await;
+    assert_eq!(ack["ok"]["head_offset"], 3);
+    drop(costly);
     server.stop().await.unwrap();
 
     let server = TestServer::start(args()).await;
@@ -53,6 +64,24 @@ async fn offsets_and_history_survive_a_graceful_restart() {
         ),
         (Some("kept"), Some(120))
     );
+    // The REST API reads the same: the session, its events, the analytics.
+    let api = Api::for_addr(server.addr);
+    let costly = api.get("/api/sessions/costly").await;
+    assert_eq!(
+        (
+            costly.body["status"].as_str(),
+            costly.body["input_tokens"].as_u64()
+        ),
+        (Some("completed"), Some(700))
+    );
+    let export = api.get("/api/sessions/kept/export.jsonl").await;
+    assert_eq!(export.text.lines().count(), 120);
+    let usage = api.get("/api/analytics/usage?group_by=model").await;
+    assert_eq!(usage.body["rows"][0]["key"], "m");
+    assert_eq!(usage.body["rows"][0]["input_tokens"], 700);
+    let costs = api.get("/api/analytics/sessions?group_by=model").await;
+    assert_eq!(costs.body["rows"][0]["completed"], 1);
+
     let mut producer = server.connect("/sessions/kept").await;
     let ack = producer
         .emit_with_ack("publish", json!({"events": sample_events(5, 20)}))

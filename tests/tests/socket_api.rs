@@ -224,3 +224,58 @@ async fn graceful_shutdown_disconnects_sockets_and_returns() {
         .unwrap()
         .expect("serve returns Ok after a graceful shutdown");
 }
+
+#[tokio::test]
+async fn get_history_pages_a_sessions_events_like_the_rest_api() {
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut client = server.connect("/sessions/h1").await;
+    let ack = client
+        .emit_with_ack("publish", json!({"events": sample_events(12, 5)}))
+        .await;
+    assert_eq!(ack["ok"]["head_offset"], 12);
+
+    let offsets = |page: &Value| -> Vec<u64> {
+        let events = page["ok"]["events"].as_array().expect("events");
+        events
+            .iter()
+            .map(|e| e["offset"].as_u64().unwrap())
+            .collect()
+    };
+    let page = client
+        .emit_with_ack("get_history", json!({"after": 2, "limit": 3}))
+        .await;
+    assert_eq!(offsets(&page), [3, 4, 5]);
+    assert_eq!(page["ok"]["has_more"], true);
+    assert_eq!(page["ok"]["head_offset"], 12);
+    let envelope = &page["ok"]["events"][0];
+    assert_eq!(envelope["session_id"], "h1");
+    assert_eq!(envelope["type"], "tool.completed");
+    assert!(envelope["data"]["tool_use_id"].is_string());
+
+    let back = client
+        .emit_with_ack("get_history", json!({"before": 4}))
+        .await;
+    assert_eq!(offsets(&back), [1, 2, 3]);
+    assert_eq!(back["ok"]["has_more"], false);
+    let tools = client
+        .emit_with_ack("get_history", json!({"types": ["tool.started"]}))
+        .await;
+    assert_eq!(offsets(&tools), [2, 5, 8, 11]);
+    // No argument at all: everything, from the start.
+    let all = client.emit_with_ack("get_history", Value::Null).await;
+    assert_eq!(offsets(&all), (1..=12).collect::<Vec<_>>());
+
+    for (args, needle) in [
+        (json!({"types": ["tool.nope"]}), "types[0]"),
+        (json!({"limit": 0}), "limit"),
+        (json!({"after": "ten"}), "after"),
+    ] {
+        let ack = client.emit_with_ack("get_history", args.clone()).await;
+        assert_eq!(ack["error"]["code"], "bad_request", "{args}: {ack}");
+        let message = ack["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(needle), "{args}: {message}");
+    }
+    let mut hub = server.connect("/").await;
+    let ack = hub.emit_with_ack("get_history", json!({})).await;
+    assert_eq!(ack["error"]["code"], "bad_request");
+}

@@ -27,6 +27,10 @@ impl ApiError {
         Self::new(ErrorCode::PayloadTooLarge, message)
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
     /// A failure of ours: logged with its detail, answered generically.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(%detail, "internal error");
@@ -43,6 +47,32 @@ impl From<crate::hub::HubError> for ApiError {
         };
         Self::new(code, err.to_string())
     }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    /// Not-found and conflicts are answered by the handlers before they reach the store's
+    /// errors; what is left is ours.
+    fn from(err: crate::store::StoreError) -> Self {
+        Self::internal(err)
+    }
+}
+
+/// The body of every error answer, for the OpenAPI document (the wire form of [`ApiError`]).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only its schema is used
+pub struct ErrorResponse {
+    error: ErrorDetail,
+}
+
+/// `{"code", "message"}` of an [`ErrorResponse`].
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only its schema is used
+pub struct ErrorDetail {
+    /// Machine-readable: `bad_request`, `not_found`, `conflict`, `payload_too_large`,
+    /// `forbidden`, `internal`, ...
+    code: String,
+    /// For humans; names the field or parameter at fault.
+    message: String,
 }
 
 impl IntoResponse for ApiError {

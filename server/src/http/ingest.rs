@@ -4,29 +4,55 @@
 
 use agentcast_shared::{PublishArgs, PublishResult, SessionSource};
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 
-use super::error::{ApiError, parse_json};
+use super::body::JsonBody;
+use super::error::{ApiError, ErrorResponse};
 use super::state::AppState;
 use crate::hub::now_unix_millis;
 use crate::hub::session::{IngestHookError, StreamIngest, StreamIngestError};
 
 /// `POST /api/sessions/{id}/publish` with `{"events": [{type, data}, ...]}`.
+#[utoipa::path(
+    post, path = "/api/sessions/{id}/publish", tag = "ingest",
+    description = "Publishes typed events `{\"events\": [{\"type\", \"data\"}, ...]}` into the \
+        session (created on first use); answers once they are committed and sent.",
+    params(("id" = String, Path, description = "Session id")),
+    request_body(content = Object, description = "`{\"events\": [...]}`, at most `max_events_per_publish`"),
+    responses(
+        (status = 200, description = "`{\"head_offset\"}` after the events", body = Object),
+        (status = 400, description = "Bad body (the message names the field) or session id", body = ErrorResponse),
+        (status = 413, description = "Body over `max_payload`", body = ErrorResponse),
+        (status = 503, description = "Shutting down", body = ErrorResponse),
+    )
+)]
 pub async fn publish(
     State(state): State<AppState>,
     Path(session_id): Path<String>,
-    body: Bytes,
+    JsonBody(args): JsonBody<PublishArgs>,
 ) -> Result<Json<PublishResult>, ApiError> {
-    let args: PublishArgs = parse_json(&body)?;
     let head_offset = state.hub.publish(&session_id, args.events).await?;
     Ok(Json(PublishResult { head_offset }))
 }
 
 /// `POST /api/sessions/{id}/events` with an `application/x-ndjson` body of agent JSONL. Each
 /// chunk's events are published before the next chunk is read.
+#[utoipa::path(
+    post, path = "/api/sessions/{id}/events", tag = "ingest",
+    description = "Ingests an agent's JSONL (Claude Code `stream-json`) streamed as the body; \
+        lines are mapped to events as they arrive. Malformed lines are counted and reported, \
+        not fatal.",
+    params(("id" = String, Path, description = "Session id")),
+    request_body(content = String, content_type = "application/x-ndjson"),
+    responses(
+        (status = 200, description = "What the body did: lines accepted and rejected, head offset", body = Object),
+        (status = 400, description = "Bad content type or session id", body = ErrorResponse),
+        (status = 413, description = "Body over `max_ndjson_body`; the lines before it were ingested", body = ErrorResponse),
+    )
+)]
 pub async fn ndjson(
     State(state): State<AppState>,
     Path(session_id): Path<String>,
@@ -68,8 +94,21 @@ pub async fn ndjson(
 }
 
 /// `POST /api/hooks` with one Claude Code hook payload; its `session_id` names the session.
-pub async fn hook(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let payload: Value = parse_json(&body)?;
+#[utoipa::path(
+    post, path = "/api/hooks", tag = "ingest",
+    description = "One Claude Code hook payload (the JSON a hook command receives on stdin); \
+        its `session_id` names the session.",
+    request_body(content = Object),
+    responses(
+        (status = 200, description = "`{\"session_id\", \"head_offset\"}`", body = Object),
+        (status = 400, description = "Bad payload", body = ErrorResponse),
+        (status = 413, description = "Body over `max_payload`", body = ErrorResponse),
+    )
+)]
+pub async fn hook(
+    State(state): State<AppState>,
+    JsonBody(payload): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
     let session_id = payload
         .get("session_id")
         .and_then(Value::as_str)

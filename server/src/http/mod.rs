@@ -1,40 +1,68 @@
-//! HTTP routes beside Socket.IO.
+//! HTTP routes beside Socket.IO, each documented in the OpenAPI document it is routed with.
 //!
 //! - `health`: `GET /health`.
 //! - `ingest`: publish, ndjson and hook ingestion.
-//! - `sessions`: start and stop agent processes.
+//! - `sessions`: start, list, read, stop, delete and checkpoint sessions.
+//! - `history`: a page of a session's events, and its export as JSON lines.
+//! - `projects`, `mcp_servers`, `analytics`: the catalogs and reports over the store.
+//! - `openapi`: the document at `/api/openapi.json`.
+//! - `body`: JSON and raw request bodies whose errors are JSON too.
+//! - `query`: typed query parameters whose errors name the parameter.
 //! - `error`: [`ApiError`], the JSON error body of every route.
 //! - `state`: [`AppState`].
 
+mod analytics;
+mod body;
 pub mod error;
 mod health;
+mod history;
 mod ingest;
+mod mcp_servers;
+pub mod openapi;
+mod projects;
+mod query;
 mod sessions;
 pub mod state;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 pub use error::ApiError;
 pub use state::AppState;
 
-/// Every HTTP route. JSON bodies are limited to `max_payload`; ndjson bodies stream under
-/// their own limit.
+/// Every HTTP route, and the OpenAPI document that lists them. JSON bodies are limited to
+/// `max_payload`; ndjson bodies stream under their own limit.
 pub fn routes(state: AppState) -> Router {
+    let (router, doc) = documented_routes(&state).split_for_parts();
+    openapi::publish(doc);
+    router.with_state(state)
+}
+
+fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {
     let json_limit = DefaultBodyLimit::max(state.config.max_payload as usize);
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/api/sessions", post(sessions::create).layer(json_limit))
-        .route("/api/sessions/{id}", delete(sessions::delete))
-        .route(
-            "/api/sessions/{id}/publish",
-            post(ingest::publish).layer(json_limit),
-        )
-        .route(
-            "/api/sessions/{id}/events",
-            post(ingest::ndjson).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/api/hooks", post(ingest::hook).layer(json_limit))
-        .with_state(state)
+    let limited = |routes: UtoipaMethodRouter<AppState>| routes.layer(json_limit);
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(openapi::serve))
+        .routes(limited(routes!(sessions::create)))
+        .routes(routes!(sessions::list))
+        .routes(routes!(sessions::get, sessions::delete))
+        .routes(limited(routes!(sessions::checkpoint)))
+        .routes(limited(routes!(ingest::publish)))
+        .routes(routes!(history::page, ingest::ndjson).layer(DefaultBodyLimit::disable()))
+        .routes(routes!(history::export))
+        .routes(limited(routes!(ingest::hook)))
+        .routes(routes!(projects::list))
+        .routes(limited(routes!(projects::create)))
+        .routes(routes!(projects::get))
+        .routes(limited(routes!(projects::put_settings)))
+        .routes(routes!(mcp_servers::list))
+        .routes(limited(routes!(mcp_servers::add)))
+        .routes(routes!(mcp_servers::delete))
+        .routes(routes!(mcp_servers::test))
+        .routes(routes!(analytics::usage))
+        .routes(routes!(analytics::costs))
+        .routes(routes!(analytics::sessions))
 }

@@ -7,11 +7,13 @@
 //! - `tail`, `recovery`: the in-memory tail of each session and the catch-up of a socket that
 //!   reconnects with its last offset.
 //! - `stats`: counters and the periodic `system.stats` event.
+//! - `history`: pages of a session's stored events (`get_history`, `GET .../events`).
 //!
 //! Every session has exactly one sequencer, the only emitter for its namespace, so each
 //! socket receives that session's offsets in order.
 
 mod emit;
+pub mod history;
 mod recovery;
 pub mod retention;
 mod sequencer;
@@ -32,7 +34,7 @@ pub use session::SessionHandle;
 pub(crate) use stats::Stats;
 
 use crate::socket::Io;
-use crate::store::EventStore;
+use crate::store::{EventStore, SessionRecord, StoreError};
 
 /// Prefix of the per-session namespaces.
 pub const SESSION_NS_PREFIX: &str = "/sessions/";
@@ -153,6 +155,33 @@ impl Hub {
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
             .cloned()
+    }
+
+    /// A session's record: the stored summary, brought up to date from this server's handle
+    /// of the session when it has one (`None` if unknown or deleted).
+    pub async fn record(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let stored = self.inner.store.get_session(id).await?;
+        let live = self.find(id).filter(|s| s.head_offset() > 0);
+        Ok(match (stored, live) {
+            (Some(stored), Some(live)) => Some(SessionRecord {
+                head_offset: stored.head_offset.max(live.head_offset()),
+                ..live.record()
+            }),
+            // Not stored yet (its first batch is being committed) or deleted: only a live
+            // handle that has sent events since is worth showing.
+            (None, Some(live)) if live.is_active() => Some(live.record()),
+            (stored, _) => stored,
+        })
+    }
+
+    /// Drops this server's handle of a deleted session, so its tail is not replayed to a
+    /// reconnecting client. A later use starts it afresh at the stored head offset.
+    pub fn forget(&self, id: &str) {
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
     }
 
     /// Publishes typed events into a session: the sequencer assigns their offsets, emits them

@@ -156,16 +156,21 @@ impl Sequencer {
             }
             new
         };
+        let mut replies = Vec::with_capacity(group.len());
         for PublishBatch { events, reply } in group {
             for (event, stored) in events.iter().zip(stored.by_ref()) {
                 lifecycle |= event.on_hub();
                 self.broadcast(event, &stored).await;
             }
-            // The publisher may have given up waiting; the events are out regardless.
-            let _ = reply.send(Ok(self.head));
+            replies.push((reply, self.head));
         }
+        // Before the replies, so a publisher that then reads the sessions list sees its own.
         if lifecycle {
             self.store_summary().await;
+        }
+        for (reply, head) in replies {
+            // The publisher may have given up waiting; the events are out regardless.
+            let _ = reply.send(Ok(head));
         }
         if trim_step(&self.hub.limits().retention)
             .is_some_and(|step| self.head - self.trimmed_at >= step)

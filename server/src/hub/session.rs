@@ -149,6 +149,13 @@ impl SessionHandle {
     }
 
     /// The session's status; one that has not reported any yet is starting.
+    /// The session's record as of now: its summary, totals and current head offset.
+    pub fn record(&self) -> SessionRecord {
+        let mut record = self.meta();
+        record.head_offset = self.head_offset();
+        record
+    }
+
     pub fn status(&self) -> SessionState {
         self.meta().status
     }
@@ -288,9 +295,7 @@ impl SessionHandle {
     }
 
     pub fn summary(&self) -> SessionSummary {
-        let mut summary = self.meta().summary();
-        summary.head_offset = self.head_offset();
-        summary
+        self.record().summary()
     }
 
     pub fn status_report(&self, clients: u64) -> SessionStatusReport {

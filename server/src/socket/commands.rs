@@ -5,9 +5,9 @@
 use std::future::Future;
 
 use agentcast_shared::{
-    Ack, ErrorBody, ErrorCode, GetStatusArgs, HubStatusReport, IngestArgs, IngestResult, PingArgs,
-    Pong, PublishArgs, PublishResult, RejectedLine, SessionSource, SessionStatusReport,
-    SessionSummary, SubscribeArgs, Subscription, commands, format_ts_millis,
+    Ack, ErrorBody, ErrorCode, GetHistoryArgs, GetStatusArgs, HubStatusReport, IngestArgs,
+    IngestResult, PingArgs, Pong, PublishArgs, PublishResult, RejectedLine, SessionSource,
+    SessionStatusReport, SessionSummary, SubscribeArgs, Subscription, commands, format_ts_millis,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -15,6 +15,7 @@ use socketioxide::extract::{AckSender, TryData};
 
 use super::adapter::TrackingAdapter;
 use super::{Sock, subscriptions};
+use crate::hub::history::{self, HistoryPageJson};
 use crate::hub::{Hub, HubError, now_unix_millis, stats};
 use crate::parse::from_value as parse;
 use crate::store::SessionFilter;
@@ -31,6 +32,7 @@ pub(crate) fn register(socket: &Sock, hub: &Hub, scope: &Scope) {
     on(socket, hub, scope, commands::SUBSCRIBE, subscribe);
     on(socket, hub, scope, commands::UNSUBSCRIBE, unsubscribe);
     on(socket, hub, scope, commands::GET_STATUS, get_status);
+    on(socket, hub, scope, commands::GET_HISTORY, get_history);
     on(socket, hub, scope, commands::PING, ping);
     on(socket, hub, scope, commands::PUBLISH, publish);
     on(socket, hub, scope, commands::INGEST, ingest);
@@ -166,6 +168,21 @@ async fn session_list(hub: &Hub) -> Vec<SessionSummary> {
 
 /// Most sessions the hub's `get_status` lists from the store (newest first).
 const SESSION_LIST_LIMIT: u32 = 200;
+
+/// `get_history`: a page of the session's stored events (see `hub::history`).
+async fn get_history(cx: Context, args: Value) -> Ack<HistoryPageJson> {
+    let Scope::Session(session_id) = &cx.scope else {
+        return Ack::bad_request("get_history is a session command: connect to /sessions/{id}");
+    };
+    let args = match parse::<GetHistoryArgs>(args) {
+        Ok(args) => args,
+        Err(err) => return Ack::Error(err),
+    };
+    match history::read(&cx.hub, session_id, &args).await {
+        Ok(page) => Ack::Ok(page),
+        Err(err) => Ack::Error(err.into_body()),
+    }
+}
 
 async fn ping(_cx: Context, args: Value) -> Ack<Pong> {
     match parse::<PingArgs>(args) {

@@ -27,6 +27,46 @@ pub enum Command {
     /// Read an agent's JSONL on stdin and stream it into a session of a running server:
     /// `claude -p "..." --output-format stream-json --verbose | agentcast pipe`.
     Pipe(PipeArgs),
+    /// Tokens: `agentcast token create --scope read --session '*' --ttl 1h`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new token signed with the server's key (the data directory's secret, or
+    /// --jwt-private-key).
+    Create(TokenCreateArgs),
+}
+
+fn parse_scope(text: &str) -> Result<agentcast_shared::Scope, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| format!("{text:?}: expected read, write or admin"))
+}
+
+/// Options of `agentcast token create`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenCreateArgs {
+    /// What it may do: read, write (also publish and ingest) or admin (also start and stop
+    /// processes, manage MCP servers).
+    #[arg(long, value_name = "SCOPE", value_parser = parse_scope)]
+    pub scope: agentcast_shared::Scope,
+
+    /// A session id it may access, or `*` for all (repeatable).
+    #[arg(long = "session", value_name = "ID", required = true)]
+    pub sessions: Vec<String>,
+
+    /// Lifetime: 90s, 15m, 1h, 7d.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::auth::ttl::parse)]
+    pub ttl: std::time::Duration,
+
+    /// Who it is for, as the audit log shows it.
+    #[arg(long, value_name = "NAME", default_value = "cli")]
+    pub sub: String,
+
+    /// The server's options that decide the key (--data-dir, --config, --jwt-*).
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 /// Options of `agentcast run`.
@@ -43,6 +83,10 @@ pub struct RunArgs {
     /// A label shown in session lists.
     #[arg(long)]
     pub label: Option<String>,
+
+    /// Token for --server (write scope).
+    #[arg(long, env = "AGENTCAST_TOKEN", value_name = "JWT", requires = "server")]
+    pub token: Option<String>,
 
     /// Keep the local server running after the agent exits, until Ctrl-C.
     #[arg(long)]
@@ -72,6 +116,10 @@ pub struct PipeArgs {
     /// Session id to use [default: a new random id].
     #[arg(long, value_name = "ID")]
     pub session: Option<String>,
+
+    /// Token for the server (write scope).
+    #[arg(long, env = "AGENTCAST_TOKEN", value_name = "JWT")]
+    pub token: Option<String>,
 
     /// Longest JSONL line accepted, in bytes; longer lines become agent.error [default: 16 MiB].
     #[arg(long, env = "AGENTCAST_MAX_LINE_BYTES", value_name = "BYTES")]
@@ -205,4 +253,7 @@ pub struct ServeArgs {
     /// Log format on stderr: text or json [default: text]. Levels come from RUST_LOG.
     #[arg(long, env = "AGENTCAST_LOG_FORMAT", value_name = "FORMAT")]
     pub log_format: Option<crate::config::LogFormat>,
+
+    #[command(flatten)]
+    pub security: crate::config::security::SecurityArgs,
 }

@@ -8,15 +8,22 @@
 //! - [`socket`]: namespaces, commands, subscriptions and the broadcast adapter.
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
-//! - [`http`]: HTTP routes: health, ingest (publish, ndjson, hooks), agent processes.
+//! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI).
+//! - [`auth`]: JWT verification and signing, and what a caller may do.
+//! - [`limits`]: connection, request and message rate limits.
+//! - [`audit`]: the audit log of tokens, refusals, admin actions and limits.
 //! - [`sources`]: running agent processes, `agentcast run` and `agentcast pipe`.
 //! - [`store`]: the event store: sessions, events, checkpoints, projects, MCP servers
 //!   (SQLite, or memory), with retention and analytics.
 //! - [`parse`]: arguments and bodies into `shared` types, errors naming the field.
 //! - [`logging`]: tracing setup.
+//! - [`listener`]: the bound port, served as http/ws or https/wss.
+//! - [`tls`]: the certificate and key of `--tls-cert`/`--tls-key`, and the TLS listener.
 //! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod conformance;
@@ -24,12 +31,15 @@ pub mod demo;
 pub mod http;
 pub mod hub;
 pub mod ingest;
+pub mod limits;
+pub mod listener;
 pub mod logging;
 pub mod mcp;
 pub mod parse;
 pub mod socket;
 pub mod sources;
 pub mod store;
+pub mod tls;
 
 /// The line `agentcast serve` prints on stdout once it accepts connections; tests and scripts
 /// wait for it to learn the address.

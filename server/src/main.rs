@@ -2,12 +2,17 @@
 
 use std::io::Write;
 
-use agentcast_server::cli::{Cli, Command, PipeArgs, RunArgs, ServeArgs};
-use agentcast_server::config::Config;
+use agentcast_server::auth::Authenticator;
+use agentcast_server::cli::{
+    Cli, Command, PipeArgs, RunArgs, ServeArgs, TokenCommand, TokenCreateArgs,
+};
+use agentcast_server::config::{AuthMode, Config};
 use agentcast_server::ingest::IngestLimits;
+use agentcast_server::listener::Listener;
 use agentcast_server::sources::cli::{exit_code, pipe_stdin, run_spec, run_with_signals};
 use agentcast_server::sources::{RemoteSession, Sink};
 use agentcast_server::{LISTENING_PREFIX, app, logging};
+use agentcast_shared::Scope;
 use anyhow::Context;
 use clap::Parser;
 
@@ -20,17 +25,19 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(code);
         }
         Command::Pipe(args) => pipe(args).await,
+        Command::Token(TokenCommand::Create(args)) => create_token(args),
     }
 }
 
-/// Binds, prints the listening line (scripts and tests wait for it) and returns the listener.
-async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
-    let listener = tokio::net::TcpListener::bind(config.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.bind))?;
+/// Binds (after loading the TLS certificate and key, if any), prints the listening line
+/// (scripts and tests wait for it: `http://ADDR`, or `https://ADDR` with TLS) and returns the
+/// listener.
+async fn bind(config: &Config) -> anyhow::Result<Listener> {
+    let listener = Listener::bind(config.bind, config.security.tls.as_ref()).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, data_dir = %config.data_dir.display(), conformance = config.conformance, "listening");
-    println!("{LISTENING_PREFIX}http://{addr}");
+    let url = listener.url()?;
+    tracing::info!(%addr, tls = config.security.tls.is_some(), data_dir = %config.data_dir.display(), conformance = config.conformance, "listening");
+    println!("{LISTENING_PREFIX}{url}");
     std::io::stdout().flush()?;
     Ok(listener)
 }
@@ -41,6 +48,7 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
         server,
         session,
         label,
+        token,
         keep_serving,
         mut serve,
         command,
@@ -56,7 +64,7 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
             ..Default::default()
         };
         eprintln!("agentcast: streaming session {session_id} to {server}");
-        let sink = Sink::Remote(RemoteSession::new(&server, &session_id));
+        let sink = Sink::Remote(RemoteSession::new(&server, &session_id, token));
         let exit = run_with_signals(spec, sink, limits, std::time::Duration::from_secs(5)).await?;
         return Ok(exit_code(&exit));
     }
@@ -67,9 +75,9 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let config = Config::load(serve)?;
     logging::init(config.log_format);
     let listener = bind(&config).await?;
-    let addr = listener.local_addr()?;
+    let url = listener.url()?;
     eprintln!(
-        "agentcast: watch session {session_id} at http://{addr} (Socket.IO namespace /sessions/{session_id})"
+        "agentcast: watch session {session_id} at {url} (Socket.IO namespace /sessions/{session_id})"
     );
     let built = app::build(&config).await?;
     let sink = Sink::Local(built.hub.session(&session_id)?);
@@ -85,7 +93,7 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
     };
     let exit = run_with_signals(spec, sink, config.ingest_limits(), config.process_grace).await?;
     if keep_serving {
-        eprintln!("agentcast: the agent exited; still serving at http://{addr} until Ctrl-C");
+        eprintln!("agentcast: the agent exited; still serving at {url} until Ctrl-C");
         tokio::signal::ctrl_c().await?;
     }
     let _ = stop.send(());
@@ -109,7 +117,7 @@ async fn pipe(args: PipeArgs) -> anyhow::Result<()> {
         "agentcast: streaming stdin into session {session_id} at {}",
         args.server
     );
-    let head = pipe_stdin(&args.server, &session_id, limits).await?;
+    let head = pipe_stdin(&args.server, &session_id, args.token, limits).await?;
     eprintln!("agentcast: done, session {session_id} is at offset {head}");
     Ok(())
 }
@@ -120,7 +128,49 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     raise_open_file_limit();
     let shutdown = shutdown_signal()?;
     let listener = bind(&config).await?;
-    app::serve(listener, config, shutdown).await?;
+    if config.conformance {
+        app::serve(listener, config, shutdown).await?;
+        return Ok(());
+    }
+    let built = app::build(&config).await?;
+    print_open_url(&config, &built.auth, listener.local_addr()?);
+    app::serve_built(listener, built, &config, shutdown).await?;
+    Ok(())
+}
+
+/// Prints where to open the dashboard, with an admin token in the URL fragment (browsers do
+/// not send fragments to servers or put them in logs), as Jupyter does.
+fn print_open_url(config: &Config, auth: &Authenticator, addr: std::net::SocketAddr) {
+    let scheme = if config.security.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base = format!("{scheme}://{addr}/");
+    if !auth.is_enabled() {
+        println!("agentcast: open {base} (no authentication: --auth none)");
+    } else {
+        let ttl = config.security.startup_token_ttl;
+        match auth.issue("dashboard", Scope::Admin, vec!["*".into()], ttl) {
+            Ok(token) => println!(
+                "agentcast: open {base}#token={token}\n(an admin token valid {} h; make others with `agentcast token create`)",
+                ttl.as_secs() / 3600
+            ),
+            Err(err) => println!("agentcast: open {base} with a token from your issuer ({err})"),
+        }
+    }
+    let _ = std::io::stdout().flush();
+}
+
+/// `agentcast token create`: prints a token signed with the key the server would use.
+fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.serve)?;
+    if config.security.auth == AuthMode::None {
+        anyhow::bail!("authentication is off (--auth none): a server like that needs no token");
+    }
+    let auth = Authenticator::from_config(&config.security)?;
+    let token = auth.issue(&args.sub, args.scope, args.sessions, args.ttl)?;
+    println!("{token}");
     Ok(())
 }
 

@@ -23,6 +23,14 @@ import pytest
 import socketio
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# These tests are about the protocol, not security: no authentication and no rate limits
+# (as tests/src/server.rs's TEST_DEFAULTS).
+TEST_DEFAULTS = [
+    "--auth", "none",
+    "--connections-per-ip-per-s", "0",
+    "--messages-per-socket-per-s", "0",
+    "--http-requests-per-ip-per-s", "0",
+]
 READY_LINE = re.compile(r"^agentcast listening on (http://\S+?)/?\s*$")
 READY_TIMEOUT_S = 30.0
 WAIT_S = 5.0
@@ -42,7 +50,7 @@ class Server:
         self.stderr_path = data_dir.parent / "agentcast.stderr.log"
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            [str(binary), "serve", "--bind", "127.0.0.1:0", "--data-dir", str(data_dir)],
+            [str(binary), "serve", "--bind", "127.0.0.1:0", "--data-dir", str(data_dir), *TEST_DEFAULTS],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             stdin=subprocess.DEVNULL,

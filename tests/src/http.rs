@@ -71,9 +71,23 @@ impl Api {
 
     /// Any method with an optional raw JSON body.
     pub async fn call(&self, method: Method, path: &str, body: Option<String>) -> Answer {
+        self.call_as(method, path, None, body).await
+    }
+
+    /// Like [`call`](Self::call) with `Authorization: Bearer <token>`.
+    pub async fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Answer {
         let mut request = self
             .client
             .request(method.clone(), format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         if let Some(body) = body {
             request = request
                 .header("content-type", "application/json")

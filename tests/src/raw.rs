@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use agentcast_server::app;
 use agentcast_server::cli::ServeArgs;
-use agentcast_server::config::{Config, FileConfig};
+use agentcast_server::config::security::SecurityArgs;
+use agentcast_server::config::{AuthMode, Config, FileConfig};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
@@ -23,6 +24,8 @@ pub const RECV_TIMEOUT: Duration = Duration::from_secs(20);
 /// A server running in this process; stopped (gracefully) by `stop` or on drop.
 pub struct TestServer {
     pub addr: std::net::SocketAddr,
+    /// Its configuration (the data directory, the security settings).
+    pub config: Config,
     stop: Option<oneshot::Sender<()>>,
     pub task: JoinHandle<std::io::Result<()>>,
 }
@@ -38,6 +41,7 @@ impl TestServer {
             .unwrap_or_else(crate::server::fresh_data_dir);
         let args = ServeArgs {
             data_dir: Some(data_dir),
+            security: test_security(args.security.clone()),
             ..args
         };
         let config = Config::resolve(args, FileConfig::default()).expect("valid test config");
@@ -48,14 +52,16 @@ impl TestServer {
         let built = app::build(&config).await.unwrap_or_else(|err| {
             panic!("the server builds in {}: {err}", config.data_dir.display())
         });
+        let served_config = config.clone();
         let task = tokio::spawn(async move {
-            app::serve_built(listener, built, &config, async {
+            app::serve_built(listener, built, &served_config, async {
                 let _ = stopped.await;
             })
             .await
         });
         Self {
             addr,
+            config,
             stop: Some(stop),
             task,
         }
@@ -83,6 +89,16 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
     }
+}
+
+/// `crate::server::TEST_DEFAULTS` for the in-process server: no authentication and no rate
+/// limits unless the test sets them.
+fn test_security(mut security: SecurityArgs) -> SecurityArgs {
+    security.auth.get_or_insert(AuthMode::None);
+    security.connections_per_ip_per_s.get_or_insert(0);
+    security.messages_per_socket_per_s.get_or_insert(0);
+    security.http_requests_per_ip_per_s.get_or_insert(0);
+    security
 }
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;

@@ -14,7 +14,7 @@ pub const LISTENING_PREFIX: &str = "agentcast listening on ";
 /// A running `agentcast` process; killed when dropped.
 pub struct ServerProcess {
     pub child: Child,
-    /// Base URL such as `http://127.0.0.1:41234`.
+    /// Base URL such as `http://127.0.0.1:41234`, or `https://127.0.0.1:41234` with TLS.
     pub url: String,
 }
 
@@ -37,6 +37,25 @@ pub fn fresh_data_dir() -> PathBuf {
     dir
 }
 
+/// What the tests whose subject is not security run with: no authentication and no rate
+/// limits (they open many connections and send fast from one address). A test gives its own
+/// value of any of these flags to test it; the security tests do.
+pub const TEST_DEFAULTS: &[(&str, &str)] = &[
+    ("--auth", "none"),
+    ("--connections-per-ip-per-s", "0"),
+    ("--messages-per-socket-per-s", "0"),
+    ("--http-requests-per-ip-per-s", "0"),
+];
+
+/// The `defaults` whose flag is not among `args`, as arguments.
+pub fn unless_given(defaults: &[(&str, &str)], args: &[&str]) -> Vec<String> {
+    defaults
+        .iter()
+        .filter(|(flag, _)| !args.contains(flag))
+        .flat_map(|(flag, value)| [flag.to_string(), value.to_string()])
+        .collect()
+}
+
 impl ServerProcess {
     /// Starts `agentcast serve --bind 127.0.0.1:0 --data-dir <fresh temp dir> <args>` and
     /// waits (10 s at most) for its URL. Logs at `warn` unless `RUST_LOG` says otherwise.
@@ -52,6 +71,7 @@ impl ServerProcess {
             .args(["--bind", "127.0.0.1:0"])
             .arg("--data-dir")
             .arg(data_dir)
+            .args(unless_given(TEST_DEFAULTS, args))
             .args(args)
             .env(
                 "RUST_LOG",
@@ -77,5 +97,12 @@ impl ServerProcess {
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self { child, url })
+    }
+
+    /// The address in [`url`](Self::url), `http://` or `https://`.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        let (_scheme, addr) = self.url.split_once("://").expect("a URL with a scheme");
+        addr.parse()
+            .unwrap_or_else(|err| panic!("{}: not http(s)://IP:PORT: {err}", self.url))
     }
 }

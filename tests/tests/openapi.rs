@@ -1,5 +1,4 @@
-//! `/api/openapi.json` documents every REST route of DESIGN.md section 6 (auth comes with the
-//! security work) and nothing else, and every documented operation answers with one of the
+//! `/api/openapi.json` documents every REST route of DESIGN.md section 6 and nothing else, and every documented operation answers with one of the
 //! statuses the document lists for it.
 
 use std::collections::BTreeSet;
@@ -35,6 +34,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/analytics/usage"),
     ("get", "/api/analytics/costs"),
     ("get", "/api/analytics/sessions"),
+    ("get", "/api/auth/whoami"),
+    ("post", "/api/auth/refresh"),
 ];
 
 async fn document(api: &Api) -> Value {

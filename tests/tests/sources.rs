@@ -398,7 +398,14 @@ async fn processes_start_only_from_the_allow_list_and_stop_on_delete() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 404, "nothing left to stop");
+    // The process is gone: the second DELETE deletes the session, the third finds nothing.
+    assert_eq!(response.status().as_u16(), 204, "deleted once stopped");
+    let response = reqwest::Client::new()
+        .delete(format!("{url}/supervised"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404, "nothing left to delete");
 }
 
 #[tokio::test]

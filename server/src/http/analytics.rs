@@ -1,11 +1,13 @@
 //! Analytics over HTTP: tokens, costs and session outcomes grouped by day, model or project,
 //! for the sessions started in a time range. They read the sessions' totals, never the events.
 
+use agentcast_shared::Scope;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::auth::Caller;
 use super::error::{ApiError, ErrorResponse};
 use super::query::Params;
 use super::state::AppState;
@@ -108,8 +110,11 @@ pub struct UsageRowView {
 )]
 pub async fn usage(
     State(state): State<AppState>,
+    caller: Caller,
     Params(params): Params<AnalyticsParams>,
 ) -> Result<Json<UsageReport>, ApiError> {
+    // Totals over every session: only for a token that may see them all.
+    caller.require_all_sessions(Scope::Read)?;
     let (group, range) = params.parts()?;
     let rows = state.hub.store().usage_by(group.into(), &range).await?;
     let rows = rows
@@ -156,8 +161,11 @@ pub struct CostRowView {
 )]
 pub async fn costs(
     State(state): State<AppState>,
+    caller: Caller,
     Params(params): Params<AnalyticsParams>,
 ) -> Result<Json<CostReport>, ApiError> {
+    // Totals over every session: only for a token that may see them all.
+    caller.require_all_sessions(Scope::Read)?;
     let (group, range) = params.parts()?;
     let rows: Vec<CostRowView> = state
         .hub
@@ -214,8 +222,11 @@ pub struct SessionStatsView {
 )]
 pub async fn sessions(
     State(state): State<AppState>,
+    caller: Caller,
     Params(params): Params<AnalyticsParams>,
 ) -> Result<Json<SessionsReport>, ApiError> {
+    // Totals over every session: only for a token that may see them all.
+    caller.require_all_sessions(Scope::Read)?;
     let (group, range) = params.parts()?;
     let rows = state.hub.store().sessions_by(group.into(), &range).await?;
     let rows = rows

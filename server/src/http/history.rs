@@ -2,7 +2,7 @@
 //! semantics of the `get_history` command) or the whole stream as JSON lines
 //! (`GET /api/sessions/{id}/export.jsonl`).
 
-use agentcast_shared::GetHistoryArgs;
+use agentcast_shared::{GetHistoryArgs, Scope};
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -12,6 +12,7 @@ use futures_util::stream;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::auth::Caller;
 use super::error::{ApiError, ErrorResponse};
 use super::query::{Params, comma_list};
 use super::sessions::find;
@@ -58,9 +59,11 @@ pub struct HistoryPageSchema {
 )]
 pub async fn page(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
     Params(params): Params<HistoryParams>,
 ) -> Result<Response, ApiError> {
+    caller.require_session(&session_id, Scope::Read)?;
     let args = GetHistoryArgs {
         types: comma_list(params.types.as_deref()),
         after: params.after,
@@ -90,8 +93,10 @@ const EXPORT_PAGE: u32 = 1000;
 )]
 pub async fn export(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
 ) -> Result<Response, ApiError> {
+    caller.require_session(&session_id, Scope::Read)?;
     let record = find(&state, &session_id).await?;
     let store = state.hub.store().clone();
     // Stop at the head seen now, so a live session's export ends.

@@ -2,13 +2,14 @@
 //! ndjson body processed as it streams (`POST /api/sessions/{id}/events`), and Claude Code
 //! hook payloads (`POST /api/hooks`).
 
-use agentcast_shared::{PublishArgs, PublishResult, SessionSource};
+use agentcast_shared::{PublishArgs, PublishResult, Scope, SessionSource};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 
+use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::{ApiError, ErrorResponse};
 use super::state::AppState;
@@ -31,9 +32,11 @@ use crate::hub::session::{IngestHookError, StreamIngest, StreamIngestError};
 )]
 pub async fn publish(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
     JsonBody(args): JsonBody<PublishArgs>,
 ) -> Result<Json<PublishResult>, ApiError> {
+    caller.require_session(&session_id, Scope::Write)?;
     let head_offset = state.hub.publish(&session_id, args.events).await?;
     Ok(Json(PublishResult { head_offset }))
 }
@@ -55,10 +58,12 @@ pub async fn publish(
 )]
 pub async fn ndjson(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<StreamIngest>), ApiError> {
+    caller.require_session(&session_id, Scope::Write)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -107,12 +112,14 @@ pub async fn ndjson(
 )]
 pub async fn hook(
     State(state): State<AppState>,
+    caller: Caller,
     JsonBody(payload): JsonBody<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let session_id = payload
         .get("session_id")
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::bad_request("session_id: missing or not a string"))?;
+    caller.require_session(session_id, Scope::Write)?;
     let session = state.hub.session(session_id)?;
     let head_offset = session
         .ingest_hook(&payload, now_unix_millis())

@@ -4,16 +4,20 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use agentcast_shared::Scope;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::{ApiError, ErrorResponse};
 use super::query::Params;
 use super::state::AppState;
+use crate::audit::events;
 use crate::hub::is_valid_session_id;
 use crate::mcp::{McpServerConfig, McpServerInfo, test_server};
 use crate::store::{McpServer, StoreError};
@@ -63,7 +67,12 @@ pub struct McpServerList {
     get, path = "/api/mcp-servers", tag = "mcp-servers",
     responses((status = 200, description = "Every configured server, by name", body = McpServerList))
 )]
-pub async fn list(State(state): State<AppState>) -> Result<Json<McpServerList>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<McpServerList>, ApiError> {
+    // Admin: the commands and their environment may hold secrets.
+    caller.require(Scope::Admin)?;
     let servers = state.hub.store().list_mcp_servers().await?;
     Ok(Json(McpServerList {
         servers: servers.into_iter().map(McpServerView::from).collect(),
@@ -82,8 +91,10 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<McpServerList>, 
 )]
 pub async fn add(
     State(state): State<AppState>,
+    caller: Caller,
     JsonBody(request): JsonBody<AddMcpServer>,
 ) -> Result<(StatusCode, Json<McpServerView>), ApiError> {
+    caller.require(Scope::Admin)?;
     if !is_valid_session_id(&request.name) {
         return Err(ApiError::bad_request(format!(
             "name: {:?} is not 1 to 128 letters, digits, '-', '_' or '.'",
@@ -95,7 +106,14 @@ pub async fn add(
     }
     let server = McpServer::new(request.name, request.command, request.args, request.env);
     match state.hub.store().add_mcp_server(&server).await {
-        Ok(()) => Ok((StatusCode::CREATED, Json(server.into()))),
+        Ok(()) => {
+            caller.audit(
+                &state,
+                events::ADMIN_ACTION,
+                json!({"action": "mcp_server.add", "name": server.name, "command": server.command}),
+            );
+            Ok((StatusCode::CREATED, Json(server.into())))
+        }
         Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(format!(
             "MCP server {} exists",
             server.name
@@ -114,9 +132,16 @@ pub async fn add(
 )]
 pub async fn delete(
     State(state): State<AppState>,
+    caller: Caller,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    caller.require(Scope::Admin)?;
     if state.hub.store().delete_mcp_server(&name).await? {
+        caller.audit(
+            &state,
+            events::ADMIN_ACTION,
+            json!({"action": "mcp_server.delete", "name": name}),
+        );
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(&name))
@@ -167,9 +192,11 @@ pub struct McpTestReport {
 )]
 pub async fn test(
     State(state): State<AppState>,
+    caller: Caller,
     Path(name): Path<String>,
     Params(params): Params<TestParams>,
 ) -> Result<Json<McpTestReport>, ApiError> {
+    caller.require(Scope::Admin)?;
     let timeout_ms = match params.timeout_ms {
         Some(0) => return Err(ApiError::bad_request("timeout_ms: must be at least 1")),
         Some(ms) => ms.min(MAX_TEST_TIMEOUT_MS),
@@ -201,6 +228,11 @@ pub async fn test(
         },
     };
     tracing::info!(mcp.server = %config.name, ok = report.ok, "MCP server tested");
+    caller.audit(
+        &state,
+        events::ADMIN_ACTION,
+        json!({"action": "mcp_server.test", "name": config.name, "ok": report.ok}),
+    );
     Ok(Json(report))
 }
 

@@ -5,6 +5,8 @@
 //! - `sessions`: start, list, read, stop, delete and checkpoint sessions.
 //! - `history`: a page of a session's events, and its export as JSON lines.
 //! - `projects`, `mcp_servers`, `analytics`: the catalogs and reports over the store.
+//! - `auth`: the bearer token of every call ([`auth::Caller`]) and `/api/auth`.
+//! - `cors`: the allow-list of browser origins.
 //! - `openapi`: the document at `/api/openapi.json`.
 //! - `body`: JSON and raw request bodies whose errors are JSON too.
 //! - `query`: typed query parameters whose errors name the parameter.
@@ -12,7 +14,9 @@
 //! - `state`: [`AppState`].
 
 mod analytics;
+mod auth;
 mod body;
+pub mod cors;
 pub mod error;
 mod health;
 mod history;
@@ -65,4 +69,6 @@ fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(analytics::usage))
         .routes(routes!(analytics::costs))
         .routes(routes!(analytics::sessions))
+        .routes(routes!(auth::whoami))
+        .routes(routes!(auth::refresh))
 }

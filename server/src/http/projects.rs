@@ -1,6 +1,7 @@
 //! Projects over HTTP: sessions are grouped by project; a project's settings are a JSON
 //! object the client owns.
 
+use agentcast_shared::Scope;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::{ApiError, ErrorResponse};
 use super::state::AppState;
@@ -55,7 +57,11 @@ pub struct ProjectList {
     get, path = "/api/projects", tag = "projects",
     responses((status = 200, description = "Every project, by id", body = ProjectList))
 )]
-pub async fn list(State(state): State<AppState>) -> Result<Json<ProjectList>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ProjectList>, ApiError> {
+    caller.require(Scope::Read)?;
     let projects = state.hub.store().list_projects().await?;
     Ok(Json(ProjectList {
         projects: projects.into_iter().map(ProjectView::from).collect(),
@@ -77,8 +83,10 @@ const MAX_NAME_CHARS: usize = 200;
 )]
 pub async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     JsonBody(request): JsonBody<CreateProject>,
 ) -> Result<(StatusCode, Json<ProjectView>), ApiError> {
+    caller.require(Scope::Write)?;
     let id = request
         .id
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -114,8 +122,10 @@ pub async fn create(
 )]
 pub async fn get(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ProjectView>, ApiError> {
+    caller.require(Scope::Read)?;
     match state.hub.store().get_project(&id).await? {
         Some(project) => Ok(Json(project.into())),
         None => Err(not_found(&id)),
@@ -136,9 +146,11 @@ pub async fn get(
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     JsonBody(settings): JsonBody<Map<String, Value>>,
 ) -> Result<Json<ProjectView>, ApiError> {
+    caller.require(Scope::Write)?;
     let store = state.hub.store();
     if !store
         .update_project_settings(&id, &Value::Object(settings))

@@ -1,18 +1,21 @@
 //! Sessions over HTTP: start an agent process, list and read sessions, stop or delete one,
 //! and checkpoint its stream.
 
-use agentcast_shared::{ErrorCode, Event, SessionCheckpoint, SessionSource, SessionState};
+use agentcast_shared::{ErrorCode, Event, Scope, SessionCheckpoint, SessionSource, SessionState};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use super::auth::Caller;
 use super::body::{JsonBody, RawBody};
 use super::error::{ApiError, ErrorResponse, parse_json};
 use super::query::Params;
 use super::state::AppState;
+use crate::audit::events;
 use crate::sources::supervisor::{SuperviseError, http_spec, new_session_id};
 use crate::store::{Checkpoint, SessionFilter, SessionRecord};
 
@@ -52,9 +55,12 @@ pub struct CreatedSession {
 )]
 pub async fn create(
     State(state): State<AppState>,
+    caller: Caller,
     JsonBody(request): JsonBody<CreateSession>,
 ) -> Result<(StatusCode, Json<CreatedSession>), ApiError> {
+    caller.require(Scope::Admin)?;
     let session_id = request.session_id.unwrap_or_else(new_session_id);
+    let command = request.command.clone();
     let spec = http_spec(
         session_id.clone(),
         request.command,
@@ -67,6 +73,11 @@ pub async fn create(
         SuperviseError::EmptyCommand => ApiError::bad_request(err.to_string()),
         SuperviseError::Hub(err) => err.into(),
     })?;
+    caller.audit(
+        &state,
+        events::PROCESS_STARTED,
+        json!({"session_id": session_id, "command": command}),
+    );
     let namespace = format!("{}{session_id}", crate::hub::SESSION_NS_PREFIX);
     Ok((
         StatusCode::CREATED,
@@ -168,8 +179,10 @@ const MAX_LIST_LIMIT: u32 = 1000;
 )]
 pub async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     Params(params): Params<ListParams>,
 ) -> Result<Json<SessionList>, ApiError> {
+    caller.require(Scope::Read)?;
     let filter = match params.status {
         Some(StatusFilter::Active) => SessionFilter::Active,
         Some(StatusFilter::All) | None => SessionFilter::All,
@@ -190,7 +203,7 @@ pub async fn list(
             };
             SessionView::new(record, &state)
         })
-        .filter(|view| filter.admits(view.status))
+        .filter(|view| filter.admits(view.status) && caller.claims.allows_session(&view.id))
         .collect();
     Ok(Json(SessionList { sessions }))
 }
@@ -213,8 +226,10 @@ pub struct SessionDetail {
 )]
 pub async fn get(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
 ) -> Result<Json<SessionDetail>, ApiError> {
+    caller.require_session(&session_id, Scope::Read)?;
     let record = find(&state, &session_id).await?;
     let checkpoints = state.hub.store().list_checkpoints(&session_id).await?;
     Ok(Json(SessionDetail {
@@ -253,9 +268,16 @@ pub struct Stopping {
 )]
 pub async fn delete(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
 ) -> Result<Response, ApiError> {
+    caller.require_session(&session_id, Scope::Admin)?;
     if state.supervisor.stop(&session_id) {
+        caller.audit(
+            &state,
+            events::PROCESS_STOPPED,
+            json!({"session_id": session_id}),
+        );
         let body = Stopping {
             session_id,
             stopping: true,
@@ -266,6 +288,11 @@ pub async fn delete(
         return Err(ApiError::not_found(format!("no session {session_id}")));
     }
     state.hub.forget(&session_id);
+    caller.audit(
+        &state,
+        events::ADMIN_ACTION,
+        json!({"action": "session.delete", "session_id": session_id}),
+    );
     tracing::info!(session_id, "session deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -315,9 +342,11 @@ impl From<Checkpoint> for CheckpointView {
 )]
 pub async fn checkpoint(
     State(state): State<AppState>,
+    caller: Caller,
     Path(session_id): Path<String>,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<CheckpointView>), ApiError> {
+    caller.require_session(&session_id, Scope::Write)?;
     let request: CreateCheckpoint = if body.iter().all(u8::is_ascii_whitespace) {
         CreateCheckpoint::default()
     } else {

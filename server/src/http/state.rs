@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::audit::Audit;
+use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::sources::Supervisor;
@@ -13,6 +15,8 @@ pub struct AppState {
     pub hub: Hub,
     pub supervisor: Supervisor,
     pub config: Arc<Config>,
+    pub auth: Authenticator,
+    pub audit: Audit,
 }
 
 impl FromRef<AppState> for Hub {

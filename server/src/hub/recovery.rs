@@ -36,6 +36,10 @@ pub(crate) struct Progress {
     pub through: u64,
     /// The first offset the history still held, when it no longer held `requested + 1`.
     pub gap_until: Option<u64>,
+    /// The client's offset was beyond the session's head: its offsets come from another
+    /// history (a wiped data directory, another server). It is replayed the whole session
+    /// and told `recovered: false, from: 1`, so it knows to start over.
+    pub ahead: bool,
 }
 
 impl Progress {
@@ -44,12 +48,26 @@ impl Progress {
             requested,
             through: requested,
             gap_until: None,
+            ahead: false,
+        }
+    }
+
+    /// A catch-up from `requested` to a session at `head`: from the start when the client
+    /// claims more than the session has (see [`Progress::ahead`]).
+    pub fn towards(requested: u64, head: u64) -> Self {
+        if requested > head {
+            Self {
+                ahead: true,
+                ..Self::new(0)
+            }
+        } else {
+            Self::new(requested)
         }
     }
 
     /// The history continues at `first`: anything between `through` and it is gone.
     pub fn resume_at(&mut self, first: u64) {
-        if first > self.through + 1 {
+        if first > self.through.saturating_add(1) {
             self.gap_until.get_or_insert(first);
             self.through = first - 1;
         }
@@ -58,8 +76,8 @@ impl Progress {
     /// What `session.recovered` says once the socket is at `head`.
     pub fn recovered(&self, head: u64) -> SessionRecovered {
         SessionRecovered {
-            recovered: self.gap_until.is_none(),
-            from: self.gap_until.unwrap_or(self.requested + 1),
+            recovered: self.gap_until.is_none() && !self.ahead,
+            from: self.gap_until.unwrap_or(self.requested.saturating_add(1)),
             to: head,
         }
     }
@@ -79,7 +97,7 @@ pub(crate) async fn recover(hub: Hub, socket: Sock, session: SessionHandle, requ
     session.resumed().await;
     let head = session.head_offset();
     tracing::debug!(session.id = session.id(), requested, head, "replaying");
-    let mut progress = Progress::new(requested);
+    let mut progress = Progress::towards(requested, head);
     while progress.through < head {
         let tail_first = session.tail_first();
         let page = if tail_first.is_some_and(|first| first <= progress.through + 1) {
@@ -217,6 +235,21 @@ mod tests {
                 to: 30
             }
         );
+    }
+
+    #[test]
+    fn an_offset_beyond_the_head_replays_everything_as_not_recovered() {
+        let progress = Progress::towards(u64::MAX, 25);
+        assert_eq!((progress.requested, progress.through), (0, 0));
+        assert_eq!(
+            progress.recovered(25),
+            SessionRecovered {
+                recovered: false,
+                from: 1,
+                to: 25
+            }
+        );
+        assert!(!Progress::towards(25, 25).ahead);
     }
 
     #[test]

@@ -164,19 +164,20 @@ impl Sequencer {
             }
             replies.push((reply, self.head));
         }
-        // Before the replies, so a publisher that then reads the sessions list sees its own.
+        // Before the replies, so a publisher that then reads the sessions list sees its own,
+        // and a client that then recovers finds the retention applied.
         if lifecycle {
             self.store_summary().await;
-        }
-        for (reply, head) in replies {
-            // The publisher may have given up waiting; the events are out regardless.
-            let _ = reply.send(Ok(head));
         }
         if trim_step(&self.hub.limits().retention)
             .is_some_and(|step| self.head - self.trimmed_at >= step)
         {
             self.trimmed_at = self.head;
             trim_session(&self.hub, &self.id).await;
+        }
+        for (reply, head) in replies {
+            // The publisher may have given up waiting; the events are out regardless.
+            let _ = reply.send(Ok(head));
         }
     }
 

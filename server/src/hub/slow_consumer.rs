@@ -37,7 +37,16 @@ pub(crate) fn disconnect(hub: &Hub, socket: Sock) {
         .fetch_add(1, Ordering::Relaxed);
     let buffer = hub.io().config().engine_config.max_buffer_size;
     tracing::warn!(socket.id = %socket.id, ns = socket.ns(), buffer, "slow consumer: send buffer full, disconnecting");
-    tokio::spawn(tell_and_disconnect(socket, buffer, patience(hub)));
+    let reason = AgentError {
+        code: "slow_consumer".into(),
+        message: format!(
+            "your send buffer ({buffer} packets) was full, so you missed an event; \
+             reconnect with your last offset to recover"
+        ),
+        line: None,
+        excerpt: None,
+    };
+    tokio::spawn(tell_and_disconnect(socket, reason, patience(hub)));
 }
 
 /// How long a full buffer may take to drain: the heartbeat closes the connection within one
@@ -47,16 +56,11 @@ pub(crate) fn patience(hub: &Hub) -> Duration {
     config.ping_interval + config.ping_timeout
 }
 
-async fn tell_and_disconnect(socket: Sock, buffer: usize, patience: Duration) {
-    let reason = Event::AgentError(AgentError {
-        code: "slow_consumer".into(),
-        message: format!(
-            "your send buffer ({buffer} packets) was full, so you missed an event; \
-             reconnect with your last offset to recover"
-        ),
-        line: None,
-        excerpt: None,
-    });
+/// Sends `reason` as an `agent.error` (offset 0) and then the disconnect, retrying while the
+/// socket's buffer is full, for at most `patience`. Slow consumers, expired tokens and
+/// message floods end this way: the client learns why before it is disconnected.
+pub(crate) async fn tell_and_disconnect(socket: Sock, reason: AgentError, patience: Duration) {
+    let reason = Event::AgentError(reason);
     let payload = emit::envelope_json(0, session_of(socket.ns()), &reason);
     let mut told = false;
     let deadline = tokio::time::Instant::now() + patience + DRAIN_PAUSE;
@@ -70,7 +74,7 @@ async fn tell_and_disconnect(socket: Sock, buffer: usize, patience: Duration) {
         }
         tokio::time::sleep(DRAIN_PAUSE).await;
     }
-    tracing::warn!(socket.id = %socket.id, "slow consumer never drained; the heartbeat will close it");
+    tracing::warn!(socket.id = %socket.id, "the socket never drained; the heartbeat will close it");
 }
 
 fn session_of(ns: &str) -> &str {

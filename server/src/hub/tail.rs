@@ -49,7 +49,7 @@ impl Tail {
             return Vec::new();
         };
         // Offsets are consecutive, so the position of `after + 1` is arithmetic.
-        let skip = (after + 1).saturating_sub(first) as usize;
+        let skip = after.saturating_add(1).saturating_sub(first) as usize;
         self.entries
             .iter()
             .skip(skip)

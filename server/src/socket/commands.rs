@@ -6,14 +6,17 @@ use std::future::Future;
 
 use agentcast_shared::{
     Ack, ErrorBody, ErrorCode, GetHistoryArgs, GetStatusArgs, HubStatusReport, IngestArgs,
-    IngestResult, PingArgs, Pong, PublishArgs, PublishResult, RejectedLine, SessionSource,
-    SessionStatusReport, SessionSummary, SubscribeArgs, Subscription, commands, format_ts_millis,
+    IngestResult, PingArgs, Pong, PublishArgs, PublishResult, RefreshArgs, RejectedLine,
+    Scope as TokenScope, SessionSource, SessionStatusReport, SessionSummary, SubscribeArgs,
+    Subscription, commands, format_ts_millis,
 };
 use serde::Serialize;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, TryData};
 
 use super::adapter::TrackingAdapter;
+use super::auth::{self, SocketSecurity};
+use super::flood;
 use super::{Sock, subscriptions};
 use crate::hub::history::{self, HistoryPageJson};
 use crate::hub::{Hub, HubError, now_unix_millis, stats};
@@ -28,7 +31,7 @@ pub(crate) enum Scope {
 }
 
 /// Registers every command a socket of this scope understands.
-pub(crate) fn register(socket: &Sock, hub: &Hub, scope: &Scope) {
+pub(crate) fn register(socket: &Sock, hub: &Hub, scope: &Scope, security: &SocketSecurity) {
     on(socket, hub, scope, commands::SUBSCRIBE, subscribe);
     on(socket, hub, scope, commands::UNSUBSCRIBE, unsubscribe);
     on(socket, hub, scope, commands::GET_STATUS, get_status);
@@ -36,6 +39,20 @@ pub(crate) fn register(socket: &Sock, hub: &Hub, scope: &Scope) {
     on(socket, hub, scope, commands::PING, ping);
     on(socket, hub, scope, commands::PUBLISH, publish);
     on(socket, hub, scope, commands::INGEST, ingest);
+    let security = security.clone();
+    on(
+        socket,
+        hub,
+        scope,
+        commands::AUTH_REFRESH,
+        move |cx, args| {
+            let answer = match parse::<RefreshArgs>(args) {
+                Ok(args) => auth::refresh(&cx.socket, &security, &cx.scope, args).into(),
+                Err(err) => Ack::Error(err),
+            };
+            std::future::ready(answer)
+        },
+    );
 }
 
 /// Wires one command: parse nothing here, run `handler`, ack its answer.
@@ -56,6 +73,10 @@ where
             };
             let handler = handler.clone();
             async move {
+                if let Err(limited) = flood::take(&context.socket) {
+                    let _ = ack.send(&Ack::<()>::Error(limited));
+                    return;
+                }
                 // The only extraction failure for a JSON value is a missing argument
                 // (`socket.emit("get_status", ack)`): treat it as `{}` like a null one.
                 let answer = handler(context, args.unwrap_or(Value::Null)).await;
@@ -197,6 +218,9 @@ async fn publish(cx: Context, args: Value) -> Ack<PublishResult> {
     let Scope::Session(session_id) = &cx.scope else {
         return Ack::bad_request("publish is a session command: connect to /sessions/{id}");
     };
+    if let Err(err) = auth::require(&cx.socket, TokenScope::Write) {
+        return Ack::Error(err);
+    }
     let args = match parse::<PublishArgs>(args) {
         Ok(args) => args,
         Err(err) => return Ack::Error(err),
@@ -213,6 +237,9 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
     let Scope::Session(session_id) = &cx.scope else {
         return Ack::bad_request("ingest is a session command: connect to /sessions/{id}");
     };
+    if let Err(err) = auth::require(&cx.socket, TokenScope::Write) {
+        return Ack::Error(err);
+    }
     let args = match parse::<IngestArgs>(args) {
         Ok(args) => args,
         Err(err) => return Ack::Error(err),

@@ -5,21 +5,27 @@ use std::sync::atomic::Ordering;
 
 use agentcast_shared::ConnectAuth;
 use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES};
+use serde_json::Value;
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
 use socketioxide::socket::DisconnectReason;
 
+use super::auth::{self, SocketSecurity};
 use super::commands::{self, Scope};
+use super::flood;
 use super::subscriptions;
 use super::{Io, Sock};
 use crate::hub::{Hub, SESSION_NS_PREFIX, is_valid_session_id};
 
 /// Registers both namespaces on `io`.
-pub fn register(io: &Io, hub: &Hub) {
-    io.ns("/", connected(hub.clone()).with(prepare(hub.clone())));
+pub fn register(io: &Io, hub: &Hub, security: &SocketSecurity) {
+    io.ns(
+        "/",
+        connected(hub.clone(), security.clone()).with(prepare(hub.clone(), security.clone())),
+    );
     io.dyn_ns(
         format!("{SESSION_NS_PREFIX}{{id}}"),
-        connected(hub.clone()).with(prepare(hub.clone())),
+        connected(hub.clone(), security.clone()).with(prepare(hub.clone(), security.clone())),
     )
     .expect("the session namespace pattern is valid"); // a constant pattern
 }
@@ -38,15 +44,27 @@ fn scope_of(socket: &Sock) -> Result<Scope, String> {
     }
 }
 
-/// Connect middleware: checks the namespace and sets the socket up (commands, subscriptions)
-/// BEFORE the client is told it is connected. socketioxide runs the connect handler afterwards
-/// in another task, and a client may send its first command as soon as it hears `connect`:
-/// a command whose handler did not exist yet would be dropped.
+/// Connect middleware: checks the namespace and the token, and sets the socket up (commands,
+/// subscriptions) BEFORE the client is told it is connected. socketioxide runs the connect
+/// handler afterwards in another task, and a client may send its first command as soon as it
+/// hears `connect`: a command whose handler did not exist yet would be dropped. An error here
+/// is the `connect_error` message the client gets.
 fn prepare(
     hub: Hub,
-) -> impl Fn(Sock) -> std::future::Ready<Result<(), String>> + Clone + Send + Sync + 'static {
-    move |socket: Sock| {
-        let prepared = scope_of(&socket).map(|scope| {
+    security: SocketSecurity,
+) -> impl Fn(Sock, TryData<Value>) -> std::future::Ready<Result<(), String>>
++ Clone
++ Send
++ Sync
++ 'static {
+    move |socket: Sock, TryData(auth): TryData<Value>| {
+        let auth = match connect_auth(auth) {
+            Ok(auth) => auth,
+            Err(message) => return std::future::ready(Err(message)),
+        };
+        let token = auth.token;
+        let prepared = scope_of(&socket).and_then(|scope| {
+            auth::admit(&socket, &security, &scope, token.as_deref())?;
             // A new socket is subscribed to `*`: every type its namespace carries. It joins
             // the rooms once connected (or once caught up, when it asks for a recovery).
             let default_types = match scope {
@@ -54,14 +72,28 @@ fn prepare(
                 Scope::Session(_) => ALL_EVENT_TYPES,
             };
             subscriptions::init(&socket, default_types);
-            commands::register(&socket, &hub, &scope);
+            commands::register(&socket, &hub, &scope, &security);
+            flood::admit(&socket, &security.limiters);
             let stats = hub.stats().clone();
-            socket.on_fallback(move || {
+            socket.on_fallback(move |socket: Sock| {
                 stats.unknown_events.fetch_add(1, Ordering::Relaxed);
+                // Unhandled events count against the budget too (a flood of junk).
+                let _ = flood::take(&socket);
                 std::future::ready(())
             });
+            Ok(())
         });
         std::future::ready(prepared)
+    }
+}
+
+/// The handshake auth: absent or null is `{}`; anything else must be a valid `ConnectAuth`
+/// (an `offset` that is not a non-negative integer would otherwise silently mean no replay).
+fn connect_auth<E>(auth: Result<Value, E>) -> Result<ConnectAuth, String> {
+    match auth {
+        Err(_) | Ok(Value::Null) => Ok(ConnectAuth::default()),
+        Ok(value) => crate::parse::from_value(value)
+            .map_err(|err| format!("invalid auth: {}", err.message.replace("arguments: ", ""))),
     }
 }
 
@@ -69,8 +101,10 @@ fn prepare(
 /// handshake auth carries `{offset}`.
 fn connected(
     hub: Hub,
+    security: SocketSecurity,
 ) -> impl Fn(Sock, TryData<ConnectAuth>) -> std::future::Ready<()> + Clone + Send + Sync + 'static {
     move |socket: Sock, TryData(auth): TryData<ConnectAuth>| {
+        auth::watch_expiry(&socket, &security);
         let offset = auth.ok().and_then(|auth| auth.offset);
         match (scope_of(&socket), offset) {
             (Ok(Scope::Session(id)), Some(offset)) => {
@@ -84,6 +118,7 @@ fn connected(
         let stats = hub.stats().clone();
         socket.on_disconnect(move |socket: Sock, reason: DisconnectReason| {
             stats.connections.fetch_sub(1, Ordering::Relaxed);
+            auth::forget(&socket);
             tracing::debug!(socket.id = %socket.id, ns = socket.ns(), ?reason, "disconnected");
             std::future::ready(())
         });

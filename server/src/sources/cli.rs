@@ -74,9 +74,10 @@ pub fn exit_code(exit: &ProcessExit) -> i32 {
 pub async fn pipe_stdin(
     server: &str,
     session_id: &str,
+    token: Option<String>,
     limits: IngestLimits,
 ) -> Result<u64, SinkError> {
-    let sink = Sink::Remote(RemoteSession::new(server, session_id));
+    let sink = Sink::Remote(RemoteSession::new(server, session_id, token));
     let context = SessionContext::new(session_id, SessionSource::Pipe);
     let mut pipeline = IngestPipeline::new(context, limits);
     let mut stdin = tokio::io::stdin();

@@ -37,15 +37,18 @@ impl Sink {
 pub struct RemoteSession {
     client: reqwest::Client,
     publish_url: String,
+    token: Option<String>,
 }
 
 impl RemoteSession {
-    /// `server` is the base URL, e.g. `http://127.0.0.1:8080`.
-    pub fn new(server: &str, session_id: &str) -> Self {
+    /// `server` is the base URL, e.g. `http://127.0.0.1:8080`; `token` a JWT with write scope
+    /// (none for a server with `--auth none`).
+    pub fn new(server: &str, session_id: &str, token: Option<String>) -> Self {
         let base = server.trim_end_matches('/');
         Self {
             client: reqwest::Client::new(),
             publish_url: format!("{base}/api/sessions/{session_id}/publish"),
+            token,
         }
     }
 
@@ -55,13 +58,11 @@ impl RemoteSession {
             url: url.clone(),
             source,
         };
-        let response = self
-            .client
-            .post(url)
-            .json(&PublishArgs { events })
-            .send()
-            .await
-            .map_err(http)?;
+        let mut request = self.client.post(url).json(&PublishArgs { events });
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(http)?;
         let status = response.status();
         if status.is_success() {
             let result: PublishResult = response.json().await.map_err(http)?;

@@ -5,7 +5,7 @@
 // ready when it prints `agentcast listening on http://127.0.0.1:PORT` on stdout. Its stderr (the
 // logs) is kept, bounded, so a failing test can show what the server said.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,6 +21,18 @@ const STDERR_KEEP = 64 * 1024;
 export function binaryPath() {
   return process.env.AGENTCAST_BIN || join(REPO_ROOT, "target", "debug", "agentcast");
 }
+
+/**
+ * What the suites whose subject is not security run with: no authentication and no rate limits
+ * (they open many connections from one address). A test passes its own value of any of these
+ * flags to test it (as tests/src/server.rs's TEST_DEFAULTS).
+ */
+const TEST_DEFAULTS = [
+  ["--auth", "none"],
+  ["--connections-per-ip-per-s", "0"],
+  ["--messages-per-socket-per-s", "0"],
+  ["--http-requests-per-ip-per-s", "0"],
+];
 
 /**
  * Spawns `agentcast serve --bind 127.0.0.1:0 --data-dir <tmp> [--conformance] [...extraArgs]`
@@ -40,6 +52,9 @@ export async function startServer({ conformance = false, extraArgs = [], readyTi
   const dataDir = await mkdtemp(join(tmpdir(), "agentcast-e2e-"));
   const args = ["serve", "--bind", "127.0.0.1:0", "--data-dir", dataDir];
   if (conformance) args.push("--conformance");
+  if (!conformance) {
+    for (const [flag, value] of TEST_DEFAULTS) if (!extraArgs.includes(flag)) args.push(flag, value);
+  }
   args.push(...extraArgs);
 
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } });
@@ -111,5 +126,14 @@ export async function startServer({ conformance = false, extraArgs = [], readyTi
     return stopping;
   };
 
-  return { url, wsUrl: url.replace(/^http/, "ws"), port: Number(port), logs, exited, stop };
+  /** A token signed with this server's key (`agentcast token create`). */
+  const token = ({ scope = "read", sessions = ["*"], ttl = "1h" } = {}) => {
+    const args = ["token", "create", "--data-dir", dataDir, "--scope", scope, "--ttl", ttl];
+    for (const session of sessions) args.push("--session", session);
+    const created = spawnSync(bin, args, { encoding: "utf8" });
+    if (created.status !== 0) throw new Error(`agentcast token create failed: ${created.stderr}`);
+    return created.stdout.trim();
+  };
+
+  return { url, wsUrl: url.replace(/^http/, "ws"), port: Number(port), logs, exited, stop, token };
 }

@@ -9,6 +9,10 @@ use serde::Deserialize;
 
 use crate::cli::ServeArgs;
 
+pub mod security;
+
+pub use security::{AuditTarget, AuthMode, JwtAlgorithm, Limits, SecurityConfig};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -45,6 +49,8 @@ pub struct Config {
     pub max_line_bytes: usize,
     pub max_ndjson_body: u64,
     pub process_grace: Duration,
+    /// Authentication, CORS, the audit log, TLS and the rate limits.
+    pub security: SecurityConfig,
 }
 
 /// The TOML file: every key optional, unknown keys rejected so a typo is an error, not a no-op.
@@ -77,6 +83,12 @@ pub struct FileConfig {
     pub max_line_bytes: Option<usize>,
     pub max_ndjson_body: Option<u64>,
     pub process_grace_ms: Option<u64>,
+    #[serde(default)]
+    pub auth: security::AuthFile,
+    #[serde(default)]
+    pub limits: security::LimitsFile,
+    #[serde(default)]
+    pub tls: security::TlsFile,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,17 +124,28 @@ impl Config {
     }
 
     /// Flag/env (already merged by clap) over file over default.
-    pub fn resolve(args: ServeArgs, file: FileConfig) -> Result<Self, ConfigError> {
+    pub fn resolve(args: ServeArgs, mut file: FileConfig) -> Result<Self, ConfigError> {
         let ms = Duration::from_millis;
+        let bind = args
+            .bind
+            .or(file.bind)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir.clone())
+            .unwrap_or_else(default_data_dir);
+        let security_file = security::SecurityFile {
+            auth: std::mem::take(&mut file.auth),
+            limits: std::mem::take(&mut file.limits),
+            tls: std::mem::take(&mut file.tls),
+        };
+        let security =
+            SecurityConfig::resolve(args.security.clone(), security_file, &data_dir, bind)?;
         let config = Self {
-            bind: args
-                .bind
-                .or(file.bind)
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-            data_dir: args
-                .data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(default_data_dir),
+            bind,
+            data_dir,
+            security,
             conformance: args.conformance || file.conformance.unwrap_or(false),
             demo: args.demo || file.demo.unwrap_or(false),
             demo_speed: args.demo_speed.or(file.demo_speed).unwrap_or(1.0),

@@ -1,0 +1,232 @@
+//! Authentication (DESIGN.md section 5): JWTs verified with one configured algorithm and key,
+//! and the claims that say what a caller may do.
+//!
+//! - `keys`: the HS256 secret (generated and kept in the data directory) and PEM keys.
+//! - `error`: [`AuthError`], the refusals and their 401/403 codes.
+//! - `ttl`: durations such as `1h` for `agentcast token create`.
+//!
+//! [`Authenticator::verify`] pins the algorithm (so `alg: none` and algorithm confusion, e.g.
+//! an RS256 public key used as an HS256 secret, are refused), checks the signature, `exp`
+//! and `nbf` with no leeway, and requires `sub`, `exp` and `iat`. With `--auth none` every
+//! caller is [`Claims`] with every scope and session.
+
+mod error;
+mod keys;
+pub mod ttl;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agentcast_shared::{Claims, Scope};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+
+pub use error::AuthError;
+pub use keys::KeyError;
+
+use crate::config::{AuthMode, JwtAlgorithm, SecurityConfig};
+
+/// Verifies tokens and, when it has the key, signs them. Cheap to clone.
+#[derive(Clone)]
+pub struct Authenticator(Arc<Inner>);
+
+struct Inner {
+    /// `None` with `--auth none`.
+    verifier: Option<Verifier>,
+    signer: Option<(EncodingKey, Header)>,
+}
+
+struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+    algorithm: JwtAlgorithm,
+}
+
+fn algorithm(alg: JwtAlgorithm) -> Algorithm {
+    match alg {
+        JwtAlgorithm::Hs256 => Algorithm::HS256,
+        JwtAlgorithm::Rs256 => Algorithm::RS256,
+        JwtAlgorithm::EdDsa => Algorithm::EdDSA,
+    }
+}
+
+fn algorithm_name(alg: JwtAlgorithm) -> &'static str {
+    match alg {
+        JwtAlgorithm::Hs256 => "HS256",
+        JwtAlgorithm::Rs256 => "RS256",
+        JwtAlgorithm::EdDsa => "EdDSA",
+    }
+}
+
+impl Authenticator {
+    /// The authenticator the configuration describes; with JWT and HS256 this creates the
+    /// secret file on first start.
+    pub fn from_config(security: &SecurityConfig) -> Result<Self, KeyError> {
+        if security.auth == AuthMode::None {
+            return Ok(Self::disabled());
+        }
+        let jwt = &security.jwt;
+        let alg = algorithm(jwt.algorithm);
+        let (decoding, encoding) = match jwt.algorithm {
+            JwtAlgorithm::Hs256 => {
+                let secret = keys::load_or_create_secret(&jwt.secret_file)?;
+                (
+                    DecodingKey::from_secret(&secret),
+                    Some(EncodingKey::from_secret(&secret)),
+                )
+            }
+            public => {
+                let Some(path) = &jwt.public_key else {
+                    return Err(KeyError::Bad {
+                        path: "--jwt-public-key".into(),
+                        message: "required for RS256 and EdDSA".into(),
+                    });
+                };
+                let decoding = keys::public_key(public, path)?;
+                let encoding = jwt
+                    .private_key
+                    .as_deref()
+                    .map(|path| keys::private_key(public, path))
+                    .transpose()?;
+                (decoding, encoding)
+            }
+        };
+        let mut validation = Validation::new(alg);
+        validation.leeway = 0;
+        validation.validate_nbf = true;
+        validation.set_required_spec_claims(&["exp", "iat", "sub"]);
+        Ok(Self(Arc::new(Inner {
+            verifier: Some(Verifier {
+                key: decoding,
+                validation,
+                algorithm: jwt.algorithm,
+            }),
+            signer: encoding.map(|key| (key, Header::new(alg))),
+        })))
+    }
+
+    /// `--auth none`: every caller may do everything.
+    pub fn disabled() -> Self {
+        Self(Arc::new(Inner {
+            verifier: None,
+            signer: None,
+        }))
+    }
+
+    /// False with `--auth none`.
+    pub fn is_enabled(&self) -> bool {
+        self.0.verifier.is_some()
+    }
+
+    /// The claims of a valid token; with `--auth none`, [`unrestricted`] whatever is given.
+    pub fn verify(&self, token: Option<&str>) -> Result<Claims, AuthError> {
+        let Some(verifier) = &self.0.verifier else {
+            return Ok(unrestricted());
+        };
+        let token = token.map(str::trim).filter(|t| !t.is_empty());
+        let token = token.ok_or(AuthError::Missing)?;
+        jsonwebtoken::decode::<Claims>(token, &verifier.key, &verifier.validation)
+            .map(|data| data.claims)
+            .map_err(|err| describe(err.into_kind(), token, verifier.algorithm))
+    }
+
+    /// Signs `claims`.
+    pub fn sign(&self, claims: &Claims) -> Result<String, AuthError> {
+        let (key, header) = self.0.signer.as_ref().ok_or(AuthError::CannotSign)?;
+        jsonwebtoken::encode(header, claims, key).map_err(|err| {
+            tracing::error!(%err, "signing a token failed");
+            AuthError::CannotSign
+        })
+    }
+
+    /// A new token for `sub` with one scope (the lower ones are implied), the given sessions
+    /// and lifetime.
+    pub fn issue(
+        &self,
+        sub: &str,
+        scope: Scope,
+        sessions: Vec<String>,
+        ttl: Duration,
+    ) -> Result<String, AuthError> {
+        let now = now_s();
+        self.sign(&Claims {
+            sub: sub.to_owned(),
+            iat: now,
+            exp: now.saturating_add(ttl.as_secs().max(1)),
+            nbf: None,
+            scope: vec![scope],
+            sessions,
+            project: None,
+        })
+    }
+}
+
+/// The caller of a server without authentication.
+pub fn unrestricted() -> Claims {
+    Claims {
+        sub: "anonymous".into(),
+        exp: u64::MAX,
+        iat: 0,
+        nbf: None,
+        scope: vec![Scope::Admin],
+        sessions: vec!["*".into()],
+        project: None,
+    }
+}
+
+/// Seconds since the Unix epoch, the clock of `exp`.
+pub fn now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A jsonwebtoken error in words a client can act on.
+fn describe(kind: ErrorKind, token: &str, expected: JwtAlgorithm) -> AuthError {
+    match kind {
+        ErrorKind::ExpiredSignature => AuthError::Expired,
+        ErrorKind::ImmatureSignature => AuthError::NotYetValid,
+        ErrorKind::InvalidSignature => AuthError::BadSignature,
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            AuthError::WrongAlgorithm(header_alg(token), algorithm_name(expected))
+        }
+        ErrorKind::MissingRequiredClaim(claim) => {
+            AuthError::BadClaims(format!("missing claim {claim}"))
+        }
+        ErrorKind::InvalidClaimFormat(claim) => {
+            AuthError::BadClaims(format!("claim {claim} has the wrong type"))
+        }
+        ErrorKind::Json(_)
+        | ErrorKind::Base64(_)
+        | ErrorKind::Utf8(_)
+        | ErrorKind::InvalidToken => {
+            let expected = algorithm_name(expected);
+            match header_alg(token).as_str() {
+                "?" => AuthError::Invalid("not a JWT (header.payload.signature)".into()),
+                // `alg: none` lands here: jsonwebtoken has no such algorithm to parse.
+                alg if alg != expected => AuthError::WrongAlgorithm(alg.to_owned(), expected),
+                // The header is ours and the signature was checked: the claims are bad.
+                _ => match kind {
+                    ErrorKind::Json(err) => AuthError::BadClaims(err.to_string()),
+                    _ => AuthError::Invalid("malformed".into()),
+                },
+            }
+        }
+        other => AuthError::Invalid(format!("{other:?}")),
+    }
+}
+
+/// The `alg` a token's header claims, `?` if the header does not decode.
+fn header_alg(token: &str) -> String {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap_or("");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|header| header.get("alg")?.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+#[cfg(test)]
+mod tests;

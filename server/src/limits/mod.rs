@@ -1,0 +1,135 @@
+//! Rate and connection limits (DESIGN.md section 5), each answered with a clear error,
+//! logged, audited and counted:
+//!
+//! - new connections per IP per second, and connected sockets in total: refused at the
+//!   Engine.IO handshake with a JSON 429 or 503 (`http::admit_connection`);
+//! - HTTP requests per IP per second: 429 with `Retry-After` (`http::limit_requests`);
+//! - messages per socket per second: a token bucket per socket ([`MessageBudget`]); a message
+//!   over it is answered `rate_limited`, and a socket that sends a further second's worth
+//!   while limited is disconnected with the reason.
+//!
+//! Every rate has a burst of twice the rate. The payload, ndjson body and line limits live
+//! with what they limit (config `max_payload`, `max_ndjson_body`, `max_line_bytes`).
+
+pub mod http;
+mod message;
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde_json::json;
+
+pub use message::{MessageBudget, Verdict};
+
+use crate::audit::{Audit, events};
+use crate::config::Limits;
+
+/// A per-second rate with a burst of twice as much.
+fn quota(per_second: u32) -> Quota {
+    let rate = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+    let burst = rate.saturating_mul(NonZeroU32::new(2).expect("2 is not 0"));
+    Quota::per_second(rate).allow_burst(burst)
+}
+
+/// How often idle per-IP buckets are dropped, so a scan from many addresses does not grow
+/// the maps for ever.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// The server's limiters. Cheap to clone.
+#[derive(Clone)]
+pub struct Limiters(Arc<Inner>);
+
+struct Inner {
+    limits: Limits,
+    connections: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    requests: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    audit: Audit,
+    /// Times each limit was hit, for the logs and tests.
+    pub hits: Hits,
+}
+
+/// How often each limit refused something since the start.
+#[derive(Debug, Default)]
+pub struct Hits {
+    pub connections_per_ip: AtomicU64,
+    pub max_connections: AtomicU64,
+    pub http_requests: AtomicU64,
+    pub messages: AtomicU64,
+    pub flood_disconnects: AtomicU64,
+}
+
+impl Limiters {
+    pub fn new(limits: Limits, audit: Audit) -> Self {
+        let keyed = |rate: Option<u32>| rate.map(|r| RateLimiter::keyed(quota(r)));
+        Self(Arc::new(Inner {
+            connections: keyed(limits.connections_per_ip_per_s),
+            requests: keyed(limits.http_requests_per_ip_per_s),
+            limits,
+            audit,
+            hits: Hits::default(),
+        }))
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.0.limits
+    }
+
+    pub fn hits(&self) -> &Hits {
+        &self.0.hits
+    }
+
+    /// `Err(retry_after)` when `ip` opened too many connections this second.
+    fn check_connection_rate(&self, ip: IpAddr) -> Result<(), Duration> {
+        check(self.0.connections.as_ref(), ip)
+    }
+
+    /// `Err(retry_after)` when `ip` made too many requests this second.
+    fn check_request_rate(&self, ip: IpAddr) -> Result<(), Duration> {
+        check(self.0.requests.as_ref(), ip)
+    }
+
+    /// A message budget for a new socket (unlimited when the limit is off).
+    pub fn message_budget(&self) -> Option<Arc<MessageBudget>> {
+        self.0
+            .limits
+            .messages_per_socket_per_s
+            .map(|rate| Arc::new(MessageBudget::new(rate)))
+    }
+
+    /// Counts, logs and audits a limit that refused something.
+    pub(crate) fn hit(&self, counter: &AtomicU64, limit: &str, detail: serde_json::Value) {
+        counter.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(limit, %detail, "limit hit");
+        let mut line = json!({ "limit": limit });
+        if let (Some(line), serde_json::Value::Object(detail)) = (line.as_object_mut(), detail) {
+            line.extend(detail);
+        }
+        self.0.audit.record(events::LIMIT_HIT, line);
+    }
+
+    /// Drops idle per-IP buckets now and then; runs until aborted.
+    pub async fn sweep(self) {
+        loop {
+            tokio::time::sleep(SWEEP_EVERY).await;
+            for limiter in [&self.0.connections, &self.0.requests]
+                .into_iter()
+                .flatten()
+            {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        }
+    }
+}
+
+fn check(limiter: Option<&DefaultKeyedRateLimiter<IpAddr>>, ip: IpAddr) -> Result<(), Duration> {
+    match limiter.map(|l| l.check_key(&ip)) {
+        None | Some(Ok(())) => Ok(()),
+        Some(Err(not_until)) => Err(not_until.wait_time_from(DefaultClock::default().now())),
+    }
+}

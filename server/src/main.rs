@@ -80,6 +80,7 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
         "agentcast: watch session {session_id} at {url} (Socket.IO namespace /sessions/{session_id})"
     );
     let built = app::build(&config).await?;
+    print_open_url(&config, &built.auth, listener.local_addr()?);
     let sink = Sink::Local(built.hub.session(&session_id)?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = {

@@ -5,9 +5,11 @@
 //! - `http`: a JSON client of the REST API with timeouts.
 //! - `fixtures`: the shared Claude Code transcripts, or a clear skip where they are absent.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
+//! - `durability`: commit latency and replay speed, for `cargo xtask bench durability`.
 //!
 //! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
 
+pub mod durability;
 pub mod fixtures;
 pub mod http;
 pub mod loadgen;

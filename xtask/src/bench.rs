@@ -12,20 +12,28 @@
 //! cargo xtask bench --quick                # N = 100, 1000; 1 repeat, fewer events (~1 minute)
 //! cargo xtask bench --clients 1000 --events 2000 --repeats 5 --only agentcast
 //! ```
+//!
+//! `cargo xtask bench durability` is another benchmark (bench/durability.rs): commit latency
+//! and replay speed, SQLite against the memory store. bench/server.rs starts the servers of
+//! both.
+
+mod durability;
+mod harness;
+mod server;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::cmd::{Cmd, fmt_duration, root, target_dir};
+use harness::{ServerSpec, finish, fresh_dir, print_conditions, run_client_against, walk_flags};
+use server::{bench_defaults, can_pin};
 
 const USAGE: &str = "\
 cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node socket.io server
@@ -42,14 +50,9 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
   --server-arg ARG    extra argument for `agentcast serve` (repeatable)
   --out FILE          also write every run's report as JSON
   --quick             a ~1 minute smoke run
-  --no-pin            do not pin server and load generator to separate CPUs";
+  --no-pin            do not pin server and load generator to separate CPUs
 
-/// The `agentcast listening on` line both servers print once they accept connections.
-const LISTENING_PREFIX: &str = "agentcast listening on ";
-
-/// Raises the open-file limit (to the hard limit when 65536 is refused, as it is without
-/// CAP_SYS_RESOURCE), then replaces the shell with its arguments (`taskset -c 0 <server> ...`).
-const SERVER_SHELL: &str = r#"ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@""#;
+cargo xtask bench durability [--quick]: commit latency and replay speed (--help for more)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,22 +105,11 @@ impl Options {
             out: None,
             pin: true,
         };
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-                _ => (arg.as_str(), None),
-            };
-            let mut value = || -> Result<String> {
-                inline
-                    .clone()
-                    .or_else(|| it.next().cloned())
-                    .with_context(|| format!("{flag} needs a value"))
-            };
+        let go_on = walk_flags(args, |flag, value| {
             match flag {
                 "-h" | "--help" => {
                     println!("{USAGE}");
-                    return Ok(None);
+                    return Ok(false);
                 }
                 "--quick" => {}
                 "--no-pin" => opts.pin = false,
@@ -144,6 +136,10 @@ impl Options {
                 }
                 other => bail!("unknown option {other}\n\n{USAGE}"),
             }
+            Ok(true)
+        })?;
+        if !go_on {
+            return Ok(None);
         }
         if opts.clients.is_empty() || opts.clients.contains(&0) || opts.repeats == 0 {
             bail!("--clients needs positive counts and --repeats at least 1");
@@ -200,6 +196,9 @@ struct Paths {
 }
 
 pub(crate) fn run(args: &[String]) -> Result<()> {
+    if args.first().is_some_and(|a| a == durability::NAME) {
+        return durability::run(&args[1..]);
+    }
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
     };
@@ -209,23 +208,12 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let agentcast_args = agentcast_serve_args(&paths, &opts);
 
     println!("==> step bench: fan-out, one session, events of ~512 bytes");
-    if pin {
-        println!(
-            "    each server gets one core: taskset -c 0 for the server (TOKIO_WORKER_THREADS=1 \
-             for agentcast; Node runs JavaScript on one thread), taskset -c 1 for the load \
-             generator (one thread)"
-        );
-    } else {
-        println!("    NOT pinned (--no-pin, no taskset or fewer than 2 CPUs): numbers are rougher");
-    }
-    if let Some(load) = load_average()
-        && load > 0.5
-    {
-        println!(
-            "    note: load average {load:.2} before starting: other work shares these CPUs, \
-             expect noise"
-        );
-    }
+    print_conditions(
+        pin,
+        "each server gets one core: taskset -c 0 for the server (TOKIO_WORKER_THREADS=1 for \
+         agentcast; Node runs JavaScript on one thread), taskset -c 1 for the load generator \
+         (one thread)",
+    );
     println!(
         "    publisher: batch {}, {} un-acked publishes at most, max average lag {} events; \
          {} repeat(s), servers run alternately",
@@ -277,17 +265,8 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         print!("{}", table(clients, events, &opts, &runs));
     }
     print!("{}", verdict(&opts, &runs));
-    if let Some(out) = &opts.out {
-        let json = serde_json::json!({ "pinned": pin, "runs": runs });
-        std::fs::write(out, serde_json::to_string_pretty(&json)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-        println!("    every run's report: {}", out.display());
-    }
-    println!("==> step bench done ({})", fmt_duration(started.elapsed()));
-    if runs.iter().all(|r| r.report.is_none()) {
-        bail!("no run produced a report");
-    }
-    Ok(())
+    let reported = runs.iter().filter(|r| r.report.is_some()).count();
+    finish(opts.out.as_deref(), pin, &runs, reported, started)
 }
 
 /// Builds the release binaries and installs the reference server's packages when missing.
@@ -322,8 +301,8 @@ fn prepare(opts: &Options) -> Result<Paths> {
     })
 }
 
-/// `serve` arguments beyond `--bind` and `--data-dir`: auth off when the server has the
-/// switch (the load generator has no token), the memory store unless `--durability` is
+/// `serve` arguments beyond `--bind` and `--data-dir`: auth and rate limits off where the
+/// server has them (`server::bench_defaults`), the memory store unless `--durability` is
 /// given, then the user's `--server-arg`s.
 fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
     let mut args = Vec::new();
@@ -332,9 +311,7 @@ fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
             .args(["serve", "--help"])
             .probe()
             .unwrap_or_default();
-        if help.contains("--auth ") && !opts.server_args.iter().any(|a| a.starts_with("--auth")) {
-            args.extend(["--auth".to_string(), "none".to_string()]);
-        }
+        args.extend(bench_defaults(&help, &opts.server_args));
         // The Node reference is a bare relay: compare like with like, without a database,
         // unless the user asks for one (`--server-arg --durability --server-arg normal`).
         let chosen = opts
@@ -349,24 +326,6 @@ fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
     args
 }
 
-/// taskset is there and this process may use CPUs 0 and 1.
-fn can_pin() -> bool {
-    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
-        && Cmd::new("taskset")
-            .args(["-c", "0,1", "true"])
-            .probe()
-            .is_some()
-}
-
-fn load_average() -> Option<f64> {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
 /// Starts `server`, runs the load generator against it, stops the server.
 fn run_once(
     server: Server,
@@ -377,159 +336,52 @@ fn run_once(
     agentcast_args: &[String],
     pin: bool,
 ) -> Result<serde_json::Value> {
-    let data_dir = std::env::temp_dir().join(format!(
-        "agentcast-bench-{}-{}-{clients}",
-        std::process::id(),
-        server.name()
-    ));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    std::fs::create_dir_all(&data_dir)?;
-    let mut argv: Vec<OsString> = Vec::new();
-    if pin {
-        argv.extend(["taskset", "-c", "0"].map(OsString::from));
-    }
-    let mut envs: Vec<(&str, &str)> = Vec::new();
-    let cwd = match server {
+    let data_dir = fresh_dir(&format!("{}-{clients}", server.name()))?;
+    let spec = match server {
         Server::Agentcast => {
-            argv.push(paths.agentcast.clone().into());
+            let mut argv: Vec<OsString> = vec![paths.agentcast.clone().into()];
             argv.extend(["serve", "--bind", "127.0.0.1:0", "--data-dir"].map(OsString::from));
             argv.push(data_dir.clone().into());
             argv.extend(agentcast_args.iter().map(OsString::from));
-            envs.extend([("TOKIO_WORKER_THREADS", "1"), ("RUST_LOG", "warn")]);
-            data_dir.clone()
+            ServerSpec {
+                argv,
+                envs: &[("TOKIO_WORKER_THREADS", "1"), ("RUST_LOG", "warn")],
+                cwd: data_dir.clone(),
+            }
         }
-        Server::Node => {
-            argv.extend(["node", "reference-server.mjs"].map(OsString::from));
-            paths.reference_dir.clone()
-        }
+        Server::Node => ServerSpec {
+            argv: ["node", "reference-server.mjs"]
+                .map(OsString::from)
+                .to_vec(),
+            envs: &[],
+            cwd: paths.reference_dir.clone(),
+        },
     };
-    let mut child = ServerChild::spawn(&argv, &envs, &cwd)?;
-    let result = (|| {
-        let url = child.wait_for_url(Duration::from_secs(20))?;
-        // A generous bound: connecting 5000 clients to a slow server, plus the events at a
-        // pessimistic 10k deliveries per second.
-        let timeout_s = 60 + (clients as u64 * events) / 10_000;
-        let mut loadgen = Command::new(if pin { "taskset" } else { "env" });
-        if pin {
-            loadgen.args(["-c", "1"]);
-        }
-        let output = loadgen
-            .arg(&paths.loadgen)
-            .args(["--url", &url, "--clients", &clients.to_string()])
-            .args(["--events", &events.to_string()])
-            .args(["--batch", &opts.batch.to_string()])
-            .args(["--inflight", &opts.inflight.to_string()])
-            .args(["--max-lag", &opts.max_lag.to_string()])
-            .args(["--server-pid", &child.pid().to_string()])
-            .args(["--timeout-s", &timeout_s.to_string()])
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .context("starting agentcast-loadgen")?;
-        if !output.status.success() {
-            bail!("agentcast-loadgen failed ({})", output.status);
-        }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let line = stdout.lines().last().unwrap_or_default();
-        serde_json::from_str(line).with_context(|| format!("reading the report: {line}"))
-    })();
-    child.stop();
+    // A generous bound: connecting 5000 clients to a slow server, plus the events at a
+    // pessimistic 10k deliveries per second.
+    let timeout_s = 60 + (clients as u64 * events) / 10_000;
+    let result = run_client_against(
+        spec,
+        &paths.loadgen,
+        |url, server_pid| {
+            [
+                ("--url", url.to_string()),
+                ("--server-pid", server_pid.to_string()),
+                ("--clients", clients.to_string()),
+                ("--events", events.to_string()),
+                ("--batch", opts.batch.to_string()),
+                ("--inflight", opts.inflight.to_string()),
+                ("--max-lag", opts.max_lag.to_string()),
+                ("--timeout-s", timeout_s.to_string()),
+            ]
+            .into_iter()
+            .flat_map(|(flag, value)| [flag.to_string(), value])
+            .collect()
+        },
+        pin,
+    );
     let _ = std::fs::remove_dir_all(&data_dir);
     result
-}
-
-/// A server under test: started through `sh` (to raise its open-file limit), which then
-/// `exec`s it, so the child's pid is the server's own.
-struct ServerChild {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl ServerChild {
-    fn spawn(argv: &[OsString], envs: &[(&str, &str)], cwd: &Path) -> Result<Self> {
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(SERVER_SHELL)
-            .arg("sh")
-            .args(argv)
-            .envs(envs.iter().copied())
-            .current_dir(cwd)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .with_context(|| format!("starting {argv:?}"))?;
-        // The pipe was requested just above.
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        // Reads every line so the server never blocks on a full pipe; ends with the process.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        Ok(Self { child, lines })
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn wait_for_url(&mut self, timeout: Duration) -> Result<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(rest) = line.strip_prefix(LISTENING_PREFIX) {
-                        // `http://127.0.0.1:PORT` possibly followed by a path or fragment.
-                        let url = rest.split_whitespace().next().unwrap_or_default();
-                        let base = match url.find("://") {
-                            Some(at) => match url[at + 3..].find(['/', '#', '?']) {
-                                Some(end) => &url[..at + 3 + end],
-                                None => url,
-                            },
-                            None => url,
-                        };
-                        return Ok(base.to_string());
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    bail!("the server printed no address within {timeout:?}")
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    let status = self.child.wait()?;
-                    bail!("the server exited before printing its address ({status})")
-                }
-            }
-        }
-    }
-
-    /// SIGTERM, then SIGKILL after two seconds.
-    fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ServerChild {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 }
 
 /// Medians of one server's successful runs for one N.

@@ -16,11 +16,13 @@
 //! - `procfs`: RSS and CPU time from /proc.
 //! - `report`: the JSON report and quantiles.
 
-mod conn;
-mod packet;
+// `conn` and `packet` are also the client of the durability benchmark (`crate::durability`).
+pub(crate) mod conn;
+pub(crate) mod packet;
 mod procfs;
 mod publisher;
-mod report;
+// Its quantiles serve the durability benchmark too.
+pub(crate) mod report;
 mod subscriber;
 
 use std::sync::atomic::Ordering::Relaxed;

@@ -145,7 +145,7 @@ impl Codec {
 }
 
 /// The unsigned integer at `at`, after optional spaces.
-fn number_after(bytes: &[u8], at: usize) -> Option<u64> {
+pub(crate) fn number_after(bytes: &[u8], at: usize) -> Option<u64> {
     let rest = bytes.get(at..)?;
     let rest = &rest[rest.iter().take_while(|b| **b == b' ').count()..];
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();

@@ -1,0 +1,136 @@
+//! What every benchmark of `cargo xtask bench` does the same way: reading `--flag value`
+//! arguments, saying how the run is pinned, running one client program against one fresh
+//! server, and writing the runs out at the end.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use super::server::{ServerChild, load_average};
+use crate::cmd::fmt_duration;
+
+/// Walks `--flag value` and `--flag=value` arguments, calling `on_flag` with the flag and a
+/// function that takes its value. `on_flag` returns `false` to stop (after printing help);
+/// then this returns `false` too.
+pub(super) fn walk_flags(
+    args: &[String],
+    mut on_flag: impl FnMut(&str, &mut dyn FnMut() -> Result<String>) -> Result<bool>,
+) -> Result<bool> {
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || -> Result<String> {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .with_context(|| format!("{flag} needs a value"))
+        };
+        if !on_flag(flag, &mut value)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The lines that tell a reader how far to trust the numbers: pinned or not, and the load
+/// the machine had before the run.
+pub(super) fn print_conditions(pin: bool, pinned: &str) {
+    if pin {
+        println!("    {pinned}");
+    } else {
+        println!("    NOT pinned (--no-pin, no taskset or fewer than 2 CPUs): numbers are rougher");
+    }
+    if let Some(load) = load_average()
+        && load > 0.5
+    {
+        println!(
+            "    note: load average {load:.2} before starting: other work shares these CPUs, \
+             expect noise"
+        );
+    }
+}
+
+/// A server to start for one run: its command line (without the CPU pinning), environment
+/// and working directory.
+pub(super) struct ServerSpec<'a> {
+    pub argv: Vec<OsString>,
+    pub envs: &'a [(&'a str, &'a str)],
+    pub cwd: PathBuf,
+}
+
+/// Starts the server on CPU 0 (when `pin`), waits for its address, runs `client` on CPU 1
+/// with the arguments `client_args(url, server_pid)` gives, stops the server and returns the JSON of the
+/// client's last stdout line (its report).
+pub(super) fn run_client_against(
+    server: ServerSpec<'_>,
+    client: &Path,
+    client_args: impl FnOnce(&str, u32) -> Vec<String>,
+    pin: bool,
+) -> Result<serde_json::Value> {
+    let mut argv: Vec<OsString> = Vec::new();
+    if pin {
+        argv.extend(["taskset", "-c", "0"].map(OsString::from));
+    }
+    argv.extend(server.argv);
+    let mut child = ServerChild::spawn(&argv, server.envs, &server.cwd)?;
+    let result = (|| {
+        let url = child.wait_for_url(Duration::from_secs(20))?;
+        let mut command = Command::new(if pin { "taskset" } else { "env" });
+        if pin {
+            command.args(["-c", "1"]);
+        }
+        let name = client.file_name().unwrap_or_default().to_string_lossy();
+        let output = command
+            .arg(client)
+            .args(client_args(&url, child.pid()))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .with_context(|| format!("starting {name}"))?;
+        if !output.status.success() {
+            bail!("{name} failed ({})", output.status);
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let line = stdout.lines().last().unwrap_or_default();
+        serde_json::from_str(line).with_context(|| format!("reading the report: {line}"))
+    })();
+    child.stop();
+    result
+}
+
+/// A fresh, empty data directory for one run.
+pub(super) fn fresh_dir(name: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("agentcast-bench-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Writes every run to `--out` when asked, prints the end of the step, and fails when no
+/// run produced a report.
+pub(super) fn finish<R: Serialize>(
+    out: Option<&Path>,
+    pin: bool,
+    runs: &[R],
+    reported: usize,
+    started: Instant,
+) -> Result<()> {
+    if let Some(out) = out {
+        let json = serde_json::json!({ "pinned": pin, "runs": runs });
+        std::fs::write(out, serde_json::to_string_pretty(&json)?)
+            .with_context(|| format!("writing {}", out.display()))?;
+        println!("    every run's report: {}", out.display());
+    }
+    println!("==> step bench done ({})", fmt_duration(started.elapsed()));
+    if reported == 0 {
+        bail!("no run produced a report");
+    }
+    Ok(())
+}

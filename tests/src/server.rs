@@ -1,6 +1,6 @@
 //! Spawns the real `agentcast` binary and waits for the line that tells where it listens.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -16,6 +16,10 @@ pub struct ServerProcess {
     pub child: Child,
     /// Base URL such as `http://127.0.0.1:41234`, or `https://127.0.0.1:41234` with TLS.
     pub url: String,
+    /// The data directory (the store, the signing key).
+    pub data_dir: PathBuf,
+    /// The arguments it was started with, beyond bind, data dir and the test defaults.
+    args: Vec<String>,
 }
 
 /// The binary under test: `$AGENTCAST_BIN`, else target/debug/agentcast of this workspace.
@@ -64,15 +68,54 @@ impl ServerProcess {
     }
 
     /// Like [`start`](Self::start) on a given data directory (to restart on the same store).
-    pub async fn start_in(data_dir: &std::path::Path, args: &[&str]) -> anyhow::Result<Self> {
+    pub async fn start_in(data_dir: &Path, args: &[&str]) -> anyhow::Result<Self> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        Self::spawn(data_dir, "127.0.0.1:0", args).await
+    }
+
+    /// Kills the server (SIGKILL: nothing graceful), waits `down`, and starts it again on the
+    /// same address, data directory and arguments: what a client sees as a server restart.
+    pub async fn restart_after(&mut self, down: Duration) -> anyhow::Result<()> {
+        let bind = self.addr().to_string();
+        self.child.kill().await.context("killing agentcast")?;
+        tokio::time::sleep(down).await;
+        *self = Self::spawn(
+            &self.data_dir.clone(),
+            &bind,
+            std::mem::take(&mut self.args),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A token from `agentcast token create <args>`, signed with this server's key.
+    pub async fn token(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = Command::new(agentcast_bin())
+            .args(["token", "create", "--data-dir"])
+            .arg(&self.data_dir)
+            .args(args)
+            .output()
+            .await
+            .context("running agentcast token create")?;
+        if !output.status.success() {
+            bail!(
+                "agentcast token create: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    }
+
+    async fn spawn(data_dir: &Path, bind: &str, args: Vec<String>) -> anyhow::Result<Self> {
         let bin = agentcast_bin();
+        let given: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut child = Command::new(&bin)
             .arg("serve")
-            .args(["--bind", "127.0.0.1:0"])
+            .args(["--bind", bind])
             .arg("--data-dir")
             .arg(data_dir)
-            .args(unless_given(TEST_DEFAULTS, args))
-            .args(args)
+            .args(unless_given(TEST_DEFAULTS, &given))
+            .args(&args)
             .env(
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
@@ -96,7 +139,12 @@ impl ServerProcess {
         .context("agentcast did not print its address within 10 s")??;
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Self { child, url })
+        Ok(Self {
+            child,
+            url,
+            data_dir: data_dir.to_owned(),
+            args,
+        })
     }
 
     /// The address in [`url`](Self::url), `http://` or `https://`.
@@ -105,4 +153,12 @@ impl ServerProcess {
         addr.parse()
             .unwrap_or_else(|err| panic!("{}: not http(s)://IP:PORT: {err}", self.url))
     }
+}
+
+/// `future`, or a panic naming `what` after `secs` seconds: every receive in a test is
+/// bounded.
+pub async fn within<T>(secs: u64, what: &str, future: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out after {secs} s waiting for {what}"))
 }

@@ -1,0 +1,3 @@
+//! Recovery by offset: what a session namespace remembers across reconnects.
+
+pub(crate) mod session;

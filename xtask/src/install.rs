@@ -42,6 +42,15 @@ pub(crate) fn run() -> Result<Outcome> {
     Ok(Outcome::Passed)
 }
 
+/// What `cargo xtask run` needs to build the dashboard: the wasm target, npm's binaryen
+/// (tests/js), wasm-bindgen-cli and Trunk; each is skipped when already there.
+pub(crate) fn dashboard_tools() -> Result<()> {
+    rust_toolchain().context("rust toolchain")?;
+    npm_packages().context("npm packages")?;
+    wasm_bindgen_cli().context("wasm-bindgen-cli")?;
+    trunk().context("trunk")
+}
+
 fn rust_toolchain() -> Result<()> {
     if Cmd::new("rustup").arg("--version").probe().is_none() {
         bail!("rustup not found: install Rust with rustup (https://rustup.rs)");

@@ -2,18 +2,21 @@
 //!
 //! The steps, in order (`--only <name>` picks some, `--list` prints them):
 //!
-//! | step    | does                                                         | on failure |
-//! |---------|--------------------------------------------------------------|------------|
-//! | install | tools and packages (see install.rs)                          | stop       |
-//! | fmt     | `cargo fmt --all -- --check`                                 | go on      |
-//! | clippy  | `cargo clippy --workspace --all-targets -- -D warnings`      | go on      |
-//! | wasm    | shared, client and dashboard built for wasm32                | stop       |
-//! | build   | the `agentcast` binary the end-to-end suites start           | stop       |
-//! | rust    | `cargo nextest run --workspace` (or `cargo test`)            | go on      |
-//! | doc     | `cargo test --workspace --doc`                               | go on      |
-//! | ts      | `tsc -p tests/js/ts-check` (the exported types compile)      | go on      |
-//! | js      | `node --test` on tests/js/**/*.test.mjs                      | go on      |
-//! | python  | `pytest -q tests/python` in the venv                         | go on      |
+//! | step           | does                                                  | on failure |
+//! |----------------|-------------------------------------------------------|------------|
+//! | install        | tools and packages (see install.rs)                   | stop       |
+//! | fmt            | `cargo fmt --all -- --check`                          | go on      |
+//! | clippy         | `cargo clippy --workspace --all-targets -D warnings`  | go on      |
+//! | wasm           | shared, client and dashboard built for wasm32         | stop       |
+//! | build          | the `agentcast` binary the end-to-end suites start    | stop       |
+//! | rust           | `cargo nextest run --workspace` (or `cargo test`)     | go on      |
+//! | doc            | `cargo test --workspace --doc`                        | go on      |
+//! | ts             | `tsc -p tests/js/ts-check` (the exported types)       | go on      |
+//! | js             | `node --test` on tests/js/**/*.test.mjs               | go on      |
+//! | python         | `pytest -q tests/python` in the venv                  | go on      |
+//! | client-browser | agentcast-client's wasm-bindgen tests in Chromium     | go on      |
+//! | dashboard      | dashboard components (wasm-bindgen-test in Chromium), | go on      |
+//! |                | then the release build and tests/js/browser           |            |
 //!
 //! Test steps get `AGENTCAST_BIN` (the debug binary) and, under CI,
 //! `AGENTCAST_REQUIRE_FIXTURES=1` so tests that need ../shared/fixtures fail instead of
@@ -30,8 +33,19 @@ use crate::install;
 use crate::steps::{OnFailure, Outcome, Step, run_all};
 
 /// Every step name, in run order.
-pub(crate) const STEP_NAMES: [&str; 10] = [
-    "install", "fmt", "clippy", "wasm", "build", "rust", "doc", "ts", "js", "python",
+pub(crate) const STEP_NAMES: [&str; 12] = [
+    "install",
+    "fmt",
+    "clippy",
+    "wasm",
+    "build",
+    "rust",
+    "doc",
+    "ts",
+    "js",
+    "python",
+    "client-browser",
+    "dashboard",
 ];
 
 #[derive(clap::Args)]
@@ -40,7 +54,7 @@ pub(crate) struct Args {
     #[arg(long)]
     skip_install: bool,
     /// Run only these steps (repeat or comma-separate). Steps that start the server
-    /// (rust, doc, js, python) bring `build` along.
+    /// (rust, doc, js, python, client-browser, dashboard) bring `build` along.
     #[arg(long, value_delimiter = ',', value_name = "STEP",
           value_parser = clap::builder::PossibleValuesParser::new(STEP_NAMES))]
     only: Vec<String>,
@@ -100,7 +114,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
 
 /// The step names to run, from `--only` and `--skip-install`.
 fn selected(args: &Args) -> Vec<&'static str> {
-    const NEED_BINARY: [&str; 4] = ["rust", "doc", "js", "python"];
+    const NEED_BINARY: [&str; 6] = ["rust", "doc", "js", "python", "client-browser", "dashboard"];
     STEP_NAMES
         .into_iter()
         .filter(|name| {
@@ -210,6 +224,25 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
             Continue,
             || python_tests(ctx),
         ),
+        Step::new(
+            "client-browser",
+            "agentcast-client's wasm-bindgen tests in headless Chromium",
+            Continue,
+            || {
+                // The script starts the server the browser test connects to.
+                Cmd::new("bash")
+                    .arg(ctx.root.join("client-wasm/tests/run-browser-tests.sh"))
+                    .envs(&ctx.test_env)
+                    .run()?;
+                Ok(Outcome::Passed)
+            },
+        ),
+        Step::new(
+            "dashboard",
+            "the dashboard in Chromium: components, then the release build with playwright-core",
+            Continue,
+            || dashboard_tests(ctx),
+        ),
     ];
     debug_assert!(steps.iter().map(|s| s.name).eq(STEP_NAMES));
     steps
@@ -277,19 +310,24 @@ fn js_tests(ctx: &Ctx) -> Result<Outcome> {
     if !dir.join("node_modules").is_dir() {
         note("warning: tests/js/node_modules is missing; run `cargo xtask test --only install`");
     }
+    node_test(ctx, &dir, &files)
+}
+
+/// `node --test` on `files` (found under `dir`), run from `dir`, one file at a time as
+/// tests/js/package.json does: each file starts its own servers, and there are only two
+/// cores.
+fn node_test(ctx: &Ctx, dir: &Path, files: &[PathBuf]) -> Result<Outcome> {
     let relative = files.iter().map(|f| {
-        f.strip_prefix(&dir)
+        f.strip_prefix(dir)
             // Every file was found under `dir`.
-            .expect("found under tests/js")
+            .expect("found under the test folder")
             .as_os_str()
             .to_owned()
     });
     Cmd::new("node")
-        // One file at a time, as tests/js/package.json does: each file starts its own
-        // servers, and there are only two cores.
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
         .args(relative)
-        .cwd(&dir)
+        .cwd(dir)
         .envs(&ctx.test_env)
         .run()?;
     Ok(Outcome::Passed)
@@ -333,6 +371,36 @@ fn python_tests(ctx: &Ctx) -> Result<Outcome> {
     Ok(Outcome::Passed)
 }
 
+/// Runs the dashboard's component tests in headless Chromium, then builds the dashboard
+/// (release: the size and speed the tests measure are the shipped ones) and runs
+/// tests/js/browser/*.browser.mjs, one file at a time.
+fn dashboard_tests(ctx: &Ctx) -> Result<Outcome> {
+    Cmd::cargo()
+        .args([
+            "test",
+            "-p",
+            "agentcast-dashboard",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .run()?;
+    let dir = ctx.root.join("tests/js");
+    let mut files = Vec::new();
+    find_files(
+        &dir.join("browser"),
+        &|name| name.ends_with(".browser.mjs"),
+        &mut files,
+    )?;
+    files.sort();
+    crate::run::build_dashboard()?;
+    node_test(ctx, &dir, &files)
+}
+
 /// Files under `dir` whose name matches, skipping node_modules and hidden folders
 /// (such as the Python .venv).
 fn find_files(dir: &Path, matches: &dyn Fn(&str) -> bool, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -373,6 +441,14 @@ mod tests {
     #[test]
     fn only_brings_the_binary_along_for_suites_that_start_it() {
         assert_eq!(selected(&args(&["js"], true)), ["build", "js"]);
+        assert_eq!(
+            selected(&args(&["client-browser"], true)),
+            ["build", "client-browser"]
+        );
+        assert_eq!(
+            selected(&args(&["dashboard"], true)),
+            ["build", "dashboard"]
+        );
         assert_eq!(selected(&args(&["fmt"], true)), ["fmt"]);
         assert_eq!(selected(&args(&["install"], false)), ["install"]);
     }

@@ -7,6 +7,7 @@
 //! - `projects`, `mcp_servers`, `analytics`: the catalogs and reports over the store.
 //! - `auth`: the bearer token of every call ([`auth::Caller`]) and `/api/auth`.
 //! - `cors`: the allow-list of browser origins.
+//! - `dashboard`: the built dashboard at `/` (the fallback of every other path).
 //! - `openapi`: the document at `/api/openapi.json`.
 //! - `body`: JSON and raw request bodies whose errors are JSON too.
 //! - `query`: typed query parameters whose errors name the parameter.
@@ -17,6 +18,7 @@ mod analytics;
 mod auth;
 mod body;
 pub mod cors;
+mod dashboard;
 pub mod error;
 mod health;
 mod history;
@@ -41,7 +43,7 @@ pub use state::AppState;
 pub fn routes(state: AppState) -> Router {
     let (router, doc) = documented_routes(&state).split_for_parts();
     openapi::publish(doc);
-    router.with_state(state)
+    router.fallback(dashboard::serve).with_state(state)
 }
 
 fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {

@@ -1,0 +1,126 @@
+//! The REST calls the dashboard makes (same origin, `Authorization: Bearer`): the sessions
+//! list, one session, pages of its history, and the JSONL export (fetched with the token,
+//! then saved through a Blob, since a plain link could not carry the header).
+
+use agentcast_shared::{ErrorBody, HistoryPage};
+use gloo_net::http::{Request, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+
+use crate::model::sessions::{SessionInfo, SessionList};
+
+/// Why a call failed, in words; `refused` when the token was the reason (401/403).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub message: String,
+    pub refused: bool,
+}
+
+impl ApiError {
+    fn network(err: impl std::fmt::Display) -> Self {
+        ApiError {
+            message: format!("network error: {err}"),
+            refused: false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+async fn get(path: &str, token: Option<&str>) -> Result<Response, ApiError> {
+    let mut request = Request::get(path);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let response = request.send().await.map_err(ApiError::network)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response.json::<ErrorEnvelope>().await.ok().map(|e| e.error);
+    let refused = status == 401 || status == 403;
+    let message = match body {
+        Some(body) if refused => {
+            crate::model::token::refusal_text(Some(body.code.as_str()), &body.message)
+        }
+        Some(body) => body.message,
+        None => format!("HTTP {status} for {path}"),
+    };
+    Err(ApiError { message, refused })
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<T, ApiError> {
+    get(path, token)
+        .await?
+        .json::<T>()
+        .await
+        .map_err(|err| ApiError::network(format!("unexpected answer from {path}: {err}")))
+}
+
+pub async fn sessions(token: Option<&str>) -> Result<Vec<SessionInfo>, ApiError> {
+    get_json::<SessionList>("/api/sessions?limit=1000", token)
+        .await
+        .map(|list| list.sessions)
+}
+
+pub async fn session(id: &str, token: Option<&str>) -> Result<SessionInfo, ApiError> {
+    get_json(&format!("/api/sessions/{}", encode(id)), token).await
+}
+
+/// A page of history: the newest `limit` events before `before` (paging back), or the oldest
+/// after `after` up to `before` (filling a gap).
+pub async fn history(
+    id: &str,
+    after: Option<u64>,
+    before: Option<u64>,
+    limit: u32,
+    token: Option<&str>,
+) -> Result<HistoryPage, ApiError> {
+    let mut path = format!("/api/sessions/{}/events?limit={limit}", encode(id));
+    if let Some(after) = after {
+        path += &format!("&after={after}");
+    }
+    if let Some(before) = before {
+        path += &format!("&before={before}");
+    }
+    get_json(&path, token).await
+}
+
+/// Downloads the session's events as `<id>.jsonl`.
+pub async fn export(id: &str, token: Option<&str>) -> Result<(), ApiError> {
+    let path = format!("/api/sessions/{}/export.jsonl", encode(id));
+    let text = get(&path, token)
+        .await?
+        .text()
+        .await
+        .map_err(ApiError::network)?;
+    save_text(&format!("{id}.jsonl"), &text, "application/x-ndjson").map_err(|_| ApiError {
+        message: "the browser refused to save the file".into(),
+        refused: false,
+    })
+}
+
+fn save_text(name: &str, text: &str, mime: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)
+}
+
+/// Percent-encodes a path segment (session ids are usually plain, but need not be).
+fn encode(segment: &str) -> String {
+    js_sys::encode_uri_component(segment).into()
+}

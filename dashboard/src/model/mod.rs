@@ -1,0 +1,29 @@
+//! View models: the dashboard's logic in plain Rust, tested natively; components only show
+//! them. Nothing here touches the DOM.
+//!
+//! - `event_log`: envelopes by offset, without duplicates, with their gaps.
+//! - `session`: one session's log and every view folded from it.
+//! - `transcript`: streamed text folded by message, prompts, stderr, errors.
+//! - `tools`: tool rows from started/completed pairs, nested by parent Task.
+//! - `todos`, `usage`: the todo list and its progress; tokens, cost and the activity chart.
+//! - `filter`: the event table's type patterns and search, and the index of matching rows.
+//! - `describe`: one line per event for the table.
+//! - `sessions`: the sessions list, its live updates and filters.
+//! - `connection`: the connection indicator's text and countdown.
+//! - `token`: the token in the address fragment, and refusal messages.
+//! - `window`: which rows of a long list are on screen.
+//! - `format`: numbers, durations and timestamps.
+
+pub mod connection;
+pub mod describe;
+pub mod event_log;
+pub mod filter;
+pub mod format;
+pub mod session;
+pub mod sessions;
+pub mod todos;
+pub mod token;
+pub mod tools;
+pub mod transcript;
+pub mod usage;
+pub mod window;

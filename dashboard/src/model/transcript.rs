@@ -1,0 +1,311 @@
+//! The transcript: what the agent said and what it was told, folded from events. Streamed
+//! `output.text` / `output.thinking` deltas of one `message_id` become one entry that grows; the
+//! assembled (non-delta) block of the same message replaces it, so text is never doubled.
+
+use std::collections::HashMap;
+
+use agentcast_shared::{Envelope, Event, SessionState};
+
+use super::format;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    Assistant,
+    /// Shown folded: one line until opened.
+    Thinking,
+    User,
+    /// Lines the agent process wrote to stderr (consecutive lines share an entry).
+    Stderr,
+    /// A malformed input line, a process error, a failed session: highlighted.
+    Error,
+    /// The session's start and end, in a muted line.
+    System,
+}
+
+impl EntryKind {
+    /// The CSS class and `data-kind` of the entry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Assistant => "assistant",
+            EntryKind::Thinking => "thinking",
+            EntryKind::User => "user",
+            EntryKind::Stderr => "stderr",
+            EntryKind::Error => "error",
+            EntryKind::System => "system",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub kind: EntryKind,
+    pub text: String,
+    /// The offset of the event that opened the entry: a stable key for the list.
+    pub offset: u64,
+    /// Set while deltas may still arrive (a streamed message whose final block has not come).
+    pub streaming: bool,
+    /// The Task this was said inside, for sub-agent output.
+    pub parent_tool_use_id: Option<String>,
+}
+
+/// Entries in event order.
+#[derive(Debug, Default, Clone)]
+pub struct Transcript {
+    entries: Vec<Entry>,
+    /// `(kind, message_id)` -> index of its entry, so a delta finds the entry it extends.
+    open: HashMap<(EntryKind, String), usize>,
+}
+
+impl Transcript {
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Folds one event in; events that say nothing to a reader are skipped.
+    pub fn apply(&mut self, envelope: &Envelope) {
+        let Ok(event) = envelope.event() else {
+            return;
+        };
+        let offset = envelope.offset;
+        match event {
+            Event::OutputText(t) => self.message(
+                EntryKind::Assistant,
+                t.message_id,
+                t.text,
+                t.delta,
+                t.parent_tool_use_id,
+                offset,
+            ),
+            Event::OutputThinking(t) => self.message(
+                EntryKind::Thinking,
+                t.message_id,
+                t.text,
+                t.delta,
+                t.parent_tool_use_id,
+                offset,
+            ),
+            Event::UserPrompt(p) => self.push(EntryKind::User, p.text, offset),
+            Event::OutputStderr(s) => match self.entries.last_mut() {
+                Some(last) if last.kind == EntryKind::Stderr => {
+                    last.text.push('\n');
+                    last.text.push_str(&s.line);
+                }
+                _ => self.push(EntryKind::Stderr, s.line, offset),
+            },
+            Event::AgentError(e) => {
+                let at = e.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                self.push(
+                    EntryKind::Error,
+                    format!("{}: {}{at}", e.code, e.message),
+                    offset,
+                );
+            }
+            Event::SessionStarted(s) => {
+                let model = s.model.map(|m| format!(" with {m}")).unwrap_or_default();
+                let label = s.label.unwrap_or(s.session_id);
+                self.push(
+                    EntryKind::System,
+                    format!("Session {label} started{model}"),
+                    offset,
+                );
+            }
+            Event::SessionEnded(end) => {
+                self.close_streams();
+                let mut text = format!("Session {}", end.status.as_str());
+                if let Some(ms) = end.duration_ms {
+                    text += &format!(" after {}", format::duration(ms));
+                }
+                if let Some(turns) = end.num_turns {
+                    text += &format!(", {turns} turns");
+                }
+                if let Some(usd) = end.total_cost_usd {
+                    text += &format!(", {}", format::cost(usd));
+                }
+                if let Some(message) = end.message {
+                    text += &format!(": {message}");
+                }
+                let kind = match end.status {
+                    SessionState::Failed | SessionState::Interrupted => EntryKind::Error,
+                    _ => EntryKind::System,
+                };
+                self.push(kind, text, offset);
+            }
+            Event::SessionStatus(s) if s.status == SessionState::Failed => {
+                let message = s.message.unwrap_or_else(|| "session failed".into());
+                self.push(EntryKind::Error, message, offset);
+            }
+            _ => {}
+        }
+    }
+
+    fn message(
+        &mut self,
+        kind: EntryKind,
+        message_id: Option<String>,
+        text: String,
+        delta: bool,
+        parent: Option<String>,
+        offset: u64,
+    ) {
+        let Some(id) = message_id else {
+            self.push(kind, text, offset);
+            if let Some(last) = self.entries.last_mut() {
+                last.parent_tool_use_id = parent;
+            }
+            return;
+        };
+        let key = (kind, id);
+        if let Some(&index) = self.open.get(&key) {
+            let entry = &mut self.entries[index];
+            if delta {
+                entry.text.push_str(&text);
+            } else {
+                // The assembled block is the whole message: it replaces the deltas.
+                entry.text = text;
+                entry.streaming = false;
+            }
+            return;
+        }
+        self.open.insert(key, self.entries.len());
+        self.entries.push(Entry {
+            kind,
+            text,
+            offset,
+            streaming: delta,
+            parent_tool_use_id: parent,
+        });
+    }
+
+    fn push(&mut self, kind: EntryKind, text: String, offset: u64) {
+        // A new kind of entry means the previous streamed message is over for the reader.
+        self.close_streams();
+        self.entries.push(Entry {
+            kind,
+            text,
+            offset,
+            streaming: false,
+            parent_tool_use_id: None,
+        });
+    }
+
+    fn close_streams(&mut self) {
+        for entry in &mut self.entries {
+            entry.streaming = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::event_log::tests::env;
+    use serde_json::json;
+
+    fn fold(events: &[Envelope]) -> Vec<(EntryKind, String)> {
+        let mut transcript = Transcript::default();
+        for e in events {
+            transcript.apply(e);
+        }
+        transcript
+            .entries()
+            .iter()
+            .map(|e| (e.kind, e.text.clone()))
+            .collect()
+    }
+
+    fn text(offset: u64, id: &str, text: &str, delta: bool) -> Envelope {
+        env(
+            offset,
+            "output.text",
+            json!({"message_id": id, "text": text, "delta": delta}),
+        )
+    }
+
+    #[test]
+    fn deltas_of_one_message_grow_one_entry() {
+        let folded = fold(&[
+            env(1, "user.prompt", json!({"text": "fix it"})),
+            text(2, "m1", "Hello ", true),
+            env(
+                3,
+                "output.thinking",
+                json!({"message_id": "m1", "text": "hmm", "delta": true}),
+            ),
+            text(4, "m1", "world", true),
+        ]);
+        assert_eq!(
+            folded,
+            [
+                (EntryKind::User, "fix it".into()),
+                (EntryKind::Assistant, "Hello world".into()),
+                (EntryKind::Thinking, "hmm".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_assembled_block_replaces_its_deltas() {
+        let mut transcript = Transcript::default();
+        transcript.apply(&text(1, "m1", "Hel", true));
+        assert!(transcript.entries()[0].streaming);
+        transcript.apply(&text(2, "m1", "Hello.", false));
+        assert_eq!(transcript.entries().len(), 1);
+        assert_eq!(transcript.entries()[0].text, "Hello.");
+        assert!(!transcript.entries()[0].streaming);
+    }
+
+    #[test]
+    fn messages_without_id_and_different_ids_are_separate() {
+        let folded = fold(&[
+            text(1, "m1", "a", true),
+            text(2, "m2", "b", true),
+            env(3, "output.text", json!({"text": "c"})),
+            env(4, "output.text", json!({"text": "d"})),
+        ]);
+        let texts: Vec<_> = folded.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn stderr_lines_group_and_errors_stand_out() {
+        let folded = fold(&[
+            env(1, "output.stderr", json!({"line": "warn: a"})),
+            env(2, "output.stderr", json!({"line": "warn: b"})),
+            env(
+                3,
+                "agent.error",
+                json!({"code": "malformed_line", "message": "not JSON", "line": 7}),
+            ),
+            env(
+                4,
+                "session.ended",
+                json!({"status": "failed", "duration_ms": 1500, "exit_code": 1}),
+            ),
+        ]);
+        assert_eq!(
+            folded,
+            [
+                (EntryKind::Stderr, "warn: a\nwarn: b".into()),
+                (EntryKind::Error, "malformed_line: not JSON (line 7)".into()),
+                (EntryKind::Error, "Session failed after 1.5 s".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn tools_and_usage_are_not_transcript_entries() {
+        let folded = fold(&[
+            env(
+                1,
+                "tool.started",
+                json!({"tool_use_id": "t", "name": "Bash", "input": {}}),
+            ),
+            env(
+                2,
+                "usage.updated",
+                json!({"input_tokens": 1, "output_tokens": 2, "total_cost_usd": 0.1}),
+            ),
+        ]);
+        assert!(folded.is_empty());
+    }
+}

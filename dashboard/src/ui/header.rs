@@ -1,0 +1,167 @@
+//! The title bar: the name (a link back to the list), the connection indicator, always
+//! visible, with latency, reconnect attempt and countdown, or the reason and Retry; and the
+//! light/dark switch.
+
+use leptos::prelude::*;
+
+use super::Ctx;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let text = Memo::new(move |_| ctx.connection.with(|c| c.text(ctx.now.get())));
+    let retry = move |_| {
+        ctx.live.with_value(|live| {
+            if let Some(live) = live {
+                live.retry();
+            }
+        })
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/" on:click=move |ev| { ev.prevent_default(); ctx.open(None); }>
+                <span class="logo" aria-hidden="true">"◆"</span>
+                "agentcast"
+            </a>
+            <div
+                class="connection"
+                data-testid="connection"
+                data-state=move || text.with(|t| t.state)
+                role="status"
+                aria-live="polite"
+            >
+                <span class="dot" aria-hidden="true"></span>
+                <span class="label" data-testid="connection-label">{move || text.with(|t| t.label.clone())}</span>
+                <span class="detail" data-testid="connection-detail">
+                    {move || text.with(|t| t.detail.clone().unwrap_or_default())}
+                </span>
+                <Show when=move || text.with(|t| t.retry)>
+                    <button class="small" data-testid="retry" on:click=retry>"Retry"</button>
+                </Show>
+            </div>
+            <ThemeSwitch/>
+        </header>
+    }
+}
+
+/// Follows the system theme until switched; the choice is kept in localStorage.
+#[component]
+fn ThemeSwitch() -> impl IntoView {
+    let stored = || {
+        web_sys::window()?
+            .local_storage()
+            .ok()??
+            .get_item("agentcast.theme")
+            .ok()?
+    };
+    let theme = RwSignal::new(stored());
+    Effect::new(move |_| {
+        let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        else {
+            return;
+        };
+        let _ = match theme.get() {
+            Some(theme) => root.set_attribute("data-theme", &theme),
+            None => root.remove_attribute("data-theme"),
+        };
+    });
+    let toggle = move |_| {
+        let dark_now = match theme.get_untracked() {
+            Some(t) => t == "dark",
+            None => prefers_dark(),
+        };
+        let next = if dark_now { "light" } else { "dark" };
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item("agentcast.theme", next);
+        }
+        theme.set(Some(next.to_owned()));
+    };
+    view! {
+        <button class="icon" data-testid="theme" title="Switch light/dark" aria-label="Switch light or dark theme" on:click=toggle>
+            "◐"
+        </button>
+    }
+}
+
+fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::connection::Connection;
+    use crate::model::sessions::Sessions;
+    use crate::ui::virtual_rows::tests::{host, settle};
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn text(host: &web_sys::HtmlElement, testid: &str) -> String {
+        host.query_selector(&format!("[data-testid={testid}]"))
+            .unwrap()
+            .map(|e| e.text_content().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_indicator_follows_the_connection_and_offers_retry() {
+        let host = host();
+        let connection = RwSignal::new(Connection::Connected {
+            latency_ms: Some(7),
+        });
+        let _mounted = leptos::mount::mount_to(host.clone(), move || {
+            provide_context(Ctx {
+                token: RwSignal::new(None),
+                refusal: RwSignal::new(None),
+                connection,
+                now: RwSignal::new(1_000.0),
+                route: RwSignal::new(None),
+                sessions: RwSignal::new(Sessions::default()),
+                sessions_error: RwSignal::new(None),
+                live: StoredValue::new_local(None),
+            });
+            view! { <Header/> }
+        });
+        settle().await;
+        let state = || {
+            host.query_selector("[data-testid=connection]")
+                .unwrap()
+                .unwrap()
+                .get_attribute("data-state")
+                .unwrap()
+        };
+        assert_eq!(state(), "connected");
+        assert_eq!(text(&host, "connection-detail"), "7 ms");
+        assert!(
+            host.query_selector("[data-testid=retry]")
+                .unwrap()
+                .is_none()
+        );
+
+        connection.set(Connection::Reconnecting {
+            attempt: 2,
+            retry_at_ms: 4_500.0,
+        });
+        settle().await;
+        assert_eq!(state(), "reconnecting");
+        assert_eq!(text(&host, "connection-label"), "Reconnecting (attempt 2)");
+        assert_eq!(text(&host, "connection-detail"), "next try in 4 s");
+        assert!(
+            host.query_selector("[data-testid=retry]")
+                .unwrap()
+                .is_some()
+        );
+
+        connection.set(Connection::Disconnected {
+            reason: "token expired".into(),
+        });
+        settle().await;
+        assert_eq!(state(), "disconnected");
+        assert_eq!(text(&host, "connection-detail"), "token expired");
+    }
+}

@@ -1,0 +1,25 @@
+//! Leptos components: thin views over `crate::model`. Each file is one part of the page.
+//!
+//! - `app`: the shared context ([`Ctx`]), the route (`/` or `/sessions/{id}`) and the layout.
+//! - `header`: the title bar, the connection indicator and the theme switch.
+//! - `token_prompt`: asks for a token and says why the last one was refused.
+//! - `sessions`: the sessions list with its filters.
+//! - `session`: one session: loading, live updates, and its panels:
+//!   `transcript`, `tools`, `todos`, `usage`, `events`.
+//! - `virtual_rows`: a list that renders only the rows on screen.
+
+mod app;
+mod events;
+mod header;
+mod session;
+mod sessions;
+mod todos;
+mod token_prompt;
+mod tools;
+mod transcript;
+mod usage;
+mod virtual_rows;
+
+pub(crate) use app::Ctx;
+pub use app::mount;
+pub(crate) use sessions::load as load_sessions;

@@ -162,6 +162,15 @@ impl Socket {
         self.change_subscription(UNSUBSCRIBE, patterns).await
     }
 
+    /// Leaves this namespace (every handle to it): the server is told, its streams end and
+    /// its pending acks fail with [`Error::Closed`]. The connection and the other namespaces
+    /// stay; joining the namespace again later starts afresh.
+    pub fn leave(&self) {
+        self.send(Command::Leave {
+            nsp: self.nsp.to_string(),
+        });
+    }
+
     /// `ping`: a round trip to the server.
     pub async fn ping(&self) -> Result<Pong, Error> {
         self.command(PING, &PingArgs {}).await

@@ -46,4 +46,7 @@ pub enum SocketStatus {
         /// True when the client will try this namespace again.
         retrying: bool,
     },
+    /// The application left the namespace ([`Socket::leave`](crate::Socket::leave)); its
+    /// streams have ended.
+    Left,
 }

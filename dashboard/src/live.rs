@@ -1,7 +1,7 @@
-//! The live side, through agentcast-client: one connection for the hub namespace `/` (the
-//! sessions list's updates) and one for the open session's namespace, which replays from the
-//! offset we hold and then streams, exactly once and in order across reconnects. The header
-//! shows the state of the connection the user is looking at (the session's when one is open).
+//! The live side, through agentcast-client: one connection per page, multiplexing the hub
+//! namespace `/` (the sessions list's updates) and the open session's namespace, which
+//! replays from the offset we hold and then streams, exactly once and in order across
+//! reconnects. Leaving a session leaves its namespace; the connection stays.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -15,21 +15,14 @@ use leptos::task::spawn_local;
 use crate::model::connection::Connection;
 use crate::ui::Ctx;
 
-/// How often the open connection is pinged, so the latency shown stays current.
+/// How often the hub is pinged, so the latency shown stays current.
 const PING_EVERY: Duration = Duration::from_secs(5);
-
-struct OpenSession {
-    id: String,
-    client: Client,
-    socket: Session,
-}
 
 pub struct Live {
     ctx: Ctx,
-    token: Option<String>,
-    hub: Client,
-    /// The open session: its id, connection and namespace socket.
-    session: Rc<RefCell<Option<OpenSession>>>,
+    client: Client,
+    /// The open session's id and namespace socket.
+    session: Rc<RefCell<Option<(String, Session)>>>,
     /// False once dropped: the "closed by the application" that closing causes must not
     /// overwrite what the header says about why (a refused token).
     active: Rc<Cell<bool>>,
@@ -38,13 +31,18 @@ pub struct Live {
 impl Live {
     /// Connects the hub and loads the sessions list; the list is then kept current by the hub.
     pub fn connect(ctx: Ctx, token: Option<String>) -> Live {
-        let hub = Client::connect(config(token.clone()));
-        let session: Rc<RefCell<Option<OpenSession>>> = Rc::default();
+        let client = Client::connect(config(token));
         let active = Rc::new(Cell::new(true));
-        // The hub's state is shown while no session is open.
-        let (shown, live) = (session.clone(), active.clone());
-        follow_state(ctx, &hub, move || live.get() && shown.borrow().is_none());
-        let socket = hub.hub();
+        let live = active.clone();
+        let mut states = client.state();
+        spawn_local(async move {
+            while let Some(state) = states.next().await {
+                if live.get() {
+                    ctx.connection.set(to_connection(state));
+                }
+            }
+        });
+        let socket = client.hub();
         let mut status = socket.status();
         spawn_local(async move {
             while let Some(status) = status.next().await {
@@ -85,9 +83,8 @@ impl Live {
         });
         Live {
             ctx,
-            token,
-            hub,
-            session,
+            client,
+            session: Rc::default(),
             active,
         }
     }
@@ -96,75 +93,53 @@ impl Live {
     /// `session.recovered` included; a refusal becomes the page's notice.
     pub fn watch_session(&self, id: &str, offset: u64, on_event: impl Fn(Envelope) + 'static) {
         self.unwatch_session_any();
-        let client = Client::connect(config(self.token.clone()));
-        let (session, mut events) = client.session(id, Some(offset));
-        let ctx = self.ctx;
-        let (current, live) = (self.session.clone(), self.active.clone());
-        let watched = id.to_owned();
-        follow_state(ctx, &client, move || {
-            live.get()
-                && current
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|open| open.id == watched)
-        });
+        let (session, mut events) = self.client.session(id, Some(offset));
         spawn_local(async move {
             while let Some(envelope) = events.next().await {
                 on_event(envelope);
             }
         });
         let mut status = session.status();
+        let (ctx, live) = (self.ctx, self.active.clone());
         spawn_local(async move {
             while let Some(status) = status.next().await {
                 if let SocketStatus::Refused {
                     reason,
                     retrying: false,
                 } = status
+                    && live.get()
                 {
                     ctx.connection.set(Connection::Disconnected { reason });
                 }
             }
         });
-        let pinger = session.clone();
-        spawn_local(async move {
-            loop {
-                gloo_timers::future::sleep(PING_EVERY).await;
-                if let Err(agentcast_client::Error::Closed) = pinger.ping().await {
-                    return;
-                }
-            }
-        });
-        *self.session.borrow_mut() = Some(OpenSession {
-            id: id.to_owned(),
-            client,
-            socket: session,
-        });
+        *self.session.borrow_mut() = Some((id.to_owned(), session));
     }
 
-    /// Closes the session's connection, if `id` is the one open.
+    /// Leaves the session's namespace, if `id` is the one open.
     pub fn unwatch_session(&self, id: &str) {
         let open = self
             .session
             .borrow()
             .as_ref()
-            .is_some_and(|open| open.id == id);
+            .is_some_and(|(open, _)| open == id);
         if open {
             self.unwatch_session_any();
         }
     }
 
     fn unwatch_session_any(&self) {
-        let Some(open) = self.session.borrow_mut().take() else {
+        let Some((_, session)) = self.session.borrow_mut().take() else {
             return;
         };
-        open.client.close();
-        // Back to the hub's state: its stream gives the current one first.
-        let mut states = self.hub.state();
-        let (ctx, session, live) = (self.ctx, self.session.clone(), self.active.clone());
+        session.leave();
+        // A refused session may have put its reason in the header: show the connection's
+        // state again (its stream gives the current one first).
+        let mut states = self.client.state();
+        let (ctx, live) = (self.ctx, self.active.clone());
         spawn_local(async move {
             if let Some(state) = states.next().await
                 && live.get()
-                && session.borrow().is_none()
             {
                 ctx.connection.set(to_connection(state));
             }
@@ -182,25 +157,21 @@ impl Live {
         }
         let open = self.session.borrow();
         open.as_ref()
-            .filter(|open| open.id == id)
-            .map(|open| open.socket.clone())
+            .filter(|(open, _)| open == id)
+            .map(|(_, socket)| socket.clone())
     }
 
     /// The Retry button: try now instead of waiting for the backoff.
     pub fn retry(&self) {
         self.ctx.connection.set(Connection::Connecting);
-        self.hub.reconnect();
-        if let Some(open) = self.session.borrow().as_ref() {
-            open.client.reconnect();
-        }
+        self.client.reconnect();
     }
 }
 
 impl Drop for Live {
     fn drop(&mut self) {
         self.active.set(false);
-        self.hub.close();
-        self.unwatch_session_any();
+        self.client.close();
     }
 }
 
@@ -214,18 +185,6 @@ fn config(token: Option<String>) -> ClientConfig {
         Some(token) => config.with_token(token),
         None => config,
     }
-}
-
-/// Mirrors a client's state into the header while `shown()` says it is the one looked at.
-fn follow_state(ctx: Ctx, client: &Client, shown: impl Fn() -> bool + 'static) {
-    let mut states = client.state();
-    spawn_local(async move {
-        while let Some(state) = states.next().await {
-            if shown() {
-                ctx.connection.set(to_connection(state));
-            }
-        }
-    });
 }
 
 fn to_connection(state: ConnectionState) -> Connection {

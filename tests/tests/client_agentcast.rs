@@ -333,3 +333,33 @@ async fn a_session_stream_is_exactly_once_across_a_server_restart() {
     .await;
     assert_eq!(recovered.data["recovered"], json!(true));
 }
+
+#[tokio::test]
+async fn leaving_a_session_frees_its_server_socket_and_keeps_the_connection() {
+    let server = Server::start(&[]).await.expect("agentcast starts");
+    let client = Client::connect(config(&server));
+    let hub = client.hub();
+    let (session, _events) = client.session("left", Some(0));
+    within(10, "connect", session.connected()).await.unwrap();
+    let watcher = Client::connect(config(&server));
+    let (observer, _) = watcher.session("left", Some(0));
+    within(10, "connect", observer.connected()).await.unwrap();
+    let clients = || async { observer.get_status().await.expect("get_status").clients };
+    assert_eq!(within(10, "status", clients()).await, 2);
+
+    session.leave();
+    within(10, "the server to drop the left socket", async {
+        while clients().await != 1 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    // The same connection is still up and serves the hub.
+    within(10, "hub status", hub.get_status()).await.unwrap();
+    let mut states = client.state();
+    let state = within(5, "state", states.next()).await.unwrap();
+    assert!(
+        matches!(state, ConnectionState::Connected { .. }),
+        "{state:?}"
+    );
+}

@@ -69,6 +69,7 @@ impl Driver {
                     ns.status_watchers.push(tx);
                 }
             }
+            Command::Leave { nsp } => self.leave(&nsp),
             Command::SetToken(token) => self.config.token = Some(token),
             Command::Reconnect => {
                 self.closed = false;
@@ -102,12 +103,30 @@ impl Driver {
         }
     }
 
+    /// Forgets `nsp`. The server is told when a connect was sent on the current link (a
+    /// connect still unanswered is then closed by the server as soon as it is made); the
+    /// other namespaces and the connection stay.
+    fn leave(&mut self, nsp: &str) {
+        let Some(mut ns) = self.namespaces.remove(nsp) else {
+            return;
+        };
+        if self.engine.is_some() && (ns.is_connected() || ns.connect_sent_at.is_some()) {
+            self.send_packet(&Packet::disconnect(nsp));
+        }
+        self.queue.retain(|queued| queued.nsp != nsp);
+        ns.fail_pending(&Error::Closed);
+        ns.set_status(SocketStatus::Left);
+        // Dropping `ns` drops its listeners: their streams end.
+    }
+
     pub(super) fn emit(&mut self, nsp: &str, event: OutgoingEvent) -> Result<(), Error> {
         if self.closed {
             return Err(Error::Closed);
         }
         let Some(ns) = self.namespaces.get_mut(nsp) else {
-            return Err(Error::Data(format!("namespace {nsp} was never joined")));
+            return Err(Error::Data(format!(
+                "namespace {nsp} is not joined (never, or left)"
+            )));
         };
         if let SocketStatus::Refused {
             reason,

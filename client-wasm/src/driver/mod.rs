@@ -58,6 +58,10 @@ pub(crate) enum Command {
         nsp: String,
         tx: mpsc::UnboundedSender<SocketStatus>,
     },
+    /// Leave a namespace: disconnect it from the server, end its streams, fail its acks.
+    Leave {
+        nsp: String,
+    },
     /// Connect now: after a refusal, when attempts are exhausted, or to skip a backoff wait.
     Reconnect,
     /// A refreshed token, for the handshakes of later reconnects.

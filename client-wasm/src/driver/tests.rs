@@ -372,6 +372,55 @@ async fn a_session_resumes_from_its_last_offset_and_drops_duplicates() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn leaving_a_namespace_disconnects_it_and_ends_its_streams_only() {
+    let mut h = Harness::start(config(no_jitter()), false);
+    let hub = h.client.socket("/");
+    let mut hub_events = hub.envelopes();
+    let (session, mut events) = h.client.session("s1", Some(0));
+    let mut statuses = session.status();
+    let mut conn = h.conn().await;
+    conn.open(25_000, 20_000);
+    let mut joined = vec![conn.accept_connect().await.0, conn.accept_connect().await.0];
+    joined.sort();
+    assert_eq!(joined, ["/", "/sessions/s1"]);
+    conn.event("/sessions/s1", "output.text", 1);
+    let first = timeout(Duration::from_secs(5), events.next()).await;
+    assert_eq!(first.expect("an event").expect("open").offset, 1);
+
+    while h.states.try_recv().is_ok() {} // Connecting, Connected and latency updates
+    session.leave();
+    let packet = conn.next_packet().await;
+    assert_eq!(
+        (packet.kind, packet.nsp.as_str()),
+        (socketio::PacketKind::Disconnect, "/sessions/s1")
+    );
+    let ended = timeout(Duration::from_secs(5), events.next()).await;
+    assert!(ended.expect("the stream ends").is_none());
+    let last_status = timeout(Duration::from_secs(5), async {
+        let mut last = None;
+        while let Some(status) = statuses.next().await {
+            last = Some(status);
+        }
+        last
+    })
+    .await
+    .expect("the status stream ends");
+    assert_eq!(last_status, Some(SocketStatus::Left));
+    assert!(matches!(session.ping().await, Err(Error::Data(_))));
+
+    // The connection and the hub stay.
+    conn.event("/", "session.started", 7);
+    let hub_event = timeout(Duration::from_secs(5), hub_events.next()).await;
+    assert_eq!(hub_event.expect("a hub event").expect("open").offset, 7);
+    while let Ok(state) = h.states.try_recv() {
+        assert!(
+            matches!(state, ConnectionState::Connected { .. }),
+            "the connection stays up: {state:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_auth_refusal_is_reported_and_not_retried() {
     let mut h = Harness::start(config(no_jitter()), false);
     let session = h.client.socket("/sessions/s1");

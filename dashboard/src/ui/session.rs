@@ -43,6 +43,7 @@ impl Feed {
         }
     }
 
+    /// Applies what is buffered now (a frame callback does it otherwise).
     fn flush(&self) {
         self.scheduled.set(false);
         let batch = std::mem::take(&mut *self.buffer.borrow_mut());
@@ -203,6 +204,9 @@ pub fn SessionPage(id: String) -> impl IntoView {
             let feed = feed.clone();
             move |envelope: Envelope| {
                 if envelope.is_ephemeral() {
+                    // The events before it go into the model first: `session.recovered`
+                    // judges the log (its gaps) as the replay left it.
+                    feed.flush();
                     on_control(session, ctx, &envelope);
                 } else {
                     feed.push(envelope);

@@ -200,6 +200,29 @@ describe("dashboard against agentcast serve --demo", () => {
     await page.locator(`[data-testid="session-view"][data-session-id="${SESSION}"]`).waitFor({ timeout: 15_000 });
   });
 
+  it("filters the sessions list by status and by a search", async () => {
+    const rows = () => page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="session-row"]')].map((r) => ({ id: r.dataset.sessionId, status: r.dataset.status })));
+    await page.getByTestId("status-filter").selectOption("completed");
+    await ui.until("only completed sessions", () => {
+      const shown = [...document.querySelectorAll('[data-testid="session-row"]')];
+      return shown.length > 0 && shown.every((r) => r.dataset.status === "completed");
+    });
+    assert.ok((await rows()).some((r) => r.id === SESSION), `${SESSION} is completed by now`);
+    await page.getByTestId("status-filter").selectOption("failed");
+    await ui.until("no failed session", () => document.querySelectorAll('[data-testid="session-row"]').length === 0);
+    await page.getByTestId("status-filter").selectOption("all");
+    await page.getByTestId("session-search").fill("leap-year");
+    await ui.until("the search keeps the matching session", (id) => {
+      const shown = [...document.querySelectorAll('[data-testid="session-row"]')];
+      return shown.some((r) => r.dataset.sessionId === id);
+    }, SESSION);
+    await page.getByTestId("session-search").fill("no session is called this");
+    await ui.until("the search hides every session", () => document.querySelectorAll('[data-testid="session-row"]').length === 0);
+    await page.getByTestId("session-search").fill("");
+    await ui.sessionRow(SESSION).waitFor({ timeout: 15_000 });
+  });
+
   it("works on a phone-sized screen and in the dark theme", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId("theme").click();

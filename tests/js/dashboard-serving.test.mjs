@@ -10,11 +10,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { request } from "node:http";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
 
 import { startServer } from "./lib/server.mjs";
 
 const WASM = "agentcast-dashboard-0123456789abcdef_bg.wasm";
+// A large, compressible asset, as the real wasm and JS are.
+const BIG = "agentcast-dashboard-0123456789abcdef.js";
+const BIG_TEXT = "export const rows = [];\n".repeat(4096);
 const INDEX = `<!doctype html><title>agentcast</title><script type="module" src="/${WASM}"></script>`;
 
 let server;
@@ -26,6 +30,7 @@ before(async () => {
   await writeFile(join(dist, WASM), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   await writeFile(join(dist, "style-fedcba9876543210.css"), "body{}");
   await writeFile(join(dist, "robots.txt"), "User-agent: *\n");
+  await writeFile(join(dist, BIG), BIG_TEXT);
   // startServer passes its environment on to the binary.
   process.env.AGENTCAST_DASHBOARD_DIR = dist;
   server = await startServer({ extraArgs: ["--auth", "jwt"] });
@@ -37,6 +42,20 @@ after(async () => {
 });
 
 const get = (path, init) => fetch(`${server.url}${path}`, { ...init, signal: AbortSignal.timeout(5000) });
+
+/** A GET with `headers`, resolving with the status, headers and the raw (undecoded) body. */
+function rawGet(path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, { headers, timeout: 5000 }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 /** The status of a GET whose path is sent byte for byte. */
 function rawStatus(path) {
@@ -72,6 +91,18 @@ describe("the dashboard at /", () => {
     // A file without a content hash may change under the same name.
     const robots = await get("/robots.txt");
     assert.equal(robots.headers.get("cache-control"), "no-cache");
+  });
+
+  it("sends files gzipped to clients that accept it, and plain to the others", async () => {
+    const gzipped = await rawGet(`/${BIG}`, { "accept-encoding": "gzip" });
+    assert.equal(gzipped.status, 200);
+    assert.equal(gzipped.headers["content-encoding"], "gzip");
+    assert.equal(gzipped.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert.ok(gzipped.body.length < BIG_TEXT.length / 10, `${gzipped.body.length} bytes gzipped`);
+    assert.equal(gunzipSync(gzipped.body).toString(), BIG_TEXT);
+    const plain = await rawGet(`/${BIG}`);
+    assert.equal(plain.headers["content-encoding"], undefined);
+    assert.equal(plain.body.toString(), BIG_TEXT);
   });
 
   it("answers client routes with index.html and missing files with 404", async () => {

@@ -237,6 +237,23 @@ fn malformed_claims_are_refused_naming_them() {
 }
 
 #[test]
+fn a_project_limit_is_refused_rather_than_ignored() {
+    let (auth, secret, _dir) = hs256();
+    let mut limited = claims(60);
+    limited["project"] = json!("billing");
+    let token = sign(
+        Algorithm::HS256,
+        &EncodingKey::from_secret(&secret),
+        &limited,
+    );
+    let err = auth.verify(Some(&token)).unwrap_err();
+    assert!(
+        matches!(err, AuthError::BadClaims(ref m) if m.contains("billing") && m.contains("sessions")),
+        "{err}"
+    );
+}
+
+#[test]
 fn disabled_auth_lets_everyone_do_everything() {
     let auth = Authenticator::disabled();
     let claims = auth.verify(None).unwrap();

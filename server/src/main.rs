@@ -6,7 +6,7 @@ use agentcast_server::auth::Authenticator;
 use agentcast_server::cli::{
     Cli, Command, PipeArgs, RunArgs, ServeArgs, TokenCommand, TokenCreateArgs,
 };
-use agentcast_server::config::{AuthMode, Config};
+use agentcast_server::config::{AuthMode, Config, JwtAlgorithm};
 use agentcast_server::ingest::IngestLimits;
 use agentcast_server::listener::Listener;
 use agentcast_server::sources::cli::{exit_code, pipe_stdin, run_spec, run_with_signals};
@@ -64,6 +64,7 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
             ..Default::default()
         };
         eprintln!("agentcast: streaming session {session_id} to {server}");
+        let token = token.or_else(|| local_write_token(&serve, &session_id));
         let sink = Sink::Remote(RemoteSession::new(&server, &session_id, token));
         let exit = run_with_signals(spec, sink, limits, std::time::Duration::from_secs(5)).await?;
         return Ok(exit_code(&exit));
@@ -100,6 +101,41 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let _ = stop.send(());
     server.await??;
     Ok(exit_code(&exit))
+}
+
+/// Without `--token`, a write token for this session only, signed with the key of the data
+/// directory (as `agentcast token create` would), when that key exists: on the server's own
+/// machine `agentcast run --server URL` then just works. No key is ever created here.
+fn local_write_token(serve: &ServeArgs, session_id: &str) -> Option<String> {
+    let config = Config::load(serve.clone()).ok()?;
+    let security = &config.security;
+    let own_key = match security.jwt.algorithm {
+        JwtAlgorithm::Hs256 => security.jwt.secret_file.is_file(),
+        _ => security
+            .jwt
+            .private_key
+            .as_ref()
+            .is_some_and(|p| p.is_file()),
+    };
+    if security.auth == AuthMode::None || !own_key {
+        return None;
+    }
+    let auth = Authenticator::from_config(security).ok()?;
+    // Long enough for any run: the token names this one session and cannot do more.
+    let ttl = std::time::Duration::from_secs(7 * 24 * 3600);
+    let token = auth
+        .issue(
+            "agentcast run",
+            Scope::Write,
+            vec![session_id.to_owned()],
+            ttl,
+        )
+        .ok()?;
+    eprintln!(
+        "agentcast: no --token given: using a write token for this session signed with the key in {}",
+        config.data_dir.display()
+    );
+    Some(token)
 }
 
 /// `agentcast pipe`: stdin to a session of a running server.

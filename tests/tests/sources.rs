@@ -551,3 +551,69 @@ async fn ctrl_c_is_forwarded_to_the_agent() {
     assert_eq!(ended["data"]["signal"], 2);
     assert_eq!(ended["data"]["status"], "failed");
 }
+
+#[tokio::test]
+async fn run_to_a_server_with_auth_signs_a_token_with_the_data_dirs_key() {
+    let Some(files) = claude_fixture_files() else {
+        return;
+    };
+    let server = ServerProcess::start(&["--auth", "jwt"]).await.unwrap();
+    let data_dir = server.data_dir.to_str().unwrap().to_owned();
+    let fixture = files[1].to_str().unwrap();
+    let run = |data_dir: String, session: &'static str| {
+        let url = server.url.clone();
+        async move {
+            run_agentcast(
+                &[
+                    "run",
+                    "--server",
+                    &url,
+                    "--session",
+                    session,
+                    "--data-dir",
+                    &data_dir,
+                    "--",
+                    FAKE_AGENT,
+                    fixture,
+                ],
+                None,
+            )
+            .await
+        }
+    };
+
+    // The server's own data directory holds its key: no --token needed.
+    let output = run(data_dir, "signed").await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("using a write token for this session"),
+        "{stderr}"
+    );
+    let reader = server
+        .token(&["--scope", "read", "--session", "signed"])
+        .await
+        .unwrap();
+    let api = agentcast_tests::http::Api::new(&server.url);
+    let page = api
+        .call_as(
+            reqwest::Method::GET,
+            "/api/sessions/signed/events",
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    assert!(!page.body["events"].as_array().unwrap().is_empty());
+
+    // Elsewhere there is no key: the server's refusal is the error, and no key is made.
+    let elsewhere = agentcast_tests::server::fresh_data_dir();
+    let output = run(elsewhere.to_str().unwrap().to_owned(), "unsigned").await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("401") && stderr.contains("missing token"),
+        "{stderr}"
+    );
+    assert!(!elsewhere.join("jwt-secret").exists(), "no key was created");
+}

@@ -29,6 +29,35 @@ pub fn describe(envelope: &Envelope) -> String {
                 one_line(&t.output_preview, CHARS)
             )
         }
+        Event::SessionStarted(s) => {
+            // Its Debug name is the wire name, lowercased (`Run` is `run`).
+            let source = format!("{:?}", s.source).to_lowercase();
+            let parts = [
+                s.label,
+                Some(source),
+                s.model,
+                s.command.map(|c| c.join(" ")),
+            ];
+            let line: Vec<String> = parts.into_iter().flatten().collect();
+            one_line(&line.join(" · "), CHARS)
+        }
+        Event::SessionCheckpoint(c) => format!(
+            "{} at offset {}",
+            c.label.unwrap_or(c.checkpoint_id),
+            c.offset
+        ),
+        Event::AgentDelegation(d) => {
+            let took = d
+                .duration_ms
+                .map(|ms| format!(" in {}", format::duration(ms)))
+                .unwrap_or_default();
+            let status = format!("{:?}", d.status).to_lowercase();
+            let task = d.task.map(|t| format!(": {t}")).unwrap_or_default();
+            one_line(
+                &format!("{} {status}{took}{task}", d.agent.unwrap_or_default()),
+                CHARS,
+            )
+        }
         Event::SessionStatus(s) => s.status.as_str().to_owned(),
         Event::SessionEnded(e) => e.status.as_str().to_owned(),
         Event::UsageUpdated(u) => format!(
@@ -73,6 +102,27 @@ mod tests {
                 json!({"input_tokens": 1500, "output_tokens": 20, "total_cost_usd": 0.5})
             ),
             "in 1.5k / out 20 / $0.50"
+        );
+        assert_eq!(
+            line(
+                "session.started",
+                json!({"session_id": "s", "label": "fix", "source": "run", "model": "opus", "command": ["claude", "-p", "x"], "started_at": "t"})
+            ),
+            "fix · run · opus · claude -p x"
+        );
+        assert_eq!(
+            line(
+                "agent.delegation",
+                json!({"tool_use_id": "t", "agent": "general-purpose", "task": "audit", "status": "completed", "duration_ms": 1200})
+            ),
+            "general-purpose completed in 1.2 s: audit"
+        );
+        assert_eq!(
+            line(
+                "session.checkpoint",
+                json!({"checkpoint_id": "c1", "label": "before refactor", "offset": 42})
+            ),
+            "before refactor at offset 42"
         );
         assert_eq!(
             line("agent.raw", json!({"line": "{}"})),

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::http::AppState;
 use crate::hub::{Hub, HubLimits, Stats, retention, stats};
 use crate::limits::http::Admission;
-use crate::limits::{self, Limiters};
+use crate::limits::{self, Hits, Limiters};
 use crate::listener::Listener;
 use crate::socket::SocketSecurity;
 use crate::socket::adapter::{BroadcastLedger, TrackingAdapter};
@@ -164,14 +164,16 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         commit_linger: config.commit_linger,
         ingest: config.ingest_limits(),
     };
-    let hub = Hub::new(io.clone(), store, limits, Arc::new(Stats::new(ledger)));
+    let limits_hit = Arc::new(Hits::default());
+    let stats = Stats::new(ledger, limits_hit.clone());
+    let hub = Hub::new(io.clone(), store, limits, Arc::new(stats));
     let supervisor = Supervisor::new(
         hub.clone(),
         config.allow_commands.clone(),
         config.ingest_limits(),
         config.process_grace,
     );
-    let limiters = Limiters::new(config.security.limits, audit.clone());
+    let limiters = Limiters::new(config.security.limits, audit.clone(), limits_hit);
     let security = SocketSecurity {
         auth: authenticator.clone(),
         audit: audit.clone(),

@@ -237,9 +237,13 @@ fn event_samples() -> Vec<(Event, &'static str)> {
                 memory_bytes: 52_428_800,
                 uptime_s: 3_600,
                 slow_consumer_disconnects: 0,
+                limits_hit: LimitsHit {
+                    messages: 4,
+                    ..Default::default()
+                },
             }
             .into(),
-            r#"{"connections":3,"sessions_active":1,"events_in_per_s":12.5,"events_out_per_s":37.5,"memory_bytes":52428800,"uptime_s":3600,"slow_consumer_disconnects":0}"#,
+            r#"{"connections":3,"sessions_active":1,"events_in_per_s":12.5,"events_out_per_s":37.5,"memory_bytes":52428800,"uptime_s":3600,"slow_consumer_disconnects":0,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":4,"flood_disconnects":0}}"#,
         ),
     ]
 }
@@ -663,6 +667,7 @@ fn get_status_is_golden() {
                 memory_bytes: 1024,
                 uptime_s: 5,
                 slow_consumer_disconnects: 2,
+                limits_hit: LimitsHit::default(),
             },
             sessions: vec![
                 SessionSummary {
@@ -687,7 +692,7 @@ fn get_status_is_golden() {
                 },
             ],
         },
-        r#"{"stats":{"connections":1,"sessions_active":1,"events_in_per_s":0.0,"events_out_per_s":0.5,"memory_bytes":1024,"uptime_s":5,"slow_consumer_disconnects":2},"sessions":[{"session_id":"s1","label":"demo","project_id":"p1","status":"running","head_offset":42,"started_at":"2026-11-24T10:00:00.123Z","model":"claude-sonnet-4-5","total_cost_usd":0.25},{"session_id":"s2","status":"failed","head_offset":3}]}"#,
+        r#"{"stats":{"connections":1,"sessions_active":1,"events_in_per_s":0.0,"events_out_per_s":0.5,"memory_bytes":1024,"uptime_s":5,"slow_consumer_disconnects":2,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":0,"flood_disconnects":0}},"sessions":[{"session_id":"s1","label":"demo","project_id":"p1","status":"running","head_offset":42,"started_at":"2026-11-24T10:00:00.123Z","model":"claude-sonnet-4-5","total_cost_usd":0.25},{"session_id":"s2","status":"failed","head_offset":3}]}"#,
     );
 }
 

@@ -595,7 +595,37 @@ uptime_s: number,
 /**
  * Sockets disconnected since start because their send buffer was full.
  */
-slow_consumer_disconnects: number, };
+slow_consumer_disconnects: number,
+/**
+ * How often each limit refused something since start.
+ */
+limits_hit: LimitsHit, };
+
+/**
+ * Refusals by limit since the server started (DESIGN.md section 5): each is also logged and
+ * written to the audit log with the peer.
+ */
+export type LimitsHit = {
+/**
+ * Connections refused: too many new ones from one address in a second.
+ */
+connections_per_ip: number,
+/**
+ * Connections refused: the server's total was reached.
+ */
+max_connections: number,
+/**
+ * HTTP requests answered 429.
+ */
+http_requests: number,
+/**
+ * Socket messages answered `rate_limited`.
+ */
+messages: number,
+/**
+ * Sockets disconnected for going on sending while limited.
+ */
+flood_disconnects: number, };
 
 /**
  * Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,

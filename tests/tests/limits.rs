@@ -155,6 +155,13 @@ async fn a_message_flood_is_limited_then_disconnected_and_the_session_goes_on() 
         lines.contains("\"limit\":\"message_flood_disconnect\""),
         "{lines}"
     );
+    // And counted where operators look: the hub's statistics.
+    let mut hub = server.connect("/").await;
+    let status = hub.emit_with_ack("get_status", json!({})).await;
+    let hit = &status["ok"]["stats"]["limits_hit"];
+    assert!(hit["messages"].as_u64().unwrap() >= 1, "{status}");
+    assert_eq!(hit["flood_disconnects"], 1, "{status}");
+    assert_eq!(hit["connections_per_ip"], 0, "{status}");
 }
 
 #[tokio::test]

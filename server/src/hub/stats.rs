@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use agentcast_shared::{Event, SystemStats};
 
 use super::{Hub, emit};
+use crate::limits::Hits;
 use crate::socket::adapter::BroadcastLedger;
 
 /// Monotonic counters; readers take a snapshot.
@@ -23,10 +24,12 @@ pub struct Stats {
     pub slow_consumer_disconnects: AtomicU64,
     /// Deliveries made by broadcasts, and full sockets found by them.
     pub ledger: Arc<BroadcastLedger>,
+    /// Refusals by the rate and connection limits (counted by `limits::Limiters`).
+    pub limits_hit: Arc<Hits>,
 }
 
 impl Stats {
-    pub fn new(ledger: Arc<BroadcastLedger>) -> Self {
+    pub fn new(ledger: Arc<BroadcastLedger>, limits_hit: Arc<Hits>) -> Self {
         Self {
             started: Instant::now(),
             connections: AtomicU64::new(0),
@@ -34,6 +37,7 @@ impl Stats {
             unknown_events: AtomicU64::new(0),
             slow_consumer_disconnects: AtomicU64::new(0),
             ledger,
+            limits_hit,
         }
     }
 
@@ -65,6 +69,7 @@ impl RateMeter {
             memory_bytes: resident_memory_bytes(),
             uptime_s: stats.uptime().as_secs(),
             slow_consumer_disconnects: stats.slow_consumer_disconnects.load(Ordering::Relaxed),
+            limits_hit: stats.limits_hit.snapshot(),
         };
         *self = Self {
             last: Instant::now(),

@@ -15,7 +15,8 @@ pub enum Verdict {
     /// Over it: answer `rate_limited`. `first` is true for the first refusal of a run (the
     /// one worth logging).
     Refuse { first: bool },
-    /// Over it for a further second's worth of messages: disconnect the socket.
+    /// Over it for a further second's worth of messages: disconnect the socket. Given once
+    /// per run of refusals; the messages after it are refused while the socket goes.
     Disconnect,
 }
 
@@ -55,7 +56,7 @@ impl<C: Clock> MessageBudget<C> {
             return Verdict::Allow;
         }
         let refused = self.refused_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
-        if refused > self.rate {
+        if refused == self.rate.saturating_add(1) {
             Verdict::Disconnect
         } else {
             Verdict::Refuse {
@@ -85,8 +86,9 @@ mod tests {
         for _ in 0..4 {
             assert_eq!(budget.take(), Verdict::Refuse { first: false });
         }
-        // A further second's worth (5) refused: the next is a disconnect.
+        // A further second's worth (5) refused: the next is a disconnect, once.
         assert_eq!(budget.take(), Verdict::Disconnect);
+        assert_eq!(budget.take(), Verdict::Refuse { first: false });
     }
 
     #[test]

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use agentcast_shared::LimitsHit;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::json;
@@ -49,8 +50,8 @@ struct Inner {
     connections: Option<DefaultKeyedRateLimiter<IpAddr>>,
     requests: Option<DefaultKeyedRateLimiter<IpAddr>>,
     audit: Audit,
-    /// Times each limit was hit, for the logs and tests.
-    pub hits: Hits,
+    /// Times each limit was hit; `system.stats` reports them.
+    hits: Arc<Hits>,
 }
 
 /// How often each limit refused something since the start.
@@ -63,15 +64,30 @@ pub struct Hits {
     pub flood_disconnects: AtomicU64,
 }
 
+impl Hits {
+    /// The counts now, as `system.stats` carries them.
+    pub fn snapshot(&self) -> LimitsHit {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        LimitsHit {
+            connections_per_ip: load(&self.connections_per_ip),
+            max_connections: load(&self.max_connections),
+            http_requests: load(&self.http_requests),
+            messages: load(&self.messages),
+            flood_disconnects: load(&self.flood_disconnects),
+        }
+    }
+}
+
 impl Limiters {
-    pub fn new(limits: Limits, audit: Audit) -> Self {
+    /// `hits` is shared with the hub's statistics.
+    pub fn new(limits: Limits, audit: Audit, hits: Arc<Hits>) -> Self {
         let keyed = |rate: Option<u32>| rate.map(|r| RateLimiter::keyed(quota(r)));
         Self(Arc::new(Inner {
             connections: keyed(limits.connections_per_ip_per_s),
             requests: keyed(limits.http_requests_per_ip_per_s),
             limits,
             audit,
-            hits: Hits::default(),
+            hits,
         }))
     }
 

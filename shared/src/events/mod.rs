@@ -34,7 +34,7 @@ pub use session::{
     SessionCheckpoint, SessionEnded, SessionRecovered, SessionSource, SessionStarted, SessionState,
     SessionStatus,
 };
-pub use system::SystemStats;
+pub use system::{LimitsHit, SystemStats};
 pub use task::{AgentTask, AgentTaskStatus};
 pub use todo::{TodoItem, TodoStats, TodoStatus, TodoUpdated};
 pub use tool::{AgentDelegation, DelegationStatus, ToolCompleted, ToolStarted};

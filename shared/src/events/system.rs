@@ -21,4 +21,24 @@ pub struct SystemStats {
     /// Sockets disconnected since start because their send buffer was full.
     #[serde(default)]
     pub slow_consumer_disconnects: u64,
+    /// How often each limit refused something since start.
+    #[serde(default)]
+    pub limits_hit: LimitsHit,
+}
+
+/// Refusals by limit since the server started (DESIGN.md section 5): each is also logged and
+/// written to the audit log with the peer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LimitsHit {
+    /// Connections refused: too many new ones from one address in a second.
+    pub connections_per_ip: u64,
+    /// Connections refused: the server's total was reached.
+    pub max_connections: u64,
+    /// HTTP requests answered 429.
+    pub http_requests: u64,
+    /// Socket messages answered `rate_limited`.
+    pub messages: u64,
+    /// Sockets disconnected for going on sending while limited.
+    pub flood_disconnects: u64,
 }

@@ -27,7 +27,8 @@ impl Client {
     /// Starts connecting in the background (tokio natively: call it inside a runtime; the
     /// page's event loop in the browser) and returns at once. Watch [`Client::state`].
     pub fn connect(config: ClientConfig) -> Client {
-        Client::with_transport(config, Arc::new(DefaultTransport))
+        let transport = Arc::new(DefaultTransport::new(&config));
+        Client::with_transport(config, transport)
     }
 
     /// Like [`Client::connect`] over another transport.

@@ -25,7 +25,18 @@ pub struct ClientConfig {
     /// How long connecting plus the Engine.IO handshake may take before the attempt is given
     /// up and retried (default 20 s).
     pub handshake_timeout: Duration,
+    /// Root certificates (DER) trusted for `https://` / `wss://` besides Mozilla's, for a
+    /// server with a self-signed or private-CA certificate (default none). Native only: in
+    /// the browser the page's own trust store decides and this is ignored. A certificate that
+    /// cannot be used makes every `wss://` connect fail with that reason in the client state.
+    pub tls_roots: Vec<Vec<u8>>,
 }
+
+/// A PEM text given to [`ClientConfig::with_root_certificates_pem`] that holds no readable
+/// certificate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid PEM root certificates: {0}")]
+pub struct InvalidCertificate(String);
 
 impl ClientConfig {
     /// The defaults for a server at `url`.
@@ -38,6 +49,7 @@ impl ClientConfig {
             queue_capacity: 100,
             ack_timeout: Duration::from_secs(10),
             handshake_timeout: Duration::from_secs(20),
+            tls_roots: Vec::new(),
         }
     }
 
@@ -45,6 +57,41 @@ impl ClientConfig {
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
+    }
+
+    /// The same, also trusting this root certificate (DER) for TLS; see
+    /// [`tls_roots`](Self::tls_roots).
+    pub fn with_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.tls_roots.push(der.into());
+        self
+    }
+
+    /// The same, also trusting every certificate of this PEM text (`-----BEGIN
+    /// CERTIFICATE-----` blocks; other blocks are skipped) for TLS; see
+    /// [`tls_roots`](Self::tls_roots). Fails on malformed PEM or when it holds no
+    /// certificate.
+    ///
+    /// ```
+    /// # use agentcast_client::ClientConfig;
+    /// # fn demo(pem: &str) -> Result<(), agentcast_client::InvalidCertificate> {
+    /// // A server started with `agentcast serve --tls-cert cert.pem --tls-key key.pem`.
+    /// let config = ClientConfig::new("https://127.0.0.1:8443").with_root_certificates_pem(pem)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_root_certificates_pem(mut self, pem: &str) -> Result<Self, InvalidCertificate> {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+
+        let mut found = 0;
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|err| InvalidCertificate(err.to_string()))?;
+            self.tls_roots.push(cert.to_vec());
+            found += 1;
+        }
+        if found == 0 {
+            return Err(InvalidCertificate("no CERTIFICATE block".into()));
+        }
+        Ok(self)
     }
 
     /// The websocket URL of the Engine.IO endpoint.
@@ -97,5 +144,30 @@ mod tests {
             ..ClientConfig::new("http://h")
         };
         assert_eq!(custom.engine_url(), "ws://h/io/?EIO=4&transport=websocket");
+    }
+
+    #[test]
+    fn pem_roots_are_read_as_der() {
+        // Base64 of the bytes 0x30 0x03 0x02 0x01 0x05: PEM parsing does not judge the DER.
+        let pem = "junk before\n-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n\
+                   -----BEGIN PRIVATE KEY-----\nMAMCAQU=\n-----END PRIVATE KEY-----\n\
+                   -----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n";
+        let config = ClientConfig::new("https://h")
+            .with_root_certificate_der(vec![1])
+            .with_root_certificates_pem(pem)
+            .unwrap();
+        assert_eq!(
+            config.tls_roots,
+            vec![vec![1], vec![0x30, 3, 2, 1, 5], vec![0x30, 3, 2, 1, 5]]
+        );
+
+        let none = ClientConfig::new("https://h").with_root_certificates_pem("not pem");
+        assert!(none.unwrap_err().to_string().contains("no CERTIFICATE"));
+        let broken = "-----BEGIN CERTIFICATE-----\nMAMCAQU=\n";
+        assert!(
+            ClientConfig::new("https://h")
+                .with_root_certificates_pem(broken)
+                .is_err()
+        );
     }
 }

@@ -39,6 +39,9 @@
 //! - [`Socket`]: `on::<E>()` (typed `Envelope<E>` stream), `on_event(name)`, `on_any()`,
 //!   `envelopes()`, `status()`, `connected()`, `emit`, `emit_with_ack`, `emit_raw`,
 //!   `emit_raw_with_ack` (binary attachments, own timeout), `command::<R>(name, args)`.
+//! - [`ClientConfig`]: `new(url)`, `with_token`, and for a self-signed `https://` server
+//!   `with_root_certificates_pem` / `with_root_certificate_der` (native only; the browser
+//!   trusts what the page trusts).
 //! - Every fallible call returns `Result<_, `[`Error`]`>` (`QueueFull`, `AckTimeout`,
 //!   `Refused`, `Disconnected`, `Closed`, `Data`, `Command(ErrorBody)`).
 //!
@@ -84,7 +87,7 @@ pub use agentcast_shared as shared;
 pub use agentcast_shared::Envelope;
 pub use backoff::ReconnectConfig;
 pub use client::Client;
-pub use config::ClientConfig;
+pub use config::{ClientConfig, InvalidCertificate};
 pub use error::Error;
 pub use events::{EnvelopeStream, RawAck, RawEvent, RawEvents, TypedEvents};
 pub use session::{Hub, Session};

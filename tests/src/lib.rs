@@ -1,5 +1,6 @@
 //! agentcast-tests: the harness of the integration and end-to-end tests and benchmarks.
 //!
+//! - `certificate`: a self-signed TLS certificate made at test time, for `--tls-cert`.
 //! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
 //! - `raw`: the server in-process on port 0, and a raw Socket.IO websocket client.
 //! - `http`: a JSON client of the REST API with timeouts.
@@ -9,6 +10,7 @@
 //!
 //! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
 
+pub mod certificate;
 pub mod durability;
 pub mod fixtures;
 pub mod http;

@@ -5,9 +5,9 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
+use agentcast_tests::certificate::TestCert;
 use agentcast_tests::server::{ServerProcess, agentcast_bin, fresh_data_dir};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
@@ -17,66 +17,12 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Every connect, handshake and receive waits at most this long.
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A self-signed certificate for `localhost` and 127.0.0.1, written as PEM files.
-struct TestCert {
-    cert: PathBuf,
-    key: PathBuf,
-    der: CertificateDer<'static>,
-}
-
-impl TestCert {
-    fn generate(dir: &Path) -> Self {
-        let made = rcgen::generate_simple_self_signed(vec![
-            "localhost".to_string(),
-            "127.0.0.1".to_string(),
-        ])
-        .expect("rcgen makes a certificate");
-        let cert = dir.join("cert.pem");
-        let key = dir.join("key.pem");
-        std::fs::write(&cert, made.cert.pem()).unwrap();
-        std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
-        Self {
-            cert,
-            key,
-            der: made.cert.der().clone(),
-        }
-    }
-
-    /// `agentcast serve` arguments serving this certificate (authentication off: these
-    /// tests are about the transport).
-    fn serve_args(&self) -> Vec<&str> {
-        vec![
-            "--auth",
-            "none",
-            "--tls-cert",
-            self.cert.to_str().unwrap(),
-            "--tls-key",
-            self.key.to_str().unwrap(),
-        ]
-    }
-
-    /// A client configuration that trusts this certificate and nothing else.
-    fn client(&self) -> TlsConnector {
-        let mut roots = RootCertStore::empty();
-        roots.add(self.der.clone()).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        TlsConnector::from(Arc::new(config))
-    }
-}
 
 async fn start(cert: &TestCert) -> ServerProcess {
     let server = ServerProcess::start(&cert.serve_args())
@@ -175,7 +121,7 @@ async fn next_text(ws: &mut Wss) -> anyhow::Result<String> {
 async fn https_and_wss_share_the_port() {
     let cert = TestCert::generate(&fresh_data_dir());
     let server = start(&cert).await;
-    let client = cert.client();
+    let client = cert.tls_connector();
 
     let (status, body) = https_get(&client, server.addr(), "/health")
         .await
@@ -204,7 +150,7 @@ async fn plain_http_on_the_tls_port_gets_no_answer() {
         "plain http must not be served on the TLS port (no downgrade): {result:?}"
     );
     // The server is still fine for TLS clients.
-    let (status, _) = https_get(&cert.client(), server.addr(), "/health")
+    let (status, _) = https_get(&cert.tls_connector(), server.addr(), "/health")
         .await
         .unwrap();
     assert_eq!(status, 200);
@@ -215,7 +161,7 @@ async fn an_untrusting_client_fails_while_trusted_ones_keep_working() {
     let dir = fresh_data_dir();
     let cert = TestCert::generate(&dir);
     let server = start(&cert).await;
-    let trusted = cert.client();
+    let trusted = cert.tls_connector();
     let (mut ws, _) = wss_connect(&trusted, server.addr()).await.unwrap();
 
     // A connection that never starts its handshake must not hold up the accept loop.
@@ -223,7 +169,7 @@ async fn an_untrusting_client_fails_while_trusted_ones_keep_working() {
 
     // A client trusting another certificate refuses this server's.
     let other = TestCert::generate(&subdir(&dir, "other"));
-    let err = tls_connect(&other.client(), server.addr(), "localhost")
+    let err = tls_connect(&other.tls_connector(), server.addr(), "localhost")
         .await
         .expect_err("a client that does not trust the certificate fails the handshake");
     let err = format!("{err:#}");

@@ -8,11 +8,20 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::{Frame, Link, Transport, TransportError};
+use crate::config::ClientConfig;
 use crate::rt::BoxFuture;
 
 /// Websockets of the browser (`ws://` or `wss://`, as the page allows).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BrowserTransport;
+
+impl BrowserTransport {
+    /// The transport for `config`. The browser does TLS with its own trust store, so
+    /// [`tls_roots`](ClientConfig::tls_roots) is not used here.
+    pub fn new(_config: &ClientConfig) -> Self {
+        BrowserTransport
+    }
+}
 
 impl Transport for BrowserTransport {
     fn connect(&self, url: &str) -> BoxFuture<Result<Link, TransportError>> {

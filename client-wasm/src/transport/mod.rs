@@ -1,8 +1,8 @@
 //! Transports: a way to open one websocket-like link to the server. Each is thin: it moves
 //! whole frames and knows nothing of Engine.IO or Socket.IO.
 //!
-//! - `native`: tokio-tungstenite (not in wasm).
-//! - `browser`: the browser's `WebSocket` (wasm32 only).
+//! - `native`: tokio-tungstenite (not in wasm), with `tls`: rustls (ring) for `wss://`.
+//! - `browser`: the browser's `WebSocket` (wasm32 only); the browser does TLS.
 //!
 //! Long-polling is not implemented: agentcast and every socket.io server accept a direct
 //! websocket connection (`transport=websocket`), and both targets have websockets. The codec
@@ -12,6 +12,8 @@
 mod browser;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
+#[cfg(not(target_arch = "wasm32"))]
+mod tls;
 
 #[cfg(target_arch = "wasm32")]
 pub use browser::BrowserTransport as DefaultTransport;

@@ -1,23 +1,67 @@
 //! The native transport: tokio-tungstenite, with one task reading and one writing.
 
+use std::sync::Arc;
+
 use futures_channel::mpsc;
 use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::Connector;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{Frame, Link, Transport, TransportError};
+use super::{Frame, Link, Transport, TransportError, tls};
+use crate::config::ClientConfig;
 use crate::rt::BoxFuture;
 
-/// Websockets over tokio (plain `ws://`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NativeTransport;
+/// Websockets over tokio: `ws://`, and `wss://` with rustls (ring), trusting Mozilla's roots
+/// plus the configuration's [`tls_roots`](ClientConfig::tls_roots).
+#[derive(Debug, Clone)]
+pub struct NativeTransport {
+    /// The TLS configuration, built once; or why it could not be, which every connect then
+    /// reports (`Client::connect` cannot fail, so the error surfaces in the client state).
+    tls: Result<Arc<rustls::ClientConfig>, String>,
+}
+
+impl NativeTransport {
+    /// The transport for `config` (its extra TLS roots).
+    pub fn new(config: &ClientConfig) -> Self {
+        let tls = tls::client_config(&config.tls_roots);
+        if let Err(reason) = &tls {
+            tracing::warn!(%reason, "TLS configuration refused");
+        }
+        NativeTransport { tls }
+    }
+}
+
+impl Default for NativeTransport {
+    /// Mozilla's roots only.
+    fn default() -> Self {
+        NativeTransport {
+            tls: tls::client_config(&[]),
+        }
+    }
+}
 
 impl Transport for NativeTransport {
     fn connect(&self, url: &str) -> BoxFuture<Result<Link, TransportError>> {
         let url = url.to_owned();
+        let tls = self.tls.clone();
         Box::pin(async move {
-            let (socket, _response) = tokio_tungstenite::connect_async(url.as_str())
-                .await
-                .map_err(|err| TransportError(format!("websocket to {url}: {err}")))?;
+            // The connector only applies to `wss://`: `ws://` stays plain, and does not
+            // depend on the TLS configuration being valid.
+            let connector = match tls {
+                Ok(config) => Some(Connector::Rustls(config)),
+                Err(reason) if url.starts_with("wss://") => return Err(TransportError(reason)),
+                Err(_) => None,
+            };
+            let (socket, _response) = tokio_tungstenite::connect_async_tls_with_config(
+                url.as_str(),
+                None,
+                true, // no Nagle: Engine.IO packets are small and latency matters
+                connector,
+            )
+            .await
+            .map_err(|err| {
+                TransportError(format!("websocket to {url}: {}", tls::describe(&err)))
+            })?;
             let (mut sink, mut stream) = socket.split();
             let (out_tx, mut out_rx) = mpsc::unbounded::<Frame>();
             let (in_tx, in_rx) = mpsc::unbounded::<Frame>();

@@ -23,7 +23,7 @@
 //! // What a connection indicator renders.
 //! let mut states = client.state();
 //! while let Some(state) = states.next().await {
-//!     if let ConnectionState::Reconnecting { attempt, next_in } = state { /* countdown */ }
+//!     if let ConnectionState::Reconnecting { attempt, next_in, .. } = state { /* countdown */ }
 //! }
 //! # Ok(()) }
 //! ```

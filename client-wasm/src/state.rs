@@ -19,6 +19,9 @@ pub enum ConnectionState {
         attempt: u32,
         /// The delay before this attempt, from when this state was entered.
         next_in: Duration,
+        /// Why the connection (or the last attempt) failed, in words for a person: `the
+        /// server closed the connection`, a refused TCP connect, a TLS certificate error.
+        reason: String,
     },
     /// Not connected and not retrying: closed by the application, attempts exhausted, or
     /// refused. [`Client::reconnect`](crate::Client::reconnect) starts again.

@@ -193,8 +193,13 @@ fn to_connection(state: ConnectionState) -> Connection {
         ConnectionState::Connected { latency } => Connection::Connected {
             latency_ms: latency.map(|l| l.as_millis() as u64),
         },
-        ConnectionState::Reconnecting { attempt, next_in } => Connection::Reconnecting {
+        ConnectionState::Reconnecting {
             attempt,
+            next_in,
+            reason,
+        } => Connection::Reconnecting {
+            attempt,
+            reason,
             retry_at_ms: now() + next_in.as_secs_f64() * 1000.0,
         },
         ConnectionState::Disconnected { reason } => Connection::Disconnected { reason },

@@ -303,6 +303,7 @@ impl Driver {
                 self.set_state(ConnectionState::Reconnecting {
                     attempt,
                     next_in: delay,
+                    reason: reason.clone(),
                 });
                 self.after(
                     delay,

@@ -208,7 +208,8 @@ async fn no_ping_within_interval_plus_timeout_is_a_dead_connection() {
         state,
         ConnectionState::Reconnecting {
             attempt: 1,
-            next_in: Duration::from_millis(500)
+            next_in: Duration::from_millis(500),
+            reason: "no ping from the server within pingInterval + pingTimeout".into(),
         }
     );
     assert_eq!(last_ping.elapsed(), Duration::from_millis(1500));
@@ -236,7 +237,8 @@ async fn a_link_without_a_handshake_is_given_up_after_the_handshake_timeout() {
         h.state().await,
         ConnectionState::Reconnecting {
             attempt: 1,
-            next_in: Duration::from_millis(500)
+            next_in: Duration::from_millis(500),
+            reason: "no handshake within 5s".into(),
         }
     );
     assert_eq!(started.elapsed(), Duration::from_secs(5));
@@ -268,14 +270,19 @@ async fn the_backoff_schedule_is_followed_then_attempts_run_out() {
     let expected = [500, 1000, 2000, 4000, 8000, 10_000, 10_000];
     let mut last = Instant::now();
     for (i, millis) in expected.into_iter().enumerate() {
-        let state = h.state().await;
+        let ConnectionState::Reconnecting {
+            attempt,
+            next_in,
+            reason,
+        } = h.state().await
+        else {
+            panic!("reconnecting");
+        };
         assert_eq!(
-            state,
-            ConnectionState::Reconnecting {
-                attempt: i as u32 + 1,
-                next_in: Duration::from_millis(millis)
-            }
+            (attempt, next_in),
+            (i as u32 + 1, Duration::from_millis(millis))
         );
+        assert!(reason.contains("connection refused"), "{reason}");
         if i > 0 {
             // The previous wait really lasted the previous delay.
             assert_eq!(last.elapsed(), Duration::from_millis(expected[i - 1]));

@@ -6,9 +6,18 @@
 #[derive(Debug, Clone, PartialEq)]
 pub enum Connection {
     Connecting,
-    Connected { latency_ms: Option<u64> },
-    Reconnecting { attempt: u32, retry_at_ms: f64 },
-    Disconnected { reason: String },
+    Connected {
+        latency_ms: Option<u64>,
+    },
+    Reconnecting {
+        attempt: u32,
+        retry_at_ms: f64,
+        /// Why the connection was lost (a tooltip: the countdown is what matters).
+        reason: String,
+    },
+    Disconnected {
+        reason: String,
+    },
 }
 
 /// The indicator's content.
@@ -18,6 +27,8 @@ pub struct ConnectionText {
     pub state: &'static str,
     pub label: String,
     pub detail: Option<String>,
+    /// More about the state, shown on hover (`title`).
+    pub hint: Option<String>,
     /// Offer the Retry button.
     pub retry: bool,
 }
@@ -29,17 +40,20 @@ impl Connection {
                 state: "connecting",
                 label: "Connecting…".into(),
                 detail: None,
+                hint: None,
                 retry: false,
             },
             Connection::Connected { latency_ms } => ConnectionText {
                 state: "connected",
                 label: "Connected".into(),
                 detail: latency_ms.map(|ms| format!("{ms} ms")),
+                hint: latency_ms.map(|_| "round trip to the server".into()),
                 retry: false,
             },
             Connection::Reconnecting {
                 attempt,
                 retry_at_ms,
+                reason,
             } => {
                 let left_ms = (retry_at_ms - now_ms).max(0.0);
                 let detail = if left_ms < 1.0 {
@@ -52,6 +66,7 @@ impl Connection {
                     state: "reconnecting",
                     label: format!("Reconnecting (attempt {attempt})"),
                     detail: Some(detail),
+                    hint: Some(format!("Connection lost: {reason}")),
                     retry: true,
                 }
             }
@@ -59,6 +74,7 @@ impl Connection {
                 state: "disconnected",
                 label: "Disconnected".into(),
                 detail: Some(reason.clone()),
+                hint: None,
                 retry: true,
             },
         }
@@ -92,9 +108,14 @@ mod tests {
         let state = Connection::Reconnecting {
             attempt: 3,
             retry_at_ms: 10_000.0,
+            reason: "connection refused".into(),
         };
         let text = state.text(6_200.0);
         assert_eq!(text.label, "Reconnecting (attempt 3)");
+        assert_eq!(
+            text.hint.as_deref(),
+            Some("Connection lost: connection refused")
+        );
         assert_eq!(text.detail.as_deref(), Some("next try in 4 s"));
         assert_eq!(state.text(9_999.5).detail.as_deref(), Some("trying now…"));
         assert_eq!(

@@ -27,6 +27,7 @@ pub fn Header() -> impl IntoView {
                 class="connection"
                 data-testid="connection"
                 data-state=move || text.with(|t| t.state)
+                title=move || text.with(|t| t.hint.clone())
                 role="status"
                 aria-live="polite"
             >
@@ -146,6 +147,7 @@ mod tests {
         connection.set(Connection::Reconnecting {
             attempt: 2,
             retry_at_ms: 4_500.0,
+            reason: "the server closed the connection".into(),
         });
         settle().await;
         assert_eq!(state(), "reconnecting");

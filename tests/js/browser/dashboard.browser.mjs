@@ -162,6 +162,8 @@ describe("dashboard against agentcast serve --demo", () => {
     const down = await ui.waitConnection("reconnecting");
     assert.match(down.label, /attempt \d+/);
     assert.match(down.detail, /next try in \d+ s|trying now/);
+    const why = await page.getByTestId("connection").getAttribute("title");
+    assert.match(why ?? "", /^Connection lost: /, "the indicator says why on hover");
     // The attempts go on: a later attempt number is shown.
     const firstAttempt = Number(/attempt (\d+)/.exec(down.label)[1]);
     await ui.until(

@@ -20,6 +20,8 @@ pub enum EntryKind {
     Error,
     /// The session's start and end, in a muted line.
     System,
+    /// Offsets missing between two events held (trimmed by retention, or not paged in yet).
+    Gap,
 }
 
 impl EntryKind {
@@ -32,6 +34,7 @@ impl EntryKind {
             EntryKind::Stderr => "stderr",
             EntryKind::Error => "error",
             EntryKind::System => "system",
+            EntryKind::Gap => "gap",
         }
     }
 }
@@ -54,6 +57,8 @@ pub struct Transcript {
     entries: Vec<Entry>,
     /// `(kind, message_id)` -> index of its entry, so a delta finds the entry it extends.
     open: HashMap<(EntryKind, String), usize>,
+    /// The offset of the last event folded in, to see a gap before the next.
+    last_offset: u64,
 }
 
 impl Transcript {
@@ -67,6 +72,16 @@ impl Transcript {
             return;
         };
         let offset = envelope.offset;
+        if self.last_offset > 0 && offset > self.last_offset + 1 {
+            let (from, to) = (self.last_offset + 1, offset - 1);
+            let text = if from == to {
+                format!("Event {from} is missing")
+            } else {
+                format!("Events {from} to {to} are missing")
+            };
+            self.push(EntryKind::Gap, text, from);
+        }
+        self.last_offset = self.last_offset.max(offset);
         match event {
             Event::OutputText(t) => self.message(
                 EntryKind::Assistant,
@@ -219,6 +234,30 @@ mod tests {
             "output.text",
             json!({"message_id": id, "text": text, "delta": delta}),
         )
+    }
+
+    #[test]
+    fn missing_offsets_are_marked_where_they_are_missing() {
+        let events = [
+            text(1, "a", "before", false),
+            text(5, "b", "after", false),
+            text(7, "c", "later", false),
+        ];
+        assert_eq!(
+            fold(&events),
+            [
+                (EntryKind::Assistant, "before".into()),
+                (EntryKind::Gap, "Events 2 to 4 are missing".into()),
+                (EntryKind::Assistant, "after".into()),
+                (EntryKind::Gap, "Event 6 is missing".into()),
+                (EntryKind::Assistant, "later".into()),
+            ]
+        );
+        // A history that starts late (older pages not loaded) is not a gap.
+        assert_eq!(
+            fold(&events[1..2]),
+            [(EntryKind::Assistant, "after".into())]
+        );
     }
 
     #[test]

@@ -120,7 +120,7 @@ fn TranscriptEntry(offset: u64) -> impl IntoView {
         EntryKind::User => "You",
         EntryKind::Stderr => "stderr",
         EntryKind::Error => "Error",
-        EntryKind::Thinking | EntryKind::System => "",
+        EntryKind::Thinking | EntryKind::System | EntryKind::Gap => "",
     };
     view! {
         <article

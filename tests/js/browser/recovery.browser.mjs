@@ -80,6 +80,10 @@ describe("a reconnect the retained history no longer covers", () => {
       "the notice naming the trimmed events",
       () => /Events 61 to 110 are no longer kept/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""),
     );
+    const gap = await view.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="transcript-entry"][data-kind="gap"]')].map((e) => e.textContent));
+    assert.equal(gap.length, 1, `one gap marker: ${gap}`);
+    assert.match(gap[0], /Events 61 to 110 are missing/);
     await shot(page, "11-recovered-false");
     // Everything the page held, then everything the server still holds: 100 events in order.
     const count = await page.getByTestId("event-count").textContent();

@@ -41,7 +41,7 @@ pub async fn run(hub: Hub, speed: f64) {
     } else {
         1.0
     };
-    for n in 1u64.. {
+    for n in first_free(&hub).await.. {
         let session_id = format!("demo-{n}");
         if let Err(err) = play(&hub, &session_id, speed).await {
             tracing::warn!(%err, session.id = session_id, "demo session stopped");
@@ -49,6 +49,16 @@ pub async fn run(hub: Hub, speed: f64) {
         }
         pause(3000, speed).await;
     }
+}
+
+/// The first `demo-<n>` the store does not hold: a server restarted on the same data
+/// directory starts new demo sessions instead of appending another run to its old ones.
+async fn first_free(hub: &Hub) -> u64 {
+    let mut n = 1;
+    while let Ok(Some(_)) = hub.record(&format!("demo-{n}")).await {
+        n += 1;
+    }
+    n
 }
 
 async fn pause(ms: u64, speed: f64) {

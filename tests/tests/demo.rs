@@ -75,3 +75,43 @@ async fn the_demo_session_shows_every_kind_of_activity() {
     assert!(usage.1["data"]["total_cost_usd"].as_f64().unwrap() > 0.0);
     assert_eq!(events.last().unwrap().1["data"]["status"], "completed");
 }
+
+#[tokio::test]
+async fn a_restarted_demo_starts_new_sessions_instead_of_appending_to_old_ones() {
+    use agentcast_tests::http::Api;
+    use agentcast_tests::server::ServerProcess;
+    let args = ["--demo", "--demo-speed", "10"];
+    let mut server = ServerProcess::start(&args).await.unwrap();
+    let offset0 = || Some(serde_json::json!({"offset": 0}));
+    let mut first = Client::connect(server.addr(), "/sessions/demo-1", offset0())
+        .await
+        .unwrap();
+    let ended_at = loop {
+        let (name, envelope) = first.next_event().await.expect("demo-1 plays to its end");
+        if name == "session.ended" {
+            break envelope["offset"].as_u64().unwrap();
+        }
+    };
+    server
+        .restart_after(std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    let mut second = Client::connect(server.addr(), "/sessions/demo-2", offset0())
+        .await
+        .unwrap();
+    // The control event after the (maybe empty) replay comes first if demo-2 has not
+    // started yet.
+    let (name, envelope) = loop {
+        let (name, envelope) = second.next_event().await.expect("demo-2 starts");
+        if name != "session.recovered" {
+            break (name, envelope);
+        }
+    };
+    assert_eq!(
+        (name.as_str(), &envelope["offset"]),
+        ("session.started", &1.into())
+    );
+    // The restarted demo went on with demo-2 at once: demo-1 got nothing more.
+    let demo_1 = Api::new(&server.url).get("/api/sessions/demo-1").await;
+    assert_eq!(demo_1.body["head_offset"], ended_at, "{:?}", demo_1.body);
+}

@@ -15,7 +15,8 @@ import { allEvents, dataDir, startAgentcast } from "./agentcast.mjs";
 import { launch, newPage, shot } from "./chromium.mjs";
 import { Dashboard } from "./pages.mjs";
 
-const SESSION = "demo-1";
+/** The demo session the tests follow: one the page saw start (see the second test). */
+let SESSION;
 let browser;
 let data;
 let server;
@@ -74,6 +75,20 @@ describe("dashboard against agentcast serve --demo", () => {
   });
 
   it("lists the demo session and streams its text in", async () => {
+    // Follow a demo session the page sees start, so its whole stream is still ahead: on a
+    // slow machine demo-1 may be past its streaming by the time the page is up. The demo
+    // starts one every ~12 s.
+    const known = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="session-row"]')].map((r) => r.dataset.sessionId));
+    const fresh = await ui.until(
+      "a demo session to start",
+      (known) => [...document.querySelectorAll('[data-testid="session-row"]')]
+        .map((r) => r.dataset.sessionId)
+        .find((id) => !known.includes(id)),
+      known,
+      30_000,
+    );
+    SESSION = await fresh.jsonValue();
     await ui.openSession(SESSION);
     await shot(page, "01-session-opened");
     // The assistant's text grows while it streams: seen at two lengths, the second longer.

@@ -2,17 +2,11 @@
 // chooses, so it can be killed and started again where the open page expects it (the page
 // reconnects to its own origin, and the JWT secret lives in the data directory).
 
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 
-import { binaryPath } from "../lib/server.mjs";
-
-const READY = /^agentcast listening on (http:\/\/\S+?)\/?\s*$/;
-const OPEN = /(http:\/\/\S+#token=\S+)/;
+import { startServer } from "../lib/server.mjs";
 
 /** A fresh data directory, removed by the returned function. */
 export async function dataDir() {
@@ -21,63 +15,27 @@ export async function dataDir() {
 }
 
 /**
- * Starts `agentcast serve` with authentication on, and resolves with its URL and the
- * dashboard link it printed (`http://.../#token=...`) within `readyMs`.
+ * Starts `agentcast serve` with authentication on, in `dir` on `port` (0 picks one), and
+ * resolves with its URL and the dashboard link it printed (`http://.../#token=...`);
+ * `linkToken` is that link's admin token.
  */
-export async function startAgentcast({ dir, port = 0, args = [], readyMs = 30_000 }) {
-  const bin = binaryPath();
-  if (!existsSync(bin)) throw new Error(`agentcast binary not found at ${bin}: cargo build -p agentcast-server`);
-  const child = spawn(
-    bin,
-    [
-      "serve", "--bind", `127.0.0.1:${port}`, "--data-dir", dir,
-      // Many page loads and sockets from one address: the rate limits are not the subject.
-      "--connections-per-ip-per-s", "0", "--http-requests-per-ip-per-s", "0", "--messages-per-socket-per-s", "0",
-      ...args,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  let logs = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk) => (logs = (logs + chunk).slice(-32_000)));
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  const { url, link } = await new Promise((resolve, reject) => {
-    const found = {};
-    const timer = setTimeout(() => reject(new Error(`agentcast not ready within ${readyMs} ms\n${logs}`)), readyMs);
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const ready = READY.exec(line);
-      if (ready) found.url = ready[1];
-      const open = OPEN.exec(line);
-      if (open) found.link = open[1];
-      if (found.url && found.link) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`agentcast exited (code ${code}, signal ${signal})\n${logs}`));
-    });
+export function startAgentcast({ dir, port = 0, args = [], readyMs = 30_000 }) {
+  return startServer({
+    dataDir: dir,
+    port,
+    link: true,
+    readyTimeoutMs: readyMs,
+    // Authentication on, as a user runs it; many page loads and sockets from one address:
+    // the rate limits are not the subject.
+    extraArgs: ["--auth", "jwt", ...args],
   });
-  const token = new URL(link).hash.replace(/^#token=/, "");
-  /** Stops it: SIGKILL for a crash, SIGTERM for a clean stop; resolves once it exited. */
-  const stop = async (signal = "SIGTERM") => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(killer);
-    process.off("exit", killOnExit);
-  };
-  return { url, link, token, port: Number(new URL(url).port), stop, logs: () => logs };
 }
 
 /** GET a JSON API path with the token, failing after 5 s. */
 export async function api(server, path, init = {}) {
   const response = await fetch(`${server.url}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json", ...init.headers },
+    headers: { authorization: `Bearer ${server.linkToken}`, "content-type": "application/json", ...init.headers },
     signal: AbortSignal.timeout(5000),
   });
   if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: HTTP ${response.status} ${await response.text()}`);

@@ -69,7 +69,7 @@ describe("dashboard against agentcast serve --demo", () => {
     await ui.waitConnection("connected");
     assert.ok(!page.url().includes("token="), `token left in the address bar: ${page.url()}`);
     const kept = await page.evaluate(() => sessionStorage.getItem("agentcast.token"));
-    assert.equal(kept, server.token);
+    assert.equal(kept, server.linkToken);
     const { detail } = await ui.connectionState();
     assert.match(detail, /^\d+ ms$/, "latency shown");
   });
@@ -263,7 +263,7 @@ describe("a wrong token", () => {
     assert.match(reason, /token|invalid|malformed|signature/i);
     await shot(page, "08-wrong-token");
     // The right token from the prompt gets in.
-    await ui.submitToken(server.token);
+    await ui.submitToken(server.linkToken);
     await ui.waitConnection("connected");
     await page.close();
   });

@@ -97,7 +97,7 @@ describe("dashboard performance", () => {
     await publish(BIG, events(BIG_EVENTS));
     const { page, problems } = await newPage(browser);
     const ui = new Dashboard(page);
-    await ui.open(`${server.url}/sessions/${BIG}#token=${server.token}`);
+    await ui.open(`${server.url}/sessions/${BIG}#token=${server.linkToken}`);
     await page.locator(`[data-testid="session-view"][data-loaded="true"]`).waitFor({ timeout: 30_000 });
     const firstHistory = await ui.until("the first-history mark", () => performance.getEntriesByName("agentcast:first-history")[0]?.startTime);
     measurements.first_history_ms = Math.round(await firstHistory.jsonValue());
@@ -144,7 +144,7 @@ describe("dashboard performance", () => {
     await publish(session, events(10));
     const { page, problems } = await newPage(browser);
     const ui = new Dashboard(page);
-    await ui.open(`${server.url}/sessions/${session}#token=${server.token}`);
+    await ui.open(`${server.url}/sessions/${session}#token=${server.linkToken}`);
     await page.locator(`[data-testid="session-view"][data-loaded="true"]`).waitFor({ timeout: 30_000 });
     await ui.waitConnection("connected");
     await page.evaluate(FRAMES.start);

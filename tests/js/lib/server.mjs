@@ -1,9 +1,10 @@
 // Starts the real `agentcast` binary for a test file and stops it afterwards.
 //
 // The binary is `$AGENTCAST_BIN`, or `<repo>/target/debug/agentcast` (build it with
-// `cargo build -p agentcast-server`). Each server gets a fresh data directory and port 0; it is
-// ready when it prints `agentcast listening on http://127.0.0.1:PORT` on stdout. Its stderr (the
-// logs) is kept, bounded, so a failing test can show what the server said.
+// `cargo build -p agentcast-server`). Each server gets a fresh data directory and port 0 unless
+// the test gives its own (to restart a server where its clients expect it); it is ready when it
+// prints `agentcast listening on http://127.0.0.1:PORT` on stdout. Its stderr (the logs) is
+// kept, bounded, so a failing test can show what the server said.
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,6 +16,8 @@ import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const READY_LINE = /^agentcast listening on (http:\/\/\S+?)\/?\s*$/;
+/** The dashboard link `serve` prints after the ready line when authentication is on. */
+const LINK_LINE = /^agentcast: open (http:\/\/\S+#token=(\S+))/;
 const STDERR_KEEP = 64 * 1024;
 
 /** The path of the binary under test. */
@@ -35,22 +38,33 @@ const TEST_DEFAULTS = [
 ];
 
 /**
- * Spawns `agentcast serve --bind 127.0.0.1:0 --data-dir <tmp> [--conformance] [...extraArgs]`
- * and resolves once the ready line is printed.
+ * Spawns `agentcast serve --bind 127.0.0.1:<port> --data-dir <dir> [--conformance]
+ * [...extraArgs]` and resolves once the ready line is printed (and, with `link`, the dashboard
+ * link with its token). A `dataDir` given by the test is the test's: it is not removed.
  *
- * @param {{conformance?: boolean, extraArgs?: string[], readyTimeoutMs?: number}} [options]
- * @returns {Promise<{url: string, wsUrl: string, port: number, logs: () => string,
- *   exited: Promise<{code: number|null, signal: string|null}>, stop: () => Promise<void>}>}
+ * @param {{conformance?: boolean, extraArgs?: string[], readyTimeoutMs?: number,
+ *   dataDir?: string, port?: number, link?: boolean}} [options]
+ * @returns {Promise<{url: string, wsUrl: string, port: number, link?: string,
+ *   linkToken?: string, logs: () => string,
+ *   exited: Promise<{code: number|null, signal: string|null}>,
+ *   stop: (signal?: string) => Promise<void>}>}
  */
-export async function startServer({ conformance = false, extraArgs = [], readyTimeoutMs = 30_000 } = {}) {
+export async function startServer({
+  conformance = false,
+  extraArgs = [],
+  readyTimeoutMs = 30_000,
+  dataDir: givenDataDir,
+  port: givenPort = 0,
+  link: waitForLink = false,
+} = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(
       `agentcast binary not found at ${bin}: run \`cargo build -p agentcast-server\` or set AGENTCAST_BIN`,
     );
   }
-  const dataDir = await mkdtemp(join(tmpdir(), "agentcast-e2e-"));
-  const args = ["serve", "--bind", "127.0.0.1:0", "--data-dir", dataDir];
+  const dataDir = givenDataDir ?? (await mkdtemp(join(tmpdir(), "agentcast-e2e-")));
+  const args = ["serve", "--bind", `127.0.0.1:${givenPort}`, "--data-dir", dataDir];
   if (conformance) args.push("--conformance");
   if (!conformance) {
     for (const [flag, value] of TEST_DEFAULTS) if (!extraArgs.includes(flag)) args.push(flag, value);
@@ -72,21 +86,26 @@ export async function startServer({ conformance = false, extraArgs = [], readyTi
   const logs = () => stderr;
 
   const cleanup = async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    if (!givenDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
   let url;
+  let link;
+  let linkToken;
   try {
-    url = await new Promise((resolveReady, rejectReady) => {
+    await new Promise((resolveReady, rejectReady) => {
       const lines = createInterface({ input: child.stdout });
+      const waited = waitForLink ? "its ready line and dashboard link" : "its ready line";
       const timer = setTimeout(() => {
-        rejectReady(new Error(`agentcast did not print its ready line within ${readyTimeoutMs} ms`));
+        rejectReady(new Error(`agentcast did not print ${waited} within ${readyTimeoutMs} ms`));
       }, readyTimeoutMs);
       lines.on("line", (line) => {
-        const match = READY_LINE.exec(line);
-        if (match) {
+        url ??= READY_LINE.exec(line)?.[1];
+        const printed = LINK_LINE.exec(line);
+        if (printed) [, link, linkToken] = printed;
+        if (url && (link || !waitForLink)) {
           clearTimeout(timer);
-          resolveReady(match[1]);
+          resolveReady();
         }
       });
       child.once("error", (err) => {
@@ -111,10 +130,11 @@ export async function startServer({ conformance = false, extraArgs = [], readyTi
 
   const { port } = new URL(url);
   let stopping;
-  const stop = () => {
+  /** Stops it: SIGTERM for a clean stop (the default), SIGKILL for a crash. */
+  const stop = (signal = "SIGTERM") => {
     stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
+        child.kill(signal);
         // Graceful shutdown is bounded by the server's grace period (5 s by default).
         const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
         await exited;
@@ -135,5 +155,5 @@ export async function startServer({ conformance = false, extraArgs = [], readyTi
     return created.stdout.trim();
   };
 
-  return { url, wsUrl: url.replace(/^http/, "ws"), port: Number(port), logs, exited, stop, token };
+  return { url, wsUrl: url.replace(/^http/, "ws"), port: Number(port), link, linkToken, logs, exited, stop, token };
 }

@@ -6,21 +6,18 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware;
-use socketioxide::SocketIo;
 
 use crate::audit::Audit;
 use crate::auth::{Authenticator, KeyError};
 use crate::config::Config;
 use crate::http::AppState;
 use crate::hub::{Hub, HubLimits, Stats, retention, stats};
-use crate::limits::http::Admission;
-use crate::limits::{self, Hits, Limiters};
+use crate::limits::{self, Limiters};
 use crate::listener::Listener;
-use crate::socket::SocketSecurity;
-use crate::socket::adapter::{BroadcastLedger, TrackingAdapter};
+use crate::socket::{SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
-use crate::{conformance, demo, http, socket};
+use crate::{conformance, demo, http};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
 /// stops accepting, and lets the sessions finish their queued work within the grace period.
@@ -48,6 +45,8 @@ pub async fn serve(
 pub struct Built {
     pub router: Router,
     pub hub: Hub,
+    /// The Socket.IO server, closed first at shutdown.
+    pub sockets: SocketLayer,
     pub supervisor: Supervisor,
     /// Verifies and signs tokens (the startup URL's token comes from it).
     pub auth: Authenticator,
@@ -66,6 +65,7 @@ pub async fn serve_built(
     let Built {
         router,
         hub,
+        sockets,
         supervisor,
         limiters,
         ..
@@ -76,14 +76,13 @@ pub async fn serve_built(
     let demo = config
         .demo
         .then(|| tokio::spawn(demo::run(hub.clone(), config.demo_speed)));
-    let io = hub.io().clone();
     // Plain or TLS, with TCP_NODELAY and the peer address (listener.rs).
     let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
     let serving = listener.into().serve(router, async move {
         shutdown.await;
         let _ = shutting_down.send(());
         tracing::info!("shutting down: closing sockets");
-        io.close().await;
+        sockets.close().await;
     });
     // axum waits for every open request, and a long-poll of an Engine.IO connection that has
     // no namespace socket is not closed by `io.close()`: bound the wait by the grace period.
@@ -133,19 +132,8 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     if !interrupted.is_empty() {
         tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
     }
-    let ledger = Arc::new(BroadcastLedger::default());
-    let (layer, io) = SocketIo::builder()
-        .with_adapter::<TrackingAdapter>(ledger.clone())
-        .max_buffer_size(config.max_buffer_size)
-        .max_payload(config.max_payload)
-        // max_payload bounds polling bodies; websocket messages have their own limit.
-        .ws_max_message_size(config.max_payload as usize)
-        .ws_max_frame_size(config.max_payload as usize)
-        .ws_read_buffer_size(config.ws_read_buffer_size)
-        .ping_interval(config.ping_interval)
-        .ping_timeout(config.ping_timeout)
-        .connect_timeout(config.connect_timeout)
-        .build_layer();
+    let stats = Arc::new(Stats::default());
+    let (layer, sockets) = SocketLayer::new(config, stats.clone());
     let limits = HubLimits {
         max_events_per_publish: config.max_events_per_publish,
         session_queue: config.session_queue,
@@ -164,23 +152,21 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         commit_linger: config.commit_linger,
         ingest: config.ingest_limits(),
     };
-    let limits_hit = Arc::new(Hits::default());
-    let stats = Stats::new(ledger, limits_hit.clone());
-    let hub = Hub::new(io.clone(), store, limits, Arc::new(stats));
+    let hub = Hub::new(store, sockets.delivery(), limits, stats.clone());
     let supervisor = Supervisor::new(
         hub.clone(),
         config.allow_commands.clone(),
         config.ingest_limits(),
         config.process_grace,
     );
-    let limiters = Limiters::new(config.security.limits, audit.clone(), limits_hit);
+    let limiters = Limiters::new(config.security.limits, audit.clone(), stats);
     let security = SocketSecurity {
         auth: authenticator.clone(),
         audit: audit.clone(),
         expiry_grace: config.security.token_expiry_grace,
         limiters: limiters.clone(),
     };
-    socket::register(&io, &hub, &security);
+    sockets.register(&hub, &security);
     let state = AppState {
         hub: hub.clone(),
         supervisor: supervisor.clone(),
@@ -190,10 +176,6 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     };
     // Layers run outside in: CORS, then the connection admission (before Socket.IO sees a
     // handshake), then Socket.IO, then the REST request rate.
-    let admission = Admission {
-        limiters: limiters.clone(),
-        stats: hub.stats().clone(),
-    };
     let router = http::routes(state)
         .layer(middleware::from_fn_with_state(
             limiters.clone(),
@@ -201,13 +183,14 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         ))
         .layer(layer)
         .layer(middleware::from_fn_with_state(
-            admission,
+            limiters.clone(),
             limits::http::admit_connection,
         ))
         .layer(http::cors::layer(&config.security.cors_origins));
     Ok(Built {
         router,
         hub,
+        sockets,
         supervisor,
         auth: authenticator,
         limiters,

@@ -13,7 +13,8 @@ use agentcast_shared::{
 };
 use serde_json::json;
 
-use crate::hub::{Hub, now_unix_millis};
+use crate::clock::now_unix_millis;
+use crate::hub::Hub;
 
 const MODEL: &str = "claude-demo-4";
 

@@ -15,6 +15,7 @@
 //! - [`sources`]: running agent processes, `agentcast run` and `agentcast pipe`.
 //! - [`store`]: the event store: sessions, events, checkpoints, projects, MCP servers
 //!   (SQLite, or memory), with retention and analytics.
+//! - [`clock`]: the wall clock, in Unix milliseconds and wire timestamps.
 //! - [`parse`]: arguments and bodies into `shared` types, errors naming the field.
 //! - [`logging`]: tracing setup.
 //! - [`listener`]: the bound port, served as http/ws or https/wss.
@@ -25,6 +26,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod conformance;
 pub mod demo;

@@ -13,7 +13,7 @@ use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::{ApiError, ErrorResponse};
 use super::state::AppState;
-use crate::hub::now_unix_millis;
+use crate::clock::now_unix_millis;
 use crate::hub::session::{IngestHookError, StreamIngest, StreamIngestError};
 
 /// `POST /api/sessions/{id}/publish` with `{"events": [{type, data}, ...]}`.

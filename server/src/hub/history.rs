@@ -16,7 +16,7 @@ use agentcast_shared::{ErrorBody, ErrorCode, GetHistoryArgs, MAX_HISTORY_LIMIT, 
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::Hub;
+use super::{Hub, envelope};
 use crate::store::{Direction, EventQuery, StoreError};
 
 /// A `HistoryPage` with its envelopes as stored, serialized once (no `Value` in between).
@@ -122,7 +122,7 @@ pub async fn read(
     let events = page
         .events
         .iter()
-        .map(|event| event.envelope_json())
+        .map(envelope::of_stored)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HistoryPageJson {
         events,

@@ -1,39 +1,47 @@
 //! The hub: the sessions of this server and the in-process API that publishes into them.
 //!
 //! - `session`: [`SessionHandle`], what the rest of the server holds of one session.
-//! - `sequencer`: the single task per session that assigns offsets and broadcasts.
-//! - `emit`: building envelopes and broadcasting them to the rooms of a namespace.
-//! - `slow_consumer`: disconnecting sockets whose send buffer overflowed.
-//! - `tail`, `recovery`: the in-memory tail of each session and the catch-up of a socket that
+//! - `sequencer`: the single task per session that assigns offsets, commits and broadcasts.
+//! - `envelope`: the envelope bytes clients receive, built once per event.
+//! - `delivery`: [`Delivery`] and [`Recipient`], the small interface through which the hub
+//!   reaches clients; the Socket.IO layer implements it.
+//! - `tail`, `recovery`: the in-memory tail of each session and the catch-up of a client that
 //!   reconnects with its last offset.
+//! - `type_set`: [`TypeSet`], the event types a client is subscribed to.
 //! - `stats`: counters and the periodic `system.stats` event.
 //! - `history`: pages of a session's stored events (`get_history`, `GET .../events`).
+//! - `status`: what `get_status` reports of a session and of the hub.
+//! - `retention`: trimming sessions to the event cap and the age limit.
 //!
-//! Every session has exactly one sequencer, the only emitter for its namespace, so each
-//! socket receives that session's offsets in order.
+//! Data flows one way: sources publish into the hub; the hub sequences, stores and hands
+//! envelopes to its [`Delivery`]; the socket layer calls the hub, never the reverse. Every
+//! session has exactly one sequencer, the only emitter for its namespace, so each client
+//! receives that session's offsets in order.
 
-mod emit;
+pub mod delivery;
+pub mod envelope;
 pub mod history;
 mod recovery;
 pub mod retention;
 mod sequencer;
 pub(crate) mod session;
-pub(crate) mod slow_consumer;
 pub(crate) mod stats;
+mod status;
 mod tail;
+mod type_set;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use agentcast_shared::{Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary};
+use agentcast_shared::{ErrorCode, Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary};
 use tokio::task::JoinSet;
 
-pub(crate) use emit::now_unix_millis;
+pub use delivery::{Delivery, Recipient, SendFailure};
 pub use session::SessionHandle;
-pub(crate) use stats::Stats;
+pub use stats::{Hits, Stats};
+pub use type_set::TypeSet;
 
-use crate::socket::Io;
 use crate::store::{EventStore, SessionRecord, StoreError};
 
 /// Prefix of the per-session namespaces.
@@ -76,6 +84,19 @@ pub enum HubError {
     Store,
 }
 
+impl HubError {
+    /// The wire error code of this error (acks and REST answers alike).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            HubError::ShuttingDown => ErrorCode::Unavailable,
+            HubError::Store => ErrorCode::Internal,
+            HubError::InvalidSessionId(_)
+            | HubError::TooManyEvents { .. }
+            | HubError::NotPublishable { .. } => ErrorCode::BadRequest,
+        }
+    }
+}
+
 /// The sessions of this server. Cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
@@ -83,8 +104,9 @@ pub struct Hub {
 }
 
 struct HubInner {
-    io: Io,
     store: Arc<dyn EventStore>,
+    /// Where envelopes go: the Socket.IO layer.
+    delivery: Arc<dyn Delivery>,
     limits: HubLimits,
     stats: Arc<Stats>,
     /// Session id -> handle. A std mutex: lookups and inserts only, never held across an await.
@@ -94,11 +116,16 @@ struct HubInner {
 }
 
 impl Hub {
-    pub fn new(io: Io, store: Arc<dyn EventStore>, limits: HubLimits, stats: Arc<Stats>) -> Self {
+    pub fn new(
+        store: Arc<dyn EventStore>,
+        delivery: Arc<dyn Delivery>,
+        limits: HubLimits,
+        stats: Arc<Stats>,
+    ) -> Self {
         Self {
             inner: Arc::new(HubInner {
-                io,
                 store,
+                delivery,
                 limits,
                 stats,
                 sessions: Mutex::default(),
@@ -107,8 +134,8 @@ impl Hub {
         }
     }
 
-    pub fn io(&self) -> &Io {
-        &self.inner.io
+    pub(crate) fn delivery(&self) -> &dyn Delivery {
+        &*self.inner.delivery
     }
 
     pub fn store(&self) -> &Arc<dyn EventStore> {
@@ -239,15 +266,16 @@ impl Hub {
         active.count() as u64
     }
 
-    /// Catches up a socket that connected with its last offset, then lets it join its rooms.
-    pub(crate) fn recover(
+    /// Catches up a client that connected with its last offset (it is in no room yet): every
+    /// event after `offset`, then `session.recovered`, then it goes live (see `recovery`).
+    pub fn recover(
         &self,
-        socket: crate::socket::Sock,
+        recipient: Arc<dyn Recipient>,
         session_id: &str,
         offset: u64,
     ) -> Result<(), HubError> {
         let session = self.session(session_id)?;
-        tokio::spawn(recovery::recover(self.clone(), socket, session, offset));
+        tokio::spawn(recovery::replay(self.clone(), recipient, session, offset));
         Ok(())
     }
 

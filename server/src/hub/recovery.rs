@@ -1,28 +1,29 @@
 //! Recovery: a client that connects with auth `{offset}` first receives every event after that
 //! offset, in order, then live events, with no gap, no duplicate and no interleaving
-//! (DESIGN.md section 2).
+//! (DESIGN.md section 2). The whole algorithm is here:
 //!
-//! The socket is in no room while this runs. The bulk of the replay is sent here, outside the
-//! sequencer, up to the head read at the start; then the sequencer, the only emitter of the
-//! session, sends what was published meanwhile from its tail and joins the socket to its rooms
-//! in one step between two of its own emits (`Sequencer::catch_up`).
+//! 1. [`replay`], a task of its own: the bulk of the history, from the store and then the
+//!    session's tail, up to the head read at its start, sent while the client is in no room.
+//! 2. [`finish`], run by the session's sequencer (the only emitter of the session) between two
+//!    of its broadcasts: what was committed meanwhile, then `session.recovered`, then the
+//!    client joins its rooms, all while nothing else can be emitted to it.
+//!
+//! Both read the history through [`History::next_page`]; [`Progress`] is the arithmetic of
+//! where a catch-up got and what `session.recovered` says.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use std::sync::Arc;
-
 use agentcast_shared::{ALL_EVENT_TYPES, Event, SESSION_RECOVERED, SessionRecovered};
-use serde_json::value::RawValue;
-use socketioxide::SendError;
-use socketioxide_core::adapter::errors::SocketError;
 
+use super::delivery::{Recipient, SendFailure};
 use super::session::SessionHandle;
-use super::tail::TailEntry;
-use super::{Hub, emit, slow_consumer};
-use crate::socket::{Sock, subscriptions};
+use super::tail::{Tail, TailEntry};
+use super::{Hub, envelope};
 use crate::store::{EventQuery, StoreError};
 
-/// Events copied out of the tail at a time (the tail lock is held only for the copy).
+/// Events copied out of the tail or read from the store at a time (the tail lock is held
+/// only for the copy).
 const PAGE: usize = 256;
 /// Pause before retrying an emit into a full send buffer during the replay.
 const FULL_PAUSE: Duration = Duration::from_millis(2);
@@ -81,51 +82,111 @@ impl Progress {
             to: head,
         }
     }
+
+    /// Takes one page of the history: where it starts tells whether something was lost.
+    /// An empty page while short of `head` means the history holds nothing more up to it.
+    fn start_page(&mut self, page: &[TailEntry], head: u64) {
+        match page.first() {
+            Some(first) => self.resume_at(first.offset),
+            None => self.resume_at(head.saturating_add(1)),
+        }
+    }
 }
 
 /// A replay handed to the sequencer to finish.
 pub(crate) struct CatchUp {
-    pub socket: Sock,
+    pub recipient: Arc<dyn Recipient>,
     pub progress: Progress,
 }
 
-/// Replays what the history holds after `requested` up to the current head (from the store,
-/// then from the tail once it reaches back far enough), then asks the sequencer to finish.
-/// Runs as its own task.
-pub(crate) async fn recover(hub: Hub, socket: Sock, session: SessionHandle, requested: u64) {
-    let patience = slow_consumer::patience(&hub);
+/// A session's history as a replay reads it: its in-memory tail, and the store below it.
+pub(crate) struct History<'a> {
+    pub hub: &'a Hub,
+    pub session_id: &'a str,
+    pub tail: &'a Mutex<Tail>,
+}
+
+impl History<'_> {
+    /// Up to a page of the events after `after`, at most `head`, in order: from the tail when
+    /// it holds `after + 1`, else from the store below the tail's first offset. When the store
+    /// holds nothing there (trimmed, or it failed: logged), the history resumes at the tail.
+    /// Empty when nothing after `after` is held.
+    pub async fn next_page(&self, after: u64, head: u64) -> Vec<TailEntry> {
+        let tail_first = self.tail().first_offset();
+        if tail_first.is_none_or(|first| first > after + 1) {
+            let before = tail_first.unwrap_or(head + 1);
+            match self.stored(after, before).await {
+                Ok(page) if !page.is_empty() => return page,
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::error!(%err, session.id = self.session_id, "reading the history for a replay failed")
+                }
+            }
+        }
+        let from = tail_first.map_or(after, |first| after.max(first - 1));
+        let mut page = self.tail().after(from, PAGE);
+        page.retain(|entry| entry.offset <= head);
+        page
+    }
+
+    fn tail(&self) -> std::sync::MutexGuard<'_, Tail> {
+        self.tail.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stored events with `after < offset < before`, at most a page, as the envelopes live
+    /// clients received.
+    async fn stored(&self, after: u64, before: u64) -> Result<Vec<TailEntry>, StoreError> {
+        let query = EventQuery {
+            before: Some(before),
+            limit: PAGE as u32,
+            ..EventQuery::after(after)
+        };
+        let page = self
+            .hub
+            .store()
+            .read_events(self.session_id, &query)
+            .await?;
+        let mut entries = Vec::with_capacity(page.events.len());
+        for stored in page.events {
+            // A type this build does not know (a newer server wrote it) cannot be named: skip it.
+            let Some(kind) = ALL_EVENT_TYPES.iter().find(|t| **t == stored.kind) else {
+                continue;
+            };
+            entries.push(TailEntry {
+                offset: stored.offset,
+                kind,
+                payload: Arc::from(envelope::of_stored(&stored)?),
+            });
+        }
+        Ok(entries)
+    }
+}
+
+/// Step 1: replays what the history holds after `requested` up to the head at the start,
+/// then hands the rest to the sequencer ([`finish`]). Runs as its own task.
+pub(crate) async fn replay(
+    hub: Hub,
+    recipient: Arc<dyn Recipient>,
+    session: SessionHandle,
+    requested: u64,
+) {
     session.resumed().await;
     let head = session.head_offset();
     tracing::debug!(session.id = session.id(), requested, head, "replaying");
+    let history = History {
+        hub: &hub,
+        session_id: session.id(),
+        tail: &session.shared.tail,
+    };
+    let patience = hub.delivery().patience();
     let mut progress = Progress::towards(requested, head);
     while progress.through < head {
-        let tail_first = session.tail_first();
-        let page = if tail_first.is_some_and(|first| first <= progress.through + 1) {
-            session.tail_after(progress.through, PAGE)
-        } else {
-            let before = tail_first.unwrap_or(head + 1);
-            match stored_entries(&hub, session.id(), progress.through, before).await {
-                Ok(page) => page,
-                Err(err) => {
-                    tracing::error!(%err, "reading the history for a replay failed");
-                    Vec::new()
-                }
-            }
-        };
-        let Some(first) = page.first() else {
-            match tail_first {
-                // Nothing stored below the tail: the history resumes where the tail starts.
-                Some(first) if first > progress.through + 1 => {
-                    progress.resume_at(first);
-                    continue;
-                }
-                _ => break,
-            }
-        };
-        progress.resume_at(first.offset);
-        for entry in page.iter().take_while(|e| e.offset <= head) {
-            if !send_patiently(&socket, entry, patience).await {
-                slow_consumer::disconnect(&hub, socket);
+        let page = history.next_page(progress.through, head).await;
+        progress.start_page(&page, head);
+        for entry in &page {
+            let wanted = recipient.wanted().contains(entry.kind);
+            if wanted && let Err(failure) = send_patiently(&*recipient, entry, patience).await {
+                gave_up(&*recipient, failure);
                 return;
             }
             progress.through = entry.offset;
@@ -136,71 +197,93 @@ pub(crate) async fn recover(hub: Hub, socket: Sock, session: SessionHandle, requ
         ?progress,
         "replayed; the sequencer finishes"
     );
-    if let Err(err) = session.catch_up(CatchUp { socket, progress }).await {
+    if let Err(err) = session
+        .catch_up(CatchUp {
+            recipient,
+            progress,
+        })
+        .await
+    {
         tracing::debug!(%err, "catch-up not finished");
     }
 }
 
-/// Stored events of a session with `after < offset < before`, at most one page, as tail
-/// entries (the envelopes live clients received).
-pub(crate) async fn stored_entries(
-    hub: &Hub,
-    session_id: &str,
-    after: u64,
-    before: u64,
-) -> Result<Vec<TailEntry>, StoreError> {
-    let query = EventQuery {
-        before: Some(before),
-        limit: PAGE as u32,
-        ..EventQuery::after(after)
-    };
-    let page = hub.store().read_events(session_id, &query).await?;
-    let mut entries = Vec::with_capacity(page.events.len());
-    for stored in page.events {
-        // A type this build does not know (a newer server wrote it) cannot be named: skip it.
-        let Some(kind) = ALL_EVENT_TYPES.iter().find(|t| **t == stored.kind) else {
-            continue;
-        };
-        entries.push(TailEntry {
-            offset: stored.offset,
-            kind,
-            payload: Arc::from(stored.envelope_json()?),
-        });
+/// Step 2, run by the session's sequencer at `head` between two of its broadcasts: sends
+/// what was committed since the replay's head, tells the client how the recovery went and
+/// joins it to its rooms. Nothing can be emitted in between: the sequencer is the only
+/// emitter of the session, and the client's subscriptions are held still meanwhile.
+pub(crate) async fn finish(history: &History<'_>, head: u64, catch_up: CatchUp) {
+    let CatchUp {
+        recipient,
+        mut progress,
+    } = catch_up;
+    if !recipient.is_connected() {
+        return;
     }
-    Ok(entries)
+    // Read before going live: the store is not read while the subscriptions are held.
+    let mut pages = Vec::new();
+    let mut after = progress.through;
+    while after < head {
+        let page = history.next_page(after, head).await;
+        let last = page.last().map(|entry| entry.offset);
+        pages.push(page);
+        match last {
+            Some(last) => after = last,
+            None => break, // the history holds nothing more up to the head
+        }
+    }
+    let outcome = recipient.go_live(&mut |wanted| {
+        for page in &pages {
+            progress.start_page(page, head);
+            for entry in page {
+                if wanted.contains(entry.kind) {
+                    recipient.send(entry.kind, &entry.payload)?;
+                }
+                progress.through = entry.offset;
+            }
+        }
+        let recovered = Event::SessionRecovered(progress.recovered(head));
+        recipient.send(
+            SESSION_RECOVERED,
+            &envelope::ephemeral(history.session_id, &recovered),
+        )
+    });
+    if let Err(failure) = outcome {
+        gave_up(&*recipient, failure);
+    }
 }
 
-/// Sends one replayed event if the socket wants its type, waiting while its buffer is full.
-/// False when the buffer stayed full for `patience` (or the socket is gone).
-async fn send_patiently(socket: &Sock, entry: &TailEntry, patience: Duration) -> bool {
-    if !subscriptions::wanted(socket).contains(entry.kind) {
-        return true;
-    }
+/// Sends one replayed event, waiting while the client's buffer is full, for at most
+/// `patience`.
+async fn send_patiently(
+    recipient: &dyn Recipient,
+    entry: &TailEntry,
+    patience: Duration,
+) -> Result<(), SendFailure> {
     let deadline = tokio::time::Instant::now() + patience;
     loop {
-        match socket.emit(entry.kind, &*entry.payload) {
-            Ok(()) => return true,
-            Err(SendError::Socket(SocketError::InternalChannelFull))
-                if tokio::time::Instant::now() < deadline =>
-            {
+        match recipient.send(entry.kind, &entry.payload) {
+            Err(SendFailure::Full) if tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(FULL_PAUSE).await
             }
-            Err(_) => return false,
+            sent => return sent,
         }
     }
 }
 
-/// The `session.recovered` control event (offset 0) that ends a catch-up.
-pub(crate) fn recovered_payload(session_id: &str, progress: &Progress, head: u64) -> Box<RawValue> {
-    emit::envelope_json(
-        0,
-        session_id,
-        &Event::SessionRecovered(progress.recovered(head)),
-    )
+/// A catch-up that could not deliver: a full buffer is a slow consumer (disconnected, it
+/// recovers by offset when it returns); a client that is gone needs nothing.
+fn gave_up(recipient: &dyn Recipient, failure: SendFailure) {
+    match failure {
+        SendFailure::Full => recipient.drop_slow(),
+        SendFailure::Closed => {
+            tracing::debug!(
+                socket.id = recipient.id(),
+                "the client left during its catch-up"
+            )
+        }
+    }
 }
-
-/// The name `session.recovered` is emitted under.
-pub(crate) const RECOVERED: &str = SESSION_RECOVERED;
 
 #[cfg(test)]
 mod tests {
@@ -260,6 +343,21 @@ mod tests {
                 recovered: true,
                 from: 8,
                 to: 7
+            }
+        );
+    }
+
+    #[test]
+    fn a_history_that_holds_nothing_more_is_not_recovered() {
+        let mut progress = Progress::new(3);
+        progress.start_page(&[], 9);
+        assert_eq!(progress.through, 9);
+        assert_eq!(
+            progress.recovered(9),
+            SessionRecovered {
+                recovered: false,
+                from: 10,
+                to: 9
             }
         );
     }

@@ -2,7 +2,7 @@
 //! event the next offset, stores a group of events in one transaction (group commit), and only
 //! then broadcasts them and keeps them in the session's tail: no client ever sees an event a
 //! crash would lose, offsets are gapless, and every socket receives them in order. It also ends
-//! the catch-up of reconnecting sockets, between two of its own emits (see `recovery`).
+//! the catch-up of reconnecting clients, between two of its own broadcasts (`recovery::finish`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -11,12 +11,12 @@ use agentcast_shared::{Event, format_ts_millis};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::recovery::{self, CatchUp};
+use super::recovery::{self, CatchUp, History};
 use super::retention::{trim_session, trim_step};
 use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared, apply};
 use super::tail::TailEntry;
-use super::{Hub, HubError, HubLimits, SESSION_NS_PREFIX, emit, now_unix_millis, slow_consumer};
-use crate::socket::subscriptions;
+use super::{Hub, HubError, HubLimits, SESSION_NS_PREFIX, envelope};
+use crate::clock::now_unix_millis;
 use crate::store::StoredEvent;
 
 pub(crate) struct Sequencer {
@@ -135,7 +135,7 @@ impl Sequencer {
             .flat_map(|batch| &batch.events)
             .zip(first..)
             .map(|(event, offset)| {
-                StoredEvent::from_event(self.id.clone(), offset, ts.clone(), event)
+                envelope::stored_event(self.id.clone(), offset, ts.clone(), event)
             })
             .collect();
         if let Err(err) = self.hub.store().append_batch(&stored).await {
@@ -185,7 +185,7 @@ impl Sequencer {
         self.head = stored.offset;
         let kind = event.kind();
         // Built from what was stored, so a replay sends the very same bytes.
-        let payload: Arc<_> = match stored.envelope_json() {
+        let payload: Arc<_> = match envelope::of_stored(stored) {
             Ok(payload) => Arc::from(payload),
             Err(err) => {
                 // Our own serialization parsed back: cannot fail but for a serde bug.
@@ -201,9 +201,10 @@ impl Sequencer {
             );
         }
         self.hub.stats().events_in.fetch_add(1, Ordering::Relaxed);
-        emit::broadcast(&self.hub, &self.ns, kind, &payload).await;
+        let delivery = self.hub.delivery();
+        delivery.broadcast(&self.ns, kind, &payload).await;
         if event.on_hub() {
-            emit::broadcast(&self.hub, "/", kind, &payload).await;
+            delivery.broadcast("/", kind, &payload).await;
         }
         let entry = TailEntry {
             offset: self.head,
@@ -231,66 +232,13 @@ impl Sequencer {
         }
     }
 
-    /// Sends a reconnecting socket what was published since its replay's head, tells it how the
-    /// recovery went and joins it to its rooms: nothing can be emitted in between, since this
-    /// task is the only emitter of the session.
-    async fn catch_up(
-        &self,
-        CatchUp {
-            socket,
-            mut progress,
-        }: CatchUp,
-    ) {
-        if !socket.connected() {
-            return;
-        }
-        let mut missed = self
-            .shared
-            .tail
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .after(progress.through, usize::MAX);
-        let tail_first = missed.first().map(|e| e.offset);
-        if progress.through < self.head && tail_first != Some(progress.through + 1) {
-            // More was published during the replay than the tail holds: the store has it.
-            let before = tail_first.unwrap_or(self.head + 1);
-            let mut older = Vec::new();
-            let mut after = progress.through;
-            loop {
-                match recovery::stored_entries(&self.hub, &self.id, after, before).await {
-                    Ok(page) if !page.is_empty() => {
-                        after = page.last().map_or(after, |e| e.offset);
-                        older.extend(page);
-                    }
-                    Ok(_) => break,
-                    Err(err) => {
-                        tracing::error!(%err, "reading the history for a catch-up failed");
-                        break;
-                    }
-                }
-            }
-            older.append(&mut missed);
-            missed = older;
-        }
-        let mut delivered = true;
-        subscriptions::finish_recovery(&socket, |wanted| {
-            if let Some(first) = missed.first() {
-                progress.resume_at(first.offset);
-            }
-            for entry in &missed {
-                if wanted.contains(entry.kind) && socket.emit(entry.kind, &*entry.payload).is_err()
-                {
-                    delivered = false;
-                    return;
-                }
-                progress.through = entry.offset;
-            }
-            let payload = recovery::recovered_payload(&self.id, &progress, self.head);
-            delivered = socket.emit(recovery::RECOVERED, &payload).is_ok();
-        });
-        if !delivered {
-            // Joined but missing events: the same remedy as for a live broadcast.
-            slow_consumer::disconnect(&self.hub, socket);
-        }
+    /// Ends a reconnecting client's catch-up (`recovery::finish`) at this sequencer's head.
+    async fn catch_up(&self, catch_up: CatchUp) {
+        let history = History {
+            hub: &self.hub,
+            session_id: &self.id,
+            tail: &self.shared.tail,
+        };
+        recovery::finish(&history, self.head, catch_up).await;
     }
 }

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::HubError;
 use super::recovery::CatchUp;
-use super::tail::{Tail, TailEntry};
+use super::tail::Tail;
 use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
 use crate::store::SessionRecord;
 use agentcast_shared::SessionSource;
@@ -257,15 +257,6 @@ impl SessionHandle {
         Ok(self.publish(events).await?)
     }
 
-    /// Up to `limit` events after `after` from the in-memory tail.
-    pub(crate) fn tail_after(&self, after: u64, limit: usize) -> Vec<TailEntry> {
-        self.shared
-            .tail
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .after(after, limit)
-    }
-
     /// Waits until the sequencer knows the session's head (read from the store at its start).
     pub(crate) async fn resumed(&self) {
         loop {
@@ -275,15 +266,6 @@ impl SessionHandle {
             }
             notified.await;
         }
-    }
-
-    /// The oldest offset the in-memory tail holds.
-    pub(crate) fn tail_first(&self) -> Option<u64> {
-        self.shared
-            .tail
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .first_offset()
     }
 
     /// Hands a replay to the sequencer to finish.

@@ -1,16 +1,14 @@
 //! Server counters and the periodic `system.stats` event on the hub namespace.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use agentcast_shared::{Event, SystemStats};
+use agentcast_shared::{Event, LimitsHit, SYSTEM_STATS, SystemStats};
 
-use super::{Hub, emit};
-use crate::limits::Hits;
-use crate::socket::adapter::BroadcastLedger;
+use super::{Hub, envelope};
 
-/// Monotonic counters; readers take a snapshot.
+/// Monotonic counters of the whole server, kept by whoever does the counted thing (the
+/// sequencers, the socket layer, the limits); readers take a snapshot.
 #[derive(Debug)]
 pub struct Stats {
     started: Instant,
@@ -18,31 +16,57 @@ pub struct Stats {
     pub connections: AtomicU64,
     /// Events accepted into sessions.
     pub events_in: AtomicU64,
+    /// Envelopes handed to sockets by broadcasts.
+    pub events_out: AtomicU64,
     /// Client events with a name no handler knows: ignored, counted here.
     pub unknown_events: AtomicU64,
     /// Sockets disconnected because their send buffer was full.
     pub slow_consumer_disconnects: AtomicU64,
-    /// Deliveries made by broadcasts, and full sockets found by them.
-    pub ledger: Arc<BroadcastLedger>,
-    /// Refusals by the rate and connection limits (counted by `limits::Limiters`).
-    pub limits_hit: Arc<Hits>,
+    /// Refusals by the rate and connection limits.
+    pub limits_hit: Hits,
 }
 
-impl Stats {
-    pub fn new(ledger: Arc<BroadcastLedger>, limits_hit: Arc<Hits>) -> Self {
+impl Default for Stats {
+    fn default() -> Self {
         Self {
             started: Instant::now(),
             connections: AtomicU64::new(0),
             events_in: AtomicU64::new(0),
+            events_out: AtomicU64::new(0),
             unknown_events: AtomicU64::new(0),
             slow_consumer_disconnects: AtomicU64::new(0),
-            ledger,
-            limits_hit,
+            limits_hit: Hits::default(),
         }
     }
+}
 
+impl Stats {
     pub fn uptime(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+/// How often each limit refused something since the start.
+#[derive(Debug, Default)]
+pub struct Hits {
+    pub connections_per_ip: AtomicU64,
+    pub max_connections: AtomicU64,
+    pub http_requests: AtomicU64,
+    pub messages: AtomicU64,
+    pub flood_disconnects: AtomicU64,
+}
+
+impl Hits {
+    /// The counts now, as `system.stats` carries them.
+    pub fn snapshot(&self) -> LimitsHit {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        LimitsHit {
+            connections_per_ip: load(&self.connections_per_ip),
+            max_connections: load(&self.max_connections),
+            http_requests: load(&self.http_requests),
+            messages: load(&self.messages),
+            flood_disconnects: load(&self.flood_disconnects),
+        }
     }
 }
 
@@ -58,7 +82,7 @@ impl RateMeter {
         let stats = hub.stats();
         let (events_in, events_out) = (
             stats.events_in.load(Ordering::Relaxed),
-            stats.ledger.delivered(),
+            stats.events_out.load(Ordering::Relaxed),
         );
         let secs = self.last.elapsed().as_secs_f64().max(1e-3);
         let snapshot = SystemStats {
@@ -103,7 +127,8 @@ pub async fn run_ticker(hub: Hub, interval: Duration) {
     loop {
         ticker.tick().await;
         let event = Event::SystemStats(meter.snapshot(&hub));
-        emit::emit_ephemeral_to_hub(&hub, &event).await;
+        let payload = envelope::ephemeral("", &event);
+        hub.delivery().broadcast("/", SYSTEM_STATS, &payload).await;
     }
 }
 

@@ -2,8 +2,6 @@
 //! (per-IP rate, total sockets) and the per-IP request rate of the REST API.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use agentcast_shared::ErrorCode;
@@ -15,14 +13,6 @@ use serde_json::json;
 
 use super::Limiters;
 use crate::http::ApiError;
-use crate::hub::Stats;
-
-/// What the connection admission needs.
-#[derive(Clone)]
-pub struct Admission {
-    pub limiters: Limiters,
-    pub stats: Arc<Stats>,
-}
 
 fn peer(request: &Request) -> Option<IpAddr> {
     request
@@ -53,17 +43,16 @@ fn too_many(message: String, retry_after: Duration) -> Response {
 
 /// Refuses a new connection over the per-IP rate (429) or the total (503).
 pub async fn admit_connection(
-    State(admission): State<Admission>,
+    State(limiters): State<Limiters>,
     request: Request,
     next: Next,
 ) -> Response {
     if !is_handshake(&request) {
         return next.run(request).await;
     }
-    let limiters = &admission.limiters;
     let hits = limiters.hits();
     if let Some(max) = limiters.limits().max_connections {
-        let current = admission.stats.connections.load(Ordering::Relaxed);
+        let current = limiters.connections();
         if current >= u64::from(max) {
             limiters.hit(
                 &hits.max_connections,

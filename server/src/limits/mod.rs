@@ -18,9 +18,9 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
 use std::time::Duration;
 
-use agentcast_shared::LimitsHit;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::json;
@@ -29,6 +29,7 @@ pub use message::{MessageBudget, Verdict};
 
 use crate::audit::{Audit, events};
 use crate::config::Limits;
+use crate::hub::{Hits, Stats};
 
 /// A per-second rate with a burst of twice as much.
 fn quota(per_second: u32) -> Quota {
@@ -50,44 +51,20 @@ struct Inner {
     connections: Option<DefaultKeyedRateLimiter<IpAddr>>,
     requests: Option<DefaultKeyedRateLimiter<IpAddr>>,
     audit: Audit,
-    /// Times each limit was hit; `system.stats` reports them.
-    hits: Arc<Hits>,
-}
-
-/// How often each limit refused something since the start.
-#[derive(Debug, Default)]
-pub struct Hits {
-    pub connections_per_ip: AtomicU64,
-    pub max_connections: AtomicU64,
-    pub http_requests: AtomicU64,
-    pub messages: AtomicU64,
-    pub flood_disconnects: AtomicU64,
-}
-
-impl Hits {
-    /// The counts now, as `system.stats` carries them.
-    pub fn snapshot(&self) -> LimitsHit {
-        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-        LimitsHit {
-            connections_per_ip: load(&self.connections_per_ip),
-            max_connections: load(&self.max_connections),
-            http_requests: load(&self.http_requests),
-            messages: load(&self.messages),
-            flood_disconnects: load(&self.flood_disconnects),
-        }
-    }
+    /// Where each limit's refusals are counted; `system.stats` reports them.
+    stats: Arc<Stats>,
 }
 
 impl Limiters {
-    /// `hits` is shared with the hub's statistics.
-    pub fn new(limits: Limits, audit: Audit, hits: Arc<Hits>) -> Self {
+    /// Refusals are counted in `stats` (`limits_hit`).
+    pub fn new(limits: Limits, audit: Audit, stats: Arc<Stats>) -> Self {
         let keyed = |rate: Option<u32>| rate.map(|r| RateLimiter::keyed(quota(r)));
         Self(Arc::new(Inner {
             connections: keyed(limits.connections_per_ip_per_s),
             requests: keyed(limits.http_requests_per_ip_per_s),
             limits,
             audit,
-            hits,
+            stats,
         }))
     }
 
@@ -96,7 +73,12 @@ impl Limiters {
     }
 
     pub fn hits(&self) -> &Hits {
-        &self.0.hits
+        &self.0.stats.limits_hit
+    }
+
+    /// Sockets connected now (what `max_connections` bounds).
+    fn connections(&self) -> u64 {
+        self.0.stats.connections.load(Ordering::Relaxed)
     }
 
     /// `Err(retry_after)` when `ip` opened too many connections this second.

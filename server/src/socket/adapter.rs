@@ -6,9 +6,10 @@
 //! event but takes the next would see a gap, so it must be found and disconnected (it recovers
 //! by offset). This adapter therefore sends room by room *per socket id*, which costs one packet
 //! encoding per receiver, and records the ids of the full ones in [`BroadcastLedger`]; the
-//! sequencer that broadcast the event then deals with them (see `hub::slow_consumer`).
+//! delivery that broadcast the event then deals with them (see `slow_consumer`). It also
+//! counts the packets delivered (the hub's `events_out`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,19 +21,24 @@ use socketioxide_core::adapter::{
 };
 use socketioxide_core::packet::Packet;
 
+use crate::hub::Stats;
+
 /// What broadcasts did: packets delivered, and sockets found with a full send buffer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct BroadcastLedger {
-    /// Packets handed to sockets by broadcasts (the `events_out` statistic).
-    delivered: AtomicU64,
+    /// Where packets handed to sockets by broadcasts are counted (`events_out`).
+    stats: Arc<Stats>,
     /// (namespace path, socket id) of full sockets, waiting to be disconnected. A std mutex:
     /// pushed and drained in short sections, never held across an await.
     found: Mutex<Vec<(String, Sid)>>,
 }
 
 impl BroadcastLedger {
-    pub fn delivered(&self) -> u64 {
-        self.delivered.load(Ordering::Relaxed)
+    pub fn new(stats: Arc<Stats>) -> Self {
+        Self {
+            stats,
+            found: Mutex::default(),
+        }
     }
 
     fn record(&self, ns: &str, sid: Sid) {
@@ -97,7 +103,8 @@ impl CoreAdapter<Emitter> for TrackingAdapter {
         }
         let delivered = attempted - errors.len();
         self.ledger
-            .delivered
+            .stats
+            .events_out
             .fetch_add(delivered as u64, Ordering::Relaxed);
         if errors.is_empty() {
             Ok(())

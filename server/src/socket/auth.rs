@@ -187,7 +187,7 @@ async fn expire(socket: Sock, mut expiry: watch::Receiver<u64>, security: Socket
         excerpt: None,
     };
     let patience = Duration::from_secs(5);
-    crate::hub::slow_consumer::tell_and_disconnect(socket, reason, patience).await;
+    super::slow_consumer::tell_and_disconnect(socket, reason, patience).await;
 }
 
 /// `auth.refresh {token}`: a newer valid token for the same subject replaces the socket's,

@@ -7,21 +7,20 @@ use std::future::Future;
 use agentcast_shared::{
     Ack, ErrorBody, ErrorCode, GetHistoryArgs, GetStatusArgs, HubStatusReport, IngestArgs,
     IngestResult, PingArgs, Pong, PublishArgs, PublishResult, RefreshArgs, RejectedLine,
-    Scope as TokenScope, SessionSource, SessionStatusReport, SessionSummary, SubscribeArgs,
-    Subscription, commands, format_ts_millis,
+    Scope as TokenScope, SessionSource, SessionStatusReport, SubscribeArgs, Subscription, commands,
 };
 use serde::Serialize;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, TryData};
 
 use super::adapter::TrackingAdapter;
-use super::auth::{self, SocketSecurity};
+use super::auth;
 use super::flood;
-use super::{Sock, subscriptions};
+use super::{Shared, Sock, subscriptions};
+use crate::clock::now_ts;
 use crate::hub::history::{self, HistoryPageJson};
-use crate::hub::{Hub, HubError, now_unix_millis, stats};
+use crate::hub::{HubError, stats};
 use crate::parse::from_value as parse;
-use crate::store::SessionFilter;
 
 /// Where a command runs: the hub namespace or one session's.
 #[derive(Clone)]
@@ -31,44 +30,31 @@ pub(crate) enum Scope {
 }
 
 /// Registers every command a socket of this scope understands.
-pub(crate) fn register(socket: &Sock, hub: &Hub, scope: &Scope, security: &SocketSecurity) {
-    on(socket, hub, scope, commands::SUBSCRIBE, subscribe);
-    on(socket, hub, scope, commands::UNSUBSCRIBE, unsubscribe);
-    on(socket, hub, scope, commands::GET_STATUS, get_status);
-    on(socket, hub, scope, commands::GET_HISTORY, get_history);
-    on(socket, hub, scope, commands::PING, ping);
-    on(socket, hub, scope, commands::PUBLISH, publish);
-    on(socket, hub, scope, commands::INGEST, ingest);
-    let security = security.clone();
-    on(
-        socket,
-        hub,
-        scope,
-        commands::AUTH_REFRESH,
-        move |cx, args| {
-            let answer = match parse::<RefreshArgs>(args) {
-                Ok(args) => auth::refresh(&cx.socket, &security, &cx.scope, args).into(),
-                Err(err) => Ack::Error(err),
-            };
-            std::future::ready(answer)
-        },
-    );
+pub(crate) fn register(socket: &Sock, shared: &Shared, scope: &Scope) {
+    on(socket, shared, scope, commands::SUBSCRIBE, subscribe);
+    on(socket, shared, scope, commands::UNSUBSCRIBE, unsubscribe);
+    on(socket, shared, scope, commands::GET_STATUS, get_status);
+    on(socket, shared, scope, commands::GET_HISTORY, get_history);
+    on(socket, shared, scope, commands::PING, ping);
+    on(socket, shared, scope, commands::PUBLISH, publish);
+    on(socket, shared, scope, commands::INGEST, ingest);
+    on(socket, shared, scope, commands::AUTH_REFRESH, refresh);
 }
 
 /// Wires one command: parse nothing here, run `handler`, ack its answer.
-fn on<F, Fut, T>(socket: &Sock, hub: &Hub, scope: &Scope, name: &'static str, handler: F)
+fn on<F, Fut, T>(socket: &Sock, shared: &Shared, scope: &Scope, name: &'static str, handler: F)
 where
     F: Fn(Context, Value) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Ack<T>> + Send + 'static,
     T: Serialize + Send + 'static,
 {
-    let (hub, scope) = (hub.clone(), scope.clone());
+    let (shared, scope) = (shared.clone(), scope.clone());
     socket.on(
         name,
         move |socket: Sock, TryData(args): TryData<Value>, ack: AckSender<TrackingAdapter>| {
             let context = Context {
                 socket,
-                hub: hub.clone(),
+                shared: shared.clone(),
                 scope: scope.clone(),
             };
             let handler = handler.clone();
@@ -91,7 +77,7 @@ where
 /// What a command handler may use.
 pub(crate) struct Context {
     socket: Sock,
-    hub: Hub,
+    shared: Shared,
     scope: Scope,
 }
 
@@ -132,63 +118,28 @@ async fn get_status(cx: Context, args: Value) -> Ack<StatusReport> {
     if let Err(err) = parse::<GetStatusArgs>(args) {
         return Ack::Error(err);
     }
+    let hub = &cx.shared.hub;
     Ack::Ok(match &cx.scope {
         Scope::Hub => StatusReport::Hub(HubStatusReport {
-            stats: stats::current(&cx.hub),
-            sessions: session_list(&cx.hub).await,
+            stats: stats::current(hub),
+            sessions: hub.session_list().await,
         }),
         Scope::Session(id) => {
             let clients = cx
-                .hub
-                .io()
+                .shared
+                .io
                 .of(cx.socket.ns())
                 .map_or(0, |ops| ops.sockets().len());
-            let report = match cx.hub.find(id) {
-                Some(session) => session.status_report(clients as u64),
-                // Not active in this process: what the store knows (a previous run's session).
-                None => match cx.hub.store().get_session(id).await {
-                    Ok(record) => SessionStatusReport {
-                        session_id: id.clone(),
-                        status: record.as_ref().map(|r| r.status),
-                        head_offset: record.map_or(0, |r| r.head_offset),
-                        clients: clients as u64,
-                    },
-                    Err(err) => {
-                        tracing::error!(%err, "reading a session's summary failed");
-                        return Ack::error(
-                            ErrorCode::Internal,
-                            "internal error; see the server log",
-                        );
-                    }
-                },
-            };
-            StatusReport::Session(report)
-        }
-    })
-}
-
-/// The sessions of this run (live), then those the store knows from earlier runs.
-async fn session_list(hub: &Hub) -> Vec<SessionSummary> {
-    let mut sessions = hub.summaries();
-    match hub
-        .store()
-        .list_sessions(SessionFilter::All, SESSION_LIST_LIMIT)
-        .await
-    {
-        Ok(stored) => {
-            for record in stored {
-                if !sessions.iter().any(|s| s.session_id == record.id) {
-                    sessions.push(record.summary());
+            match hub.session_status(id, clients as u64).await {
+                Ok(report) => StatusReport::Session(report),
+                Err(err) => {
+                    tracing::error!(%err, "reading a session's summary failed");
+                    return Ack::error(ErrorCode::Internal, "internal error; see the server log");
                 }
             }
         }
-        Err(err) => tracing::error!(%err, "listing the stored sessions failed"),
-    }
-    sessions
+    })
 }
-
-/// Most sessions the hub's `get_status` lists from the store (newest first).
-const SESSION_LIST_LIMIT: u32 = 200;
 
 /// `get_history`: a page of the session's stored events (see `hub::history`).
 async fn get_history(cx: Context, args: Value) -> Ack<HistoryPageJson> {
@@ -199,7 +150,7 @@ async fn get_history(cx: Context, args: Value) -> Ack<HistoryPageJson> {
         Ok(args) => args,
         Err(err) => return Ack::Error(err),
     };
-    match history::read(&cx.hub, session_id, &args).await {
+    match history::read(&cx.shared.hub, session_id, &args).await {
         Ok(page) => Ack::Ok(page),
         Err(err) => Ack::Error(err.into_body()),
     }
@@ -207,9 +158,7 @@ async fn get_history(cx: Context, args: Value) -> Ack<HistoryPageJson> {
 
 async fn ping(_cx: Context, args: Value) -> Ack<Pong> {
     match parse::<PingArgs>(args) {
-        Ok(_) => Ack::Ok(Pong {
-            ts: format_ts_millis(now_unix_millis()),
-        }),
+        Ok(_) => Ack::Ok(Pong { ts: now_ts() }),
         Err(err) => Ack::Error(err),
     }
 }
@@ -225,7 +174,7 @@ async fn publish(cx: Context, args: Value) -> Ack<PublishResult> {
         Ok(args) => args,
         Err(err) => return Ack::Error(err),
     };
-    match cx.hub.publish(session_id, args.events).await {
+    match cx.shared.hub.publish(session_id, args.events).await {
         Ok(head_offset) => Ack::Ok(PublishResult { head_offset }),
         Err(err) => Ack::Error(hub_error(err)),
     }
@@ -244,19 +193,20 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
         Ok(args) => args,
         Err(err) => return Ack::Error(err),
     };
-    let max = cx.hub.limits().max_events_per_publish;
+    let hub = &cx.shared.hub;
+    let max = hub.limits().max_events_per_publish;
     if args.lines.len() > max {
         return Ack::bad_request(format!(
             "lines: {} lines in one ingest, the limit is {max}",
             args.lines.len()
         ));
     }
-    let session = match cx.hub.session(session_id) {
+    let session = match hub.session(session_id) {
         Ok(session) => session,
         Err(err) => return Ack::Error(hub_error(err)),
     };
     let mut rejected = Vec::new();
-    let limits = cx.hub.limits().ingest;
+    let limits = hub.limits().ingest;
     let lines = args.lines.iter().map(String::as_str);
     let result = session
         .ingest_lines(lines, SessionSource::Publish, &limits, |index, outcome| {
@@ -281,11 +231,14 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
     }
 }
 
+/// `auth.refresh {token}`: see `auth::refresh`.
+async fn refresh(cx: Context, args: Value) -> Ack<agentcast_shared::Refreshed> {
+    match parse::<RefreshArgs>(args) {
+        Ok(args) => auth::refresh(&cx.socket, &cx.shared.security, &cx.scope, args).into(),
+        Err(err) => Ack::Error(err),
+    }
+}
+
 fn hub_error(err: HubError) -> ErrorBody {
-    let code = match err {
-        HubError::ShuttingDown => ErrorCode::Unavailable,
-        HubError::Store => ErrorCode::Internal,
-        _ => ErrorCode::BadRequest,
-    };
-    ErrorBody::new(code, err.to_string())
+    ErrorBody::new(err.code(), err.to_string())
 }

@@ -74,7 +74,7 @@ pub(crate) fn take(socket: &Sock) -> Result<(), ErrorBody> {
                     line: None,
                     excerpt: None,
                 };
-                tokio::spawn(crate::hub::slow_consumer::tell_and_disconnect(
+                tokio::spawn(super::slow_consumer::tell_and_disconnect(
                     socket.clone(),
                     reason,
                     Duration::from_secs(5),

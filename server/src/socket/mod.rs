@@ -1,26 +1,103 @@
-//! The Socket.IO surface of the hub: namespaces, connect checks and command handlers.
+//! The Socket.IO surface of the hub: namespaces, connect checks, command handlers, and the
+//! hub's [`Delivery`](crate::hub::Delivery) to sockets. This layer calls the hub; the hub
+//! reaches it only through that interface.
 //!
-//! - `adapter`: the broadcast adapter that finds slow consumers.
+//! - `adapter`: the broadcast adapter that finds full sockets and counts deliveries.
+//! - `delivery`: broadcasts of the hub's envelopes to the rooms of a namespace.
+//! - `recipient`: a socket being caught up, as the hub's `Recipient`.
+//! - `slow_consumer`: disconnecting sockets whose send buffer overflowed.
 //! - `auth`: tokens on connect, scopes of commands, expiry and `auth.refresh`.
 //! - `namespaces`: `/` and `/sessions/{id}`: what happens on connect.
 //! - `flood`: the message budget of each socket.
 //! - `commands`: the acknowledged commands (subscribe, get_status, publish, ...).
 //! - `subscriptions`: patterns to rooms, one room per event type.
 
-pub(crate) mod adapter;
+mod adapter;
 pub(crate) mod auth;
 mod commands;
+mod delivery;
 mod flood;
 mod namespaces;
-pub(crate) mod subscriptions;
+mod recipient;
+mod slow_consumer;
+mod subscriptions;
+
+use std::sync::Arc;
 
 use socketioxide::SocketIo;
 use socketioxide::extract::SocketRef;
+use socketioxide::layer::SocketIoLayer;
 
 pub use auth::SocketSecurity;
-pub use namespaces::register;
+
+use crate::config::Config;
+use crate::hub::{Delivery, Hub, Stats};
+use adapter::{BroadcastLedger, TrackingAdapter};
+use slow_consumer::SlowConsumers;
 
 /// The Socket.IO server type of agentcast (with its tracking adapter).
-pub type Io = SocketIo<adapter::TrackingAdapter>;
+pub type Io = SocketIo<TrackingAdapter>;
 /// A connected socket of agentcast.
-pub type Sock = SocketRef<adapter::TrackingAdapter>;
+pub type Sock = SocketRef<TrackingAdapter>;
+
+/// The Socket.IO server, before and after the hub exists: [`SocketLayer::new`] gives the
+/// tower layer and the [`Delivery`] the hub is built with, [`SocketLayer::register`] then
+/// opens the namespaces on that hub.
+#[derive(Clone)]
+pub struct SocketLayer {
+    io: Io,
+    slow: Arc<SlowConsumers>,
+}
+
+impl SocketLayer {
+    /// The Socket.IO server on the engine settings of `config`, counting into `stats`.
+    pub fn new(config: &Config, stats: Arc<Stats>) -> (SocketIoLayer<TrackingAdapter>, Self) {
+        let ledger = Arc::new(BroadcastLedger::new(stats.clone()));
+        let (layer, io) = SocketIo::builder()
+            .with_adapter::<TrackingAdapter>(ledger.clone())
+            .max_buffer_size(config.max_buffer_size)
+            .max_payload(config.max_payload)
+            // max_payload bounds polling bodies; websocket messages have their own limit.
+            .ws_max_message_size(config.max_payload as usize)
+            .ws_max_frame_size(config.max_payload as usize)
+            .ws_read_buffer_size(config.ws_read_buffer_size)
+            .ping_interval(config.ping_interval)
+            .ping_timeout(config.ping_timeout)
+            .connect_timeout(config.connect_timeout)
+            .build_layer();
+        let slow = Arc::new(SlowConsumers::new(&io, ledger, stats));
+        (layer, Self { io, slow })
+    }
+
+    /// What the hub broadcasts through.
+    pub fn delivery(&self) -> Arc<dyn Delivery> {
+        Arc::new(delivery::SocketDelivery::new(
+            self.io.clone(),
+            self.slow.clone(),
+        ))
+    }
+
+    /// Opens the namespaces `/` and `/sessions/{id}` on `hub`.
+    pub fn register(&self, hub: &Hub, security: &SocketSecurity) {
+        namespaces::register(Shared {
+            hub: hub.clone(),
+            io: self.io.clone(),
+            security: security.clone(),
+            slow: self.slow.clone(),
+        });
+    }
+
+    /// Disconnects every socket (they receive a disconnect packet): the start of a shutdown.
+    pub async fn close(&self) {
+        self.io.close().await;
+    }
+}
+
+/// What every socket handler is given.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub hub: Hub,
+    pub io: Io,
+    pub security: SocketSecurity,
+    pub slow: Arc<SlowConsumers>,
+}

@@ -1,6 +1,7 @@
 //! The namespaces: `/` (the hub) and `/sessions/{id}` (one per session, dynamic). Any other
 //! namespace gets socketioxide's standard `Invalid namespace` connect error.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use agentcast_shared::ConnectAuth;
@@ -10,22 +11,21 @@ use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
 use socketioxide::socket::DisconnectReason;
 
-use super::auth::{self, SocketSecurity};
+use super::auth;
 use super::commands::{self, Scope};
 use super::flood;
+use super::recipient::CatchingUp;
 use super::subscriptions;
-use super::{Io, Sock};
-use crate::hub::{Hub, SESSION_NS_PREFIX, is_valid_session_id};
+use super::{Shared, Sock};
+use crate::hub::{SESSION_NS_PREFIX, is_valid_session_id};
 
-/// Registers both namespaces on `io`.
-pub fn register(io: &Io, hub: &Hub, security: &SocketSecurity) {
-    io.ns(
-        "/",
-        connected(hub.clone(), security.clone()).with(prepare(hub.clone(), security.clone())),
-    );
+/// Registers both namespaces.
+pub(crate) fn register(shared: Shared) {
+    let io = shared.io.clone();
+    io.ns("/", connected(shared.clone()).with(prepare(shared.clone())));
     io.dyn_ns(
         format!("{SESSION_NS_PREFIX}{{id}}"),
-        connected(hub.clone(), security.clone()).with(prepare(hub.clone(), security.clone())),
+        connected(shared.clone()).with(prepare(shared)),
     )
     .expect("the session namespace pattern is valid"); // a constant pattern
 }
@@ -50,8 +50,7 @@ fn scope_of(socket: &Sock) -> Result<Scope, String> {
 /// hears `connect`: a command whose handler did not exist yet would be dropped. An error here
 /// is the `connect_error` message the client gets.
 fn prepare(
-    hub: Hub,
-    security: SocketSecurity,
+    shared: Shared,
 ) -> impl Fn(Sock, TryData<Value>) -> std::future::Ready<Result<(), String>>
 + Clone
 + Send
@@ -64,7 +63,7 @@ fn prepare(
         };
         let token = auth.token;
         let prepared = scope_of(&socket).and_then(|scope| {
-            auth::admit(&socket, &security, &scope, token.as_deref())?;
+            auth::admit(&socket, &shared.security, &scope, token.as_deref())?;
             // A new socket is subscribed to `*`: every type its namespace carries. It joins
             // the rooms once connected (or once caught up, when it asks for a recovery).
             let default_types = match scope {
@@ -72,9 +71,9 @@ fn prepare(
                 Scope::Session(_) => ALL_EVENT_TYPES,
             };
             subscriptions::init(&socket, default_types);
-            commands::register(&socket, &hub, &scope, &security);
-            flood::admit(&socket, &security.limiters);
-            let stats = hub.stats().clone();
+            commands::register(&socket, &shared, &scope);
+            flood::admit(&socket, &shared.security.limiters);
+            let stats = shared.hub.stats().clone();
             socket.on_fallback(move |socket: Sock| {
                 stats.unknown_events.fetch_add(1, Ordering::Relaxed);
                 // Unhandled events count against the budget too (a flood of junk).
@@ -100,22 +99,22 @@ fn connect_auth<E>(auth: Result<Value, E>) -> Result<ConnectAuth, String> {
 /// The connect handler: joins the socket to its rooms, or first catches it up when its
 /// handshake auth carries `{offset}`.
 fn connected(
-    hub: Hub,
-    security: SocketSecurity,
+    shared: Shared,
 ) -> impl Fn(Sock, TryData<ConnectAuth>) -> std::future::Ready<()> + Clone + Send + Sync + 'static {
     move |socket: Sock, TryData(auth): TryData<ConnectAuth>| {
-        auth::watch_expiry(&socket, &security);
+        auth::watch_expiry(&socket, &shared.security);
         let offset = auth.ok().and_then(|auth| auth.offset);
         match (scope_of(&socket), offset) {
             (Ok(Scope::Session(id)), Some(offset)) => {
-                if let Err(err) = hub.recover(socket.clone(), &id, offset) {
+                let recipient = Arc::new(CatchingUp::new(socket.clone(), shared.slow.clone()));
+                if let Err(err) = shared.hub.recover(recipient, &id, offset) {
                     tracing::debug!(%err, "no recovery");
                 }
             }
             _ => subscriptions::join_rooms(&socket),
         }
-        hub.stats().connections.fetch_add(1, Ordering::Relaxed);
-        let stats = hub.stats().clone();
+        let stats = shared.hub.stats().clone();
+        stats.connections.fetch_add(1, Ordering::Relaxed);
         socket.on_disconnect(move |socket: Sock, reason: DisconnectReason| {
             stats.connections.fetch_sub(1, Ordering::Relaxed);
             auth::forget(&socket);

@@ -7,54 +7,14 @@
 //!
 //! A socket is in no room until it is connected and, if it asked for a recovery, caught up
 //! (see `hub::recovery`): subscription changes made before are recorded and applied when it
-//! joins, so no live event can overtake the replay.
+//! joins ([`go_live`]), so no live event can overtake the replay.
 
 use std::sync::{Arc, Mutex};
 
-use agentcast_shared::{ALL_EVENT_TYPES, Pattern, expand};
+use agentcast_shared::Pattern;
 
 use super::Sock;
-
-/// A set of event types as bits, by position in `ALL_EVENT_TYPES` (fewer than 64 types).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct TypeSet(u64);
-
-impl TypeSet {
-    pub fn of<'a>(types: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut set = Self::default();
-        for kind in types {
-            if let Some(i) = ALL_EVENT_TYPES.iter().position(|t| *t == kind) {
-                set.0 |= 1 << i;
-            }
-        }
-        set
-    }
-
-    pub fn contains(self, kind: &str) -> bool {
-        ALL_EVENT_TYPES
-            .iter()
-            .position(|t| *t == kind)
-            .is_some_and(|i| self.0 & (1 << i) != 0)
-    }
-
-    /// The types, in canonical order.
-    pub fn types(self) -> Vec<&'static str> {
-        ALL_EVENT_TYPES
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, t)| *t)
-            .collect()
-    }
-
-    fn minus(self, other: Self) -> Self {
-        Self(self.0 & !other.0)
-    }
-
-    fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
-    }
-}
+use crate::hub::{SendFailure, TypeSet};
 
 #[derive(Debug)]
 struct State {
@@ -94,7 +54,7 @@ pub(crate) fn parse_patterns(patterns: &[String]) -> Result<Vec<Pattern>, String
 }
 
 /// Gives a new socket its default subscription (`types`), to be joined by `join_rooms` or
-/// `finish_recovery`.
+/// `go_live`.
 pub(crate) fn init(socket: &Sock, types: &[&'static str]) {
     let types = TypeSet::of(types.iter().copied());
     let state = State {
@@ -109,7 +69,8 @@ pub(crate) fn init(socket: &Sock, types: &[&'static str]) {
 
 /// Joins a connected socket to the rooms of the types it wants (no catch-up needed).
 pub(crate) fn join_rooms(socket: &Sock) {
-    finish_recovery(socket, |_| {});
+    // Nothing to send first: cannot fail.
+    let _ = go_live(socket, &mut |_| Ok(()));
 }
 
 /// Applies a change to the wanted types, and to the rooms once the socket has joined them.
@@ -129,7 +90,7 @@ fn change(socket: &Sock, update: impl FnOnce(&mut State)) -> Vec<String> {
 
 /// Returns the types now subscribed.
 pub(crate) fn subscribe(socket: &Sock, patterns: &[Pattern]) -> Vec<String> {
-    let added = TypeSet::of(expand(patterns));
+    let added = TypeSet::matching(patterns);
     change(socket, |state| {
         let base = if state.explicit {
             state.types
@@ -142,36 +103,26 @@ pub(crate) fn subscribe(socket: &Sock, patterns: &[Pattern]) -> Vec<String> {
 
 /// Returns the types now subscribed.
 pub(crate) fn unsubscribe(socket: &Sock, patterns: &[Pattern]) -> Vec<String> {
-    let removed = TypeSet::of(expand(patterns));
+    let removed = TypeSet::matching(patterns);
     change(socket, |state| state.types = state.types.minus(removed))
 }
 
-/// Ends a catch-up: `send` runs with the wanted types while no subscription can change, then
-/// the socket joins its rooms. Called by the session's sequencer, between two of its emits.
-pub(crate) fn finish_recovery(socket: &Sock, send: impl FnOnce(TypeSet)) {
+/// Ends a catch-up: `last` runs with the wanted types while no subscription can change, then,
+/// if it succeeded, the socket joins its rooms. Called by the session's sequencer, between two
+/// of its broadcasts.
+pub(crate) fn go_live(
+    socket: &Sock,
+    last: &mut dyn FnMut(TypeSet) -> Result<(), SendFailure>,
+) -> Result<(), SendFailure> {
     let subscriptions = Subscriptions::of(socket);
     let mut state = subscriptions.lock();
-    send(state.types);
+    last(state.types)?;
     state.waiting = false;
     socket.join(state.types.types());
+    Ok(())
 }
 
 /// The types a socket wants now (a catch-up in progress filters its replay with them).
 pub(crate) fn wanted(socket: &Sock) -> TypeSet {
     Subscriptions::of(socket).lock().types
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn type_sets_keep_canonical_order() {
-        let set = TypeSet::of(["tool.completed", "output.text", "nope"]);
-        assert_eq!(set.types(), ["output.text", "tool.completed"]);
-        assert!(set.contains("output.text") && !set.contains("tool.started"));
-        let all = TypeSet::of(ALL_EVENT_TYPES.iter().copied());
-        assert_eq!(all.minus(set).types().len(), ALL_EVENT_TYPES.len() - 2);
-        assert!(ALL_EVENT_TYPES.len() < 64, "TypeSet holds at most 64 types");
-    }
 }

@@ -17,7 +17,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 use super::sink::{Sink, SinkError};
-use crate::hub::now_unix_millis;
+use crate::clock::now_unix_millis;
 use crate::ingest::{IngestLimits, IngestPipeline, SessionContext};
 
 /// What to run.

@@ -12,7 +12,7 @@ use crate::audit::Audit;
 use crate::auth::{Authenticator, KeyError};
 use crate::config::Config;
 use crate::http::AppState;
-use crate::hub::{Hub, HubLimits, Stats, retention, stats};
+use crate::hub::{Hub, Stats, retention, stats};
 use crate::limits::http::Admission;
 use crate::limits::{self, Hits, Limiters};
 use crate::listener::Listener;
@@ -29,7 +29,7 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    if config.conformance {
+    if config.server.conformance {
         let (router, io) = conformance::router();
         return listener
             .into()
@@ -53,6 +53,8 @@ pub struct Built {
     pub auth: Authenticator,
     /// The rate and connection limits (their idle buckets are swept while serving).
     pub limiters: Limiters,
+    /// The audit log: what is queued is written before [`serve_built`] returns.
+    pub audit: Audit,
 }
 
 /// Serves a [`Built`] server until `shutdown` resolves (see [`serve`]). `agentcast run`
@@ -68,14 +70,16 @@ pub async fn serve_built(
         hub,
         supervisor,
         limiters,
+        audit,
         ..
     } = built;
     let limits_sweeper = tokio::spawn(limiters.sweep());
-    let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.stats_interval));
+    let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.hub.stats_interval));
     let sweeper = tokio::spawn(retention::sweep(hub.clone()));
     let demo = config
         .demo
-        .then(|| tokio::spawn(demo::run(hub.clone(), config.demo_speed)));
+        .enabled
+        .then(|| tokio::spawn(demo::run(hub.clone(), config.demo.speed)));
     let io = hub.io().clone();
     // Plain or TLS, with TCP_NODELAY and the peer address (listener.rs).
     let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
@@ -87,7 +91,7 @@ pub async fn serve_built(
     });
     // axum waits for every open request, and a long-poll of an Engine.IO connection that has
     // no namespace socket is not closed by `io.close()`: bound the wait by the grace period.
-    let grace = config.shutdown_grace;
+    let grace = config.server.shutdown_grace;
     let served = tokio::select! {
         served = serving => served,
         () = async {
@@ -107,7 +111,16 @@ pub async fn serve_built(
     if let Some(demo) = demo {
         demo.abort();
     }
-    hub.shutdown(config.shutdown_grace).await;
+    hub.shutdown(grace).await;
+    // Last, so what is recorded while stopping is written too.
+    match tokio::time::timeout(grace, audit.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::error!(%err, "the audit log could not be flushed"),
+        Err(_) => tracing::warn!(
+            ?grace,
+            "audit log lines still queued after the grace period"
+        ),
+    }
     tracing::info!("stopped");
     served
 }
@@ -126,58 +139,47 @@ pub enum BuildError {
 /// The router (Socket.IO layer included) and the hub behind it, on the store the
 /// configuration names. Sessions a previous run left running are marked interrupted.
 pub async fn build(config: &Config) -> Result<Built, BuildError> {
-    let authenticator = Authenticator::from_config(&config.security)?;
-    let audit = Audit::open(&config.security.audit).map_err(BuildError::Audit)?;
-    let store = store::open(&config.data_dir, config.durability).await?;
+    let authenticator = Authenticator::from_config(&config.auth)?;
+    let audit = Audit::open(&config.auth.audit).map_err(BuildError::Audit)?;
+    let store = store::open(&config.server.data_dir, config.store.durability).await?;
     let interrupted = store.mark_interrupted_on_startup().await?;
     if !interrupted.is_empty() {
         tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
     }
     let ledger = Arc::new(BroadcastLedger::default());
+    let engine = &config.engine;
     let (layer, io) = SocketIo::builder()
         .with_adapter::<TrackingAdapter>(ledger.clone())
-        .max_buffer_size(config.max_buffer_size)
-        .max_payload(config.max_payload)
+        .max_buffer_size(engine.max_buffer_size)
+        .max_payload(engine.max_payload)
         // max_payload bounds polling bodies; websocket messages have their own limit.
-        .ws_max_message_size(config.max_payload as usize)
-        .ws_max_frame_size(config.max_payload as usize)
-        .ws_read_buffer_size(config.ws_read_buffer_size)
-        .ping_interval(config.ping_interval)
-        .ping_timeout(config.ping_timeout)
-        .connect_timeout(config.connect_timeout)
+        .ws_max_message_size(engine.max_payload as usize)
+        .ws_max_frame_size(engine.max_payload as usize)
+        .ws_read_buffer_size(engine.ws_read_buffer_size)
+        .ping_interval(engine.ping_interval)
+        .ping_timeout(engine.ping_timeout)
+        .connect_timeout(engine.connect_timeout)
         .build_layer();
-    let limits = HubLimits {
-        max_events_per_publish: config.max_events_per_publish,
-        session_queue: config.session_queue,
-        // The tail serves recoveries without the disk: it must not hold more than retention
-        // keeps, or a recovery would answer differently before and after a restart.
-        tail_events: config
-            .retention
-            .max_events_per_session
-            .map_or(config.tail_events, |max| {
-                config
-                    .tail_events
-                    .min(usize::try_from(max).unwrap_or(usize::MAX))
-            }),
-        retention: config.retention,
-        commit_max_events: config.commit_max_events,
-        commit_linger: config.commit_linger,
-        ingest: config.ingest_limits(),
-    };
     let limits_hit = Arc::new(Hits::default());
     let stats = Stats::new(ledger, limits_hit.clone());
-    let hub = Hub::new(io.clone(), store, limits, Arc::new(stats));
+    let hub = Hub::new(
+        io.clone(),
+        store,
+        config.hub.clone(),
+        config.ingest.limits(),
+        Arc::new(stats),
+    );
     let supervisor = Supervisor::new(
         hub.clone(),
-        config.allow_commands.clone(),
-        config.ingest_limits(),
-        config.process_grace,
+        config.processes.allow_commands.clone(),
+        config.ingest.limits(),
+        config.processes.grace,
     );
-    let limiters = Limiters::new(config.security.limits, audit.clone(), limits_hit);
+    let limiters = Limiters::new(config.limits, audit.clone(), limits_hit);
     let security = SocketSecurity {
         auth: authenticator.clone(),
         audit: audit.clone(),
-        expiry_grace: config.security.token_expiry_grace,
+        expiry_grace: config.auth.token_expiry_grace,
         limiters: limiters.clone(),
     };
     socket::register(&io, &hub, &security);
@@ -186,7 +188,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         supervisor: supervisor.clone(),
         config: Arc::new(config.clone()),
         auth: authenticator.clone(),
-        audit,
+        audit: audit.clone(),
     };
     // Layers run outside in: CORS, then the connection admission (before Socket.IO sees a
     // handshake), then Socket.IO, then the REST request rate.
@@ -204,12 +206,13 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
             admission,
             limits::http::admit_connection,
         ))
-        .layer(http::cors::layer(&config.security.cors_origins));
+        .layer(http::cors::layer(&config.auth.cors_origins));
     Ok(Built {
         router,
         hub,
         supervisor,
         auth: authenticator,
         limiters,
+        audit,
     })
 }

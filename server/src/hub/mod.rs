@@ -33,6 +33,8 @@ pub(crate) use emit::now_unix_millis;
 pub use session::SessionHandle;
 pub(crate) use stats::Stats;
 
+use crate::config::HubSettings;
+use crate::ingest::IngestLimits;
 use crate::socket::Io;
 use crate::store::{EventStore, SessionRecord, StoreError};
 
@@ -41,23 +43,6 @@ pub const SESSION_NS_PREFIX: &str = "/sessions/";
 
 /// Event types only the server emits (per socket or per server), never a producer.
 const SERVER_ONLY_TYPES: [&str; 2] = [SESSION_RECOVERED, SYSTEM_STATS];
-
-/// Limits the hub enforces on what it is given.
-#[derive(Debug, Clone)]
-pub struct HubLimits {
-    pub max_events_per_publish: usize,
-    pub session_queue: usize,
-    /// Events of each session kept in memory for catch-ups.
-    pub tail_events: usize,
-    /// How much history the store keeps per session.
-    pub retention: crate::store::Retention,
-    /// Group commit: the most events in one store transaction.
-    pub commit_max_events: usize,
-    /// Group commit: how long a commit waits for more events to join it.
-    pub commit_linger: Duration,
-    /// Limits of the line sources that feed sessions through the hub (socket `ingest`).
-    pub ingest: crate::ingest::IngestLimits,
-}
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum HubError {
@@ -85,7 +70,9 @@ pub struct Hub {
 struct HubInner {
     io: Io,
     store: Arc<dyn EventStore>,
-    limits: HubLimits,
+    settings: HubSettings,
+    /// Limits of the line sources that feed sessions through the hub (socket `ingest`).
+    ingest: IngestLimits,
     stats: Arc<Stats>,
     /// Session id -> handle. A std mutex: lookups and inserts only, never held across an await.
     sessions: Mutex<HashMap<Arc<str>, SessionHandle>>,
@@ -94,12 +81,19 @@ struct HubInner {
 }
 
 impl Hub {
-    pub fn new(io: Io, store: Arc<dyn EventStore>, limits: HubLimits, stats: Arc<Stats>) -> Self {
+    pub fn new(
+        io: Io,
+        store: Arc<dyn EventStore>,
+        settings: HubSettings,
+        ingest: IngestLimits,
+        stats: Arc<Stats>,
+    ) -> Self {
         Self {
             inner: Arc::new(HubInner {
                 io,
                 store,
-                limits,
+                settings,
+                ingest,
                 stats,
                 sessions: Mutex::default(),
                 tasks: Mutex::new(JoinSet::new()),
@@ -115,8 +109,12 @@ impl Hub {
         &self.inner.store
     }
 
-    pub fn limits(&self) -> &HubLimits {
-        &self.inner.limits
+    pub fn settings(&self) -> &HubSettings {
+        &self.inner.settings
+    }
+
+    pub fn ingest_limits(&self) -> &IngestLimits {
+        &self.inner.ingest
     }
 
     pub fn stats(&self) -> &Arc<Stats> {
@@ -137,7 +135,7 @@ impl Hub {
             return Ok(handle.clone());
         }
         let (handle, sequencer) =
-            sequencer::spawn_parts(Arc::from(id), self.clone(), &self.inner.limits);
+            sequencer::spawn_parts(Arc::from(id), self.clone(), &self.inner.settings);
         self.inner
             .tasks
             .lock()
@@ -193,7 +191,7 @@ impl Hub {
     }
 
     fn check_publishable(&self, events: &[Event]) -> Result<(), HubError> {
-        let max = self.inner.limits.max_events_per_publish;
+        let max = self.inner.settings.max_events_per_publish;
         if events.len() > max {
             return Err(HubError::TooManyEvents {
                 count: events.len(),

@@ -244,7 +244,7 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
         Ok(args) => args,
         Err(err) => return Ack::Error(err),
     };
-    let max = cx.hub.limits().max_events_per_publish;
+    let max = cx.hub.settings().max_events_per_publish;
     if args.lines.len() > max {
         return Ack::bad_request(format!(
             "lines: {} lines in one ingest, the limit is {max}",
@@ -256,7 +256,7 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
         Err(err) => return Ack::Error(hub_error(err)),
     };
     let mut rejected = Vec::new();
-    let limits = cx.hub.limits().ingest;
+    let limits = *cx.hub.ingest_limits();
     let lines = args.lines.iter().map(String::as_str);
     let result = session
         .ingest_lines(lines, SessionSource::Publish, &limits, |index, outcome| {

@@ -116,6 +116,16 @@ pub enum LimitHit {
 }
 
 impl AuditEvent {
+    /// `token.refused` for `err`, without the token.
+    pub fn token_refused(at: TokenUse, ip: Option<String>, err: &crate::auth::AuthError) -> Self {
+        Self::TokenRefused {
+            at,
+            ip,
+            reason: err.reason(),
+            message: err.to_string(),
+        }
+    }
+
     /// The `event` of the line.
     pub fn name(&self) -> &'static str {
         match self {

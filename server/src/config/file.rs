@@ -15,7 +15,7 @@ use super::{
 };
 
 /// The TOML file, as each group's part of it.
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default)]
 pub struct FileConfig {
     pub server: ServerFile,
     pub engine: EngineFile,
@@ -57,19 +57,28 @@ impl FileConfig {
     }
 }
 
+/// The keys of the groups at the top level of the file.
+pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 7] = [
+    ServerFile::KEYS,
+    EngineFile::KEYS,
+    HubFile::KEYS,
+    StoreFile::KEYS,
+    IngestFile::KEYS,
+    ProcessFile::KEYS,
+    DemoFile::KEYS,
+];
+
+/// The sections of the file and their keys.
+pub(super) const SECTIONS: [(&str, &[&str]); 3] = [
+    ("auth", AuthFile::KEYS),
+    ("limits", LimitsFile::KEYS),
+    ("tls", TlsFile::KEYS),
+];
+
 /// Every key of the top level: the groups' keys, then the sections.
 static TOP_LEVEL_KEYS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    [
-        ServerFile::KEYS,
-        EngineFile::KEYS,
-        HubFile::KEYS,
-        StoreFile::KEYS,
-        IngestFile::KEYS,
-        ProcessFile::KEYS,
-        DemoFile::KEYS,
-        &["auth", "limits", "tls"],
-    ]
-    .concat()
+    let sections = SECTIONS.map(|(section, _)| section);
+    [TOP_LEVEL_GROUPS.concat().as_slice(), &sections].concat()
 });
 
 /// Each value is read where its key is, so toml's error points at the line that is wrong.

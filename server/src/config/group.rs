@@ -183,7 +183,7 @@ macro_rules! settings_group {
             )*
         }
 
-        #[derive(Debug, Default, Clone, PartialEq)]
+        #[derive(Debug, Default)]
         pub struct $File {
             $($(pub $switch: Option<bool>,)*)?
             $(pub $name: Option<$input>,)*

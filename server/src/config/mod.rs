@@ -1,19 +1,28 @@
 //! Server configuration: one [`Config`] resolved from flags, `AGENTCAST_*` environment
 //! variables (both through clap), the TOML file and the defaults, in that order of precedence.
 //!
-//! Each setting is declared once, in the group of its concern (see [`group`] for how): its
-//! flag, environment variable, file key, type, default, check, conversion and help text.
+//! Each setting is declared once, in the group of its concern (`group` says how): its
+//! flag, environment variable, file key, type, default, check, conversion and help text. The
+//! resolved groups are what the rest of the server takes.
 //!
-//! - `server`: bind address, data directory, log format, shutdown grace, conformance mode.
-//! - `engine`: the Socket.IO engine (buffers, payload size, heartbeats).
-//! - `hub`: sessions (publish size, queue, tail, group commit, retention, stats interval).
-//! - `store`: durability.
-//! - `ingest`: line and upload sizes.
-//! - `processes`: the agent programs the server may start.
-//! - `demo`: the simulated session.
-//! - [`security`]: `[auth]`, `[limits]`, `[tls]`.
+//! - `server`: [`ServerSettings`], bind address, data directory, log format, shutdown grace,
+//!   conformance mode.
+//! - `engine`: [`EngineSettings`], the Socket.IO engine (buffers, payload size, heartbeats).
+//! - `hub`: [`HubSettings`], sessions (publish size, queue, tail, group commit, retention,
+//!   stats interval).
+//! - `store`: [`StoreSettings`], durability.
+//! - `ingest`: [`IngestSettings`], line and upload sizes.
+//! - `processes`: [`ProcessSettings`], the agent programs the server may start.
+//! - `demo`: [`DemoSettings`], the simulated session.
+//! - [`security`]: [`AuthSettings`] (`[auth]`), [`Limits`] (`[limits]`), [`TlsSettings`]
+//!   (`[tls]`).
 //! - `args`: [`ServeArgs`], every group's flags; `file`: [`FileConfig`], the TOML file.
 //! - `values`: the checks and conversions declarations use.
+//!
+//! A new setting is one declaration in its group's file, plus its names in the tests' list of
+//! names and a row in the README's tables (a test compares the three). A new group also takes
+//! a line in [`ServeArgs`], [`FileConfig`] (top level or a section), [`Config`] and
+//! [`Config::resolve`].
 //!
 //! Nothing here depends on the command line module: `cli` uses this one, not the reverse.
 

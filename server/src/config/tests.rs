@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use clap::{Args, FromArgMatches};
 
-use super::group::FileGroup;
+use super::file::{SECTIONS, TOP_LEVEL_GROUPS};
 use super::*;
 use crate::audit::AuditTarget;
 use crate::store::Durability;
 
 /// Every setting's flag, environment variable and file key (with its section), as scripts
 /// and the README use them. None of them may change.
+#[rustfmt::skip]
 const NAMES: &[(&str, &str, &str)] = &[
     ("--bind", "AGENTCAST_BIND", "bind"),
     ("--data-dir", "AGENTCAST_DATA_DIR", "data_dir"),
@@ -204,22 +205,12 @@ fn every_flag_and_environment_variable_keeps_its_name() {
 
 #[test]
 fn every_file_key_keeps_its_name() {
-    let top_level = [
-        ServerFile::KEYS,
-        EngineFile::KEYS,
-        HubFile::KEYS,
-        StoreFile::KEYS,
-        IngestFile::KEYS,
-        ProcessFile::KEYS,
-        DemoFile::KEYS,
-    ];
-    let sections = [
-        ("auth", AuthFile::KEYS),
-        ("limits", LimitsFile::KEYS),
-        ("tls", TlsFile::KEYS),
-    ];
-    let mut given: Vec<String> = top_level.concat().iter().map(|k| k.to_string()).collect();
-    for (section, keys) in sections {
+    let mut given: Vec<String> = TOP_LEVEL_GROUPS
+        .concat()
+        .iter()
+        .map(|key| key.to_string())
+        .collect();
+    for (section, keys) in SECTIONS {
         given.extend(keys.iter().map(|key| format!("[{section}] {key}")));
     }
     let expected = NAMES.iter().map(|(_, _, key)| key.to_string()).collect();

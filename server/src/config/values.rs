@@ -1,5 +1,5 @@
 //! The checks, unit conversions and default texts that settings declarations name (see
-//! [`group`](super::group)). A check takes the value as given and says what is wrong with it;
+//! `group`). A check takes the value as given and says what is wrong with it;
 //! a conversion turns it into what the server uses.
 
 use std::net::SocketAddr;

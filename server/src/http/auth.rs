@@ -57,14 +57,9 @@ impl FromRequestParts<AppState> for Caller {
         match state.auth.verify(token) {
             Ok(claims) => Ok(Caller { claims, ip }),
             Err(err) => {
-                state.audit.record(AuditEvent::TokenRefused {
-                    at: TokenUse::Http {
-                        route: format!("{} {}", parts.method, parts.uri.path()),
-                    },
-                    ip,
-                    reason: err.reason(),
-                    message: err.to_string(),
-                });
+                let route = format!("{} {}", parts.method, parts.uri.path());
+                let at = TokenUse::Http { route };
+                state.audit.record(AuditEvent::token_refused(at, ip, &err));
                 Err(err.into())
             }
         }

@@ -87,14 +87,11 @@ pub(crate) fn admit(
         Ok(claims) => claims,
         Err(err) => {
             if security.auth.is_enabled() {
-                security.audit.record(AuditEvent::TokenRefused {
-                    at: TokenUse::Socket {
-                        ns: socket.ns().to_owned(),
-                    },
-                    ip: client_ip(socket),
-                    reason: err.reason(),
-                    message: err.to_string(),
-                });
+                let at = TokenUse::Socket {
+                    ns: socket.ns().to_owned(),
+                };
+                let event = AuditEvent::token_refused(at, client_ip(socket), &err);
+                security.audit.record(event);
             }
             return Err(err.to_string());
         }
@@ -203,14 +200,11 @@ pub(crate) fn refresh(
     args: RefreshArgs,
 ) -> Result<Refreshed, ErrorBody> {
     let refused = |err: AuthError| {
-        security.audit.record(AuditEvent::TokenRefused {
-            at: TokenUse::AuthRefresh {
-                ns: socket.ns().to_owned(),
-            },
-            ip: client_ip(socket),
-            reason: err.reason(),
-            message: err.to_string(),
-        });
+        let at = TokenUse::AuthRefresh {
+            ns: socket.ns().to_owned(),
+        };
+        let event = AuditEvent::token_refused(at, client_ip(socket), &err);
+        security.audit.record(event);
         ErrorBody::new(err.code(), err.to_string())
     };
     let Some(auth) = socket_auth(socket) else {

@@ -84,7 +84,7 @@ settings_group! {
         value_name: "HOURS", input: u64, default: 24, convert: hours,
     }
     /// An origin allowed to call the API from a browser (repeatable), e.g.
-    /// https://dash.example.com; `*` allows any.
+    /// `https://dash.example.com`; `*` allows any.
     cors_origins -> cors_origins: Vec<String> {
         flag: "cors-origin", env: "AGENTCAST_CORS_ORIGINS", value_name: "ORIGIN",
         input: Vec<String>, default: Vec::new(), shown: "none, same origin only",

@@ -14,31 +14,12 @@
 mod event;
 mod writer;
 
-use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
+use std::path::Path;
 
 pub use event::{Actor, AdminAction, AuditEvent, LimitHit, Refresher, TokenUse};
 pub use writer::{Audit, AuditError};
 
-/// Where the audit log goes (`--audit-log`: a file, `-` for stderr, or `off`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
-pub enum AuditTarget {
-    File(PathBuf),
-    Stderr,
-    Off,
-}
-
-impl From<String> for AuditTarget {
-    fn from(text: String) -> Self {
-        match text.as_str() {
-            "-" => Self::Stderr,
-            "off" => Self::Off,
-            _ => Self::File(PathBuf::from(text)),
-        }
-    }
-}
+use crate::config::AuditTarget;
 
 impl Audit {
     /// Opens the target (a file is created if missing and appended to) and starts its writer.

@@ -397,13 +397,3 @@ async fn off_records_nothing() {
     audit.flush().await.unwrap();
     assert_eq!(audit.dropped(), 0);
 }
-
-#[test]
-fn targets_from_text() {
-    assert_eq!(AuditTarget::from("-".to_owned()), AuditTarget::Stderr);
-    assert_eq!(AuditTarget::from("off".to_owned()), AuditTarget::Off);
-    assert_eq!(
-        AuditTarget::from("/var/log/a.jsonl".to_owned()),
-        AuditTarget::File("/var/log/a.jsonl".into())
-    );
-}

@@ -7,8 +7,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
 use super::*;
-use crate::audit::AuditTarget;
-use crate::config::AuthSettings;
+use crate::config::{AuditTarget, AuthSettings};
 
 fn key_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

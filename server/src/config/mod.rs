@@ -51,8 +51,8 @@ pub use hub::{HubArgs, HubFile, HubSettings};
 pub use ingest::{IngestArgs, IngestFile, IngestSettings};
 pub use processes::{ProcessArgs, ProcessFile, ProcessSettings};
 pub use security::{
-    AuthArgs, AuthFile, AuthMode, AuthSettings, JwtAlgorithm, Limits, LimitsArgs, LimitsFile,
-    TlsArgs, TlsConfig, TlsFile, TlsSettings,
+    AuditTarget, AuthArgs, AuthFile, AuthMode, AuthSettings, JwtAlgorithm, Limits, LimitsArgs,
+    LimitsFile, TlsArgs, TlsConfig, TlsFile, TlsSettings,
 };
 pub use server::{LogFormat, ServerArgs, ServerFile, ServerSettings};
 pub use store::{StoreArgs, StoreFile, StoreSettings};

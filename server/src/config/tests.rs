@@ -10,7 +10,6 @@ use clap::{Args, FromArgMatches};
 
 use super::file::{SECTIONS, TOP_LEVEL_GROUPS};
 use super::*;
-use crate::audit::AuditTarget;
 use crate::store::Durability;
 
 /// Every setting's flag, environment variable and file key (with its section), as scripts
@@ -699,4 +698,14 @@ fn the_command_line_parses_into_the_groups() {
     assert_eq!(args.tls.key, Some(PathBuf::from("k.pem")));
     let alone = serve_command().try_get_matches_from(["serve", "--tls-cert", "c.pem"]);
     assert!(alone.is_err(), "--tls-cert requires --tls-key");
+}
+
+#[test]
+fn audit_targets_from_text() {
+    assert_eq!(AuditTarget::from("-".to_owned()), AuditTarget::Stderr);
+    assert_eq!(AuditTarget::from("off".to_owned()), AuditTarget::Off);
+    assert_eq!(
+        AuditTarget::from("/var/log/a.jsonl".to_owned()),
+        AuditTarget::File("/var/log/a.jsonl".into())
+    );
 }

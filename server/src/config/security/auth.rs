@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::audit::AuditTarget;
 use crate::config::group::settings_group;
 use crate::config::values::{hours, millis};
 use crate::config::{ConfigError, ServerSettings};
@@ -39,6 +38,25 @@ pub enum JwtAlgorithm {
     #[serde(rename = "EdDSA")]
     #[value(name = "EdDSA")]
     EdDsa,
+}
+
+/// Where the audit log goes (`--audit-log`: a file, `-` for stderr, or `off`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum AuditTarget {
+    File(PathBuf),
+    Stderr,
+    Off,
+}
+
+impl From<String> for AuditTarget {
+    fn from(text: String) -> Self {
+        match text.as_str() {
+            "-" => Self::Stderr,
+            "off" => Self::Off,
+            _ => Self::File(PathBuf::from(text)),
+        }
+    }
 }
 
 settings_group! {

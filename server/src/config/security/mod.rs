@@ -9,6 +9,6 @@ mod auth;
 mod limits;
 mod tls;
 
-pub use auth::{AuthArgs, AuthFile, AuthMode, AuthSettings, JwtAlgorithm};
+pub use auth::{AuditTarget, AuthArgs, AuthFile, AuthMode, AuthSettings, JwtAlgorithm};
 pub use limits::{Limits, LimitsArgs, LimitsFile};
 pub use tls::{TlsArgs, TlsConfig, TlsFile, TlsSettings};

@@ -216,7 +216,7 @@ macro_rules! settings_group {
         impl $Settings {
             /// Each setting from the flag or its environment variable (clap has merged them),
             /// else the file, else the default; checked, then converted.
-            pub fn resolve(
+            pub(crate) fn resolve(
                 args: $Args,
                 file: $File
                 $(, $cx: $Cx)?

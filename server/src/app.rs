@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::middleware;
@@ -53,7 +54,8 @@ pub struct Built {
     pub auth: Authenticator,
     /// The rate and connection limits (their idle buckets are swept while serving).
     pub limiters: Limiters,
-    /// The audit log: what is queued is written before [`serve_built`] returns.
+    /// The audit log: what is queued is written before [`serve_built`] returns (waiting the
+    /// shutdown grace, at least a second).
     pub audit: Audit,
 }
 
@@ -112,14 +114,13 @@ pub async fn serve_built(
         demo.abort();
     }
     hub.shutdown(grace).await;
-    // Last, so what is recorded while stopping is written too.
-    match tokio::time::timeout(grace, audit.flush()).await {
+    // Last, so what is recorded while stopping is written too; at least a second even with no
+    // grace, since a security review needs the log's last lines more than a fast exit.
+    let audit_wait = grace.max(Duration::from_secs(1));
+    match tokio::time::timeout(audit_wait, audit.flush()).await {
         Ok(Ok(())) => {}
         Ok(Err(err)) => tracing::error!(%err, "the audit log could not be flushed"),
-        Err(_) => tracing::warn!(
-            ?grace,
-            "audit log lines still queued after the grace period"
-        ),
+        Err(_) => tracing::warn!(?audit_wait, "audit log lines still queued at exit"),
     }
     tracing::info!("stopped");
     served

@@ -6,7 +6,8 @@
 //! queue is full (the disk is slower than the events), the event is dropped and counted
 //! ([`Audit::dropped`]), with a warning in the server log at the 1st, 2nd, 4th, 8th, ... drop;
 //! the caller is never made to wait. [`Audit::flush`] waits until everything recorded before
-//! it is written: the server's shutdown calls it (bounded by the shutdown grace).
+//! it is written: the server's shutdown calls it, waiting the shutdown grace (at least a
+//! second).
 
 use std::io::{BufWriter, Write};
 use std::sync::Arc;

@@ -214,13 +214,11 @@ async fn run(
     }: Shape,
 ) -> Measured {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let config = Config {
-        data_dir: dir.path().to_owned(),
-        durability,
-        commit_max_events: commit_max,
-        commit_linger: linger,
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.server.data_dir = dir.path().to_owned();
+    config.store.durability = durability;
+    config.hub.commit_max_events = commit_max;
+    config.hub.commit_linger = linger;
     let built = app::build(&config).await.expect("the hub builds");
     let hub = built.hub.clone();
     let sessions: Vec<String> = (0..SESSIONS).map(|s| format!("bench-{s}")).collect();

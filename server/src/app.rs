@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::middleware;
@@ -11,7 +12,7 @@ use crate::audit::Audit;
 use crate::auth::{Authenticator, KeyError};
 use crate::config::Config;
 use crate::http::AppState;
-use crate::hub::{Hub, HubLimits, Stats, retention, stats};
+use crate::hub::{Hub, Stats, retention, stats};
 use crate::limits::{self, Limiters};
 use crate::listener::Listener;
 use crate::socket::{SocketLayer, SocketSecurity};
@@ -26,7 +27,7 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    if config.conformance {
+    if config.server.conformance {
         let (router, io) = conformance::router();
         return listener
             .into()
@@ -52,6 +53,9 @@ pub struct Built {
     pub auth: Authenticator,
     /// The rate and connection limits (their idle buckets are swept while serving).
     pub limiters: Limiters,
+    /// The audit log: what is queued is written before [`serve_built`] returns (waiting the
+    /// shutdown grace, at least a second).
+    pub audit: Audit,
 }
 
 /// Serves a [`Built`] server until `shutdown` resolves (see [`serve`]). `agentcast run`
@@ -68,14 +72,16 @@ pub async fn serve_built(
         sockets,
         supervisor,
         limiters,
+        audit,
         ..
     } = built;
     let limits_sweeper = tokio::spawn(limiters.sweep());
-    let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.stats_interval));
+    let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.hub.stats_interval));
     let sweeper = tokio::spawn(retention::sweep(hub.clone()));
     let demo = config
         .demo
-        .then(|| tokio::spawn(demo::run(hub.clone(), config.demo_speed)));
+        .enabled
+        .then(|| tokio::spawn(demo::run(hub.clone(), config.demo.speed)));
     // Plain or TLS, with TCP_NODELAY and the peer address (listener.rs).
     let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
     let serving = listener.into().serve(router, async move {
@@ -86,7 +92,7 @@ pub async fn serve_built(
     });
     // axum waits for every open request, and a long-poll of an Engine.IO connection that has
     // no namespace socket is not closed by `io.close()`: bound the wait by the grace period.
-    let grace = config.shutdown_grace;
+    let grace = config.server.shutdown_grace;
     let served = tokio::select! {
         served = serving => served,
         () = async {
@@ -106,7 +112,15 @@ pub async fn serve_built(
     if let Some(demo) = demo {
         demo.abort();
     }
-    hub.shutdown(config.shutdown_grace).await;
+    hub.shutdown(grace).await;
+    // Last, so what is recorded while stopping is written too; at least a second even with no
+    // grace, since a security review needs the log's last lines more than a fast exit.
+    let audit_wait = grace.max(Duration::from_secs(1));
+    match tokio::time::timeout(audit_wait, audit.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::error!(%err, "the audit log could not be flushed"),
+        Err(_) => tracing::warn!(?audit_wait, "audit log lines still queued at exit"),
+    }
     tracing::info!("stopped");
     served
 }
@@ -125,45 +139,33 @@ pub enum BuildError {
 /// The router (Socket.IO layer included) and the hub behind it, on the store the
 /// configuration names. Sessions a previous run left running are marked interrupted.
 pub async fn build(config: &Config) -> Result<Built, BuildError> {
-    let authenticator = Authenticator::from_config(&config.security)?;
-    let audit = Audit::open(&config.security.audit).map_err(BuildError::Audit)?;
-    let store = store::open(&config.data_dir, config.durability).await?;
+    let authenticator = Authenticator::from_config(&config.auth)?;
+    let audit = Audit::open(&config.auth.audit).map_err(BuildError::Audit)?;
+    let store = store::open(&config.server.data_dir, config.store.durability).await?;
     let interrupted = store.mark_interrupted_on_startup().await?;
     if !interrupted.is_empty() {
         tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
     }
     let stats = Arc::new(Stats::default());
-    let (layer, sockets) = SocketLayer::new(config, stats.clone());
-    let limits = HubLimits {
-        max_events_per_publish: config.max_events_per_publish,
-        session_queue: config.session_queue,
-        // The tail serves recoveries without the disk: it must not hold more than retention
-        // keeps, or a recovery would answer differently before and after a restart.
-        tail_events: config
-            .retention
-            .max_events_per_session
-            .map_or(config.tail_events, |max| {
-                config
-                    .tail_events
-                    .min(usize::try_from(max).unwrap_or(usize::MAX))
-            }),
-        retention: config.retention,
-        commit_max_events: config.commit_max_events,
-        commit_linger: config.commit_linger,
-        ingest: config.ingest_limits(),
-    };
-    let hub = Hub::new(store, sockets.delivery(), limits, stats.clone());
+    let (layer, sockets) = SocketLayer::new(&config.engine, stats.clone());
+    let hub = Hub::new(
+        store,
+        sockets.delivery(),
+        config.hub.clone(),
+        config.ingest.limits(),
+        stats.clone(),
+    );
     let supervisor = Supervisor::new(
         hub.clone(),
-        config.allow_commands.clone(),
-        config.ingest_limits(),
-        config.process_grace,
+        config.processes.allow_commands.clone(),
+        config.ingest.limits(),
+        config.processes.grace,
     );
-    let limiters = Limiters::new(config.security.limits, audit.clone(), stats);
+    let limiters = Limiters::new(config.limits, audit.clone(), stats);
     let security = SocketSecurity {
         auth: authenticator.clone(),
         audit: audit.clone(),
-        expiry_grace: config.security.token_expiry_grace,
+        expiry_grace: config.auth.token_expiry_grace,
         limiters: limiters.clone(),
     };
     sockets.register(&hub, &security);
@@ -172,7 +174,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         supervisor: supervisor.clone(),
         config: Arc::new(config.clone()),
         auth: authenticator.clone(),
-        audit,
+        audit: audit.clone(),
     };
     // Layers run outside in: CORS, then the connection admission (before Socket.IO sees a
     // handshake), then Socket.IO, then the REST request rate.
@@ -186,7 +188,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
             limiters.clone(),
             limits::http::admit_connection,
         ))
-        .layer(http::cors::layer(&config.security.cors_origins));
+        .layer(http::cors::layer(&config.auth.cors_origins));
     Ok(Built {
         router,
         hub,
@@ -194,5 +196,6 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         supervisor,
         auth: authenticator,
         limiters,
+        audit,
     })
 }

@@ -33,10 +33,11 @@ async fn main() -> anyhow::Result<()> {
 /// (scripts and tests wait for it: `http://ADDR`, or `https://ADDR` with TLS) and returns the
 /// listener.
 async fn bind(config: &Config) -> anyhow::Result<Listener> {
-    let listener = Listener::bind(config.bind, config.security.tls.as_ref()).await?;
+    let server = &config.server;
+    let listener = Listener::bind(server.bind, config.tls.config().as_ref()).await?;
     let addr = listener.local_addr()?;
     let url = listener.url()?;
-    tracing::info!(%addr, tls = config.security.tls.is_some(), data_dir = %config.data_dir.display(), conformance = config.conformance, "listening");
+    tracing::info!(%addr, tls = config.tls.config().is_some(), data_dir = %server.data_dir.display(), conformance = server.conformance, "listening");
     println!("{LISTENING_PREFIX}{url}");
     std::io::stdout().flush()?;
     Ok(listener)
@@ -56,9 +57,10 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
     let spec = run_spec(session, label, command);
     let session_id = spec.session_id.clone();
     if let Some(server) = server {
-        logging::init(serve.log_format.unwrap_or_default());
+        logging::init(serve.server.log_format.unwrap_or_default());
         let limits = IngestLimits {
             max_line_bytes: serve
+                .ingest
                 .max_line_bytes
                 .unwrap_or(IngestLimits::DEFAULT_MAX_LINE_BYTES),
             ..Default::default()
@@ -71,10 +73,11 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
     }
 
     serve
+        .server
         .bind
         .get_or_insert(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
     let config = Config::load(serve)?;
-    logging::init(config.log_format);
+    logging::init(config.server.log_format);
     let listener = bind(&config).await?;
     let url = listener.url()?;
     eprintln!(
@@ -93,7 +96,7 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
             .await
         })
     };
-    let exit = run_with_signals(spec, sink, config.ingest_limits(), config.process_grace).await?;
+    let exit = run_with_signals(spec, sink, config.ingest.limits(), config.processes.grace).await?;
     if keep_serving {
         eprintln!("agentcast: the agent exited; still serving at {url} until Ctrl-C");
         tokio::signal::ctrl_c().await?;
@@ -108,16 +111,15 @@ async fn run(args: RunArgs) -> anyhow::Result<i32> {
 /// machine `agentcast run --server URL` then just works. No key is ever created here.
 fn local_write_token(serve: &ServeArgs, session_id: &str) -> Option<String> {
     let config = Config::load(serve.clone()).ok()?;
-    let security = &config.security;
-    let own_key = match security.jwt.algorithm {
-        JwtAlgorithm::Hs256 => security.jwt.secret_file.is_file(),
+    let security = &config.auth;
+    let own_key = match security.jwt_algorithm {
+        JwtAlgorithm::Hs256 => security.jwt_secret_file.is_file(),
         _ => security
-            .jwt
-            .private_key
+            .jwt_private_key
             .as_ref()
             .is_some_and(|p| p.is_file()),
     };
-    if security.auth == AuthMode::None || !own_key {
+    if security.mode == AuthMode::None || !own_key {
         return None;
     }
     let auth = Authenticator::from_config(security).ok()?;
@@ -133,7 +135,7 @@ fn local_write_token(serve: &ServeArgs, session_id: &str) -> Option<String> {
         .ok()?;
     eprintln!(
         "agentcast: no --token given: using a write token for this session signed with the key in {}",
-        config.data_dir.display()
+        config.server.data_dir.display()
     );
     Some(token)
 }
@@ -161,11 +163,11 @@ async fn pipe(args: PipeArgs) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Config::load(args)?;
-    logging::init(config.log_format);
+    logging::init(config.server.log_format);
     raise_open_file_limit();
     let shutdown = shutdown_signal()?;
     let listener = bind(&config).await?;
-    if config.conformance {
+    if config.server.conformance {
         app::serve(listener, config, shutdown).await?;
         return Ok(());
     }
@@ -178,7 +180,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// Prints where to open the dashboard, with an admin token in the URL fragment (browsers do
 /// not send fragments to servers or put them in logs), as Jupyter does.
 fn print_open_url(config: &Config, auth: &Authenticator, addr: std::net::SocketAddr) {
-    let scheme = if config.security.tls.is_some() {
+    let scheme = if config.tls.config().is_some() {
         "https"
     } else {
         "http"
@@ -187,7 +189,7 @@ fn print_open_url(config: &Config, auth: &Authenticator, addr: std::net::SocketA
     if !auth.is_enabled() {
         println!("agentcast: open {base} (no authentication: --auth none)");
     } else {
-        let ttl = config.security.startup_token_ttl;
+        let ttl = config.auth.startup_token_ttl;
         match auth.issue("dashboard", Scope::Admin, vec!["*".into()], ttl) {
             Ok(token) => println!(
                 "agentcast: open {base}#token={token}\n(an admin token valid {} h; make others with `agentcast token create`)",
@@ -202,10 +204,10 @@ fn print_open_url(config: &Config, auth: &Authenticator, addr: std::net::SocketA
 /// `agentcast token create`: prints a token signed with the key the server would use.
 fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
     let config = Config::load(args.serve)?;
-    if config.security.auth == AuthMode::None {
+    if config.auth.mode == AuthMode::None {
         anyhow::bail!("authentication is off (--auth none): a server like that needs no token");
     }
-    let auth = Authenticator::from_config(&config.security)?;
+    let auth = Authenticator::from_config(&config.auth)?;
     let token = auth.issue(&args.sub, args.scope, args.sessions, args.ttl)?;
     println!("{token}");
     Ok(())

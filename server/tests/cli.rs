@@ -48,6 +48,26 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     panic!("agentcast did not exit within 10 s");
 }
 
+/// One HTTP/1.1 request on a new connection (`head` is the method and the path); the whole
+/// response, read within 10 s.
+fn request(addr: &str, head: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{head} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
 #[test]
 fn help_documents_every_serve_option() {
     let output = Command::new(BIN)
@@ -112,6 +132,65 @@ fn flag_beats_environment_beats_file() {
     child.wait().unwrap();
 }
 
+/// Across groups (the Socket.IO engine, the hub, authentication): a flag beats its
+/// environment variable, the environment beats the file, the file beats the default.
+#[test]
+fn each_layer_beats_the_next_across_groups() {
+    let dir = temp_dir("layers");
+    let file = dir.join("agentcast.toml");
+    let toml = "ping_interval_ms = 1111\nping_timeout_ms = 2222\nmax_payload = 4444\n\
+                max_events_per_publish = 7\n[auth]\nmode = \"jwt\"\n";
+    std::fs::write(&file, toml).unwrap();
+    let (mut child, url) = serve(|c| {
+        c.arg("--config")
+            .arg(&file)
+            .args(["--bind", "127.0.0.1:0", "--max-payload", "6666"])
+            .env("AGENTCAST_DATA_DIR", &dir)
+            .env("AGENTCAST_PING_TIMEOUT_MS", "3333")
+            .env("AGENTCAST_MAX_PAYLOAD", "5555")
+            .env("AGENTCAST_MAX_EVENTS_PER_PUBLISH", "3")
+            .env("AGENTCAST_AUTH", "none");
+    });
+    let addr = url.trim_start_matches("http://");
+    // The Engine.IO handshake tells a client the engine's settings.
+    let open = request(addr, "GET /socket.io/?EIO=4&transport=polling", "");
+    assert!(open.contains(r#""pingInterval":1111"#), "file: {open}");
+    assert!(
+        open.contains(r#""pingTimeout":3333"#),
+        "environment: {open}"
+    );
+    assert!(open.contains(r#""maxPayload":6666"#), "flag: {open}");
+    // No token needed (the environment's `none`), and the environment's publish limit.
+    let event = r#"{"type":"output.text","data":{"text":"a"}}"#;
+    let events = format!(r#"{{"events":[{}]}}"#, [event; 5].join(","));
+    let published = request(addr, "POST /api/sessions/layers/publish", &events);
+    assert!(
+        published.starts_with("HTTP/1.1 400") && published.contains("the limit is 3"),
+        "{published}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Nothing given: the defaults, authentication on.
+    let (mut child, url) = serve(|c| {
+        c.args(["--bind", "127.0.0.1:0"])
+            .env("AGENTCAST_DATA_DIR", &dir);
+    });
+    let addr = url.trim_start_matches("http://");
+    let open = request(addr, "GET /socket.io/?EIO=4&transport=polling", "");
+    for default in [
+        r#""pingInterval":25000"#,
+        r#""pingTimeout":20000"#,
+        r#""maxPayload":1000000"#,
+    ] {
+        assert!(open.contains(default), "{default}: {open}");
+    }
+    let listed = request(addr, "GET /api/sessions", "");
+    assert!(listed.starts_with("HTTP/1.1 401"), "{listed}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 #[test]
 fn a_bad_config_file_is_a_clear_error() {
     let dir = temp_dir("badconfig");
@@ -161,18 +240,7 @@ fn health_answers() {
             .arg(&dir);
     });
     let addr = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    use std::io::{Read, Write};
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = request(addr, "GET /health", "");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"status\":\"ok\""), "{response}");
     child.kill().unwrap();

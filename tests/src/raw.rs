@@ -7,8 +7,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use agentcast_server::app;
+use agentcast_server::audit::Audit;
 use agentcast_server::cli::ServeArgs;
-use agentcast_server::config::security::SecurityArgs;
 use agentcast_server::config::{AuthMode, Config, FileConfig};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -26,32 +26,33 @@ pub struct TestServer {
     pub addr: std::net::SocketAddr,
     /// Its configuration (the data directory, the security settings).
     pub config: Config,
+    /// Its audit log (see [`audit_log`](Self::audit_log)).
+    pub audit: Audit,
     stop: Option<oneshot::Sender<()>>,
     pub task: JoinHandle<std::io::Result<()>>,
 }
 
 impl TestServer {
-    pub async fn start(args: ServeArgs) -> Self {
+    pub async fn start(mut args: ServeArgs) -> Self {
         // Logs at RUST_LOG's level (default info) on stderr, which the test harness captures.
         agentcast_server::logging::init(Default::default());
         // A fresh data directory (and so a fresh database) unless the test names one.
-        let data_dir = args
+        args.server
             .data_dir
-            .clone()
-            .unwrap_or_else(crate::server::fresh_data_dir);
-        let args = ServeArgs {
-            data_dir: Some(data_dir),
-            security: test_security(args.security.clone()),
-            ..args
-        };
+            .get_or_insert_with(crate::server::fresh_data_dir);
+        test_security(&mut args);
         let config = Config::resolve(args, FileConfig::default()).expect("valid test config");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         // Built here, not inside the task, so a store that cannot open fails the test loudly.
         let built = app::build(&config).await.unwrap_or_else(|err| {
-            panic!("the server builds in {}: {err}", config.data_dir.display())
+            panic!(
+                "the server builds in {}: {err}",
+                config.server.data_dir.display()
+            )
         });
+        let audit = built.audit.clone();
         let served_config = config.clone();
         let task = tokio::spawn(async move {
             app::serve_built(listener, built, &served_config, async {
@@ -62,9 +63,20 @@ impl TestServer {
         Self {
             addr,
             config,
+            audit,
             stop: Some(stop),
             task,
         }
+    }
+
+    /// The audit log's text once every line recorded so far is written (empty if none).
+    pub async fn audit_log(&self) -> String {
+        tokio::time::timeout(RECV_TIMEOUT, self.audit.flush())
+            .await
+            .expect("the audit log is flushed in time")
+            .expect("the audit log writer runs");
+        let path = self.config.server.data_dir.join("audit.jsonl");
+        std::fs::read_to_string(path).unwrap_or_default()
     }
 
     pub async fn connect(&self, ns: &str) -> Client {
@@ -93,12 +105,11 @@ impl Drop for TestServer {
 
 /// `crate::server::TEST_DEFAULTS` for the in-process server: no authentication and no rate
 /// limits unless the test sets them.
-fn test_security(mut security: SecurityArgs) -> SecurityArgs {
-    security.auth.get_or_insert(AuthMode::None);
-    security.connections_per_ip_per_s.get_or_insert(0);
-    security.messages_per_socket_per_s.get_or_insert(0);
-    security.http_requests_per_ip_per_s.get_or_insert(0);
-    security
+fn test_security(args: &mut ServeArgs) {
+    args.auth.mode.get_or_insert(AuthMode::None);
+    args.limits.connections_per_ip_per_s.get_or_insert(0);
+    args.limits.messages_per_socket_per_s.get_or_insert(0);
+    args.limits.http_requests_per_ip_per_s.get_or_insert(0);
 }
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;

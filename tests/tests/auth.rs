@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use agentcast_server::auth::{Authenticator, now_s};
 use agentcast_server::cli::ServeArgs;
-use agentcast_server::config::AuthMode;
-use agentcast_server::config::security::SecurityArgs;
+use agentcast_server::config::{AuthArgs, AuthMode};
 use agentcast_shared::Scope;
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::{Client, TestServer, sample_events};
@@ -17,10 +16,10 @@ use serde_json::{Value, json};
 
 async fn secured(grace_ms: u64) -> TestServer {
     TestServer::start(ServeArgs {
-        security: SecurityArgs {
-            auth: Some(AuthMode::Jwt),
+        auth: AuthArgs {
+            mode: Some(AuthMode::Jwt),
             token_expiry_grace_ms: Some(grace_ms),
-            ..SecurityArgs::default()
+            ..AuthArgs::default()
         },
         ..ServeArgs::default()
     })
@@ -29,7 +28,7 @@ async fn secured(grace_ms: u64) -> TestServer {
 
 /// Tokens signed with the server's own key.
 fn issuer(server: &TestServer) -> Authenticator {
-    Authenticator::from_config(&server.config.security).unwrap()
+    Authenticator::from_config(&server.config.auth).unwrap()
 }
 
 fn token(server: &TestServer, scope: Scope, sessions: &[&str]) -> String {
@@ -40,7 +39,7 @@ fn token(server: &TestServer, scope: Scope, sessions: &[&str]) -> String {
 }
 
 fn secret(server: &TestServer) -> Vec<u8> {
-    std::fs::read(&server.config.security.jwt.secret_file).unwrap()
+    std::fs::read(&server.config.auth.jwt_secret_file).unwrap()
 }
 
 fn hs256(key: &[u8], claims: Value) -> String {
@@ -68,9 +67,9 @@ fn with_token(token: &str) -> Option<Value> {
     Some(json!({ "token": token }))
 }
 
-fn audit_lines(server: &TestServer) -> Vec<Value> {
-    let path = server.config.data_dir.join("audit.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
+/// The audit log once every line recorded so far is written.
+async fn audit_lines(server: &TestServer) -> Vec<Value> {
+    let text = server.audit_log().await;
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
@@ -143,7 +142,7 @@ async fn sockets_refuse_bad_tokens_with_the_reason() {
     assert!(pong["ok"]["ts"].is_string());
 
     // The audit log has the refusals with their reasons, and never a token.
-    let lines = audit_lines(&server);
+    let lines = audit_lines(&server).await;
     let reasons: Vec<&str> = lines
         .iter()
         .filter(|l| l["event"] == "token.refused")
@@ -259,11 +258,13 @@ async fn an_expired_token_disconnects_a_live_socket_unless_refreshed() {
     assert!(pong["ok"]["ts"].is_string(), "{pong}");
     assert!(
         audit_lines(&server)
+            .await
             .iter()
             .any(|l| l["event"] == "token.expired")
     );
     assert!(
         audit_lines(&server)
+            .await
             .iter()
             .any(|l| l["event"] == "token.refreshed")
     );
@@ -410,7 +411,7 @@ async fn rest_answers_401_without_a_token_and_403_without_the_right() {
     // Admin actions are audited with who did them.
     let deleted = call(Method::DELETE, "/api/sessions/b", Some(admin), None).await;
     assert_eq!(deleted.status, 204);
-    let lines = audit_lines(&server);
+    let lines = audit_lines(&server).await;
     assert!(lines.iter().any(|l| l["event"] == "admin.action"
         && l["action"] == "session.delete"
         && l["session_id"] == "b"
@@ -456,4 +457,22 @@ async fn every_protected_operation_documents_its_401() {
             );
         }
     }
+}
+
+/// A stopped server has written every audit line recorded before it stopped.
+#[tokio::test]
+async fn the_audit_log_is_complete_once_the_server_stopped() {
+    let server = secured(0).await;
+    let path = server.config.server.data_dir.join("audit.jsonl");
+    for _ in 0..20 {
+        let message = refused(&server, "/", None).await;
+        assert!(message.starts_with("missing token"), "{message}");
+    }
+    server.stop().await.unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let refusals = text
+        .lines()
+        .filter(|line| line.contains(r#""event":"token.refused""#))
+        .count();
+    assert_eq!(refusals, 20, "{text}");
 }

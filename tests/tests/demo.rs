@@ -2,13 +2,16 @@
 //! failing), progressing todos, a sub-agent delegation, usage, and an end.
 
 use agentcast_server::cli::ServeArgs;
+use agentcast_server::config::DemoArgs;
 use agentcast_tests::raw::{Client, TestServer};
 
 #[tokio::test]
 async fn the_demo_session_shows_every_kind_of_activity() {
     let args = ServeArgs {
-        demo: true,
-        demo_speed: Some(10.0),
+        demo: DemoArgs {
+            demo: true,
+            demo_speed: Some(10.0),
+        },
         ..Default::default()
     };
     let server = TestServer::start(args).await;

@@ -4,16 +4,16 @@
 //! session receive every event; an HTTP flood gets 429s with Retry-After.
 
 use agentcast_server::cli::ServeArgs;
-use agentcast_server::config::security::SecurityArgs;
+use agentcast_server::config::LimitsArgs;
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::{RECV_TIMEOUT, TestServer, sample_events};
 use serde_json::json;
 use tokio::net::TcpSocket;
 use tokio_tungstenite::client_async;
 
-async fn limited(security: SecurityArgs) -> TestServer {
+async fn limited(limits: LimitsArgs) -> TestServer {
     TestServer::start(ServeArgs {
-        security,
+        limits,
         ..ServeArgs::default()
     })
     .await
@@ -42,9 +42,9 @@ async fn handshake_from(local_ip: &str, server: std::net::SocketAddr) -> Result<
 
 #[tokio::test]
 async fn a_connection_flood_is_refused_and_others_go_on() {
-    let server = limited(SecurityArgs {
+    let server = limited(LimitsArgs {
         connections_per_ip_per_s: Some(2),
-        ..SecurityArgs::default()
+        ..LimitsArgs::default()
     })
     .await;
     // Connected before the flood (the burst is twice the rate: 4).
@@ -81,9 +81,9 @@ async fn a_connection_flood_is_refused_and_others_go_on() {
 
 #[tokio::test]
 async fn the_connection_total_is_enforced_at_the_handshake() {
-    let server = limited(SecurityArgs {
+    let server = limited(LimitsArgs {
         max_connections: Some(2),
-        ..SecurityArgs::default()
+        ..LimitsArgs::default()
     })
     .await;
     let _a = server.connect("/").await;
@@ -93,9 +93,9 @@ async fn the_connection_total_is_enforced_at_the_handshake() {
 
 #[tokio::test]
 async fn a_message_flood_is_limited_then_disconnected_and_the_session_goes_on() {
-    let server = limited(SecurityArgs {
+    let server = limited(LimitsArgs {
         messages_per_socket_per_s: Some(5),
-        ..SecurityArgs::default()
+        ..LimitsArgs::default()
     })
     .await;
     let mut calm = server.connect("/sessions/m").await;
@@ -146,7 +146,7 @@ async fn a_message_flood_is_limited_then_disconnected_and_the_session_goes_on() 
         let (_, envelope) = calm.next_event().await.expect("every event");
         assert_eq!(envelope["offset"], expected);
     }
-    let lines = std::fs::read_to_string(server.config.data_dir.join("audit.jsonl")).unwrap();
+    let lines = server.audit_log().await;
     assert!(
         lines.contains("\"limit\":\"messages_per_socket_per_s\""),
         "{lines}"
@@ -166,9 +166,9 @@ async fn a_message_flood_is_limited_then_disconnected_and_the_session_goes_on() 
 
 #[tokio::test]
 async fn an_http_flood_gets_429_with_retry_after() {
-    let server = limited(SecurityArgs {
+    let server = limited(LimitsArgs {
         http_requests_per_ip_per_s: Some(5),
-        ..SecurityArgs::default()
+        ..LimitsArgs::default()
     })
     .await;
     let client = reqwest::Client::new();

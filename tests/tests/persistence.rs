@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use agentcast_server::cli::ServeArgs;
+use agentcast_server::config::ServerArgs;
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::{Client, TestServer, sample_events};
 use agentcast_tests::server::{ServerProcess, fresh_data_dir};
@@ -30,7 +31,10 @@ async fn replay(client: &mut Client, head: u64) -> Vec<u64> {
 async fn offsets_and_history_survive_a_graceful_restart() {
     let dir = fresh_data_dir();
     let args = || ServeArgs {
-        data_dir: Some(dir.clone()),
+        server: ServerArgs {
+            data_dir: Some(dir.clone()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let server = TestServer::start(args()).await;

@@ -3,6 +3,7 @@
 //! interleaving; `session.recovered` says whether the history covered the gap.
 
 use agentcast_server::cli::ServeArgs;
+use agentcast_server::config::HubArgs;
 use agentcast_tests::raw::{Client, TestServer, sample_events};
 use serde_json::{Value, json};
 
@@ -84,8 +85,11 @@ async fn a_cut_connection_resumes_with_exactly_the_missing_events() {
 async fn an_offset_older_than_the_history_is_not_recovered() {
     // The store keeps 100 events per session (trimmed a few events at a time as it commits).
     let args = ServeArgs {
-        tail_events: Some(50),
-        retention_max_events: Some(100),
+        hub: HubArgs {
+            tail_events: Some(50),
+            retention_max_events: Some(100),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let server = TestServer::start(args).await;

@@ -3,6 +3,7 @@
 //! and the JSON errors (400 naming the parameter, 404, 409, 413).
 
 use agentcast_server::cli::ServeArgs;
+use agentcast_server::config::EngineArgs;
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::{TestServer, sample_events};
 use serde_json::{Value, json};
@@ -475,7 +476,10 @@ async fn analytics_group_tokens_costs_and_outcomes() {
 #[tokio::test]
 async fn bodies_over_the_limit_are_413_and_bad_json_names_the_field() {
     let server = TestServer::start(ServeArgs {
-        max_payload: Some(4096),
+        engine: EngineArgs {
+            max_payload: Some(4096),
+            ..EngineArgs::default()
+        },
         ..ServeArgs::default()
     })
     .await;

@@ -2,6 +2,7 @@
 //! never sees a gap, and the other clients of the session keep receiving everything.
 
 use agentcast_server::cli::ServeArgs;
+use agentcast_server::config::EngineArgs;
 use agentcast_tests::raw::{TestServer, sample_events};
 use serde_json::json;
 
@@ -11,7 +12,10 @@ async fn a_full_buffer_disconnects_that_socket_only() {
     // server's queue fill up quickly; still twice a publish batch, so a client that reads
     // while the producer waits for its acks never falls behind.
     let args = ServeArgs {
-        max_buffer_size: Some(256),
+        engine: EngineArgs {
+            max_buffer_size: Some(256),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let server = TestServer::start(args).await;

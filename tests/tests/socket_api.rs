@@ -2,6 +2,7 @@
 //! subscriptions and bad input.
 
 use agentcast_server::cli::ServeArgs;
+use agentcast_server::config::{EngineArgs, HubArgs};
 use agentcast_tests::raw::{Client, TestServer, sample_events};
 use serde_json::{Value, json};
 
@@ -157,7 +158,10 @@ async fn publish_on_the_hub_is_refused_and_unknown_events_are_ignored() {
 #[tokio::test]
 async fn too_many_events_in_one_publish_is_refused() {
     let args = ServeArgs {
-        max_events_per_publish: Some(5),
+        hub: HubArgs {
+            max_events_per_publish: Some(5),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let server = TestServer::start(args).await;
@@ -190,7 +194,10 @@ async fn malformed_packets_close_only_that_connection() {
 #[tokio::test]
 async fn oversize_payload_is_refused() {
     let args = ServeArgs {
-        max_payload: Some(10_000),
+        engine: EngineArgs {
+            max_payload: Some(10_000),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let server = TestServer::start(args).await;

@@ -24,7 +24,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 pub use error::AuthError;
 pub use keys::KeyError;
 
-use crate::config::{AuthMode, JwtAlgorithm, SecurityConfig};
+use crate::config::{AuthMode, AuthSettings, JwtAlgorithm};
 
 /// Verifies tokens and, when it has the key, signs them. Cheap to clone.
 #[derive(Clone)]
@@ -61,30 +61,29 @@ fn algorithm_name(alg: JwtAlgorithm) -> &'static str {
 impl Authenticator {
     /// The authenticator the configuration describes; with JWT and HS256 this creates the
     /// secret file on first start.
-    pub fn from_config(security: &SecurityConfig) -> Result<Self, KeyError> {
-        if security.auth == AuthMode::None {
+    pub fn from_config(config: &AuthSettings) -> Result<Self, KeyError> {
+        if config.mode == AuthMode::None {
             return Ok(Self::disabled());
         }
-        let jwt = &security.jwt;
-        let alg = algorithm(jwt.algorithm);
-        let (decoding, encoding) = match jwt.algorithm {
+        let alg = algorithm(config.jwt_algorithm);
+        let (decoding, encoding) = match config.jwt_algorithm {
             JwtAlgorithm::Hs256 => {
-                let secret = keys::load_or_create_secret(&jwt.secret_file)?;
+                let secret = keys::load_or_create_secret(&config.jwt_secret_file)?;
                 (
                     DecodingKey::from_secret(&secret),
                     Some(EncodingKey::from_secret(&secret)),
                 )
             }
             public => {
-                let Some(path) = &jwt.public_key else {
+                let Some(path) = &config.jwt_public_key else {
                     return Err(KeyError::Bad {
                         path: "--jwt-public-key".into(),
                         message: "required for RS256 and EdDSA".into(),
                     });
                 };
                 let decoding = keys::public_key(public, path)?;
-                let encoding = jwt
-                    .private_key
+                let encoding = config
+                    .jwt_private_key
                     .as_deref()
                     .map(|path| keys::private_key(public, path))
                     .transpose()?;
@@ -99,7 +98,7 @@ impl Authenticator {
             verifier: Some(Verifier {
                 key: decoding,
                 validation,
-                algorithm: jwt.algorithm,
+                algorithm: config.jwt_algorithm,
             }),
             signer: encoding.map(|key| (key, Header::new(alg))),
         })))

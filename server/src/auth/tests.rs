@@ -7,8 +7,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
 use super::*;
-use crate::config::security::{JwtConfig, Limits};
-use crate::config::{AuditTarget, SecurityConfig};
+use crate::config::{AuditTarget, AuthSettings};
 
 fn key_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -16,7 +15,7 @@ fn key_file(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn config(algorithm: JwtAlgorithm, dir: &std::path::Path) -> SecurityConfig {
+fn config(algorithm: JwtAlgorithm, dir: &std::path::Path) -> AuthSettings {
     let (public_key, private_key) = match algorithm {
         JwtAlgorithm::Hs256 => (None, None),
         JwtAlgorithm::Rs256 => (
@@ -28,20 +27,16 @@ fn config(algorithm: JwtAlgorithm, dir: &std::path::Path) -> SecurityConfig {
             Some(key_file("ed25519-private.pem")),
         ),
     };
-    SecurityConfig {
-        auth: AuthMode::Jwt,
-        jwt: JwtConfig {
-            algorithm,
-            secret_file: dir.join("jwt-secret"),
-            public_key,
-            private_key,
-        },
+    AuthSettings {
+        mode: AuthMode::Jwt,
+        jwt_algorithm: algorithm,
+        jwt_secret_file: dir.join("jwt-secret"),
+        jwt_public_key: public_key,
+        jwt_private_key: private_key,
         token_expiry_grace: Duration::ZERO,
         startup_token_ttl: Duration::from_secs(60),
         cors_origins: vec![],
         audit: AuditTarget::Off,
-        tls: None,
-        limits: Limits::NONE,
     }
 }
 

@@ -8,12 +8,11 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorResponse};
 use super::state::AppState;
-use crate::audit::events;
+use crate::audit::{Actor, AuditEvent, Refresher, TokenUse};
 use crate::auth::{AuthError, now_s};
 
 /// The verified caller of a request.
@@ -58,11 +57,9 @@ impl FromRequestParts<AppState> for Caller {
         match state.auth.verify(token) {
             Ok(claims) => Ok(Caller { claims, ip }),
             Err(err) => {
-                state.audit.record(
-                    events::TOKEN_REFUSED,
-                    json!({"via": "http", "route": format!("{} {}", parts.method, parts.uri.path()),
-                           "ip": ip, "reason": err.reason(), "message": err.to_string()}),
-                );
+                let route = format!("{} {}", parts.method, parts.uri.path());
+                let at = TokenUse::Http { route };
+                state.audit.record(AuditEvent::token_refused(at, ip, &err));
                 Err(err.into())
             }
         }
@@ -99,14 +96,12 @@ impl Caller {
         }
     }
 
-    /// Records an admin action (process starts and stops, deletions, MCP servers) in the
-    /// audit log.
-    pub fn audit(&self, state: &AppState, event: &str, fields: serde_json::Value) {
-        let mut line = json!({"sub": self.claims.sub, "ip": self.ip});
-        if let (Some(line), serde_json::Value::Object(fields)) = (line.as_object_mut(), fields) {
-            line.extend(fields);
+    /// Who made the call, as the audit log records it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            sub: self.claims.sub.clone(),
+            ip: self.ip.clone(),
         }
-        state.audit.record(event, line);
     }
 }
 
@@ -177,11 +172,10 @@ pub async fn refresh(
         ..old.clone()
     };
     let token = state.auth.sign(&claims)?;
-    caller.audit(
-        &state,
-        events::TOKEN_REFRESHED,
-        json!({"via": "http", "exp": claims.exp}),
-    );
+    state.audit.record(AuditEvent::TokenRefreshed {
+        by: Refresher::Http(caller.actor()),
+        exp: claims.exp,
+    });
     Ok(Json(RefreshedToken {
         token,
         expires_at: claims.exp,

@@ -21,7 +21,7 @@ impl FromRequest<AppState> for RawBody {
         Bytes::from_request(req, state)
             .await
             .map(RawBody)
-            .map_err(|rejection| rejected(rejection, state.config.max_payload))
+            .map_err(|rejection| rejected(rejection, state.config.engine.max_payload))
     }
 }
 

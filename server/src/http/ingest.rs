@@ -79,13 +79,13 @@ pub async fn ndjson(
         ));
     }
     let session = state.hub.session(&session_id)?;
-    let limits = state.config.ingest_limits();
+    let limits = state.config.ingest.limits();
     let result = session
         .ingest_stream(
             body.into_data_stream(),
             SessionSource::Http,
             &limits,
-            state.config.max_ndjson_body,
+            state.config.ingest.max_ndjson_body,
         )
         .await;
     match result {

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
@@ -17,7 +16,7 @@ use super::body::JsonBody;
 use super::error::{ApiError, ErrorResponse};
 use super::query::Params;
 use super::state::AppState;
-use crate::audit::events;
+use crate::audit::{AdminAction, AuditEvent};
 use crate::hub::is_valid_session_id;
 use crate::mcp::{McpServerConfig, McpServerInfo, test_server};
 use crate::store::{McpServer, StoreError};
@@ -107,11 +106,13 @@ pub async fn add(
     let server = McpServer::new(request.name, request.command, request.args, request.env);
     match state.hub.store().add_mcp_server(&server).await {
         Ok(()) => {
-            caller.audit(
-                &state,
-                events::ADMIN_ACTION,
-                json!({"action": "mcp_server.add", "name": server.name, "command": server.command}),
-            );
+            state.audit.record(AuditEvent::AdminAction {
+                actor: caller.actor(),
+                action: AdminAction::McpServerAdd {
+                    name: server.name.clone(),
+                    command: server.command.clone(),
+                },
+            });
             Ok((StatusCode::CREATED, Json(server.into())))
         }
         Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(format!(
@@ -137,11 +138,10 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require(Scope::Admin)?;
     if state.hub.store().delete_mcp_server(&name).await? {
-        caller.audit(
-            &state,
-            events::ADMIN_ACTION,
-            json!({"action": "mcp_server.delete", "name": name}),
-        );
+        state.audit.record(AuditEvent::AdminAction {
+            actor: caller.actor(),
+            action: AdminAction::McpServerDelete { name },
+        });
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found(&name))
@@ -228,11 +228,13 @@ pub async fn test(
         },
     };
     tracing::info!(mcp.server = %config.name, ok = report.ok, "MCP server tested");
-    caller.audit(
-        &state,
-        events::ADMIN_ACTION,
-        json!({"action": "mcp_server.test", "name": config.name, "ok": report.ok}),
-    );
+    state.audit.record(AuditEvent::AdminAction {
+        actor: caller.actor(),
+        action: AdminAction::McpServerTest {
+            name: config.name,
+            ok: report.ok,
+        },
+    });
     Ok(Json(report))
 }
 

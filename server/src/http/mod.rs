@@ -51,7 +51,7 @@ pub fn routes(state: AppState) -> Router {
 }
 
 fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {
-    let json_limit = DefaultBodyLimit::max(state.config.max_payload as usize);
+    let json_limit = DefaultBodyLimit::max(state.config.engine.max_payload as usize);
     let limited = |routes: UtoipaMethodRouter<AppState>| routes.layer(json_limit);
     OpenApiRouter::new()
         .routes(routes!(health::health))

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Caller;
@@ -15,7 +14,7 @@ use super::body::{JsonBody, RawBody};
 use super::error::{ApiError, ErrorResponse, parse_json};
 use super::query::Params;
 use super::state::AppState;
-use crate::audit::events;
+use crate::audit::{AdminAction, AuditEvent};
 use crate::sources::supervisor::{SuperviseError, http_spec, new_session_id};
 use crate::store::{Checkpoint, SessionFilter, SessionRecord};
 
@@ -73,11 +72,11 @@ pub async fn create(
         SuperviseError::EmptyCommand => ApiError::bad_request(err.to_string()),
         SuperviseError::Hub(err) => err.into(),
     })?;
-    caller.audit(
-        &state,
-        events::PROCESS_STARTED,
-        json!({"session_id": session_id, "command": command}),
-    );
+    state.audit.record(AuditEvent::ProcessStarted {
+        actor: caller.actor(),
+        session_id: session_id.clone(),
+        command,
+    });
     let namespace = format!("{}{session_id}", crate::hub::SESSION_NS_PREFIX);
     Ok((
         StatusCode::CREATED,
@@ -273,11 +272,10 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     caller.require_session(&session_id, Scope::Admin)?;
     if state.supervisor.stop(&session_id) {
-        caller.audit(
-            &state,
-            events::PROCESS_STOPPED,
-            json!({"session_id": session_id}),
-        );
+        state.audit.record(AuditEvent::ProcessStopped {
+            actor: caller.actor(),
+            session_id: session_id.clone(),
+        });
         let body = Stopping {
             session_id,
             stopping: true,
@@ -288,11 +286,12 @@ pub async fn delete(
         return Err(ApiError::not_found(format!("no session {session_id}")));
     }
     state.hub.forget(&session_id);
-    caller.audit(
-        &state,
-        events::ADMIN_ACTION,
-        json!({"action": "session.delete", "session_id": session_id}),
-    );
+    state.audit.record(AuditEvent::AdminAction {
+        actor: caller.actor(),
+        action: AdminAction::SessionDelete {
+            session_id: session_id.clone(),
+        },
+    });
     tracing::info!(session_id, "session deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
 }

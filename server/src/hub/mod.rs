@@ -42,6 +42,8 @@ pub use session::SessionHandle;
 pub use stats::{Hits, Stats};
 pub use type_set::TypeSet;
 
+use crate::config::HubSettings;
+use crate::ingest::IngestLimits;
 use crate::store::{EventStore, SessionRecord, StoreError};
 
 /// Prefix of the per-session namespaces.
@@ -49,23 +51,6 @@ pub const SESSION_NS_PREFIX: &str = "/sessions/";
 
 /// Event types only the server emits (per socket or per server), never a producer.
 const SERVER_ONLY_TYPES: [&str; 2] = [SESSION_RECOVERED, SYSTEM_STATS];
-
-/// Limits the hub enforces on what it is given.
-#[derive(Debug, Clone)]
-pub struct HubLimits {
-    pub max_events_per_publish: usize,
-    pub session_queue: usize,
-    /// Events of each session kept in memory for catch-ups.
-    pub tail_events: usize,
-    /// How much history the store keeps per session.
-    pub retention: crate::store::Retention,
-    /// Group commit: the most events in one store transaction.
-    pub commit_max_events: usize,
-    /// Group commit: how long a commit waits for more events to join it.
-    pub commit_linger: Duration,
-    /// Limits of the line sources that feed sessions through the hub (socket `ingest`).
-    pub ingest: crate::ingest::IngestLimits,
-}
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum HubError {
@@ -107,7 +92,9 @@ struct HubInner {
     store: Arc<dyn EventStore>,
     /// Where envelopes go: the Socket.IO layer.
     delivery: Arc<dyn Delivery>,
-    limits: HubLimits,
+    settings: HubSettings,
+    /// Limits of the line sources that feed sessions through the hub (socket `ingest`).
+    ingest: IngestLimits,
     stats: Arc<Stats>,
     /// Session id -> handle. A std mutex: lookups and inserts only, never held across an await.
     sessions: Mutex<HashMap<Arc<str>, SessionHandle>>,
@@ -119,14 +106,16 @@ impl Hub {
     pub fn new(
         store: Arc<dyn EventStore>,
         delivery: Arc<dyn Delivery>,
-        limits: HubLimits,
+        settings: HubSettings,
+        ingest: IngestLimits,
         stats: Arc<Stats>,
     ) -> Self {
         Self {
             inner: Arc::new(HubInner {
                 store,
                 delivery,
-                limits,
+                settings,
+                ingest,
                 stats,
                 sessions: Mutex::default(),
                 tasks: Mutex::new(JoinSet::new()),
@@ -142,8 +131,12 @@ impl Hub {
         &self.inner.store
     }
 
-    pub fn limits(&self) -> &HubLimits {
-        &self.inner.limits
+    pub fn settings(&self) -> &HubSettings {
+        &self.inner.settings
+    }
+
+    pub fn ingest_limits(&self) -> &IngestLimits {
+        &self.inner.ingest
     }
 
     pub fn stats(&self) -> &Arc<Stats> {
@@ -164,7 +157,7 @@ impl Hub {
             return Ok(handle.clone());
         }
         let (handle, sequencer) =
-            sequencer::spawn_parts(Arc::from(id), self.clone(), &self.inner.limits);
+            sequencer::spawn_parts(Arc::from(id), self.clone(), &self.inner.settings);
         self.inner
             .tasks
             .lock()
@@ -220,7 +213,7 @@ impl Hub {
     }
 
     fn check_publishable(&self, events: &[Event]) -> Result<(), HubError> {
-        let max = self.inner.limits.max_events_per_publish;
+        let max = self.inner.settings.max_events_per_publish;
         if events.len() > max {
             return Err(HubError::TooManyEvents {
                 count: events.len(),

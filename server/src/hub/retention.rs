@@ -23,7 +23,7 @@ pub(crate) fn trim_step(retention: &Retention) -> Option<u64> {
 pub(crate) async fn trim_session(hub: &Hub, session_id: &str) {
     let retention = Retention {
         max_age: None,
-        ..hub.limits().retention
+        ..hub.settings().retention()
     };
     match hub
         .store()
@@ -46,7 +46,7 @@ pub(crate) async fn trim_session(hub: &Hub, session_id: &str) {
 pub async fn sweep(hub: Hub) {
     let retention = Retention {
         max_events_per_session: None,
-        ..hub.limits().retention
+        ..hub.settings().retention()
     };
     if retention.is_unlimited() {
         return;

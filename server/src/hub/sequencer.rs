@@ -15,8 +15,9 @@ use super::recovery::{self, CatchUp, History};
 use super::retention::{trim_session, trim_step};
 use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared, apply};
 use super::tail::TailEntry;
-use super::{Hub, HubError, HubLimits, SESSION_NS_PREFIX, envelope};
+use super::{Hub, HubError, SESSION_NS_PREFIX, envelope};
 use crate::clock::now_unix_millis;
+use crate::config::HubSettings;
 use crate::store::StoredEvent;
 
 pub(crate) struct Sequencer {
@@ -34,7 +35,7 @@ pub(crate) struct Sequencer {
 pub(crate) fn spawn_parts(
     id: Arc<str>,
     hub: Hub,
-    limits: &HubLimits,
+    limits: &HubSettings,
 ) -> (SessionHandle, Sequencer) {
     let (tx, rx) = mpsc::channel(limits.session_queue);
     let shared = Arc::new(SessionShared::new(&id, limits.tail_events));
@@ -97,7 +98,7 @@ impl Sequencer {
     /// into one group, up to the commit size. A catch-up ends the group: it must see the
     /// group's events broadcast first.
     async fn gather(&mut self, first: SequencerMsg) -> (Vec<PublishBatch>, Option<CatchUp>) {
-        let limits = self.hub.limits();
+        let limits = self.hub.settings();
         let deadline = Instant::now() + limits.commit_linger;
         let (mut group, mut events) = (Vec::new(), 0);
         let mut next = Some(first);
@@ -169,7 +170,7 @@ impl Sequencer {
         if lifecycle {
             self.store_summary().await;
         }
-        if trim_step(&self.hub.limits().retention)
+        if trim_step(&self.hub.settings().retention())
             .is_some_and(|step| self.head - self.trimmed_at >= step)
         {
             self.trimmed_at = self.head;

@@ -9,9 +9,9 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use super::Limiters;
+use crate::audit::LimitHit;
 use crate::http::ApiError;
 
 fn peer(request: &Request) -> Option<IpAddr> {
@@ -56,8 +56,10 @@ pub async fn admit_connection(
         if current >= u64::from(max) {
             limiters.hit(
                 &hits.max_connections,
-                "max_connections",
-                json!({"ip": peer(&request).map(|ip| ip.to_string()), "max": max}),
+                LimitHit::MaxConnections {
+                    ip: peer(&request).map(|ip| ip.to_string()),
+                    max,
+                },
             );
             return ApiError::new(
                 ErrorCode::Unavailable,
@@ -72,8 +74,10 @@ pub async fn admit_connection(
         let rate = limiters.limits().connections_per_ip_per_s.unwrap_or(0);
         limiters.hit(
             &hits.connections_per_ip,
-            "connections_per_ip_per_s",
-            json!({"ip": ip.to_string(), "rate": rate}),
+            LimitHit::ConnectionsPerIp {
+                ip: ip.to_string(),
+                rate,
+            },
         );
         return too_many(
             format!(
@@ -101,8 +105,11 @@ pub async fn limit_requests(
         let rate = limiters.limits().http_requests_per_ip_per_s.unwrap_or(0);
         limiters.hit(
             &limiters.hits().http_requests,
-            "http_requests_per_ip_per_s",
-            json!({"ip": ip.to_string(), "rate": rate, "path": path}),
+            LimitHit::HttpRequestsPerIp {
+                ip: ip.to_string(),
+                rate,
+                path: path.to_owned(),
+            },
         );
         return too_many(
             format!(

@@ -23,11 +23,10 @@ use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use serde_json::json;
 
 pub use message::{MessageBudget, Verdict};
 
-use crate::audit::{Audit, events};
+use crate::audit::{Audit, AuditEvent, LimitHit};
 use crate::config::Limits;
 use crate::hub::{Hits, Stats};
 
@@ -100,14 +99,10 @@ impl Limiters {
     }
 
     /// Counts, logs and audits a limit that refused something.
-    pub(crate) fn hit(&self, counter: &AtomicU64, limit: &str, detail: serde_json::Value) {
+    pub(crate) fn hit(&self, counter: &AtomicU64, hit: LimitHit) {
         counter.fetch_add(1, Ordering::Relaxed);
-        tracing::warn!(limit, %detail, "limit hit");
-        let mut line = json!({ "limit": limit });
-        if let (Some(line), serde_json::Value::Object(detail)) = (line.as_object_mut(), detail) {
-            line.extend(detail);
-        }
-        self.0.audit.record(events::LIMIT_HIT, line);
+        tracing::warn!(limit = hit.limit(), detail = ?hit, "limit hit");
+        self.0.audit.record(AuditEvent::LimitHit(hit));
     }
 
     /// Drops idle per-IP buckets now and then; runs until aborted.

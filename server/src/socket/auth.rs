@@ -12,13 +12,12 @@ use std::time::Duration;
 use agentcast_shared::{
     AgentError, Claims, ErrorBody, ErrorCode, RefreshArgs, Refreshed, Scope as TokenScope,
 };
-use serde_json::json;
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
 
 use super::Sock;
 use super::commands::Scope;
-use crate::audit::{Audit, events};
+use crate::audit::{Audit, AuditEvent, Refresher, TokenUse};
 use crate::auth::{AuthError, Authenticator, now_s};
 
 /// What sockets are checked with; shared by every socket.
@@ -88,21 +87,22 @@ pub(crate) fn admit(
         Ok(claims) => claims,
         Err(err) => {
             if security.auth.is_enabled() {
-                security.audit.record(
-                    events::TOKEN_REFUSED,
-                    json!({"via": "socket", "ns": socket.ns(), "ip": client_ip(socket),
-                           "reason": err.reason(), "message": err.to_string()}),
-                );
+                let at = TokenUse::Socket {
+                    ns: socket.ns().to_owned(),
+                };
+                let event = AuditEvent::token_refused(at, client_ip(socket), &err);
+                security.audit.record(event);
             }
             return Err(err.to_string());
         }
     };
     if security.auth.is_enabled() {
-        security.audit.record(
-            events::TOKEN_ACCEPTED,
-            json!({"via": "socket", "ns": socket.ns(), "ip": client_ip(socket),
-                   "sub": claims.sub, "exp": claims.exp}),
-        );
+        security.audit.record(AuditEvent::TokenAccepted {
+            ns: socket.ns().to_owned(),
+            ip: client_ip(socket),
+            sub: claims.sub.clone(),
+            exp: claims.exp,
+        });
     }
     let (expiry, _) = watch::channel(claims.exp);
     socket.extensions.insert(Arc::new(SocketAuth {
@@ -171,11 +171,12 @@ async fn expire(socket: Sock, mut expiry: watch::Receiver<u64>, security: Socket
             changed = expiry.changed() => if changed.is_err() { return },
         }
     };
-    security.audit.record(
-        events::TOKEN_EXPIRED,
-        json!({"ns": socket.ns(), "ip": client_ip(&socket),
-               "sub": claims(&socket).map(|c| c.sub), "exp": exp}),
-    );
+    security.audit.record(AuditEvent::TokenExpired {
+        ns: socket.ns().to_owned(),
+        ip: client_ip(&socket),
+        sub: claims(&socket).map(|c| c.sub),
+        exp,
+    });
     tracing::info!(socket.id = %socket.id, ns = socket.ns(), exp, "token expired: disconnecting");
     let reason = AgentError {
         code: "token_expired".into(),
@@ -199,11 +200,11 @@ pub(crate) fn refresh(
     args: RefreshArgs,
 ) -> Result<Refreshed, ErrorBody> {
     let refused = |err: AuthError| {
-        security.audit.record(
-            events::TOKEN_REFUSED,
-            json!({"via": "auth.refresh", "ns": socket.ns(), "ip": client_ip(socket),
-                   "reason": err.reason(), "message": err.to_string()}),
-        );
+        let at = TokenUse::AuthRefresh {
+            ns: socket.ns().to_owned(),
+        };
+        let event = AuditEvent::token_refused(at, client_ip(socket), &err);
+        security.audit.record(event);
         ErrorBody::new(err.code(), err.to_string())
     };
     let Some(auth) = socket_auth(socket) else {
@@ -228,11 +229,14 @@ pub(crate) fn refresh(
         ));
     }
     let expires_at = claims.exp;
-    security.audit.record(
-        events::TOKEN_REFRESHED,
-        json!({"via": "socket", "ns": socket.ns(), "ip": client_ip(socket),
-               "sub": claims.sub, "exp": expires_at}),
-    );
+    security.audit.record(AuditEvent::TokenRefreshed {
+        by: Refresher::Socket {
+            ns: socket.ns().to_owned(),
+            ip: client_ip(socket),
+            sub: claims.sub.clone(),
+        },
+        exp: expires_at,
+    });
     *auth.claims.lock().unwrap_or_else(|e| e.into_inner()) = claims;
     auth.expiry.send_replace(expires_at);
     Ok(Refreshed { expires_at })

@@ -194,7 +194,7 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
         Err(err) => return Ack::Error(err),
     };
     let hub = &cx.shared.hub;
-    let max = hub.limits().max_events_per_publish;
+    let max = hub.settings().max_events_per_publish;
     if args.lines.len() > max {
         return Ack::bad_request(format!(
             "lines: {} lines in one ingest, the limit is {max}",
@@ -206,7 +206,7 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
         Err(err) => return Ack::Error(hub_error(err)),
     };
     let mut rejected = Vec::new();
-    let limits = hub.limits().ingest;
+    let limits = *hub.ingest_limits();
     let lines = args.lines.iter().map(String::as_str);
     let result = session
         .ingest_lines(lines, SessionSource::Publish, &limits, |index, outcome| {

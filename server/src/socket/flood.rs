@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use agentcast_shared::{AgentError, ErrorBody, ErrorCode};
-use serde_json::json;
 
 use super::Sock;
 use super::auth::client_ip;
+use crate::audit::LimitHit;
 use crate::limits::{Limiters, MessageBudget, Verdict};
 
 /// A socket's budget and the limiters that count its trips.
@@ -50,8 +50,12 @@ pub(crate) fn take(socket: &Sock) -> Result<(), ErrorBody> {
             if first {
                 budget.limiters.hit(
                     &hits.messages,
-                    "messages_per_socket_per_s",
-                    json!({"ip": client_ip(socket), "ns": socket.ns(), "socket": socket.id.to_string(), "rate": rate}),
+                    LimitHit::MessagesPerSocket {
+                        ip: client_ip(socket),
+                        ns: socket.ns().to_owned(),
+                        socket: socket.id.to_string(),
+                        rate,
+                    },
                 );
             } else {
                 hits.messages
@@ -63,8 +67,12 @@ pub(crate) fn take(socket: &Sock) -> Result<(), ErrorBody> {
             if socket.connected() {
                 budget.limiters.hit(
                     &hits.flood_disconnects,
-                    "message_flood_disconnect",
-                    json!({"ip": client_ip(socket), "ns": socket.ns(), "socket": socket.id.to_string(), "rate": rate}),
+                    LimitHit::MessageFloodDisconnect {
+                        ip: client_ip(socket),
+                        ns: socket.ns().to_owned(),
+                        socket: socket.id.to_string(),
+                        rate,
+                    },
                 );
                 let reason = AgentError {
                     code: "rate_limited".into(),

@@ -30,7 +30,7 @@ use socketioxide::layer::SocketIoLayer;
 
 pub use auth::SocketSecurity;
 
-use crate::config::Config;
+use crate::config::EngineSettings;
 use crate::hub::{Delivery, Hub, Stats};
 use adapter::{BroadcastLedger, TrackingAdapter};
 use slow_consumer::SlowConsumers;
@@ -50,20 +50,23 @@ pub struct SocketLayer {
 }
 
 impl SocketLayer {
-    /// The Socket.IO server on the engine settings of `config`, counting into `stats`.
-    pub fn new(config: &Config, stats: Arc<Stats>) -> (SocketIoLayer<TrackingAdapter>, Self) {
+    /// The Socket.IO server on `engine`'s settings, counting into `stats`.
+    pub fn new(
+        engine: &EngineSettings,
+        stats: Arc<Stats>,
+    ) -> (SocketIoLayer<TrackingAdapter>, Self) {
         let ledger = Arc::new(BroadcastLedger::new(stats.clone()));
         let (layer, io) = SocketIo::builder()
             .with_adapter::<TrackingAdapter>(ledger.clone())
-            .max_buffer_size(config.max_buffer_size)
-            .max_payload(config.max_payload)
+            .max_buffer_size(engine.max_buffer_size)
+            .max_payload(engine.max_payload)
             // max_payload bounds polling bodies; websocket messages have their own limit.
-            .ws_max_message_size(config.max_payload as usize)
-            .ws_max_frame_size(config.max_payload as usize)
-            .ws_read_buffer_size(config.ws_read_buffer_size)
-            .ping_interval(config.ping_interval)
-            .ping_timeout(config.ping_timeout)
-            .connect_timeout(config.connect_timeout)
+            .ws_max_message_size(engine.max_payload as usize)
+            .ws_max_frame_size(engine.max_payload as usize)
+            .ws_read_buffer_size(engine.ws_read_buffer_size)
+            .ping_interval(engine.ping_interval)
+            .ping_timeout(engine.ping_timeout)
+            .connect_timeout(engine.connect_timeout)
             .build_layer();
         let slow = Arc::new(SlowConsumers::new(&io, ledger, stats));
         (layer, Self { io, slow })

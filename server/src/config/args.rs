@@ -1,0 +1,40 @@
+//! [`ServeArgs`]: the options of `agentcast serve` (also flattened into `run` and
+//! `token create`): the configuration file, then every group's flags.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{
+    AuthArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs, ServerArgs,
+    StoreArgs, TlsArgs,
+};
+
+/// Options of `agentcast serve`. Precedence: flag > environment variable > config file >
+/// default.
+#[derive(Debug, Default, Clone, Args)]
+pub struct ServeArgs {
+    /// TOML configuration file (keys as in the README's configuration reference).
+    #[arg(long, env = "AGENTCAST_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub hub: HubArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub ingest: IngestArgs,
+    #[command(flatten)]
+    pub processes: ProcessArgs,
+    #[command(flatten)]
+    pub demo: DemoArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    #[command(flatten)]
+    pub limits: LimitsArgs,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+}

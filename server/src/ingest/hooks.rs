@@ -28,9 +28,9 @@ use agentcast_shared::{
 };
 use serde_json::{Value, json};
 
-use super::claude::tools::{Output, ToolAnswer, ToolCall, ToolTracker, render_value};
 use super::context::IngestLimits;
 use super::text::truncate;
+use super::tools::{Output, ToolAnswer, ToolCall, ToolTracker, render_value};
 
 /// Sessions tracked at once; past this the one seen least recently is forgotten (its next
 /// payload starts it again).

@@ -14,6 +14,7 @@
 //!   line becomes).
 //! - [`hooks`]: [`HookMapper`], Claude Code hook payloads to the same events.
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
+//! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
 //! - `text`: bounded previews and excerpts.
 
 pub mod claude;
@@ -24,6 +25,7 @@ pub mod pipeline;
 #[cfg(test)]
 mod properties;
 mod text;
+mod tools;
 
 pub use claude::{ClaudeMapper, Mapped, NotJson};
 pub use context::{IngestLimits, SessionContext};

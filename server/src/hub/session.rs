@@ -10,7 +10,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::{Tail, TailEntry};
-use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
+use crate::ingest::{
+    HookError, HookMapper, IngestLimits, IngestPipeline, PushLineError, SessionContext,
+};
 use crate::store::SessionRecord;
 use agentcast_shared::SessionSource;
 
@@ -113,8 +115,8 @@ pub enum StreamIngestError<E> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestHookError {
-    #[error("{0}")]
-    Payload(String),
+    #[error(transparent)]
+    Payload(HookError),
     #[error(transparent)]
     Hub(#[from] HubError),
 }
@@ -185,7 +187,7 @@ impl SessionHandle {
         lines: impl IntoIterator<Item = &'a str>,
         source: agentcast_shared::SessionSource,
         limits: &IngestLimits,
-        mut each: impl FnMut(usize, Result<(), String>),
+        mut each: impl FnMut(usize, Result<(), PushLineError>),
     ) -> Result<u64, HubError> {
         let mut pipeline = self.shared.lines.lock().await;
         let pipeline = pipeline.get_or_insert_with(|| {

@@ -30,5 +30,5 @@ mod tools;
 pub use claude::{ClaudeMapper, Mapped, NotJson};
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
-pub use hooks::HookMapper;
-pub use pipeline::{Clock, IngestPipeline, IngestStats};
+pub use hooks::{HookError, HookMapper};
+pub use pipeline::{Clock, IngestPipeline, IngestStats, PushLineError};

@@ -16,6 +16,8 @@
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
 //! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
 //! - `text`: bounded previews and excerpts.
+//! - [`testing`] (tests and the `test-support` feature only): where the Claude Code fixtures
+//!   are, and helpers to look at events.
 
 pub mod claude;
 pub mod context;
@@ -24,6 +26,8 @@ pub mod hooks;
 pub mod pipeline;
 #[cfg(test)]
 mod properties;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 mod text;
 mod tools;
 

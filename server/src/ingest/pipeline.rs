@@ -225,6 +225,7 @@ fn wall_clock_millis() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::testing::{get, kinds};
     use agentcast_shared::SessionSource;
 
     fn pipeline(max_line_bytes: usize) -> IngestPipeline {
@@ -236,17 +237,6 @@ mod tests {
             },
             Box::new(|| 1_000),
         )
-    }
-
-    fn kinds(events: &[Event]) -> Vec<&'static str> {
-        events.iter().map(Event::kind).collect()
-    }
-
-    fn error(event: &Event) -> &AgentError {
-        match event {
-            Event::AgentError(error) => error,
-            other => panic!("not an agent.error: {other:?}"),
-        }
     }
 
     const INIT: &str = r#"{"type":"system","subtype":"init","model":"m","cwd":"/w"}"#;
@@ -268,7 +258,7 @@ mod tests {
                 "agent.raw"
             ]
         );
-        let err = error(&out[2]);
+        let err = get!(out[2], AgentError);
         assert_eq!((err.code.as_str(), err.line), ("malformed_json", Some(2)));
         assert!(err.message.contains("line 2"), "{}", err.message);
         assert_eq!(err.excerpt.as_deref(), Some("{not json"));
@@ -297,7 +287,7 @@ mod tests {
         let mut out = Vec::new();
         p.push_bytes(format!("{INIT}\n{{\"type\":\"assis").as_bytes(), &mut out);
         p.finish(&mut out);
-        let err = error(&out[2]);
+        let err = get!(out[2], AgentError);
         assert_eq!((err.code.as_str(), err.line), ("truncated_line", Some(2)));
         assert!(
             err.message.contains("ended inside line 2"),
@@ -323,10 +313,10 @@ mod tests {
                 "session.status"
             ]
         );
-        assert_eq!(error(&out[0]).code, "line_too_long");
-        assert!(error(&out[0]).message.contains("508 bytes"));
-        assert_eq!(error(&out[1]).code, "invalid_utf8");
-        assert_eq!(error(&out[1]).line, Some(2));
+        assert_eq!(get!(out[0], AgentError).code, "line_too_long");
+        assert!(get!(out[0], AgentError).message.contains("508 bytes"));
+        assert_eq!(get!(out[1], AgentError).code, "invalid_utf8");
+        assert_eq!(get!(out[1], AgentError).line, Some(2));
         assert_eq!(p.stats().errors, 2);
     }
 
@@ -348,7 +338,7 @@ mod tests {
             kinds(&out),
             ["agent.error", "session.started", "session.status"]
         );
-        let err = error(&out[0]);
+        let err = get!(out[0], AgentError);
         assert_eq!((err.code.as_str(), err.line), ("line_too_long", Some(1)));
         assert!(
             err.message
@@ -439,7 +429,7 @@ mod tests {
                 .starts_with("{\"a\":{\"a\":")
         );
         assert!(started.input.as_str().unwrap().len() <= 64);
-        assert_eq!(error(&out[4]).code, "malformed_json");
+        assert_eq!(get!(out[4], AgentError).code, "malformed_json");
     }
 
     #[test]

@@ -367,6 +367,7 @@ pub(crate) fn render_value(value: &Value, max: usize) -> Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::testing::{kinds, todo_counts};
     use serde_json::json;
 
     fn call(id: &str, name: &str, input: Value) -> ToolCall {
@@ -385,10 +386,6 @@ mod tests {
             output: Output::of_str("ok", 10),
             parent: None,
         }
-    }
-
-    fn kinds(events: &[Event]) -> Vec<&'static str> {
-        events.iter().map(Event::kind).collect()
     }
 
     #[test]
@@ -439,15 +436,7 @@ mod tests {
             panic!()
         };
         assert_eq!(todos.todos.len(), 3);
-        assert_eq!(
-            (
-                todos.stats.total,
-                todos.stats.pending,
-                todos.stats.in_progress,
-                todos.stats.completed
-            ),
-            (3, 1, 1, 1)
-        );
+        assert_eq!(todo_counts(todos), (3, 1, 1, 1));
         assert_eq!(todos.todos[0].active_form.as_deref(), Some("A-ing"));
         // No `todos` array: a plain tool call.
         let mut out = Vec::new();

@@ -1,20 +1,8 @@
 //! One test per row of the hook table in the module docs.
 
 use super::*;
+use crate::ingest::testing::{get, kinds};
 use agentcast_shared::{TodoUpdated, ToolCompleted, ToolStarted};
-
-fn kinds(events: &[Event]) -> Vec<&'static str> {
-    events.iter().map(Event::kind).collect()
-}
-
-macro_rules! get {
-    ($event:expr, $variant:ident) => {
-        match &$event {
-            Event::$variant(data) => data,
-            other => panic!("expected {}, got {other:?}", stringify!($variant)),
-        }
-    };
-}
 
 /// Maps payloads of session `s1` at 1000, 1100, 1200, ... ms.
 fn map_all(mapper: &mut HookMapper, payloads: &[Value]) -> Vec<Event> {

@@ -291,6 +291,42 @@ mod tests {
         texts(page.iter().copied())
     }
 
+    /// The first page a `recovered: false` from `from` to `to` asks for.
+    fn first_gap_page(paging: &mut Paging, from: u64, to: u64, log: &EventLog) -> PageRequest {
+        match paging.recovered(&not_recovered(from, to), log) {
+            Recovery::Missed {
+                fetch: Some(request),
+                ..
+            } => request,
+            other => panic!("a gap to fill, not {other:?}"),
+        }
+    }
+
+    /// The (after, before) of each page a gap fill asked for.
+    type Asked = Vec<(Option<u64>, Option<u64>)>;
+
+    /// Answers `request` with `page(request)`, and every page that follows, until the gap fill
+    /// ends: its last answer (the only one with a notice) and the pages asked.
+    fn fill(
+        paging: &mut Paging,
+        mut request: PageRequest,
+        model: &mut SessionModel,
+        page: impl Fn(&PageRequest) -> Vec<Envelope>,
+    ) -> (Answered, Asked) {
+        let mut asked = Vec::new();
+        loop {
+            asked.push((request.after, request.before));
+            let answered = paging.answer(request.id, Ok(page(&request)), model);
+            match answered.fetch {
+                Some(next) => {
+                    assert_eq!(answered.notice, None, "a notice only at the end");
+                    request = next;
+                }
+                None => return (answered, asked),
+            }
+        }
+    }
+
     #[test]
     fn the_first_page_is_the_newest() {
         let mut paging = Paging::default();
@@ -389,10 +425,8 @@ mod tests {
         let history: Vec<u64> = (1..=2600).collect();
         let mut model = holding((1..=60).chain(2561..=2600));
         let mut paging = Paging::default();
-        let Recovery::Missed {
-            notice,
-            fetch: Some(mut request),
-        } = paging.recovered(&not_recovered(2561, 2600), &model.log)
+        let Recovery::Missed { notice, fetch } =
+            paging.recovered(&not_recovered(2561, 2600), &model.log)
         else {
             panic!("a gap to fill")
         };
@@ -400,22 +434,17 @@ mod tests {
             notice,
             "Some events were not replayed after reconnecting (recovered: false, from 2561); loading them…"
         );
-        assert_eq!((request.after, request.before), (Some(60), Some(2561)));
-        let mut rounds = 1;
-        let last = loop {
-            let page = serve(&history, &request);
-            let answered = paging.answer(request.id, Ok(page), &mut model);
-            match answered.fetch {
-                Some(next) => {
-                    assert_eq!(answered.notice, None);
-                    assert_eq!(next.after, Some(model.log.gaps()[0].0 - 1));
-                    request = next;
-                    rounds += 1;
-                }
-                None => break answered,
-            }
-        };
-        assert_eq!(rounds, 3);
+        let (last, asked) = fill(&mut paging, fetch.unwrap(), &mut model, |r| {
+            serve(&history, r)
+        });
+        assert_eq!(
+            asked,
+            [
+                (Some(60), Some(2561)),
+                (Some(1060), Some(2561)),
+                (Some(2060), Some(2561))
+            ]
+        );
         assert_eq!(
             last.notice.as_deref(),
             Some("Missed events were loaded: nothing is missing.")
@@ -429,13 +458,7 @@ mod tests {
         let history: Vec<u64> = (111..=160).collect();
         let mut model = holding((1..=60).chain(111..=160));
         let mut paging = Paging::default();
-        let Recovery::Missed {
-            fetch: Some(request),
-            ..
-        } = paging.recovered(&not_recovered(111, 160), &model.log)
-        else {
-            panic!("a gap to fill")
-        };
+        let request = first_gap_page(&mut paging, 111, 160, &model.log);
         assert_eq!((request.after, request.before), (Some(60), Some(111)));
         let answered = paging.answer(request.id, Ok(serve(&history, &request)), &mut model);
         assert_eq!(
@@ -451,21 +474,11 @@ mod tests {
         let history: Vec<u64> = (81..=160).collect();
         let mut model = holding((1..=60).chain(111..=160));
         let mut paging = Paging::default();
-        let Recovery::Missed {
-            fetch: Some(request),
-            ..
-        } = paging.recovered(&not_recovered(111, 160), &model.log)
-        else {
-            panic!("a gap to fill")
-        };
-        let next = paging
-            .answer(request.id, Ok(serve(&history, &request)), &mut model)
-            .fetch
-            .expect("the rest of the gap");
-        assert_eq!((next.after, next.before), (Some(60), Some(81)));
-        let answered = paging.answer(next.id, Ok(serve(&history, &next)), &mut model);
+        let request = first_gap_page(&mut paging, 111, 160, &model.log);
+        let (last, asked) = fill(&mut paging, request, &mut model, |r| serve(&history, r));
+        assert_eq!(asked, [(Some(60), Some(111)), (Some(60), Some(81))]);
         assert_eq!(
-            answered.notice.as_deref(),
+            last.notice.as_deref(),
             Some("Events 61 to 80 are no longer kept by the server.")
         );
     }
@@ -474,13 +487,7 @@ mod tests {
     fn a_failed_gap_page_says_why() {
         let mut model = holding((1..=5).chain(9..=10));
         let mut paging = Paging::default();
-        let Recovery::Missed {
-            fetch: Some(request),
-            ..
-        } = paging.recovered(&not_recovered(9, 10), &model.log)
-        else {
-            panic!("a gap to fill")
-        };
+        let request = first_gap_page(&mut paging, 9, 10, &model.log);
         let answered = paging.answer(request.id, Err("timed out".into()), &mut model);
         assert_eq!(
             answered.notice.as_deref(),
@@ -529,32 +536,14 @@ mod tests {
         let history: Vec<u64> = (1..=100).collect();
         let mut model = holding((1..=10).chain(51..=60));
         let mut paging = Paging::default();
-        let Recovery::Missed {
-            fetch: Some(first), ..
-        } = paging.recovered(&not_recovered(51, 60), &model.log)
-        else {
-            panic!("a gap to fill")
-        };
+        let first = first_gap_page(&mut paging, 51, 60, &model.log);
         // Another reconnect before the answer: more is missing now.
         model.extend(texts(91..=100));
-        let Recovery::Missed {
-            fetch: Some(second),
-            ..
-        } = paging.recovered(&not_recovered(91, 100), &model.log)
-        else {
-            panic!("a gap to fill")
-        };
+        let second = first_gap_page(&mut paging, 91, 100, &model.log);
         assert_ne!(first.id, second.id);
-        // The first answer comes last of all: ignored.
-        let mut request = second;
-        loop {
-            let answered = paging.answer(request.id, Ok(serve(&history, &request)), &mut model);
-            match answered.fetch {
-                Some(next) => request = next,
-                None => break,
-            }
-        }
+        fill(&mut paging, second, &mut model, |r| serve(&history, r));
         assert_eq!(offsets(&model), history);
+        // The first answer comes last of all: ignored.
         let late = paging.answer(first.id, Ok(serve(&history, &first)), &mut model);
         assert_eq!(late, Answered::default());
         assert_eq!(offsets(&model), history);
@@ -565,29 +554,12 @@ mod tests {
         // A server that answers every page with one old event and never the missing ones.
         let mut model = holding([1, 2000]);
         let mut paging = Paging::default();
-        let Recovery::Missed {
-            fetch: Some(mut request),
-            ..
-        } = paging.recovered(&not_recovered(2000, 2000), &model.log)
-        else {
-            panic!("a gap to fill")
-        };
-        let mut answers = 1;
-        let last = loop {
-            let answered = paging.answer(request.id, Ok(texts([1])), &mut model);
-            match answered.fetch {
-                Some(next) => {
-                    request = next;
-                    answers += 1;
-                }
-                None => break answered,
-            }
-        };
-        assert_eq!(answers, MAX_GAP_ROUNDS);
-        assert!(
-            last.notice
-                .unwrap()
-                .ends_with("are no longer kept by the server."),
+        let request = first_gap_page(&mut paging, 2000, 2000, &model.log);
+        let (last, asked) = fill(&mut paging, request, &mut model, |_| texts([1]));
+        assert_eq!(asked.len(), MAX_GAP_ROUNDS as usize);
+        assert_eq!(
+            last.notice.as_deref(),
+            Some("Events 2 to 1999 are no longer kept by the server.")
         );
     }
 }

@@ -10,9 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::{Tail, TailEntry};
-use crate::ingest::{
-    HookError, HookMapper, IngestLimits, IngestPipeline, PushLineError, SessionContext,
-};
+use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
 use crate::store::SessionRecord;
 use agentcast_shared::SessionSource;
 
@@ -116,7 +114,7 @@ pub enum StreamIngestError<E> {
 #[derive(Debug, thiserror::Error)]
 pub enum IngestHookError {
     #[error(transparent)]
-    Payload(HookError),
+    Payload(crate::ingest::HookError),
     #[error(transparent)]
     Hub(#[from] HubError),
 }
@@ -187,7 +185,7 @@ impl SessionHandle {
         lines: impl IntoIterator<Item = &'a str>,
         source: agentcast_shared::SessionSource,
         limits: &IngestLimits,
-        mut each: impl FnMut(usize, Result<(), PushLineError>),
+        mut each: impl FnMut(usize, Result<(), crate::ingest::PushLineError>),
     ) -> Result<u64, HubError> {
         let mut pipeline = self.shared.lines.lock().await;
         let pipeline = pipeline.get_or_insert_with(|| {

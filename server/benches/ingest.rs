@@ -15,6 +15,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use agentcast_server::ingest::testing::claude_fixture_files;
 use agentcast_server::ingest::{IngestLimits, IngestPipeline, JsonlDecoder, SessionContext};
 use agentcast_shared::SessionSource;
 
@@ -33,25 +34,11 @@ fn main() {
         "input", "lines", "avg bytes", "lines/s", "MB/s", "decode lines/s"
     );
 
-    let fixtures = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/claude-stream-json"
-    );
-    match std::fs::read_dir(fixtures) {
-        Ok(dir) => {
-            let mut paths: Vec<_> = dir
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "jsonl" || e == "ndjson"))
-                .collect();
-            paths.sort();
-            for path in paths {
-                let bytes = std::fs::read(&path).expect("fixture is readable");
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                report(&name, &bytes);
-            }
-        }
-        Err(_) => println!("(fixtures not found at {fixtures}, skipping them)"),
+    // Where the fixtures are absent, a notice says so and only the generated input runs.
+    for path in claude_fixture_files().unwrap_or_default() {
+        let bytes = std::fs::read(&path).expect("fixture is readable");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        report(&name, &bytes);
     }
 
     let transcript = generate(lines);

@@ -3,6 +3,7 @@
 //!
 //! - [`cli`], [`config`]: the command line and the resolved configuration.
 //! - [`app`]: [`app::serve`], the seam `main` and the tests call.
+//! - [`announce`]: the listening line and the dashboard's address a starting server prints.
 //! - [`hub`]: sessions, their sequencers and the in-process publish API.
 //! - [`ingest`]: agent output (stream-json lines, hook payloads) to typed events.
 //! - [`socket`]: namespaces, commands, subscriptions and the broadcast adapter.
@@ -22,6 +23,7 @@
 //! - [`tls`]: the certificate and key of `--tls-cert`/`--tls-key`, and the TLS listener.
 //! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
 
+pub mod announce;
 pub mod app;
 pub mod audit;
 pub mod auth;

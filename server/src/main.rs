@@ -1,18 +1,14 @@
-//! The `agentcast` binary: parses the command line and hands over to the library.
+//! The `agentcast` binary: parses the command line and hands over to the library
+//! (`agentcast run` is [`agentcast_server::sources::run`]).
 
-use std::io::Write;
-
+use agentcast_server::announce::{bind, print_open_url};
 use agentcast_server::auth::Authenticator;
-use agentcast_server::cli::{
-    Cli, Command, PipeArgs, RunArgs, ServeArgs, TokenCommand, TokenCreateArgs,
-};
-use agentcast_server::config::{AuthMode, Config, JwtAlgorithm};
+use agentcast_server::cli::{Cli, Command, PipeArgs, ServeArgs, TokenCommand, TokenCreateArgs};
+use agentcast_server::config::{AuthMode, Config};
 use agentcast_server::ingest::IngestLimits;
-use agentcast_server::listener::Listener;
-use agentcast_server::sources::cli::{exit_code, pipe_stdin, run_spec, run_with_signals};
-use agentcast_server::sources::{RemoteSession, Sink};
-use agentcast_server::{LISTENING_PREFIX, app, logging};
-use agentcast_shared::Scope;
+use agentcast_server::sources::pipe::pipe_stdin;
+use agentcast_server::sources::run::run;
+use agentcast_server::{app, logging};
 use anyhow::Context;
 use clap::Parser;
 
@@ -27,117 +23,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Pipe(args) => pipe(args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(args),
     }
-}
-
-/// Binds (after loading the TLS certificate and key, if any), prints the listening line
-/// (scripts and tests wait for it: `http://ADDR`, or `https://ADDR` with TLS) and returns the
-/// listener.
-async fn bind(config: &Config) -> anyhow::Result<Listener> {
-    let server = &config.server;
-    let listener = Listener::bind(server.bind, config.tls.config().as_ref()).await?;
-    let addr = listener.local_addr()?;
-    let url = listener.url()?;
-    tracing::info!(%addr, tls = config.tls.config().is_some(), data_dir = %server.data_dir.display(), conformance = server.conformance, "listening");
-    println!("{LISTENING_PREFIX}{url}");
-    std::io::stdout().flush()?;
-    Ok(listener)
-}
-
-/// `agentcast run`: the agent's exit code becomes ours.
-async fn run(args: RunArgs) -> anyhow::Result<i32> {
-    let RunArgs {
-        server,
-        session,
-        label,
-        token,
-        keep_serving,
-        mut serve,
-        command,
-    } = args;
-    let spec = run_spec(session, label, command);
-    let session_id = spec.session_id.clone();
-    if let Some(server) = server {
-        logging::init(serve.server.log_format.unwrap_or_default());
-        let limits = IngestLimits {
-            max_line_bytes: serve
-                .ingest
-                .max_line_bytes
-                .unwrap_or(IngestLimits::DEFAULT_MAX_LINE_BYTES),
-            ..Default::default()
-        };
-        eprintln!("agentcast: streaming session {session_id} to {server}");
-        let token = token.or_else(|| local_write_token(&serve, &session_id));
-        let sink = Sink::Remote(RemoteSession::new(&server, &session_id, token));
-        let exit = run_with_signals(spec, sink, limits, std::time::Duration::from_secs(5)).await?;
-        return Ok(exit_code(&exit));
-    }
-
-    serve
-        .server
-        .bind
-        .get_or_insert(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
-    let config = Config::load(serve)?;
-    logging::init(config.server.log_format);
-    let listener = bind(&config).await?;
-    let url = listener.url()?;
-    eprintln!(
-        "agentcast: watch session {session_id} at {url} (Socket.IO namespace /sessions/{session_id})"
-    );
-    let built = app::build(&config).await?;
-    print_open_url(&config, &built.auth, listener.local_addr()?);
-    let sink = Sink::Local(built.hub.session(&session_id)?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = {
-        let config = config.clone();
-        tokio::spawn(async move {
-            app::serve_built(listener, built, &config, async {
-                let _ = stopped.await;
-            })
-            .await
-        })
-    };
-    let exit = run_with_signals(spec, sink, config.ingest.limits(), config.processes.grace).await?;
-    if keep_serving {
-        eprintln!("agentcast: the agent exited; still serving at {url} until Ctrl-C");
-        tokio::signal::ctrl_c().await?;
-    }
-    let _ = stop.send(());
-    server.await??;
-    Ok(exit_code(&exit))
-}
-
-/// Without `--token`, a write token for this session only, signed with the key of the data
-/// directory (as `agentcast token create` would), when that key exists: on the server's own
-/// machine `agentcast run --server URL` then just works. No key is ever created here.
-fn local_write_token(serve: &ServeArgs, session_id: &str) -> Option<String> {
-    let config = Config::load(serve.clone()).ok()?;
-    let security = &config.auth;
-    let own_key = match security.jwt_algorithm {
-        JwtAlgorithm::Hs256 => security.jwt_secret_file.is_file(),
-        _ => security
-            .jwt_private_key
-            .as_ref()
-            .is_some_and(|p| p.is_file()),
-    };
-    if security.mode == AuthMode::None || !own_key {
-        return None;
-    }
-    let auth = Authenticator::from_config(security).ok()?;
-    // Long enough for any run: the token names this one session and cannot do more.
-    let ttl = std::time::Duration::from_secs(7 * 24 * 3600);
-    let token = auth
-        .issue(
-            "agentcast run",
-            Scope::Write,
-            vec![session_id.to_owned()],
-            ttl,
-        )
-        .ok()?;
-    eprintln!(
-        "agentcast: no --token given: using a write token for this session signed with the key in {}",
-        config.server.data_dir.display()
-    );
-    Some(token)
 }
 
 /// `agentcast pipe`: stdin to a session of a running server.
@@ -175,30 +60,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     print_open_url(&config, &built.auth, listener.local_addr()?);
     app::serve_built(listener, built, &config, shutdown).await?;
     Ok(())
-}
-
-/// Prints where to open the dashboard, with an admin token in the URL fragment (browsers do
-/// not send fragments to servers or put them in logs), as Jupyter does.
-fn print_open_url(config: &Config, auth: &Authenticator, addr: std::net::SocketAddr) {
-    let scheme = if config.tls.config().is_some() {
-        "https"
-    } else {
-        "http"
-    };
-    let base = format!("{scheme}://{addr}/");
-    if !auth.is_enabled() {
-        println!("agentcast: open {base} (no authentication: --auth none)");
-    } else {
-        let ttl = config.auth.startup_token_ttl;
-        match auth.issue("dashboard", Scope::Admin, vec!["*".into()], ttl) {
-            Ok(token) => println!(
-                "agentcast: open {base}#token={token}\n(an admin token valid {} h; make others with `agentcast token create`)",
-                ttl.as_secs() / 3600
-            ),
-            Err(err) => println!("agentcast: open {base} with a token from your issuer ({err})"),
-        }
-    }
-    let _ = std::io::stdout().flush();
 }
 
 /// `agentcast token create`: prints a token signed with the key the server would use.

@@ -5,34 +5,11 @@
 //! The fixtures live beside the repository, not in it (their licences were not checked); when
 //! they are missing these tests say so and pass, unless `AGENTCAST_REQUIRE_FIXTURES=1`.
 
-use std::path::{Path, PathBuf};
-
+use agentcast_server::ingest::testing::{claude_fixture, get, kinds};
 use agentcast_server::ingest::{IngestLimits, IngestPipeline, SessionContext};
 use agentcast_shared::{
     DelegationStatus, Event, HookPhase, SessionSource, SessionState, UsageUpdated,
 };
-
-/// The fixture folder: `../shared/fixtures/claude-stream-json` from the workspace root.
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/claude-stream-json")
-}
-
-/// The bytes of one fixture, or `None` (after a notice) when the folder is missing.
-fn fixture(name: &str) -> Option<Vec<u8>> {
-    let dir = fixture_dir();
-    if !dir.is_dir() {
-        let required = std::env::var("AGENTCAST_REQUIRE_FIXTURES").is_ok_and(|v| v == "1");
-        let notice = format!(
-            "fixtures not found at {}, skipping; set AGENTCAST_REQUIRE_FIXTURES=1 to fail instead",
-            dir.display()
-        );
-        assert!(!required, "{notice}");
-        eprintln!("{notice}");
-        return None;
-    }
-    let path = dir.join(name);
-    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-}
 
 /// The events of `input` fed in chunks of `chunk` bytes, with a clock that advances 10 ms
 /// per line from 1_000_000 ms.
@@ -59,7 +36,7 @@ fn run(input: &[u8], chunk: usize) -> Vec<Event> {
 
 /// The events of a fixture, checked to be the same for any chunking and to survive the wire.
 fn events(name: &str) -> Option<Vec<Event>> {
-    let input = fixture(name)?;
+    let input = claude_fixture(name)?;
     let whole = run(&input, input.len());
     for chunk in [1, 7, 4096] {
         assert_eq!(run(&input, chunk), whole, "{name} in chunks of {chunk}");
@@ -71,17 +48,28 @@ fn events(name: &str) -> Option<Vec<Event>> {
     Some(whole)
 }
 
-fn kinds(events: &[Event]) -> Vec<&'static str> {
-    events.iter().map(Event::kind).collect()
+/// The events of fixture `name` (see [`events`]), checked to be of the types `expected`.
+fn events_of_kinds(name: &str, expected: &[&str]) -> Option<Vec<Event>> {
+    let out = events(name)?;
+    assert_eq!(kinds(&out), expected, "{name}");
+    Some(out)
 }
 
-macro_rules! get {
-    ($event:expr, $variant:ident) => {
-        match &$event {
-            Event::$variant(data) => data,
-            other => panic!("expected {}, got {other:?}", stringify!($variant)),
-        }
-    };
+/// The model and CLI version a `session.started` reports.
+fn agent(event: &Event) -> (Option<&str>, Option<&str>) {
+    let started = get!(*event, SessionStarted);
+    (started.model.as_deref(), started.cli_version.as_deref())
+}
+
+/// What a `session.ended` reports: (status, duration, turns, cost).
+fn ended(event: &Event) -> (SessionState, Option<u64>, Option<u32>, Option<f64>) {
+    let ended = get!(*event, SessionEnded);
+    (
+        ended.status,
+        ended.duration_ms,
+        ended.num_turns,
+        ended.total_cost_usd,
+    )
 }
 
 fn usage(event: &Event) -> (u64, u64, u64, u64, f64) {
@@ -97,12 +85,9 @@ fn usage(event: &Event) -> (u64, u64, u64, u64, f64) {
 
 #[test]
 fn fixture_01_read_tool_with_a_large_result() {
-    let Some(out) = events("01_automagik_manual_test_output.stream-json.jsonl") else {
-        return;
-    };
-    assert_eq!(
-        kinds(&out),
-        [
+    let Some(out) = events_of_kinds(
+        "01_automagik_manual_test_output.stream-json.jsonl",
+        &[
             "session.started",
             "session.status",
             "output.text",
@@ -113,18 +98,23 @@ fn fixture_01_read_tool_with_a_large_result() {
             "usage.updated",
             "usage.updated",
             "session.ended",
-        ]
-    );
+        ],
+    ) else {
+        return;
+    };
     let started = get!(out[0], SessionStarted);
     assert_eq!(started.session_id, "s-fixture");
-    assert_eq!(started.model.as_deref(), Some("claude-opus-4-20250514"));
+    assert_eq!(
+        agent(&out[0]),
+        (Some("claude-opus-4-20250514"), None),
+        "this CLI did not report its version"
+    );
     assert_eq!(
         started.cwd.as_deref(),
         Some("/home/namastex/workspace/am-agents-labs")
     );
     assert_eq!(started.tools.len(), 88);
     assert!(started.tools.iter().any(|t| t == "TodoWrite"));
-    assert_eq!(started.cli_version, None, "this CLI did not report one");
     assert_eq!(get!(out[1], SessionStatus).status, SessionState::Running);
 
     let text = get!(out[2], OutputText);
@@ -177,32 +167,37 @@ fn fixture_01_read_tool_with_a_large_result() {
         get!(out[8], UsageUpdated).model.as_deref(),
         Some("claude-opus-4-20250514")
     );
-    let ended = get!(out[9], SessionEnded);
-    assert_eq!(ended.status, SessionState::Completed);
-    assert_eq!(ended.duration_ms, Some(14508));
-    assert_eq!(ended.num_turns, Some(4));
-    assert_eq!(ended.total_cost_usd, Some(1.4090853499999998));
+    assert_eq!(
+        ended(&out[9]),
+        (
+            SessionState::Completed,
+            Some(14508),
+            Some(4),
+            Some(1.4090853499999998)
+        )
+    );
 }
 
 #[test]
 fn fixture_02_minimal_turn() {
-    let Some(out) = events("02_gleam_sdk_golden_basic_query.ndjson") else {
-        return;
-    };
-    assert_eq!(
-        kinds(&out),
-        [
+    let Some(out) = events_of_kinds(
+        "02_gleam_sdk_golden_basic_query.ndjson",
+        &[
             "session.started",
             "session.status",
             "output.text",
             "usage.updated",
             "usage.updated",
             "session.ended",
-        ]
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(
+        agent(&out[0]),
+        (Some("claude-opus-4-5-20251101"), Some("2.1.7"))
     );
     let started = get!(out[0], SessionStarted);
-    assert_eq!(started.model.as_deref(), Some("claude-opus-4-5-20251101"));
-    assert_eq!(started.cli_version.as_deref(), Some("2.1.7"));
     assert_eq!(
         started.tools,
         ["Task", "Bash", "Glob", "Grep", "Read", "Edit", "Write"]
@@ -215,19 +210,19 @@ fn fixture_02_minimal_turn() {
     );
     assert_eq!(usage(&out[3]), (10, 5, 0, 21570, 0.0));
     assert_eq!(usage(&out[4]), (10, 25, 0, 21570, 0.1354875));
-    let ended = get!(out[5], SessionEnded);
     assert_eq!(
-        (ended.status, ended.duration_ms, ended.num_turns),
-        (SessionState::Completed, Some(2360), Some(1))
+        ended(&out[5]),
+        (
+            SessionState::Completed,
+            Some(2360),
+            Some(1),
+            Some(0.1354875)
+        )
     );
-    assert_eq!(ended.total_cost_usd, Some(0.1354875));
 }
 
 #[test]
 fn fixture_03_partial_messages_and_hooks() {
-    let Some(out) = events("03_meridian_streaming_turn.partial-messages.ndjson") else {
-        return;
-    };
     let mut expected = vec!["agent.hook"; 13];
     expected.extend([
         "session.started",
@@ -241,7 +236,12 @@ fn fixture_03_partial_messages_and_hooks() {
         "usage.updated",      // result: cost
         "session.ended",
     ]);
-    assert_eq!(kinds(&out), expected);
+    let Some(out) = events_of_kinds(
+        "03_meridian_streaming_turn.partial-messages.ndjson",
+        &expected,
+    ) else {
+        return;
+    };
 
     let hooks: Vec<_> = out[..13].iter().map(|e| get!(*e, AgentHook)).collect();
     assert!(hooks[..6].iter().all(|h| h.phase == HookPhase::Started));
@@ -270,8 +270,10 @@ fn fixture_03_partial_messages_and_hooks() {
     assert!(hooks[10].output.as_deref().unwrap().len() <= IngestLimits::DEFAULT_PREVIEW_BYTES);
 
     let started = get!(out[13], SessionStarted);
-    assert_eq!(started.model.as_deref(), Some("claude-opus-4-8[1m]"));
-    assert_eq!(started.cli_version.as_deref(), Some("2.1.177"));
+    assert_eq!(
+        agent(&out[13]),
+        (Some("claude-opus-4-8[1m]"), Some("2.1.177"))
+    );
     assert_eq!(started.tools.len(), 39);
     assert_eq!(get!(out[15], AgentNotification).message, "requesting");
 
@@ -305,22 +307,22 @@ fn fixture_03_partial_messages_and_hooks() {
         usage(&out[21]),
         (16863, 5, 15362, 3631, 0.12843100000000002)
     );
-    let ended = get!(out[22], SessionEnded);
     assert_eq!(
-        (ended.status, ended.duration_ms, ended.num_turns),
-        (SessionState::Completed, Some(2190), Some(1))
+        ended(&out[22]),
+        (
+            SessionState::Completed,
+            Some(2190),
+            Some(1),
+            Some(0.12843100000000002)
+        )
     );
-    assert_eq!(ended.total_cost_usd, Some(0.12843100000000002));
 }
 
 #[test]
 fn fixture_04_bash_tool_turn() {
-    let Some(out) = events("04_gleam_sdk_fixtures_tool_turn.reassembled.jsonl") else {
-        return;
-    };
-    assert_eq!(
-        kinds(&out),
-        [
+    let Some(out) = events_of_kinds(
+        "04_gleam_sdk_fixtures_tool_turn.reassembled.jsonl",
+        &[
             "session.started",
             "session.status",
             "tool.started",
@@ -328,11 +330,14 @@ fn fixture_04_bash_tool_turn() {
             "tool.completed",
             "usage.updated",
             "session.ended",
-        ]
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(
+        agent(&out[0]),
+        (Some("claude-opus-4-5-20251101"), Some("2.1.3"))
     );
-    let started = get!(out[0], SessionStarted);
-    assert_eq!(started.model.as_deref(), Some("claude-opus-4-5-20251101"));
-    assert_eq!(started.cli_version.as_deref(), Some("2.1.3"));
     let call = get!(out[2], ToolStarted);
     assert_eq!(
         (call.tool_use_id.as_str(), call.name.as_str()),
@@ -350,9 +355,9 @@ fn fixture_04_bash_tool_turn() {
     // Its figures do not reconcile (README); the result's are reported as given.
     let (_, _, _, _, cost) = usage(&out[5]);
     assert_eq!(cost, 0.24722425);
-    let ended = get!(out[6], SessionEnded);
+    let (status, _, turns, cost) = ended(&out[6]);
     assert_eq!(
-        (ended.status, ended.num_turns, ended.total_cost_usd),
+        (status, turns, cost),
         (SessionState::Completed, Some(2), Some(0.24722425))
     );
 }
@@ -367,7 +372,7 @@ fn all_fixtures_back_to_back_are_one_session() {
     ];
     let mut input = Vec::new();
     for name in names {
-        let Some(bytes) = fixture(name) else {
+        let Some(bytes) = claude_fixture(name) else {
             return;
         };
         input.extend(bytes);

@@ -4,15 +4,15 @@
 //! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
 //! - `raw`: the server in-process on port 0, and a raw Socket.IO websocket client.
 //! - `http`: a JSON client of the REST API with timeouts.
-//! - `fixtures`: the shared Claude Code transcripts, or a clear skip where they are absent.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
 //! - `durability`: commit latency and replay speed, for `cargo xtask bench durability`.
 //!
 //! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
+//! Where the shared Claude Code transcripts are comes from the server's test support
+//! (`agentcast_server::ingest::testing`).
 
 pub mod certificate;
 pub mod durability;
-pub mod fixtures;
 pub mod http;
 pub mod loadgen;
 pub mod raw;

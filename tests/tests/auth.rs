@@ -38,6 +38,11 @@ fn token(server: &TestServer, scope: Scope, sessions: &[&str]) -> String {
         .unwrap()
 }
 
+/// A read token for every session, for `sub`, valid `ttl`.
+fn read_token(auth: &Authenticator, sub: &str, ttl: Duration) -> String {
+    auth.issue(sub, Scope::Read, vec!["*".into()], ttl).unwrap()
+}
+
 fn secret(server: &TestServer) -> Vec<u8> {
     std::fs::read(&server.config.auth.jwt_secret_file).unwrap()
 }
@@ -199,10 +204,7 @@ async fn publish_and_ingest_need_write_scope() {
 async fn an_expired_token_disconnects_a_live_socket_unless_refreshed() {
     let server = secured(0).await;
     let auth = issuer(&server);
-    let short = |sub: &str| {
-        auth.issue(sub, Scope::Read, vec!["*".into()], Duration::from_secs(2))
-            .unwrap()
-    };
+    let short = |sub: &str| read_token(&auth, sub, Duration::from_secs(2));
     let mut expiring = Client::connect(server.addr, "/sessions/e", with_token(&short("tester")))
         .await
         .unwrap();
@@ -211,26 +213,12 @@ async fn an_expired_token_disconnects_a_live_socket_unless_refreshed() {
         .unwrap();
 
     // Refresh at once: a token for someone else is refused, then a longer one is taken.
-    let other = auth
-        .issue(
-            "someone-else",
-            Scope::Read,
-            vec!["*".into()],
-            Duration::from_secs(600),
-        )
-        .unwrap();
+    let other = read_token(&auth, "someone-else", Duration::from_secs(600));
     let ack = refreshed
         .emit_with_ack("auth.refresh", json!({"token": other}))
         .await;
     assert_eq!(ack["error"]["code"], "forbidden", "{ack}");
-    let longer = auth
-        .issue(
-            "tester",
-            Scope::Read,
-            vec!["*".into()],
-            Duration::from_secs(600),
-        )
-        .unwrap();
+    let longer = read_token(&auth, "tester", Duration::from_secs(600));
     let ack = refreshed
         .emit_with_ack("auth.refresh", json!({"token": longer}))
         .await;

@@ -11,12 +11,26 @@ use serde_json::json;
 use tokio::net::TcpSocket;
 use tokio_tungstenite::client_async;
 
-async fn limited(limits: LimitsArgs) -> TestServer {
+/// A server whose limits are the defaults changed by `set` (a limit or two).
+async fn limited(set: impl FnOnce(&mut LimitsArgs)) -> TestServer {
+    let mut limits = LimitsArgs::default();
+    set(&mut limits);
     TestServer::start(ServeArgs {
         limits,
         ..ServeArgs::default()
     })
     .await
+}
+
+/// Publishes `count` sample events into `session` over REST.
+async fn publish(server: &TestServer, session: &str, count: usize) {
+    let answer = Api::for_addr(server.addr)
+        .post(
+            &format!("/api/sessions/{session}/publish"),
+            json!({"events": sample_events(count, 5)}),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
 }
 
 /// The status of an Engine.IO websocket handshake from `local_ip` (the loopback network
@@ -42,11 +56,7 @@ async fn handshake_from(local_ip: &str, server: std::net::SocketAddr) -> Result<
 
 #[tokio::test]
 async fn a_connection_flood_is_refused_and_others_go_on() {
-    let server = limited(LimitsArgs {
-        connections_per_ip_per_s: Some(2),
-        ..LimitsArgs::default()
-    })
-    .await;
+    let server = limited(|s| s.connections_per_ip_per_s = Some(2)).await;
     // Connected before the flood (the burst is twice the rate: 4).
     let mut watcher = server.connect("/sessions/f").await;
     let mut refused = 0;
@@ -64,14 +74,7 @@ async fn a_connection_flood_is_refused_and_others_go_on() {
         .await
         .expect("a client from another address connects");
     // The client connected before keeps receiving.
-    let api = Api::for_addr(server.addr);
-    let answer = api
-        .post(
-            "/api/sessions/f/publish",
-            json!({"events": sample_events(1, 1)}),
-        )
-        .await;
-    assert_eq!(answer.status, 200);
+    publish(&server, "f", 1).await;
     let (_, envelope) = watcher
         .next_event()
         .await
@@ -81,11 +84,7 @@ async fn a_connection_flood_is_refused_and_others_go_on() {
 
 #[tokio::test]
 async fn the_connection_total_is_enforced_at_the_handshake() {
-    let server = limited(LimitsArgs {
-        max_connections: Some(2),
-        ..LimitsArgs::default()
-    })
-    .await;
+    let server = limited(|s| s.max_connections = Some(2)).await;
     let _a = server.connect("/").await;
     let _b = server.connect("/").await;
     assert_eq!(handshake_from("127.0.0.1", server.addr).await, Err(503));
@@ -93,11 +92,7 @@ async fn the_connection_total_is_enforced_at_the_handshake() {
 
 #[tokio::test]
 async fn a_message_flood_is_limited_then_disconnected_and_the_session_goes_on() {
-    let server = limited(LimitsArgs {
-        messages_per_socket_per_s: Some(5),
-        ..LimitsArgs::default()
-    })
-    .await;
+    let server = limited(|s| s.messages_per_socket_per_s = Some(5)).await;
     let mut calm = server.connect("/sessions/m").await;
     let mut flooder = server.connect("/sessions/m").await;
     // The burst (10) passes, then `rate_limited` (30 pings outrun 5 per second unless they
@@ -132,15 +127,8 @@ async fn a_message_flood_is_limited_then_disconnected_and_the_session_goes_on() 
     );
 
     // The calm client on the same session receives every event.
-    let api = Api::for_addr(server.addr);
     for _ in 0..3 {
-        let answer = api
-            .post(
-                "/api/sessions/m/publish",
-                json!({"events": sample_events(10, 5)}),
-            )
-            .await;
-        assert_eq!(answer.status, 200);
+        publish(&server, "m", 10).await;
     }
     for expected in 1..=30u64 {
         let (_, envelope) = calm.next_event().await.expect("every event");
@@ -166,11 +154,7 @@ async fn a_message_flood_is_limited_then_disconnected_and_the_session_goes_on() 
 
 #[tokio::test]
 async fn an_http_flood_gets_429_with_retry_after() {
-    let server = limited(LimitsArgs {
-        http_requests_per_ip_per_s: Some(5),
-        ..LimitsArgs::default()
-    })
-    .await;
+    let server = limited(|s| s.http_requests_per_ip_per_s = Some(5)).await;
     let client = reqwest::Client::new();
     let url = format!("http://{}/api/sessions", server.addr);
     let mut statuses = Vec::new();

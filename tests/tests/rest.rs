@@ -45,6 +45,15 @@ async fn publish(api: &Api, session_id: &str, events: Vec<Value>) -> u64 {
     answer.body["head_offset"].as_u64().unwrap()
 }
 
+/// The string `field` of each object in the array `list`.
+fn each<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
+}
+
 fn offsets(page: &Value) -> Vec<u64> {
     page["events"]
         .as_array()
@@ -80,22 +89,14 @@ async fn sessions_are_listed_read_and_filtered_by_status() {
 
     let all = api.get("/api/sessions").await;
     assert_eq!(all.status, 200, "{}", all.text);
-    let ids: Vec<&str> = all.body["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["live", "done"], "newest started first");
+    assert_eq!(
+        each(&all.body["sessions"], "id"),
+        ["live", "done"],
+        "newest started first"
+    );
 
     let active = api.get("/api/sessions?status=active").await;
-    let ids: Vec<&str> = active.body["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["live"]);
+    assert_eq!(each(&active.body["sessions"], "id"), ["live"]);
 
     let live = api.get("/api/sessions/live").await;
     assert_eq!(live.status, 200);
@@ -374,13 +375,7 @@ async fn mcp_servers_are_added_tested_and_removed() {
     );
 
     let list = api.get("/api/mcp-servers").await;
-    let names: Vec<&str> = list.body["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["broken", "fake"]);
+    assert_eq!(each(&list.body["servers"], "name"), ["broken", "fake"]);
     assert_eq!(api.delete("/api/mcp-servers/fake").await.status, 204);
     assert_eq!(api.delete("/api/mcp-servers/fake").await.status, 404);
     assert_eq!(
@@ -394,35 +389,21 @@ async fn mcp_servers_are_added_tested_and_removed() {
 #[tokio::test]
 async fn analytics_group_tokens_costs_and_outcomes() {
     let (_server, api) = start().await;
-    publish(
-        &api,
-        "a",
-        vec![
-            started("a", "opus", "web", "2026-11-20T10:00:00.000Z"),
-            usage("opus", 1000, 100, 1.0),
-            ended("completed", 2000, 1.0),
-        ],
-    )
-    .await;
-    publish(
-        &api,
-        "b",
-        vec![
-            started("b", "opus", "web", "2026-11-20T12:00:00.000Z"),
-            usage("opus", 500, 50, 0.5),
-            ended("failed", 4000, 0.5),
-        ],
-    )
-    .await;
-    publish(
-        &api,
-        "c",
-        vec![
-            started("c", "haiku", "cli", "2026-11-21T09:00:00.000Z"),
-            usage("haiku", 10, 1, 0.01),
-        ],
-    )
-    .await;
+    // Session, model, project, start; tokens in and out, cost; how it ended, after how many ms.
+    #[rustfmt::skip]
+    let sessions = [
+        ("a", "opus", "web", "2026-11-20T10:00:00.000Z", 1000, 100, 1.0, Some(("completed", 2000))),
+        ("b", "opus", "web", "2026-11-20T12:00:00.000Z", 500, 50, 0.5, Some(("failed", 4000))),
+        ("c", "haiku", "cli", "2026-11-21T09:00:00.000Z", 10, 1, 0.01, None),
+    ];
+    for (id, model, project, at, input, output, cost, end) in sessions {
+        let mut events = vec![
+            started(id, model, project, at),
+            usage(model, input, output, cost),
+        ];
+        events.extend(end.map(|(status, duration_ms)| ended(status, duration_ms, cost)));
+        publish(&api, id, events).await;
+    }
 
     let usage = api.get("/api/analytics/usage?group_by=model").await;
     assert_eq!(usage.status, 200, "{}", usage.text);

@@ -3,26 +3,25 @@
 //! processes started over HTTP. Each produces the event sequence the mapper gives for the
 //! same input.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use agentcast_server::ingest::testing::{claude_fixture_files, kinds};
 use agentcast_server::ingest::{IngestPipeline, SessionContext};
-use agentcast_shared::{Event, SessionSource};
-use agentcast_tests::fixtures::claude_fixture_files;
+use agentcast_shared::SessionSource;
+use agentcast_tests::http::Api;
 use agentcast_tests::raw::Client;
 use agentcast_tests::server::{ServerProcess, agentcast_bin};
 use serde_json::{Value, json};
 
 const FAKE_AGENT: &str = env!("CARGO_BIN_EXE_agentcast-fake-agent");
 
-fn addr(server: &ServerProcess) -> SocketAddr {
-    server
-        .url
-        .trim_start_matches("http://")
-        .parse()
-        .expect("host:port")
+/// A client of `/sessions/{session}`, from before the session's first event.
+async fn watch(server: &ServerProcess, session: &str) -> Client {
+    Client::connect(server.addr(), &format!("/sessions/{session}"), None)
+        .await
+        .unwrap()
 }
 
 /// The event types the mapper makes of `file`.
@@ -34,7 +33,20 @@ fn mapped_types(file: &Path) -> Vec<&'static str> {
     let mut events = Vec::new();
     pipeline.push_bytes(&std::fs::read(file).unwrap(), &mut events);
     pipeline.finish(&mut events);
-    events.iter().map(Event::kind).collect()
+    kinds(&events)
+}
+
+/// The envelope of the next event named `name`, skipping the ones before it.
+async fn next_named(client: &mut Client, name: &str) -> Value {
+    loop {
+        let (next, envelope) = client
+            .next_event()
+            .await
+            .unwrap_or_else(|| panic!("events until {name}"));
+        if next == name {
+            return envelope;
+        }
+    }
 }
 
 /// Events of the watched session until (and including) `session.ended`.
@@ -79,6 +91,28 @@ async fn run_agentcast(args: &[&str], stdin: Option<&Path>) -> std::process::Out
         .expect("agentcast ran")
 }
 
+/// `agentcast run --server URL --session SESSION OPTIONS -- COMMAND`.
+async fn run_to(
+    server: &ServerProcess,
+    session: &str,
+    options: &[&str],
+    command: &[&str],
+) -> std::process::Output {
+    let mut args = vec!["run", "--server", &server.url, "--session", session];
+    args.extend(options);
+    args.push("--");
+    args.extend(command);
+    run_agentcast(&args, None).await
+}
+
+fn assert_success(output: &std::process::Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[tokio::test]
 async fn run_and_pipe_give_the_mapper_sequence_for_every_fixture() {
     let Some(files) = claude_fixture_files() else {
@@ -92,30 +126,15 @@ async fn run_and_pipe_give_the_mapper_sequence_for_every_fixture() {
 
         // agentcast run --server, the agent writing one byte at a time.
         let session = format!("run-{i}");
-        let mut watcher = Client::connect(addr(&server), &format!("/sessions/{session}"), None)
-            .await
-            .unwrap();
-        let output = run_agentcast(
-            &[
-                "run",
-                "--server",
-                &server.url,
-                "--session",
-                &session,
-                "--",
-                FAKE_AGENT,
-                file_arg,
-                "--chunk",
-                "1",
-            ],
-            None,
+        let mut watcher = watch(&server, &session).await;
+        let output = run_to(
+            &server,
+            &session,
+            &[],
+            &[FAKE_AGENT, file_arg, "--chunk", "1"],
         )
         .await;
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert_success(&output);
         let events = until_ended(&mut watcher).await;
         let mut expected = vec!["session.started", "session.status"];
         expected.extend(mapped.iter().filter(|t| **t != "session.ended"));
@@ -127,19 +146,13 @@ async fn run_and_pipe_give_the_mapper_sequence_for_every_fixture() {
 
         // cat file | agentcast pipe
         let session = format!("pipe-{i}");
-        let mut watcher = Client::connect(addr(&server), &format!("/sessions/{session}"), None)
-            .await
-            .unwrap();
+        let mut watcher = watch(&server, &session).await;
         let output = run_agentcast(
             &["pipe", "--server", &server.url, "--session", &session],
             Some(file),
         )
         .await;
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert_success(&output);
         let events = until_ended(&mut watcher).await;
         assert_eq!(names(&events), mapped, "pipe of {}", file.display());
     }
@@ -151,17 +164,12 @@ async fn run_reports_stderr_exit_code_and_failure() {
         return;
     };
     let server = ServerProcess::start(&[]).await.unwrap();
-    let mut watcher = Client::connect(addr(&server), "/sessions/failing", None)
-        .await
-        .unwrap();
-    let output = run_agentcast(
+    let mut watcher = watch(&server, "failing").await;
+    let output = run_to(
+        &server,
+        "failing",
+        &[],
         &[
-            "run",
-            "--server",
-            &server.url,
-            "--session",
-            "failing",
-            "--",
             FAKE_AGENT,
             files[1].to_str().unwrap(),
             "--stderr",
@@ -169,7 +177,6 @@ async fn run_reports_stderr_exit_code_and_failure() {
             "--exit-code",
             "3",
         ],
-        None,
     )
     .await;
     assert_eq!(
@@ -212,11 +219,7 @@ async fn run_without_a_server_serves_locally_and_exits_with_the_agent() {
         None,
     )
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&output);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains("agentcast listening on http://127.0.0.1:"),
@@ -258,9 +261,7 @@ async fn an_ndjson_body_streams_through_the_mapper() {
     let server = ServerProcess::start(&["--max-ndjson-body", "200000"])
         .await
         .unwrap();
-    let mut watcher = Client::connect(addr(&server), "/sessions/nd", None)
-        .await
-        .unwrap();
+    let mut watcher = watch(&server, "nd").await;
     let url = format!("{}/api/sessions/nd/events", server.url);
     let (status, body) = post(
         &url,
@@ -282,9 +283,7 @@ async fn an_ndjson_body_streams_through_the_mapper() {
 #[tokio::test]
 async fn hook_payloads_become_events_of_their_session() {
     let server = ServerProcess::start(&[]).await.unwrap();
-    let mut watcher = Client::connect(addr(&server), "/sessions/hooked", None)
-        .await
-        .unwrap();
+    let mut watcher = watch(&server, "hooked").await;
     let url = format!("{}/api/hooks", server.url);
     let pre = json!({"session_id": "hooked", "hook_event_name": "PreToolUse", "tool_name": "Bash",
                      "tool_use_id": "h1", "tool_input": {"command": "ls"}});
@@ -321,9 +320,7 @@ async fn hook_payloads_become_events_of_their_session() {
 #[tokio::test]
 async fn the_ingest_command_maps_lines_and_rejects_what_is_not_json() {
     let server = ServerProcess::start(&[]).await.unwrap();
-    let mut client = Client::connect(addr(&server), "/sessions/lines", None)
-        .await
-        .unwrap();
+    let mut client = watch(&server, "lines").await;
     let lines = json!({"lines": [
         r#"{"type":"assistant","message":{"id":"m1","role":"assistant","content":[{"type":"text","text":"hello"}]}}"#,
         "not json",
@@ -332,6 +329,8 @@ async fn the_ingest_command_maps_lines_and_rejects_what_is_not_json() {
     let ack = client.emit_with_ack("ingest", lines).await;
     assert_eq!(ack["ok"]["accepted"], 2, "{ack}");
     assert_eq!(ack["ok"]["rejected"][0]["index"], 1);
+    let error = ack["ok"]["rejected"][0]["error"].as_str().unwrap();
+    assert!(error.starts_with("line 2 is not JSON: "), "{error}");
     let kinds: Vec<String> = [
         client.next_event().await.unwrap(),
         client.next_event().await.unwrap(),
@@ -361,51 +360,28 @@ async fn processes_start_only_from_the_allow_list_and_stop_on_delete() {
             .contains("allow-list")
     );
 
-    let mut watcher = Client::connect(addr(&server), "/sessions/supervised", None)
-        .await
-        .unwrap();
+    let mut watcher = watch(&server, "supervised").await;
     let start = json!({"session_id": "supervised", "command": [FAKE_AGENT, files[1], "--hang"]});
     let (status, body) = post(&url, "application/json", start.to_string().into_bytes()).await;
     assert_eq!(status, 201, "{body}");
     // Wait until the replay is through (its result line maps to usage.updated), then stop it.
-    loop {
-        let (name, _) = watcher
-            .next_event()
-            .await
-            .expect("events of the supervised agent");
-        if name == "usage.updated" {
-            break;
-        }
-    }
-    let response = reqwest::Client::new()
-        .delete(format!("{url}/supervised"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 202);
-    let ended = loop {
-        let (name, envelope) = watcher
-            .next_event()
-            .await
-            .expect("session.ended after DELETE");
-        if name == "session.ended" {
-            break envelope;
-        }
-    };
+    next_named(&mut watcher, "usage.updated").await;
+    let api = Api::new(&server.url);
+    let supervised = "/api/sessions/supervised";
+    assert_eq!(api.delete(supervised).await.status, 202);
+    let ended = next_named(&mut watcher, "session.ended").await;
     assert_eq!(ended["data"]["status"], "cancelled");
-    let response = reqwest::Client::new()
-        .delete(format!("{url}/supervised"))
-        .send()
-        .await
-        .unwrap();
     // The process is gone: the second DELETE deletes the session, the third finds nothing.
-    assert_eq!(response.status().as_u16(), 204, "deleted once stopped");
-    let response = reqwest::Client::new()
-        .delete(format!("{url}/supervised"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 404, "nothing left to delete");
+    assert_eq!(
+        api.delete(supervised).await.status,
+        204,
+        "deleted once stopped"
+    );
+    assert_eq!(
+        api.delete(supervised).await.status,
+        404,
+        "nothing left to delete"
+    );
 }
 
 #[tokio::test]
@@ -419,26 +395,13 @@ async fn a_child_writing_binary_garbage_gets_clear_errors_and_the_server_goes_on
     bytes.extend(b"{\"type\":\"brand_new\"}\n");
     std::fs::write(&garbage, &bytes).unwrap();
 
-    let mut watcher = Client::connect(addr(&server), "/sessions/garbage", None)
-        .await
-        .unwrap();
-    let output = run_agentcast(
+    let mut watcher = watch(&server, "garbage").await;
+    let output = run_to(
+        &server,
+        "garbage",
         // `run --server` maps on this side, so the line limit is an option of `run`.
-        &[
-            "run",
-            "--server",
-            &server.url,
-            "--session",
-            "garbage",
-            "--max-line-bytes",
-            "4096",
-            "--",
-            FAKE_AGENT,
-            garbage.to_str().unwrap(),
-            "--chunk",
-            "7",
-        ],
-        None,
+        &["--max-line-bytes", "4096"],
+        &[FAKE_AGENT, garbage.to_str().unwrap(), "--chunk", "7"],
     )
     .await;
     assert!(output.status.success());
@@ -455,9 +418,7 @@ async fn a_child_writing_binary_garbage_gets_clear_errors_and_the_server_goes_on
     );
 
     // The same server still serves another session.
-    let mut other = Client::connect(addr(&server), "/sessions/other", None)
-        .await
-        .unwrap();
+    let mut other = watch(&server, "other").await;
     let pong = other.emit_with_ack("ping", json!({})).await;
     assert!(pong.get("ok").is_some());
 }
@@ -465,22 +426,8 @@ async fn a_child_writing_binary_garbage_gets_clear_errors_and_the_server_goes_on
 #[tokio::test]
 async fn a_child_that_exits_at_once_still_gets_a_whole_session() {
     let server = ServerProcess::start(&[]).await.unwrap();
-    let mut watcher = Client::connect(addr(&server), "/sessions/quick", None)
-        .await
-        .unwrap();
-    let output = run_agentcast(
-        &[
-            "run",
-            "--server",
-            &server.url,
-            "--session",
-            "quick",
-            "--",
-            "false",
-        ],
-        None,
-    )
-    .await;
+    let mut watcher = watch(&server, "quick").await;
+    let output = run_to(&server, "quick", &[], &["false"]).await;
     assert_eq!(output.status.code(), Some(1));
     let events = until_ended(&mut watcher).await;
     assert_eq!(
@@ -497,9 +444,7 @@ async fn ctrl_c_is_forwarded_to_the_agent() {
         return;
     };
     let server = ServerProcess::start(&[]).await.unwrap();
-    let mut watcher = Client::connect(addr(&server), "/sessions/ctrlc", None)
-        .await
-        .unwrap();
+    let mut watcher = watch(&server, "ctrlc").await;
     let mut run = tokio::process::Command::new(agentcast_bin())
         .args([
             "run",
@@ -519,12 +464,7 @@ async fn ctrl_c_is_forwarded_to_the_agent() {
         .spawn()
         .unwrap();
     // The replay is through when its result line has been mapped; the agent now hangs.
-    loop {
-        let (name, _) = watcher.next_event().await.expect("the agent's events");
-        if name == "usage.updated" {
-            break;
-        }
-    }
+    next_named(&mut watcher, "usage.updated").await;
     let pid = run.id().unwrap().to_string();
     assert!(
         std::process::Command::new("kill")
@@ -542,12 +482,7 @@ async fn ctrl_c_is_forwarded_to_the_agent() {
         Some(130),
         "128 + SIGINT: the agent died of the forwarded signal"
     );
-    let ended = loop {
-        let (name, envelope) = watcher.next_event().await.expect("session.ended");
-        if name == "session.ended" {
-            break envelope;
-        }
-    };
+    let ended = next_named(&mut watcher, "session.ended").await;
     assert_eq!(ended["data"]["signal"], 2);
     assert_eq!(ended["data"]["status"], "failed");
 }
@@ -561,22 +496,13 @@ async fn run_to_a_server_with_auth_signs_a_token_with_the_data_dirs_key() {
     let data_dir = server.data_dir.to_str().unwrap().to_owned();
     let fixture = files[1].to_str().unwrap();
     let run = |data_dir: String, session: &'static str| {
-        let url = server.url.clone();
+        let server = &server;
         async move {
-            run_agentcast(
-                &[
-                    "run",
-                    "--server",
-                    &url,
-                    "--session",
-                    session,
-                    "--data-dir",
-                    &data_dir,
-                    "--",
-                    FAKE_AGENT,
-                    fixture,
-                ],
-                None,
+            run_to(
+                server,
+                session,
+                &["--data-dir", &data_dir],
+                &[FAKE_AGENT, fixture],
             )
             .await
         }
@@ -594,7 +520,7 @@ async fn run_to_a_server_with_auth_signs_a_token_with_the_data_dirs_key() {
         .token(&["--scope", "read", "--session", "signed"])
         .await
         .unwrap();
-    let api = agentcast_tests::http::Api::new(&server.url);
+    let api = Api::new(&server.url);
     let page = api
         .call_as(
             reqwest::Method::GET,

@@ -3,6 +3,8 @@
 //!
 //! - `event_log`: envelopes by offset, without duplicates, with their gaps.
 //! - `session`: one session's log and every view folded from it.
+//! - `paging`: which history pages a session view fetches (newest, older, the gaps a
+//!   reconnect left) and what it does with the answers.
 //! - `transcript`: streamed text folded by message, prompts, stderr, errors.
 //! - `tools`: tool rows from started/completed pairs, nested by parent Task.
 //! - `todos`, `usage`: the todo list and its progress; tokens, cost and the activity chart.
@@ -19,6 +21,7 @@ pub mod describe;
 pub mod event_log;
 pub mod filter;
 pub mod format;
+pub mod paging;
 pub mod session;
 pub mod sessions;
 pub mod todos;

@@ -1,11 +1,12 @@
 //! One session: its newest history page over REST, then live events from its namespace
 //! (replayed from our head, so nothing is missed or doubled), batched into the model once
-//! per animation frame; older pages and gaps are paged in on demand.
+//! per animation frame; older pages and gaps are paged in on demand. Which pages to fetch
+//! and what to do with them is decided by `model::paging`; this fetches them.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use agentcast_shared::{Envelope, Event, GetHistoryArgs, HistoryPage, MAX_HISTORY_LIMIT};
+use agentcast_shared::{Envelope, Event, GetHistoryArgs, HistoryPage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,6 +16,7 @@ use super::todos::TodosPanel;
 use super::tools::ToolsPanel;
 use super::transcript::TranscriptPanel;
 use super::usage::UsagePanel;
+use crate::model::paging::{Answered, PageRequest, Paging, Recovery};
 use crate::model::session::SessionModel;
 
 /// Events applied to the model once per frame: at 1,000 events/s the page redraws 60 times a
@@ -59,87 +61,104 @@ impl Feed {
 pub(crate) struct SessionCtx {
     pub id: StoredValue<String>,
     pub model: RwSignal<SessionModel>,
+    /// The history pages on their way, and what to do with them (`model::paging`).
+    paging: RwSignal<Paging>,
     /// A message above the panels: a gap being paged in, a failed page, ...
     pub notice: RwSignal<Option<String>>,
     /// True until the first history page is shown.
     pub loading: RwSignal<bool>,
-    pub older_loading: RwSignal<bool>,
+    /// True while a "load older" page is on its way.
+    pub older_loading: Memo<bool>,
 }
 
 impl SessionCtx {
-    /// The newest page of history: the end of a long session is what a watcher wants first.
-    async fn load_newest(self, token: Option<&str>) -> Result<(), crate::api::ApiError> {
-        let id = self.id.get_value();
-        let head = crate::api::session(&id, token).await?.head_offset;
-        let page = crate::api::history(&id, None, Some(head + 1), MAX_HISTORY_LIMIT, token).await?;
-        // The page may be gone (another session opened) by the time the answer comes.
-        let _ = self.model.try_update(|m| m.extend(page.events));
-        Ok(())
+    fn new(id: String) -> Self {
+        let paging = RwSignal::new(Paging::default());
+        SessionCtx {
+            id: StoredValue::new(id),
+            model: RwSignal::new(SessionModel::default()),
+            paging,
+            notice: RwSignal::new(None),
+            loading: RwSignal::new(true),
+            older_loading: Memo::new(move |_| paging.with(Paging::loading_older)),
+        }
     }
 
-    /// Pages older events in ("load older"): the newest page before what we hold.
+    /// The newest page of history, below the head the server reports now. `Err` when the
+    /// head cannot be read or the server refuses the page; another failed page becomes the
+    /// notice.
+    async fn load_newest(self, ctx: Ctx) -> Result<(), crate::api::ApiError> {
+        let id = self.id.get_value();
+        let token = ctx.token();
+        let head = crate::api::session(&id, token.as_deref())
+            .await?
+            .head_offset;
+        let Some(request) = self.paging.try_update(|paging| paging.newest(head)) else {
+            return Ok(());
+        };
+        let page = crate::api::history(
+            &id,
+            request.after,
+            request.before,
+            request.limit,
+            token.as_deref(),
+        )
+        .await;
+        match page {
+            Err(err) if err.refused => Err(err),
+            page => {
+                self.answer(
+                    ctx,
+                    request.id,
+                    page.map(|p| p.events).map_err(|e| e.message),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// Pages older events in ("load older"), unless a page is on its way or nothing is older.
     pub fn load_older(self, ctx: Ctx) {
-        if self.older_loading.get_untracked() {
-            return;
+        let request = self
+            .model
+            .with_untracked(|m| self.paging.try_update(|paging| paging.older(&m.log)))
+            .flatten();
+        if let Some(request) = request {
+            self.fetch(ctx, request);
         }
-        let before = self.model.with_untracked(|m| m.log.first());
-        if before <= 1 {
-            return;
-        }
-        self.older_loading.set(true);
+    }
+
+    fn fetch(self, ctx: Ctx, request: PageRequest) {
         let id = self.id.get_value();
         spawn_local(async move {
-            match history_page(ctx, &id, None, Some(before)).await {
-                Ok(page) => {
-                    self.model.update(|m| {
-                        m.merge_page(page.events);
-                    });
-                }
-                Err(err) => self.notice.set(Some(format!(
-                    "Could not load older events: {}",
-                    err.message
-                ))),
-            }
-            self.older_loading.set(false);
+            let page = history_page(ctx, &id, request).await;
+            self.answer(
+                ctx,
+                request.id,
+                page.map(|p| p.events).map_err(|e| e.message),
+            );
         });
     }
 
-    /// Pages in what a `recovered: false` left out, one page at a time until no gap is
-    /// left or the server no longer holds it (trimmed by retention).
-    pub fn fill_gaps(self, ctx: Ctx) {
-        let id = self.id.get_value();
-        spawn_local(async move {
-            let mut rounds = 0;
-            while let Some((from, to)) =
-                self.model.with_untracked(|m| m.log.gaps().first().copied())
-            {
-                rounds += 1;
-                let page = history_page(ctx, &id, Some(from - 1), Some(to + 1)).await;
-                match page {
-                    Ok(page) if !page.events.is_empty() && rounds < 1000 => {
-                        self.model.update(|m| {
-                            m.merge_page(page.events);
-                        });
-                    }
-                    Ok(_) => {
-                        self.notice.set(Some(format!(
-                            "Events {from} to {to} are no longer kept by the server."
-                        )));
-                        return;
-                    }
-                    Err(err) => {
-                        self.notice.set(Some(format!(
-                            "Could not load missing events: {}",
-                            err.message
-                        )));
-                        return;
-                    }
-                }
-            }
-            self.notice.set(Some(
-                "Missed events were loaded: nothing is missing.".into(),
-            ));
-        });
+    /// Hands an answer to the paging model and does what it says: a notice, the next page.
+    fn answer(self, ctx: Ctx, id: u64, answer: Result<Vec<Envelope>, String>) {
+        // The page may be gone (another session opened) by the time the answer comes.
+        let answered = self
+            .model
+            .try_update(|model| {
+                self.paging
+                    .try_update(|paging| paging.answer(id, answer, model))
+            })
+            .flatten();
+        let Some(Answered { notice, fetch }) = answered else {
+            return;
+        };
+        if notice.is_some() {
+            let _ = self.notice.try_set(notice);
+        }
+        if let Some(request) = fetch {
+            self.fetch(ctx, request);
+        }
     }
 }
 
@@ -148,8 +167,7 @@ impl SessionCtx {
 async fn history_page(
     ctx: Ctx,
     id: &str,
-    after: Option<u64>,
-    before: Option<u64>,
+    request: PageRequest,
 ) -> Result<HistoryPage, crate::api::ApiError> {
     let socket = ctx
         .live
@@ -157,9 +175,9 @@ async fn history_page(
     if let Some(socket) = socket {
         let args = GetHistoryArgs {
             types: None,
-            after,
-            before,
-            limit: Some(MAX_HISTORY_LIMIT),
+            after: request.after,
+            before: request.before,
+            limit: Some(request.limit),
         };
         match socket.get_history(&args).await {
             Ok(page) => return Ok(page),
@@ -168,27 +186,26 @@ async fn history_page(
         }
     }
     let token = ctx.token();
-    crate::api::history(id, after, before, MAX_HISTORY_LIMIT, token.as_deref()).await
+    crate::api::history(
+        id,
+        request.after,
+        request.before,
+        request.limit,
+        token.as_deref(),
+    )
+    .await
 }
 
 #[component]
 pub fn SessionPage(id: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let session = SessionCtx {
-        id: StoredValue::new(id.clone()),
-        model: RwSignal::new(SessionModel::default()),
-        notice: RwSignal::new(None),
-        loading: RwSignal::new(true),
-        older_loading: RwSignal::new(false),
-    };
+    let session = SessionCtx::new(id.clone());
     provide_context(session);
     let feed = Feed::new(session.model);
 
-    let token = ctx.token();
     let first_page_id = id.clone();
     spawn_local(async move {
-        let token = token.as_deref();
-        match session.load_newest(token).await {
+        match session.load_newest(ctx).await {
             Ok(()) => {}
             Err(err) if err.refused => return ctx.refuse(err.message),
             Err(err) => session.notice.set(Some(err.message)),
@@ -298,34 +315,34 @@ pub fn SessionPage(id: String) -> impl IntoView {
     }
 }
 
-/// `session.recovered`: a clean recovery needs nothing; otherwise say so and page the gap in.
+/// `session.recovered`: what `model::paging` decides (nothing, a reload, a gap to page in).
 fn on_control(session: SessionCtx, ctx: Ctx, envelope: &Envelope) {
     let Ok(Event::SessionRecovered(recovered)) = envelope.event() else {
         return;
     };
-    if recovered.recovered {
-        return;
-    }
-    let head = session.model.with_untracked(|m| m.log.head());
-    if recovered.from == 1 && recovered.to < head {
-        // The server's history is not the one we hold (a wiped data directory): start over.
-        session.notice.set(Some(
-            "The server's history changed: reloading this session.".into(),
-        ));
-        session.model.update(SessionModel::clear);
-        let token = ctx.token();
-        spawn_local(async move {
-            if let Err(err) = session.load_newest(token.as_deref()).await {
-                session.notice.set(Some(err.message));
+    let recovery = session.model.with_untracked(|m| {
+        session
+            .paging
+            .try_update(|paging| paging.recovered(&recovered, &m.log))
+    });
+    match recovery {
+        None | Some(Recovery::Complete) => {}
+        Some(Recovery::Reload { notice }) => {
+            session.notice.set(Some(notice));
+            session.model.update(SessionModel::clear);
+            spawn_local(async move {
+                if let Err(err) = session.load_newest(ctx).await {
+                    session.notice.set(Some(err.message));
+                }
+            });
+        }
+        Some(Recovery::Missed { notice, fetch }) => {
+            session.notice.set(Some(notice));
+            if let Some(request) = fetch {
+                session.fetch(ctx, request);
             }
-        });
-        return;
+        }
     }
-    session.notice.set(Some(format!(
-        "Some events were not replayed after reconnecting (recovered: false, from {}); loading them…",
-        recovered.from
-    )));
-    session.fill_gaps(ctx);
 }
 
 /// `performance.mark("agentcast:first-history")` once the first page is on screen (the next

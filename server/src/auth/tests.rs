@@ -56,6 +56,13 @@ fn sign(alg: Algorithm, key: &EncodingKey, claims: &serde_json::Value) -> String
     jsonwebtoken::encode(&Header::new(alg), claims, key).unwrap()
 }
 
+/// A token `auth` issues for `sub`, valid a minute.
+fn issue(auth: &Authenticator, sub: &str, scope: Scope, sessions: &[&str]) -> String {
+    let sessions = sessions.iter().map(|s| s.to_string()).collect();
+    auth.issue(sub, scope, sessions, Duration::from_secs(60))
+        .unwrap()
+}
+
 fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -73,14 +80,7 @@ fn a_well_signed_token_gives_its_claims() {
     assert_eq!(got.sub, "alice");
     assert!(got.has_scope(Scope::Read) && !got.has_scope(Scope::Write));
     // What the server issues verifies too.
-    let issued = auth
-        .issue(
-            "bob",
-            Scope::Write,
-            vec!["s1".into()],
-            Duration::from_secs(60),
-        )
-        .unwrap();
+    let issued = issue(&auth, "bob", Scope::Write, &["s1"]);
     let got = auth.verify(Some(&issued)).unwrap();
     assert_eq!(
         (got.sub.as_str(), got.sessions.as_slice()),
@@ -166,9 +166,7 @@ fn algorithm_confusion_with_the_public_key_as_hmac_secret_is_refused() {
         Err(AuthError::BadSignature)
     );
     // The right key works, and the server signs with its private key.
-    let issued = auth
-        .issue("ci", Scope::Read, vec!["*".into()], Duration::from_secs(60))
-        .unwrap();
+    let issued = issue(&auth, "ci", Scope::Read, &["*"]);
     assert_eq!(auth.verify(Some(&issued)).unwrap().sub, "ci");
 }
 
@@ -176,14 +174,7 @@ fn algorithm_confusion_with_the_public_key_as_hmac_secret_is_refused() {
 fn eddsa_verifies_and_signs() {
     let dir = tempfile::tempdir().unwrap();
     let auth = Authenticator::from_config(&config(JwtAlgorithm::EdDsa, dir.path())).unwrap();
-    let issued = auth
-        .issue(
-            "ed",
-            Scope::Admin,
-            vec!["*".into()],
-            Duration::from_secs(60),
-        )
-        .unwrap();
+    let issued = issue(&auth, "ed", Scope::Admin, &["*"]);
     assert!(auth.verify(Some(&issued)).unwrap().has_scope(Scope::Admin));
 }
 

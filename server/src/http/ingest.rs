@@ -125,7 +125,7 @@ pub async fn hook(
         .ingest_hook(&payload, now_unix_millis())
         .await
         .map_err(|err| match err {
-            IngestHookError::Payload(message) => ApiError::bad_request(message),
+            IngestHookError::Payload(err) => ApiError::bad_request(err.to_string()),
             IngestHookError::Hub(err) => err.into(),
         })?;
     Ok(Json(

@@ -113,8 +113,8 @@ pub enum StreamIngestError<E> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestHookError {
-    #[error("{0}")]
-    Payload(String),
+    #[error(transparent)]
+    Payload(crate::ingest::HookError),
     #[error(transparent)]
     Hub(#[from] HubError),
 }
@@ -185,7 +185,7 @@ impl SessionHandle {
         lines: impl IntoIterator<Item = &'a str>,
         source: agentcast_shared::SessionSource,
         limits: &IngestLimits,
-        mut each: impl FnMut(usize, Result<(), String>),
+        mut each: impl FnMut(usize, Result<(), crate::ingest::PushLineError>),
     ) -> Result<u64, HubError> {
         let mut pipeline = self.shared.lines.lock().await;
         let pipeline = pipeline.get_or_insert_with(|| {

@@ -18,7 +18,8 @@
 //!
 //! The first payload of a session that is not `SessionStart` (hooks installed mid-session, a
 //! server restarted) starts the session all the same. Hooks fired inside a sub-agent carry
-//! its `agent_id`; their tool events get the delegation's id as `parent_tool_use_id`.
+//! its `agent_id`; their tool events get the delegation's id as `parent_tool_use_id`. A
+//! payload that cannot be mapped is a [`HookError`] naming the field at fault.
 
 use std::collections::HashMap;
 
@@ -28,9 +29,9 @@ use agentcast_shared::{
 };
 use serde_json::{Value, json};
 
-use super::claude::tools::{Output, ToolAnswer, ToolCall, ToolTracker, render_value};
 use super::context::IngestLimits;
 use super::text::truncate;
+use super::tools::{Output, ToolAnswer, ToolCall, ToolTracker, render_value};
 
 /// Sessions tracked at once; past this the one seen least recently is forgotten (its next
 /// payload starts it again).
@@ -39,6 +40,24 @@ const MAX_SESSIONS: usize = 1024;
 /// Sub-agents and id-less calls remembered per session.
 const MAX_AGENTS: usize = 1024;
 const MAX_ANONYMOUS: usize = 256;
+
+/// Why a hook payload cannot be mapped. Its text is the message `POST /api/hooks` answers
+/// with (400), so it names the field a user has to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HookError {
+    /// The payload is JSON but not an object.
+    #[error("a hook payload must be a JSON object")]
+    NotAnObject,
+    /// A field the hook needs is absent or null.
+    #[error("missing string field `{0}`")]
+    Missing(&'static str),
+    /// A field that names something is empty.
+    #[error("field `{0}` must not be empty")]
+    Empty(&'static str),
+    /// A field holds something other than a string.
+    #[error("field `{0}` must be a string")]
+    NotAString(&'static str),
+}
 
 /// Maps hook payloads of any number of sessions; see the module docs.
 #[derive(Debug)]
@@ -84,20 +103,20 @@ impl HookMapper {
     }
 
     /// Maps one hook payload, appending its events to `out`; returns its `session_id`.
-    /// `Err` names what is wrong with a payload that cannot be mapped (nothing is appended
+    /// `Err` says what is wrong with a payload that cannot be mapped (nothing is appended
     /// then).
     pub fn map(
         &mut self,
         payload: &Value,
         now_ms: u64,
         out: &mut Vec<Event>,
-    ) -> Result<String, String> {
+    ) -> Result<String, HookError> {
         if !payload.is_object() {
-            return Err("a hook payload must be a JSON object".into());
+            return Err(HookError::NotAnObject);
         }
         let session_id = required(payload, "session_id")?;
         if session_id.is_empty() {
-            return Err("field `session_id` must not be empty".into());
+            return Err(HookError::Empty("session_id"));
         }
         let hook = Hook::parse(payload)?;
         let cwd = optional(payload, "cwd")?;
@@ -212,7 +231,7 @@ struct ToolRef<'a> {
 }
 
 impl<'a> Hook<'a> {
-    fn parse(payload: &'a Value) -> Result<Hook<'a>, String> {
+    fn parse(payload: &'a Value) -> Result<Hook<'a>, HookError> {
         let field = |name| optional(payload, name);
         Ok(match required(payload, "hook_event_name")? {
             "SessionStart" => Hook::SessionStart {
@@ -255,7 +274,7 @@ impl<'a> Hook<'a> {
 }
 
 impl<'a> ToolRef<'a> {
-    fn parse(payload: &'a Value) -> Result<ToolRef<'a>, String> {
+    fn parse(payload: &'a Value) -> Result<ToolRef<'a>, HookError> {
         Ok(ToolRef {
             name: required(payload, "tool_name")?,
             id: optional(payload, "tool_use_id")?,
@@ -546,16 +565,17 @@ fn status(state: SessionState, message: Option<&str>) -> Event {
     .into()
 }
 
-fn required<'a>(payload: &'a Value, name: &str) -> Result<&'a str, String> {
-    optional(payload, name)?.ok_or_else(|| format!("missing string field `{name}`"))
+/// A string field that must be there.
+fn required<'a>(payload: &'a Value, name: &'static str) -> Result<&'a str, HookError> {
+    optional(payload, name)?.ok_or(HookError::Missing(name))
 }
 
 /// A string field, `None` when absent or null; an error when it is something else.
-fn optional<'a>(payload: &'a Value, name: &str) -> Result<Option<&'a str>, String> {
+fn optional<'a>(payload: &'a Value, name: &'static str) -> Result<Option<&'a str>, HookError> {
     match payload.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(format!("field `{name}` must be a string")),
+        Some(_) => Err(HookError::NotAString(name)),
     }
 }
 

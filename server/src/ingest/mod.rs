@@ -14,7 +14,10 @@
 //!   line becomes).
 //! - [`hooks`]: [`HookMapper`], Claude Code hook payloads to the same events.
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
+//! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
 //! - `text`: bounded previews and excerpts.
+//! - [`testing`] (tests and the `test-support` feature only): where the Claude Code fixtures
+//!   are, and helpers to look at events.
 
 pub mod claude;
 pub mod context;
@@ -23,10 +26,13 @@ pub mod hooks;
 pub mod pipeline;
 #[cfg(test)]
 mod properties;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 mod text;
+mod tools;
 
 pub use claude::{ClaudeMapper, Mapped, NotJson};
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
-pub use hooks::HookMapper;
-pub use pipeline::{Clock, IngestPipeline, IngestStats};
+pub use hooks::{HookError, HookMapper};
+pub use pipeline::{Clock, IngestPipeline, IngestStats, PushLineError};

@@ -1,6 +1,8 @@
 //! [`IngestPipeline`]: a [`JsonlDecoder`] feeding a [`ClaudeMapper`], with the clock and the
 //! counters of one session. Sources (a child's stdout, an ndjson body, the socket `ingest`
-//! command) push bytes or lines into it and hand the events it appends to the sequencer.
+//! command) push bytes or lines into it and hand the events it appends to the sequencer. A
+//! line pushed whole that cannot be used is a [`PushLineError`] for the caller to report; in
+//! a byte stream it becomes an `agent.error` and the stream goes on.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -27,6 +29,24 @@ pub struct IngestStats {
     pub raw: u64,
     /// Events emitted in all.
     pub events: u64,
+}
+
+/// Why [`IngestPipeline::push_line`] refused a line. Its text is what the socket `ingest`
+/// command reports for the line (`rejected[].error`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PushLineError {
+    /// What the decoder rejects a line for; only [`LineErrorKind::TooLong`] here, since a
+    /// `&str` is UTF-8.
+    #[error(transparent)]
+    Line(LineErrorKind),
+    /// Not JSON; the number is the line's within the session.
+    #[error("line {number} is not JSON: {reason}")]
+    NotJson {
+        /// The 1-based number of the line.
+        number: u64,
+        /// Where the parser found it broken.
+        reason: NotJson,
+    },
 }
 
 /// Bytes or lines of one session in, typed events out; see the module docs.
@@ -81,19 +101,18 @@ impl IngestPipeline {
     }
 
     /// Feeds one complete line (the socket `ingest` command, tests); a trailing line ending
-    /// is ignored. `Err(message)` when it is not JSON or too long: no `agent.error` is
-    /// emitted then, the caller reports the rejection. A blank line is accepted and ignored.
-    pub fn push_line(&mut self, line: &str, out: &mut Vec<Event>) -> Result<(), String> {
+    /// is ignored. An error when it is not JSON or too long: no `agent.error` is emitted
+    /// then, the caller reports the rejection. A blank line is accepted and ignored.
+    pub fn push_line(&mut self, line: &str, out: &mut Vec<Event>) -> Result<(), PushLineError> {
         self.stats.bytes += line.len() as u64;
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let number = self.decoder.count_line();
         if line.len() > self.max_line_bytes {
-            return Err(LineErrorKind::TooLong {
+            return Err(PushLineError::Line(LineErrorKind::TooLong {
                 size: line.len() as u64,
                 max: self.max_line_bytes,
-            }
-            .to_string());
+            }));
         }
         if line.trim().is_empty() {
             return Ok(());
@@ -108,7 +127,7 @@ impl IngestPipeline {
                 self.stats.raw += u64::from(mapped == Mapped::Raw);
                 Ok(())
             }
-            Err(NotJson(message)) => Err(format!("line {number} is not JSON: {message}")),
+            Err(reason) => Err(PushLineError::NotJson { number, reason }),
         }
     }
 
@@ -147,18 +166,16 @@ fn handle(
 ) {
     match decoded {
         Decoded::Line { number, text } => {
-            map_line(number, text, mapper, clock, stats, out, |message| {
-                (
-                    "malformed_json",
-                    format!("line {number} is not JSON: {message}"),
-                )
+            map_line(number, text, mapper, clock, stats, out, |reason| {
+                let message = PushLineError::NotJson { number, reason }.to_string();
+                ("malformed_json", message)
             })
         }
         Decoded::Unterminated { number, text } => {
-            map_line(number, text, mapper, clock, stats, out, |message| {
+            map_line(number, text, mapper, clock, stats, out, |reason| {
                 let len = text.len();
                 let message = format!(
-                    "the input ended inside line {number} ({len} bytes, no newline): {message}"
+                    "the input ended inside line {number} ({len} bytes, no newline): {reason}"
                 );
                 ("truncated_line", message)
             })
@@ -171,7 +188,7 @@ fn handle(
 }
 
 /// Maps one line; a line that is not JSON becomes an `agent.error` whose code and message
-/// `describe` gives (from the parser's message), with the line number and its first bytes.
+/// `describe` gives (from the parser's complaint), with the line number and its first bytes.
 fn map_line(
     number: u64,
     text: &str,
@@ -179,14 +196,14 @@ fn map_line(
     clock: &mut Clock,
     stats: &mut IngestStats,
     out: &mut Vec<Event>,
-    describe: impl FnOnce(String) -> (&'static str, String),
+    describe: impl FnOnce(NotJson) -> (&'static str, String),
 ) {
     stats.lines += 1;
     match mapper.map_line(text, clock(), out) {
         Ok(mapped) => stats.raw += u64::from(mapped == Mapped::Raw),
-        Err(NotJson(message)) => {
+        Err(reason) => {
             stats.errors += 1;
-            let (code, message) = describe(message);
+            let (code, message) = describe(reason);
             let error = AgentError {
                 code: code.into(),
                 message,
@@ -208,6 +225,7 @@ fn wall_clock_millis() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::testing::{get, kinds};
     use agentcast_shared::SessionSource;
 
     fn pipeline(max_line_bytes: usize) -> IngestPipeline {
@@ -219,17 +237,6 @@ mod tests {
             },
             Box::new(|| 1_000),
         )
-    }
-
-    fn kinds(events: &[Event]) -> Vec<&'static str> {
-        events.iter().map(Event::kind).collect()
-    }
-
-    fn error(event: &Event) -> &AgentError {
-        match event {
-            Event::AgentError(error) => error,
-            other => panic!("not an agent.error: {other:?}"),
-        }
     }
 
     const INIT: &str = r#"{"type":"system","subtype":"init","model":"m","cwd":"/w"}"#;
@@ -251,7 +258,7 @@ mod tests {
                 "agent.raw"
             ]
         );
-        let err = error(&out[2]);
+        let err = get!(out[2], AgentError);
         assert_eq!((err.code.as_str(), err.line), ("malformed_json", Some(2)));
         assert!(err.message.contains("line 2"), "{}", err.message);
         assert_eq!(err.excerpt.as_deref(), Some("{not json"));
@@ -280,7 +287,7 @@ mod tests {
         let mut out = Vec::new();
         p.push_bytes(format!("{INIT}\n{{\"type\":\"assis").as_bytes(), &mut out);
         p.finish(&mut out);
-        let err = error(&out[2]);
+        let err = get!(out[2], AgentError);
         assert_eq!((err.code.as_str(), err.line), ("truncated_line", Some(2)));
         assert!(
             err.message.contains("ended inside line 2"),
@@ -306,10 +313,10 @@ mod tests {
                 "session.status"
             ]
         );
-        assert_eq!(error(&out[0]).code, "line_too_long");
-        assert!(error(&out[0]).message.contains("508 bytes"));
-        assert_eq!(error(&out[1]).code, "invalid_utf8");
-        assert_eq!(error(&out[1]).line, Some(2));
+        assert_eq!(get!(out[0], AgentError).code, "line_too_long");
+        assert!(get!(out[0], AgentError).message.contains("508 bytes"));
+        assert_eq!(get!(out[1], AgentError).code, "invalid_utf8");
+        assert_eq!(get!(out[1], AgentError).line, Some(2));
         assert_eq!(p.stats().errors, 2);
     }
 
@@ -331,7 +338,7 @@ mod tests {
             kinds(&out),
             ["agent.error", "session.started", "session.status"]
         );
-        let err = error(&out[0]);
+        let err = get!(out[0], AgentError);
         assert_eq!((err.code.as_str(), err.line), ("line_too_long", Some(1)));
         assert!(
             err.message
@@ -353,8 +360,18 @@ mod tests {
         let mut out = Vec::new();
         assert_eq!(p.push_line(&format!("{INIT}\r\n"), &mut out), Ok(()));
         let err = p.push_line("{oops", &mut out).unwrap_err();
+        assert!(matches!(err, PushLineError::NotJson { number: 2, .. }));
+        let err = err.to_string();
         assert!(err.starts_with("line 2 is not JSON"), "{err}");
         let err = p.push_line(&"x".repeat(101), &mut out).unwrap_err();
+        assert_eq!(
+            err,
+            PushLineError::Line(LineErrorKind::TooLong {
+                size: 101,
+                max: 100
+            })
+        );
+        let err = err.to_string();
         assert!(err.contains("longer than the limit"), "{err}");
         assert_eq!(p.push_line("   ", &mut out), Ok(()));
         assert_eq!(p.push_line(r#"{"type":"new_thing"}"#, &mut out), Ok(()));
@@ -412,7 +429,7 @@ mod tests {
                 .starts_with("{\"a\":{\"a\":")
         );
         assert!(started.input.as_str().unwrap().len() <= 64);
-        assert_eq!(error(&out[4]).code, "malformed_json");
+        assert_eq!(get!(out[4], AgentError).code, "malformed_json");
     }
 
     #[test]

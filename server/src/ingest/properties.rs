@@ -13,6 +13,7 @@ use proptest::sample::Index;
 use serde_json::Value;
 
 use super::decoder::{Decoded, JsonlDecoder};
+use super::testing::claude_fixture_files;
 use super::{IngestLimits, IngestPipeline, SessionContext};
 
 /// Cases per property; `AGENTCAST_PROPTEST_CASES` raises it for a longer fuzzing run.
@@ -59,18 +60,9 @@ fn pool() -> &'static [String] {
     static POOL: OnceLock<Vec<String>> = OnceLock::new();
     POOL.get_or_init(|| {
         let mut lines: Vec<String> = SAMPLES.iter().map(|s| (*s).to_owned()).collect();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/fixtures/claude-stream-json");
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-            paths.sort();
-            for path in paths
-                .iter()
-                .filter(|p| p.extension().is_some_and(|e| e != "md"))
-            {
-                if let Ok(text) = std::fs::read_to_string(path) {
-                    lines.extend(text.lines().map(str::to_owned));
-                }
+        for path in claude_fixture_files().unwrap_or_default() {
+            if let Ok(text) = std::fs::read_to_string(path) {
+                lines.extend(text.lines().map(str::to_owned));
             }
         }
         lines

@@ -213,7 +213,7 @@ async fn ingest(cx: Context, args: Value) -> Ack<IngestResult> {
             if let Err(error) = outcome {
                 rejected.push(RejectedLine {
                     index: index as u32,
-                    error,
+                    error: error.to_string(),
                 });
             }
         })

@@ -9,10 +9,13 @@ use std::fmt::Write as _;
 
 use memchr::memmem::Finder;
 
-use crate::loadgen::packet::{Codec, number_after};
+use crate::loadgen::packet::{Codec, number_after_key};
 
 pub(crate) const OUTPUT_TEXT: &str = "output.text";
-const RECOVERED: &str = "session.recovered";
+/// How the payload of an `output.text` and of a `session.recovered` starts.
+const TEXT_PREFIX: &str = r#"["output.text","#;
+const RECOVERED_PREFIX: &str = r#"["session.recovered","#;
+/// What precedes the stamp's digits: the start of the text.
 const STAMP: &[u8] = b"\"text\":\"sent_us=";
 
 /// What a received event is to the benchmark.
@@ -31,9 +34,6 @@ pub(crate) enum Received {
 /// Builds packets for and reads events of one namespace.
 pub(crate) struct Events {
     pad: String,
-    /// `["output.text",` and `["session.recovered",`: how a payload starts.
-    text_prefix: String,
-    recovered_prefix: String,
     stamp: Finder<'static>,
     to: Finder<'static>,
 }
@@ -44,8 +44,6 @@ impl Events {
         Self {
             // `sent_us=` and 16 digits and `;`: the rest is padding.
             pad: "x".repeat(text_chars.saturating_sub(25)),
-            text_prefix: format!(r#"["{OUTPUT_TEXT}","#),
-            recovered_prefix: format!(r#"["{RECOVERED}","#),
             stamp: Finder::new(STAMP),
             to: Finder::new(b"\"to\":"),
         }
@@ -82,12 +80,8 @@ impl Events {
             return Received::Malformed;
         };
         let bytes = payload.as_bytes();
-        if payload.starts_with(&self.text_prefix) {
-            return match self
-                .stamp
-                .find(bytes)
-                .and_then(|at| number_after(bytes, at + STAMP.len()))
-            {
+        if payload.starts_with(TEXT_PREFIX) {
+            return match number_after_key(&self.stamp, bytes) {
                 Some(sent_us) => Received::Text {
                     offset: fields.offset,
                     sent_us,
@@ -95,12 +89,8 @@ impl Events {
                 None => Received::Malformed,
             };
         }
-        if payload.starts_with(&self.recovered_prefix) {
-            let to = self
-                .to
-                .find(bytes)
-                .and_then(|at| number_after(bytes, at + b"\"to\":".len()));
-            return match to {
+        if payload.starts_with(RECOVERED_PREFIX) {
+            return match number_after_key(&self.to, bytes) {
                 Some(to) => Received::Recovered {
                     recovered: payload.contains(r#""recovered":true"#),
                     to,

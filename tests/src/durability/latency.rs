@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::bail;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -19,9 +19,9 @@ use super::events::{Events, Received};
 use super::publisher::Publisher;
 use super::report::{LatencyErrors, LatencyReport, Quantiles};
 use super::{LatencyArgs, left};
-use crate::loadgen::conn::{Target, Ws};
+use crate::loadgen::conn::{Incoming, Target, Ws, next_text};
 use crate::loadgen::packet::{Codec, Packet};
-use crate::loadgen::unix_micros;
+use crate::loadgen::{latency_us, unix_micros};
 
 /// Un-acked publishes at most: a second of events at the default rate.
 const MAX_INFLIGHT: u64 = 1000;
@@ -147,20 +147,11 @@ async fn subscribe(
     let stopped = stop.wait_for(|stop| *stop);
     tokio::pin!(stopped);
     while (seen.latencies_us.len() as u64) < expected {
-        let msg = tokio::select! {
-            biased;
-            msg = ws.next() => msg,
-            _ = &mut stopped => break,
-        };
-        let text = match msg {
-            Some(Ok(Message::Text(text))) => text,
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => {
-                seen.ended = Some(format!("subscriber: websocket error: {e}"));
-                break;
-            }
-            None => {
-                seen.ended = Some("subscriber: closed by the server".into());
+        let text = match next_text(&mut ws, stopped.as_mut()).await {
+            Incoming::Text(text) => text,
+            Incoming::Stopped => break,
+            Incoming::Ended(why) => {
+                seen.ended = Some(format!("subscriber: {why}"));
                 break;
             }
         };
@@ -176,8 +167,7 @@ async fn subscribe(
                     last_offset = last_offset.max(offset);
                     // 0: a warm-up event, not measured.
                     if sent_us > 0 {
-                        let latency = now.saturating_sub(sent_us).min(u64::from(u32::MAX));
-                        seen.latencies_us.push(latency as u32);
+                        seen.latencies_us.push(latency_us(sent_us, now));
                     }
                 }
                 Received::Malformed => seen.errors.malformed += 1,

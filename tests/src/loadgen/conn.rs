@@ -1,7 +1,9 @@
-//! Opening one raw Socket.IO connection: TCP, websocket upgrade, Engine.IO open, namespace
-//! CONNECT.
+//! One raw Socket.IO connection: opening it (TCP, websocket upgrade, Engine.IO open,
+//! namespace CONNECT), and [`next_text`], how a subscriber reads it.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,12 +11,40 @@ use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use super::packet::{Codec, Packet};
 
 pub(crate) type Ws = WebSocketStream<TcpStream>;
+
+/// What a subscriber's read gives: see [`next_text`].
+pub(crate) enum Incoming {
+    /// A text message: a packet.
+    Text(Utf8Bytes),
+    /// The stop signal came first.
+    Stopped,
+    /// The connection ended, for this reason.
+    Ended(String),
+}
+
+/// The next text message of `ws`, skipping other frames; [`Incoming::Stopped`] as soon as
+/// `stopped` completes, even while the server is silent.
+pub(crate) async fn next_text(ws: &mut Ws, mut stopped: Pin<&mut impl Future>) -> Incoming {
+    loop {
+        let msg = tokio::select! {
+            biased;
+            msg = ws.next() => msg,
+            _ = stopped.as_mut() => return Incoming::Stopped,
+        };
+        return match msg {
+            Some(Ok(Message::Text(text))) => Incoming::Text(text),
+            Some(Ok(Message::Close(_))) | None => Incoming::Ended("closed by the server".into()),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => Incoming::Ended(format!("websocket error: {e}")),
+        };
+    }
+}
 
 /// Where and how every connection of the fleet connects.
 pub(crate) struct Target {

@@ -97,6 +97,12 @@ pub(crate) fn unix_micros() -> u64 {
         .map_or(0, |d| d.as_micros() as u64)
 }
 
+/// The microseconds from `sent_us` to `now_us`, as the reports keep them (at most `u32::MAX`,
+/// over an hour).
+pub(crate) fn latency_us(sent_us: u64, now_us: u64) -> u32 {
+    now_us.saturating_sub(sent_us).min(u64::from(u32::MAX)) as u32
+}
+
 /// Raises RLIMIT_NOFILE (soft to hard, and both to 65536 when allowed); returns the soft limit.
 pub fn raise_fd_limit() -> anyhow::Result<u64> {
     use rlimit::Resource;

@@ -123,12 +123,10 @@ impl Codec {
     /// when there is no offset, which no event of either server lacks.
     pub(crate) fn event_fields(&self, payload: &str) -> Option<EventFields> {
         let bytes = payload.as_bytes();
-        let offset = number_after(bytes, self.offset.find(bytes)? + self.offset.needle().len())?;
-        let sent_us = self
-            .sent_us
-            .find(bytes)
-            .and_then(|at| number_after(bytes, at + self.sent_us.needle().len()));
-        Some(EventFields { offset, sent_us })
+        Some(EventFields {
+            offset: number_after_key(&self.offset, bytes)?,
+            sent_us: number_after_key(&self.sent_us, bytes),
+        })
     }
 
     /// `40/ns,` plus the auth object, if any: the namespace CONNECT.
@@ -144,8 +142,13 @@ impl Codec {
     }
 }
 
+/// The unsigned integer right after the first occurrence of `key` (such as `"offset":`).
+pub(crate) fn number_after_key(key: &Finder<'_>, bytes: &[u8]) -> Option<u64> {
+    number_after(bytes, key.find(bytes)? + key.needle().len())
+}
+
 /// The unsigned integer at `at`, after optional spaces.
-pub(crate) fn number_after(bytes: &[u8], at: usize) -> Option<u64> {
+fn number_after(bytes: &[u8], at: usize) -> Option<u64> {
     let rest = bytes.get(at..)?;
     let rest = &rest[rest.iter().take_while(|b| **b == b' ').count()..];
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();

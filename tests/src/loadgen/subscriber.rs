@@ -7,13 +7,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::conn::Ws;
+use super::conn::{Incoming, Ws, next_text};
 use super::packet::{Codec, Packet};
-use super::unix_micros;
+use super::{latency_us, unix_micros};
 
 /// Progress every connection reports, polled by the coordinator and by the publisher.
 #[derive(Default)]
@@ -76,20 +76,11 @@ pub(crate) async fn run(
     let stopped = stop.wait_for(|stop| *stop);
     tokio::pin!(stopped);
     loop {
-        let msg = tokio::select! {
-            biased;
-            msg = ws.next() => msg,
-            _ = &mut stopped => break,
-        };
-        let text = match msg {
-            Some(Ok(Message::Text(text))) => text,
-            Some(Ok(Message::Close(_))) | None => {
-                stats.ended = Some("closed by the server".into());
-                break;
-            }
-            Some(Ok(_)) => continue,
-            Some(Err(e)) => {
-                stats.ended = Some(format!("websocket error: {e}"));
+        let text = match next_text(&mut ws, stopped.as_mut()).await {
+            Incoming::Text(text) => text,
+            Incoming::Stopped => break,
+            Incoming::Ended(why) => {
+                stats.ended = Some(why);
                 break;
             }
         };
@@ -122,8 +113,7 @@ pub(crate) async fn run(
                             stats.duplicates += 1;
                             continue;
                         }
-                        let latency = now.saturating_sub(sent_us).min(u64::from(u32::MAX));
-                        stats.latencies_us.push(latency as u32);
+                        stats.latencies_us.push(latency_us(sent_us, now));
                         progress.delivered.fetch_add(1, Relaxed);
                         if stats.measured == expected {
                             progress.finished.fetch_add(1, Relaxed);

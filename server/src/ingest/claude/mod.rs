@@ -2,9 +2,12 @@
 //! out.
 //!
 //! - [`messages`]: the serde shapes of the lines.
-//! - [`tools`]: tool calls from start to result, todos and sub-agent delegations.
+//! - [`tool_result`]: the text of a tool's result (`tool_result` content, `tool_use_result`).
 //! - [`stream`]: `stream_event` deltas against the assembled message (no text twice).
 //! - [`usage`]: cumulative tokens and cost.
+//!
+//! Tool calls, todos and sub-agent delegations are tracked by `ToolTracker` (`ingest::tools`),
+//! which the hook mapper shares.
 //!
 //! What each line becomes:
 //!
@@ -24,7 +27,7 @@
 
 pub(crate) mod messages;
 pub(crate) mod stream;
-pub(crate) mod tools;
+pub(crate) mod tool_result;
 pub(crate) mod usage;
 
 use std::borrow::Cow;
@@ -39,10 +42,11 @@ use serde_json::value::RawValue;
 
 use self::messages::{Block, Content, Line, ToolUseResult, count, first_byte};
 use self::stream::{Assembled, StreamDedup, TextKind};
-use self::tools::{Output, ToolAnswer, ToolCall, ToolTracker, render_content};
+use self::tool_result::{render_content, structured_output};
 use self::usage::UsageMeter;
 use super::context::{IngestLimits, SessionContext};
 use super::text::{preview, truncate};
+use super::tools::{ToolAnswer, ToolCall, ToolTracker};
 
 /// What became of a line that was JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -664,16 +668,6 @@ fn to_value(raw: &RawValue) -> Option<Value> {
 /// What stands for a tool input too deeply nested to be a `Value`: its text, bounded.
 fn unreadable(raw: &RawValue, max: usize) -> Value {
     Value::String(truncate(raw.get(), max).to_owned())
-}
-
-fn structured_output(result: &ToolUseResult<'_>, max: usize) -> Output {
-    let stdout = result.stdout.as_deref().unwrap_or("");
-    let stderr = result.stderr.as_deref().unwrap_or("");
-    match (stdout.is_empty(), stderr.is_empty()) {
-        (_, true) => Output::of_str(stdout, max),
-        (true, false) => Output::of_str(stderr, max),
-        (false, false) => Output::of_str(&format!("{stdout}\n{stderr}"), max),
-    }
 }
 
 fn output(

@@ -1,6 +1,7 @@
 //! One test per mapping rule of the table in the module docs.
 
 use super::*;
+use crate::ingest::testing::{get, kinds, todo_counts};
 use agentcast_shared::{SessionSource, TodoStatus, ToolCompleted, ToolStarted, UsageUpdated};
 
 fn mapper() -> ClaudeMapper {
@@ -30,19 +31,6 @@ fn map_all(mapper: &mut ClaudeMapper, lines: &[&str]) -> Vec<Event> {
 
 fn map(lines: &[&str]) -> Vec<Event> {
     map_all(&mut mapper(), lines)
-}
-
-fn kinds(events: &[Event]) -> Vec<&'static str> {
-    events.iter().map(Event::kind).collect()
-}
-
-macro_rules! get {
-    ($event:expr, $variant:ident) => {
-        match &$event {
-            Event::$variant(data) => data,
-            other => panic!("expected {}, got {other:?}", stringify!($variant)),
-        }
-    };
 }
 
 const INIT: &str = r#"{"type":"system","subtype":"init","cwd":"/w","session_id":"c1","tools":["Bash","Read"],"model":"claude-opus-4-5","claude_code_version":"2.1.7","uuid":"u"}"#;
@@ -360,15 +348,7 @@ fn todo_write_updates_the_todo_list() {
     let todos = get!(out[1], TodoUpdated);
     assert_eq!(todos.todos[0].status, TodoStatus::InProgress);
     assert_eq!(todos.todos[0].active_form.as_deref(), Some("Writing tests"));
-    assert_eq!(
-        (
-            todos.stats.total,
-            todos.stats.pending,
-            todos.stats.in_progress,
-            todos.stats.completed
-        ),
-        (3, 1, 1, 1)
-    );
+    assert_eq!(todo_counts(todos), (3, 1, 1, 1));
 }
 
 #[test]

@@ -1,20 +1,8 @@
 //! One test per row of the hook table in the module docs.
 
 use super::*;
+use crate::ingest::testing::{get, kinds};
 use agentcast_shared::{TodoUpdated, ToolCompleted, ToolStarted};
-
-fn kinds(events: &[Event]) -> Vec<&'static str> {
-    events.iter().map(Event::kind).collect()
-}
-
-macro_rules! get {
-    ($event:expr, $variant:ident) => {
-        match &$event {
-            Event::$variant(data) => data,
-            other => panic!("expected {}, got {other:?}", stringify!($variant)),
-        }
-    };
-}
 
 /// Maps payloads of session `s1` at 1000, 1100, 1200, ... ms.
 fn map_all(mapper: &mut HookMapper, payloads: &[Value]) -> Vec<Event> {
@@ -412,11 +400,44 @@ fn bad_payloads_name_the_field_and_emit_nothing() {
         (hook("Stop", json!({"cwd": 3})), "`cwd`"),
     ];
     for (payload, field) in cases {
-        let err = mapper.map(&payload, 0, &mut out).unwrap_err();
+        let err = mapper.map(&payload, 0, &mut out).unwrap_err().to_string();
         assert!(err.contains(field), "{payload}: {err}");
     }
     assert!(out.is_empty());
     assert!(mapper.sessions.is_empty());
+}
+
+#[test]
+fn payload_errors_are_typed_and_read_as_the_http_answer() {
+    let mut mapper = HookMapper::new();
+    let mut out = Vec::new();
+    let cases = [
+        (
+            json!("x"),
+            HookError::NotAnObject,
+            "a hook payload must be a JSON object",
+        ),
+        (
+            json!({"hook_event_name": "Stop"}),
+            HookError::Missing("session_id"),
+            "missing string field `session_id`",
+        ),
+        (
+            json!({"session_id": "", "hook_event_name": "Stop"}),
+            HookError::Empty("session_id"),
+            "field `session_id` must not be empty",
+        ),
+        (
+            hook("Stop", json!({"cwd": 3})),
+            HookError::NotAString("cwd"),
+            "field `cwd` must be a string",
+        ),
+    ];
+    for (payload, error, text) in cases {
+        let err = mapper.map(&payload, 0, &mut out).unwrap_err();
+        assert_eq!(err, error, "{payload}");
+        assert_eq!(err.to_string(), text);
+    }
 }
 
 #[test]

@@ -1,12 +1,14 @@
-//! Tool calls from start to result: [`ToolTracker`] pairs each `tool_use` with its
-//! `tool_result` by id, times it, and derives what some tools mean beyond a call: `TodoWrite`
-//! is the todo list, `Task` (named `Agent` by newer CLIs) is a sub-agent delegation.
-//! Shared by the stream-json mapper and the hook mapper, which see the same calls.
+//! Tool calls from start to result, whoever reports them: [`ToolTracker`] pairs each call
+//! ([`ToolCall`]: a stream-json `tool_use`, a `PreToolUse` hook) with its answer
+//! ([`ToolAnswer`]: a `tool_result`, a `PostToolUse` hook) by id, times it, and derives what
+//! some tools mean beyond a call: `TodoWrite` is the todo list, `Task` (named `Agent` by newer
+//! CLIs) is a sub-agent delegation. The stream-json mapper (`claude`) and the hook mapper
+//! (`hooks`) each keep one per session; [`Output`] is a tool's output as events carry it
+//! ([`render_value`] makes one of a JSON value, `claude::tool_result` of stream-json content).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::messages::Content;
-use crate::ingest::text::truncate;
+use super::text::truncate;
 use agentcast_shared::{
     AgentDelegation, DelegationStatus, Event, TodoItem, TodoUpdated, ToolCompleted, ToolStarted,
 };
@@ -65,7 +67,7 @@ impl Output {
     }
 
     /// Appends a piece, keeping the preview bounded.
-    fn push(&mut self, piece: &str, max: usize) {
+    pub(crate) fn push(&mut self, piece: &str, max: usize) {
         self.bytes += piece.len() as u64;
         let room = max.saturating_sub(self.preview.len());
         self.preview.push_str(truncate(piece, room));
@@ -320,29 +322,6 @@ fn delegation_of(input: &Value, max: usize) -> Delegation {
     }
 }
 
-/// The text of a `tool_result`'s `content`: a string, or blocks (text joined by newlines,
-/// an image as `[image]`, another block as `[its type]`), or any other JSON as its text.
-pub(crate) fn render_content(content: &Content<'_>, max: usize) -> Output {
-    match content {
-        Content::None => Output::default(),
-        Content::Text(text) => Output::of_str(text, max),
-        Content::Other(json) => Output::of_str(json, max),
-        Content::Blocks(blocks) => {
-            let mut output = Output::default();
-            for (i, block) in blocks.iter().enumerate() {
-                if i > 0 {
-                    output.push("\n", max);
-                }
-                match (&*block.kind, &block.text) {
-                    ("text", Some(text)) => output.push(text, max),
-                    (kind, _) => output.push(&format!("[{kind}]"), max),
-                }
-            }
-            output
-        }
-    }
-}
-
 /// The text of a hook's `tool_response`: a string; `stdout` and `stderr` (Bash); `content`
 /// (a string or blocks); else the JSON text.
 pub(crate) fn render_value(value: &Value, max: usize) -> Output {
@@ -388,6 +367,7 @@ pub(crate) fn render_value(value: &Value, max: usize) -> Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::testing::{kinds, todo_counts};
     use serde_json::json;
 
     fn call(id: &str, name: &str, input: Value) -> ToolCall {
@@ -406,10 +386,6 @@ mod tests {
             output: Output::of_str("ok", 10),
             parent: None,
         }
-    }
-
-    fn kinds(events: &[Event]) -> Vec<&'static str> {
-        events.iter().map(Event::kind).collect()
     }
 
     #[test]
@@ -460,15 +436,7 @@ mod tests {
             panic!()
         };
         assert_eq!(todos.todos.len(), 3);
-        assert_eq!(
-            (
-                todos.stats.total,
-                todos.stats.pending,
-                todos.stats.in_progress,
-                todos.stats.completed
-            ),
-            (3, 1, 1, 1)
-        );
+        assert_eq!(todo_counts(todos), (3, 1, 1, 1));
         assert_eq!(todos.todos[0].active_form.as_deref(), Some("A-ing"));
         // No `todos` array: a plain tool call.
         let mut out = Vec::new();
@@ -572,35 +540,6 @@ mod tests {
         }
         assert_eq!(tracker.pending.len(), MAX_PENDING);
         assert!(!tracker.is_pending("0") && tracker.is_pending("4105"));
-    }
-
-    #[test]
-    fn content_renders_strings_blocks_and_json() {
-        let content = |json: &str| -> Output {
-            let content: Content<'_> = serde_json::from_str(json).unwrap();
-            render_content(&content, 100)
-        };
-        assert_eq!(
-            render_content(&serde_json::from_str(r#""héllo\nworld""#).unwrap(), 3),
-            Output {
-                preview: "hé".into(),
-                bytes: 12
-            }
-        );
-        assert_eq!(
-            content(
-                r#"[{"type":"text","text":"one"},{"type":"image","source":{}},{"type":"text","text":"two"}]"#
-            ),
-            Output {
-                preview: "one\n[image]\ntwo".into(),
-                bytes: 15
-            }
-        );
-        assert_eq!(content("null"), Output::default());
-        assert_eq!(render_content(&Content::None, 100), Output::default());
-        assert_eq!(content(r#"{"a":1}"#).preview, r#"{"a":1}"#);
-        assert_eq!(content("7").preview, "7");
-        assert!(serde_json::from_str::<Content<'_>>("[1,2]").is_err());
     }
 
     #[test]

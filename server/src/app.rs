@@ -16,6 +16,7 @@ use crate::hub::{Hub, HubLimits, Stats, retention, stats};
 use crate::limits::http::Admission;
 use crate::limits::{self, Hits, Limiters};
 use crate::listener::Listener;
+use crate::services::Services;
 use crate::socket::SocketSecurity;
 use crate::socket::adapter::{BroadcastLedger, TrackingAdapter};
 use crate::sources::Supervisor;
@@ -129,7 +130,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     let authenticator = Authenticator::from_config(&config.security)?;
     let audit = Audit::open(&config.security.audit).map_err(BuildError::Audit)?;
     let store = store::open(&config.data_dir, config.durability).await?;
-    let interrupted = store.mark_interrupted_on_startup().await?;
+    let interrupted = store.sessions().mark_interrupted_on_startup().await?;
     if !interrupted.is_empty() {
         tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
     }
@@ -184,6 +185,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     let state = AppState {
         hub: hub.clone(),
         supervisor: supervisor.clone(),
+        services: Services::new(&hub, &supervisor),
         config: Arc::new(config.clone()),
         auth: authenticator.clone(),
         audit,

@@ -8,13 +8,15 @@
 //! - [`socket`]: namespaces, commands, subscriptions and the broadcast adapter.
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
-//! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI).
+//! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI);
+//!   its bodies are `agentcast_shared::rest`'s.
+//! - `services`: what the REST handlers do beyond HTTP, over the hub and the store.
 //! - [`auth`]: JWT verification and signing, and what a caller may do.
 //! - [`limits`]: connection, request and message rate limits.
 //! - [`audit`]: the audit log of tokens, refusals, admin actions and limits.
 //! - [`sources`]: running agent processes, `agentcast run` and `agentcast pipe`.
-//! - [`store`]: the event store: sessions, events, checkpoints, projects, MCP servers
-//!   (SQLite, or memory), with retention and analytics.
+//! - [`store`]: the event store, split by concern (event log, session catalog, projects and
+//!   MCP servers, analytics), SQLite or memory, with retention.
 //! - [`parse`]: arguments and bodies into `shared` types, errors naming the field.
 //! - [`logging`]: tracing setup.
 //! - [`listener`]: the bound port, served as http/ws or https/wss.
@@ -36,6 +38,7 @@ pub mod listener;
 pub mod logging;
 pub mod mcp;
 pub mod parse;
+mod services;
 pub mod socket;
 pub mod sources;
 pub mod store;

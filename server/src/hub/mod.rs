@@ -34,7 +34,9 @@ pub use session::SessionHandle;
 pub(crate) use stats::Stats;
 
 use crate::socket::Io;
-use crate::store::{EventStore, SessionRecord, StoreError};
+use agentcast_shared::rest::SessionRecord;
+
+use crate::store::{Store, StoreError};
 
 /// Prefix of the per-session namespaces.
 pub const SESSION_NS_PREFIX: &str = "/sessions/";
@@ -84,7 +86,7 @@ pub struct Hub {
 
 struct HubInner {
     io: Io,
-    store: Arc<dyn EventStore>,
+    store: Store,
     limits: HubLimits,
     stats: Arc<Stats>,
     /// Session id -> handle. A std mutex: lookups and inserts only, never held across an await.
@@ -94,7 +96,7 @@ struct HubInner {
 }
 
 impl Hub {
-    pub fn new(io: Io, store: Arc<dyn EventStore>, limits: HubLimits, stats: Arc<Stats>) -> Self {
+    pub fn new(io: Io, store: Store, limits: HubLimits, stats: Arc<Stats>) -> Self {
         Self {
             inner: Arc::new(HubInner {
                 io,
@@ -111,7 +113,7 @@ impl Hub {
         &self.inner.io
     }
 
-    pub fn store(&self) -> &Arc<dyn EventStore> {
+    pub fn store(&self) -> &Store {
         &self.inner.store
     }
 
@@ -160,7 +162,7 @@ impl Hub {
     /// A session's record: the stored summary, brought up to date from this server's handle
     /// of the session when it has one (`None` if unknown or deleted).
     pub async fn record(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let stored = self.inner.store.get_session(id).await?;
+        let stored = self.inner.store.sessions().get_session(id).await?;
         let live = self.find(id).filter(|s| s.head_offset() > 0);
         Ok(match (stored, live) {
             (Some(stored), Some(live)) => Some(SessionRecord {

@@ -154,7 +154,7 @@ pub(crate) async fn stored_entries(
         limit: PAGE as u32,
         ..EventQuery::after(after)
     };
-    let page = hub.store().read_events(session_id, &query).await?;
+    let page = hub.store().events().read_events(session_id, &query).await?;
     let mut entries = Vec::with_capacity(page.events.len());
     for stored in page.events {
         // A type this build does not know (a newer server wrote it) cannot be named: skip it.

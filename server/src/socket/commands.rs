@@ -21,7 +21,7 @@ use super::{Sock, subscriptions};
 use crate::hub::history::{self, HistoryPageJson};
 use crate::hub::{Hub, HubError, now_unix_millis, stats};
 use crate::parse::from_value as parse;
-use crate::store::SessionFilter;
+use agentcast_shared::rest::SessionFilter;
 
 /// Where a command runs: the hub namespace or one session's.
 #[derive(Clone)]
@@ -146,7 +146,7 @@ async fn get_status(cx: Context, args: Value) -> Ack<StatusReport> {
             let report = match cx.hub.find(id) {
                 Some(session) => session.status_report(clients as u64),
                 // Not active in this process: what the store knows (a previous run's session).
-                None => match cx.hub.store().get_session(id).await {
+                None => match cx.hub.store().sessions().get_session(id).await {
                     Ok(record) => SessionStatusReport {
                         session_id: id.clone(),
                         status: record.as_ref().map(|r| r.status),
@@ -172,6 +172,7 @@ async fn session_list(hub: &Hub) -> Vec<SessionSummary> {
     let mut sessions = hub.summaries();
     match hub
         .store()
+        .sessions()
         .list_sessions(SessionFilter::All, SESSION_LIST_LIMIT)
         .await
     {

@@ -128,8 +128,8 @@ pub struct HubStatusReport {
     pub sessions: Vec<SessionSummary>,
 }
 
-/// One line of the sessions list: [`SessionRecord::summary`](crate::rest::SessionRecord::summary)
-/// of the session's record.
+/// One line of the sessions list, derived from the session's record
+/// (`rest::SessionRecord::summary`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct SessionSummary {

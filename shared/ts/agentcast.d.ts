@@ -755,8 +755,8 @@ stats: SystemStats,
 sessions: Array<SessionSummary>, };
 
 /**
- * One line of the sessions list: [`SessionRecord::summary`](crate::rest::SessionRecord::summary)
- * of the session's record.
+ * One line of the sessions list, derived from the session's record
+ * (`rest::SessionRecord::summary`).
  */
 export type SessionSummary = {
 /**
@@ -1280,8 +1280,7 @@ label?: string, };
 
 /**
  * The query parameters of `GET /api/sessions/{id}/events`, the semantics of the
- * `get_history` command ([`GetHistoryArgs`](crate::GetHistoryArgs)); the answer is a
- * [`HistoryPage`](crate::HistoryPage).
+ * `get_history` command (`GetHistoryArgs`); the answer is a `HistoryPage`.
  */
 export type HistoryParams = {
 /**
@@ -1731,8 +1730,8 @@ session_id: string,
 head_offset: number, };
 
 /**
- * The body of every error answer of the REST API; its `error` is the same
- * [`ErrorBody`] a failed Socket.IO command acknowledges with.
+ * The body of every error answer of the REST API; its `error` is the same `ErrorBody` a
+ * failed Socket.IO command acknowledges with.
  */
 export type ErrorResponse = {
 /**

@@ -76,55 +76,45 @@ pub(crate) fn group<'a, T>(
     groups.into_values().chain(none).collect()
 }
 
-/// A group's outcome counts as they add up, before the derived figures: every backend counts
-/// into one and [`finish`](Self::finish)es it into the row.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Outcomes {
-    pub sessions: u64,
-    pub completed: u64,
-    pub failed: u64,
-    pub cancelled: u64,
-    pub interrupted: u64,
-    /// Still starting, running or idle.
-    pub active: u64,
-    /// Sessions that reported a duration, and the sum of their durations.
-    pub timed_sessions: u64,
-    pub total_duration_ms: u64,
+/// A group's row with nothing counted yet.
+pub(crate) fn empty_stats(key: Option<String>) -> SessionStatsRow {
+    SessionStatsRow {
+        key,
+        sessions: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+        interrupted: 0,
+        active: 0,
+        success_rate: None,
+        avg_duration_ms: None,
+        total_duration_ms: 0,
+    }
 }
 
-impl Outcomes {
-    /// Folds one session in.
-    pub(crate) fn add(&mut self, session: &SessionRecord) {
-        self.sessions += 1;
-        match session.status {
-            SessionState::Completed => self.completed += 1,
-            SessionState::Failed => self.failed += 1,
-            SessionState::Cancelled => self.cancelled += 1,
-            SessionState::Interrupted => self.interrupted += 1,
-            SessionState::Starting | SessionState::Running | SessionState::Idle => self.active += 1,
-        }
-        if let Some(duration) = session.duration_ms {
-            self.timed_sessions += 1;
-            self.total_duration_ms += duration;
-        }
+/// Folds one session into its group's counts; `timed` counts the sessions that reported a
+/// duration (the mean's divisor, see [`derive_rates`]).
+pub(crate) fn add_outcome(row: &mut SessionStatsRow, timed: &mut u64, session: &SessionRecord) {
+    row.sessions += 1;
+    match session.status {
+        SessionState::Completed => row.completed += 1,
+        SessionState::Failed => row.failed += 1,
+        SessionState::Cancelled => row.cancelled += 1,
+        SessionState::Interrupted => row.interrupted += 1,
+        SessionState::Starting | SessionState::Running | SessionState::Idle => row.active += 1,
     }
+    if let Some(duration) = session.duration_ms {
+        *timed += 1;
+        row.total_duration_ms += duration;
+    }
+}
 
-    /// The row of group `key`: the counts, the success rate (completed over ended; `None`
-    /// when none has ended) and the mean duration of the sessions that reported one.
-    pub(crate) fn finish(self, key: Option<String>) -> SessionStatsRow {
-        let ended = self.completed + self.failed + self.cancelled + self.interrupted;
-        SessionStatsRow {
-            key,
-            sessions: self.sessions,
-            completed: self.completed,
-            failed: self.failed,
-            cancelled: self.cancelled,
-            interrupted: self.interrupted,
-            active: self.active,
-            success_rate: (ended > 0).then(|| self.completed as f64 / ended as f64),
-            avg_duration_ms: (self.timed_sessions > 0)
-                .then(|| self.total_duration_ms as f64 / self.timed_sessions as f64),
-            total_duration_ms: self.total_duration_ms,
-        }
-    }
+/// Fills in a row's figures that follow from its counts: the success rate (completed over
+/// ended; `None` when none has ended) and the mean duration of the `timed_sessions` that
+/// reported one.
+pub(crate) fn derive_rates(row: &mut SessionStatsRow, timed_sessions: u64) {
+    let ended = row.completed + row.failed + row.cancelled + row.interrupted;
+    row.success_rate = (ended > 0).then(|| row.completed as f64 / ended as f64);
+    row.avg_duration_ms =
+        (timed_sessions > 0).then(|| row.total_duration_ms as f64 / timed_sessions as f64);
 }

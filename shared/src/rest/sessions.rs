@@ -247,8 +247,7 @@ pub struct Checkpoint {
 }
 
 /// The query parameters of `GET /api/sessions/{id}/events`, the semantics of the
-/// `get_history` command ([`GetHistoryArgs`](crate::GetHistoryArgs)); the answer is a
-/// [`HistoryPage`](crate::HistoryPage).
+/// `get_history` command (`GetHistoryArgs`); the answer is a `HistoryPage`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[cfg_attr(

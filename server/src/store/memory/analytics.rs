@@ -4,7 +4,7 @@ use agentcast_shared::rest::{CostRow, GroupBy, SessionStatsRow, UsageRow};
 use async_trait::async_trait;
 
 use super::MemoryStore;
-use crate::store::analytics::{self, Outcomes};
+use crate::store::analytics;
 use crate::store::{Analytics, StoreError, TimeRange};
 
 #[async_trait]
@@ -69,12 +69,15 @@ impl Analytics for MemoryStore {
             inner.sessions.values().map(|row| &row.record),
             group,
             range,
-            |key| (key, Outcomes::default()),
-            |(_, outcomes), session| outcomes.add(session),
+            |key| (analytics::empty_stats(key), 0),
+            |(row, timed), session| analytics::add_outcome(row, timed, session),
         );
         Ok(groups
             .into_iter()
-            .map(|(key, outcomes)| outcomes.finish(key))
+            .map(|(mut row, timed)| {
+                analytics::derive_rates(&mut row, timed);
+                row
+            })
             .collect())
     }
 }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 
 use super::{SqliteStore, get, get_uint};
-use crate::store::analytics::Outcomes;
+use crate::store::analytics::derive_rates;
 use crate::store::error::db;
 use crate::store::session_catalog::ACTIVE_STATUSES;
 use crate::store::{Analytics, StoreError, TimeRange};
@@ -133,17 +133,20 @@ impl Analytics for SqliteStore {
         .join(", ");
         let sql = grouped_sql(group, &aggregates, &range_sql);
         self.grouped(&sql, values, "sessions_by", |row| {
-            let outcomes = Outcomes {
+            let mut stats = SessionStatsRow {
+                key: get(row, "k")?,
                 sessions: get_uint(row, "sessions")?,
                 completed: get_uint(row, "completed")?,
                 failed: get_uint(row, "failed")?,
                 cancelled: get_uint(row, "cancelled")?,
                 interrupted: get_uint(row, "interrupted")?,
                 active: get_uint(row, "active")?,
-                timed_sessions: get_uint(row, "timed_sessions")?,
+                success_rate: None,
+                avg_duration_ms: None,
                 total_duration_ms: get_uint(row, "total_duration_ms")?,
             };
-            Ok(outcomes.finish(get(row, "k")?))
+            derive_rates(&mut stats, get_uint(row, "timed_sessions")?);
+            Ok(stats)
         })
         .await
     }

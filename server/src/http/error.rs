@@ -86,3 +86,42 @@ impl IntoResponse for ApiError {
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     crate::parse::from_slice(body).map_err(ApiError)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_errors_keep_their_message_under_the_status_they_mean() {
+        let cases = [
+            (ServiceError::invalid("limit", "must be at least 1"), 400),
+            (ServiceError::not_found("project", "web"), 404),
+            (
+                ServiceError::Exists {
+                    what: "MCP server",
+                    key: "fs".into(),
+                },
+                409,
+            ),
+            (ServiceError::Deleted("s1".into()), 409),
+            (ServiceError::Hub(crate::hub::HubError::ShuttingDown), 503),
+        ];
+        for (err, status) in cases {
+            let message = err.to_string();
+            let ApiError(body) = err.into();
+            assert_eq!(body.code.http_status(), status, "{message}");
+            assert_eq!(body.message, message);
+        }
+        let corrupt = crate::store::StoreError::Corrupt {
+            what: "project settings",
+            detail: "SELECT ...".into(),
+        };
+        let ApiError(body) = ServiceError::Store(corrupt).into();
+        assert_eq!(body.code, ErrorCode::Internal);
+        assert!(
+            !body.message.contains("SELECT"),
+            "no internals: {}",
+            body.message
+        );
+    }
+}

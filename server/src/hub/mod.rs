@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use agentcast_shared::rest::SessionRecord;
 use agentcast_shared::{Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary};
 use tokio::task::JoinSet;
 
@@ -34,8 +35,6 @@ pub use session::SessionHandle;
 pub(crate) use stats::Stats;
 
 use crate::socket::Io;
-use agentcast_shared::rest::SessionRecord;
-
 use crate::store::{Store, StoreError};
 
 /// Prefix of the per-session namespaces.

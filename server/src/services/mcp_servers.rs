@@ -122,3 +122,69 @@ impl McpServerService {
 fn not_found(name: &str) -> ServiceError {
     ServiceError::not_found("MCP server", name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn config(name: &str, command: &str) -> McpServerConfig {
+        McpServerConfig {
+            name: name.to_owned(),
+            command: command.to_owned(),
+            args: vec!["-y".into()],
+            env: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn names_and_commands_are_checked_and_a_taken_name_exists() {
+        let servers = McpServerService::new(Arc::new(MemoryStore::new()));
+        let err = servers.add(config("a b", "npx")).await.unwrap_err();
+        assert!(
+            err.to_string().starts_with("name: \"a b\" is not 1 to 128"),
+            "{err}"
+        );
+        let err = servers.add(config("fs", "  ")).await.unwrap_err();
+        assert_eq!(err.to_string(), "command: must not be empty");
+
+        let added = servers.add(config("fs", "npx")).await.unwrap();
+        assert_eq!(added.config, config("fs", "npx"));
+        let err = servers.add(config("fs", "uvx")).await.unwrap_err();
+        assert_eq!(err.to_string(), "MCP server fs exists");
+        assert_eq!(servers.list().await.unwrap(), [added]);
+
+        servers.remove("fs").await.unwrap();
+        let err = servers.remove("fs").await.unwrap_err();
+        assert_eq!(err.to_string(), "no MCP server fs");
+    }
+
+    #[tokio::test]
+    async fn a_check_needs_a_known_server_and_a_timeout_of_at_least_one_ms() {
+        let servers = McpServerService::new(Arc::new(MemoryStore::new()));
+        let no_wait = McpTestParams {
+            timeout_ms: Some(0),
+        };
+        let err = servers.test("fs", &no_wait).await.unwrap_err();
+        assert_eq!(err.to_string(), "timeout_ms: must be at least 1");
+        let err = servers
+            .test("fs", &McpTestParams::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::NotFound { .. }), "{err}");
+
+        // A command that does not exist fails the check, which is a report, not an error.
+        servers
+            .add(config("missing", "agentcast-no-such-mcp-server"))
+            .await
+            .unwrap();
+        let report = servers
+            .test("missing", &McpTestParams::default())
+            .await
+            .unwrap();
+        assert!(!report.ok);
+        let error = report.error.unwrap_or_default();
+        assert!(error.starts_with("cannot start"), "{error}");
+        assert_eq!(report.server_name, None);
+    }
+}

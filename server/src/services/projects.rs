@@ -89,3 +89,81 @@ impl ProjectService {
         self.get(id).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn service() -> ProjectService {
+        ProjectService::new(Arc::new(MemoryStore::new()))
+    }
+
+    fn request(id: Option<&str>, name: &str) -> CreateProject {
+        CreateProject {
+            id: id.map(str::to_owned),
+            name: name.to_owned(),
+            settings: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn ids_and_names_are_checked_and_a_taken_id_exists() {
+        let projects = service();
+        let err = projects
+            .create(request(Some("a/b"), "x"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ServiceError::Invalid { field: "id", .. }),
+            "{err}"
+        );
+        let err = projects.create(request(None, "   ")).await.unwrap_err();
+        assert_eq!(err.to_string(), "name: must be 1 to 200 characters");
+        let long = "n".repeat(MAX_NAME_CHARS + 1);
+        assert!(projects.create(request(None, &long)).await.is_err());
+
+        let web = projects
+            .create(request(Some("web"), " Web "))
+            .await
+            .unwrap();
+        assert_eq!((web.name.as_str(), &web.settings), ("Web", &json!({})));
+        let err = projects
+            .create(request(Some("web"), "again"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), "project web exists");
+        // Without an id, a new random one.
+        let other = projects.create(request(None, "Other")).await.unwrap();
+        assert_ne!(other.id, web.id);
+        assert_eq!(projects.list().await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn settings_are_replaced_whole_and_unknown_projects_are_not_found() {
+        let projects = service();
+        let mut create = request(Some("web"), "Web");
+        create.settings = json!({"a": 1, "b": 2}).as_object().cloned();
+        projects.create(create).await.unwrap();
+        let settings = json!({"b": [3]}).as_object().cloned().unwrap();
+        let updated = projects.replace_settings("web", settings).await.unwrap();
+        assert_eq!(updated.settings, json!({"b": [3]}));
+        assert_eq!(projects.get("web").await.unwrap(), updated);
+
+        let err = projects.get("nope").await.unwrap_err();
+        assert_eq!(err.to_string(), "no project nope");
+        let err = projects
+            .replace_settings("nope", Map::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            ServiceError::NotFound {
+                what: "project",
+                ..
+            }
+        ));
+    }
+}

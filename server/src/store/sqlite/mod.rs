@@ -134,6 +134,22 @@ impl SqliteStore {
     async fn begin(&self, op: &'static str) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.writer.begin().await.map_err(db(op))
     }
+
+    /// Runs a `DELETE ... WHERE <key> = ?`; true when it removed the row.
+    async fn delete_by_key(
+        &self,
+        sql: &'static str,
+        key: &str,
+        op: &'static str,
+    ) -> Result<bool, StoreError> {
+        let deleted = sqlx::query(sql)
+            .bind(key)
+            .execute(&self.writer)
+            .await
+            .map_err(db(op))?
+            .rows_affected();
+        Ok(deleted == 1)
+    }
 }
 
 #[async_trait]
@@ -211,23 +227,6 @@ async fn last_offset(
             .await
             .map_err(db(op))?;
     last.map(|o| uint(o, "offset")).transpose()
-}
-
-impl SqliteStore {
-    async fn delete_by_key(
-        &self,
-        sql: &'static str,
-        key: &str,
-        op: &'static str,
-    ) -> Result<bool, StoreError> {
-        let deleted = sqlx::query(sql)
-            .bind(key)
-            .execute(&self.writer)
-            .await
-            .map_err(db(op))?
-            .rows_affected();
-        Ok(deleted == 1)
-    }
 }
 
 #[cfg(test)]

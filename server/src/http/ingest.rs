@@ -1,6 +1,7 @@
 //! Ingest over HTTP: typed events (`POST /api/sessions/{id}/publish`), an agent's JSONL as an
 //! ndjson body processed as it streams (`POST /api/sessions/{id}/events`), and Claude Code
-//! hook payloads (`POST /api/hooks`).
+//! hook payloads (`POST /api/hooks`). The answers are `agentcast_shared`'s (`PublishResult`,
+//! `rest::StreamIngest`, `rest::HookIngested`).
 
 use agentcast_shared::rest::{ErrorResponse, HookIngested, StreamIngest};
 use agentcast_shared::{PublishArgs, PublishResult, Scope, SessionSource};

@@ -52,14 +52,6 @@ impl From<crate::hub::HubError> for ApiError {
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    /// Not-found and conflicts are answered by the services before they reach the store's
-    /// errors; what is left is ours.
-    fn from(err: crate::store::StoreError) -> Self {
-        Self::internal(err)
-    }
-}
-
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         match err {
@@ -69,7 +61,9 @@ impl From<ServiceError> for ApiError {
                 Self::conflict(err.to_string())
             }
             ServiceError::Hub(err) => err.into(),
-            ServiceError::Store(err) => err.into(),
+            // The services answer not-found and conflicts before the store's errors; what is
+            // left is ours.
+            ServiceError::Store(err) => Self::internal(err),
         }
     }
 }

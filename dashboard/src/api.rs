@@ -1,14 +1,13 @@
 //! The REST calls the dashboard makes (same origin, `Authorization: Bearer`): the sessions
 //! list, one session, pages of its history, and the JSONL export (fetched with the token,
-//! then saved through a Blob, since a plain link could not carry the header).
+//! then saved through a Blob, since a plain link could not carry the header). The bodies are
+//! `shared`'s REST types (`agentcast_shared::rest`), as the server sends them.
 
-use agentcast_shared::{ErrorBody, HistoryPage};
+use agentcast_shared::HistoryPage;
+use agentcast_shared::rest::{ErrorResponse, SessionDetail, SessionList, SessionRecord};
 use gloo_net::http::{Request, Response};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
-
-use crate::model::sessions::{SessionInfo, SessionList};
 
 /// Why a call failed, in words; `refused` when the token was the reason (401/403).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,11 +25,6 @@ impl ApiError {
     }
 }
 
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: ErrorBody,
-}
-
 async fn get(path: &str, token: Option<&str>) -> Result<Response, ApiError> {
     let mut request = Request::get(path);
     if let Some(token) = token {
@@ -41,7 +35,7 @@ async fn get(path: &str, token: Option<&str>) -> Result<Response, ApiError> {
         return Ok(response);
     }
     let status = response.status();
-    let body = response.json::<ErrorEnvelope>().await.ok().map(|e| e.error);
+    let body = response.json::<ErrorResponse>().await.ok().map(|e| e.error);
     let refused = status == 401 || status == 403;
     let message = match body {
         Some(body) if refused => {
@@ -61,14 +55,18 @@ async fn get_json<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Resul
         .map_err(|err| ApiError::network(format!("unexpected answer from {path}: {err}")))
 }
 
-pub async fn sessions(token: Option<&str>) -> Result<Vec<SessionInfo>, ApiError> {
+/// The sessions the token may see, newest first.
+pub async fn sessions(token: Option<&str>) -> Result<Vec<SessionRecord>, ApiError> {
     get_json::<SessionList>("/api/sessions?limit=1000", token)
         .await
-        .map(|list| list.sessions)
+        .map(|list| list.sessions.into_iter().map(|view| view.record).collect())
 }
 
-pub async fn session(id: &str, token: Option<&str>) -> Result<SessionInfo, ApiError> {
-    get_json(&format!("/api/sessions/{}", encode(id)), token).await
+/// One session's record.
+pub async fn session(id: &str, token: Option<&str>) -> Result<SessionRecord, ApiError> {
+    get_json::<SessionDetail>(&format!("/api/sessions/{}", encode(id)), token)
+        .await
+        .map(|detail| detail.session.record)
 }
 
 /// A page of history: the newest `limit` events before `before` (paging back), or the oldest

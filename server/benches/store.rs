@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agentcast_server::store::{
-    EventQuery, EventStore, MemoryStore, SqliteOptions, SqliteStore, StoredEvent, Synchronous,
+    EventQuery, MemoryStore, SqliteOptions, SqliteStore, Store, StoredEvent, Synchronous,
 };
 
 const RUNS: usize = 5;
@@ -49,9 +49,9 @@ impl Kind {
 }
 
 /// A store of `kind` and the temp dir that holds its file (dropped after the store).
-async fn open(kind: Kind) -> (Arc<dyn EventStore>, Option<tempfile::TempDir>) {
+async fn open(kind: Kind) -> (Store, Option<tempfile::TempDir>) {
     match kind {
-        Kind::Memory => (Arc::new(MemoryStore::new()), None),
+        Kind::Memory => (Store::new(Arc::new(MemoryStore::new())), None),
         Kind::Sqlite(synchronous) => {
             let dir = tempfile::tempdir().expect("a temp dir");
             let options = SqliteOptions {
@@ -61,7 +61,7 @@ async fn open(kind: Kind) -> (Arc<dyn EventStore>, Option<tempfile::TempDir>) {
             let store = SqliteStore::open(&dir.path().join("agentcast.db"), options)
                 .await
                 .expect("the database opens");
-            (Arc::new(store), Some(dir))
+            (Store::new(Arc::new(store)), Some(dir))
         }
     }
 }
@@ -155,6 +155,7 @@ async fn append(kind: Kind, batch: usize, total: usize) {
         for chunk in events.chunks(batch) {
             let commit = Instant::now();
             store
+                .events()
                 .append_batch(chunk)
                 .await
                 .expect("the batch is stored");
@@ -184,6 +185,7 @@ async fn replay(kind: Kind, total: usize) {
     let (store, _dir) = open(kind).await;
     for chunk in events.chunks(500) {
         store
+            .events()
             .append_batch(chunk)
             .await
             .expect("the batch is stored");
@@ -201,7 +203,11 @@ async fn replay(kind: Kind, total: usize) {
                 limit: PAGE,
                 ..EventQuery::after(after)
             };
-            let page = store.read_events(&session, &query).await.expect("reads");
+            let page = store
+                .events()
+                .read_events(&session, &query)
+                .await
+                .expect("reads");
             if build_envelopes {
                 for event in &page.events {
                     std::hint::black_box(event.envelope_json().expect("valid data"));

@@ -15,6 +15,7 @@ use crate::http::AppState;
 use crate::hub::{Hub, Stats, retention, stats};
 use crate::limits::{self, Limiters};
 use crate::listener::Listener;
+use crate::services::Services;
 use crate::socket::{SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
@@ -142,7 +143,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     let authenticator = Authenticator::from_config(&config.auth)?;
     let audit = Audit::open(&config.auth.audit).map_err(BuildError::Audit)?;
     let store = store::open(&config.server.data_dir, config.store.durability).await?;
-    let interrupted = store.mark_interrupted_on_startup().await?;
+    let interrupted = store.sessions().mark_interrupted_on_startup().await?;
     if !interrupted.is_empty() {
         tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
     }
@@ -172,6 +173,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     let state = AppState {
         hub: hub.clone(),
         supervisor: supervisor.clone(),
+        services: Services::new(&hub, &supervisor),
         config: Arc::new(config.clone()),
         auth: authenticator.clone(),
         audit: audit.clone(),

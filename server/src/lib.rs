@@ -9,7 +9,9 @@
 //! - [`socket`]: namespaces, commands, subscriptions and the broadcast adapter.
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
-//! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI).
+//! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI);
+//!   its bodies are `agentcast_shared::rest`'s.
+//! - `services`: what the REST handlers do beyond HTTP, over the hub and the store.
 //! - [`auth`]: JWT verification and signing, and what a caller may do.
 //! - [`limits`]: connection, request and message rate limits.
 //! - [`audit`]: the audit log of tokens, refusals, admin actions and limits.
@@ -40,6 +42,7 @@ pub mod listener;
 pub mod logging;
 pub mod mcp;
 pub mod parse;
+mod services;
 pub mod socket;
 pub mod sources;
 pub mod store;

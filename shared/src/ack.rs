@@ -48,11 +48,13 @@ impl<T> From<Result<T, ErrorBody>> for Ack<T> {
 /// of the REST API (`{"error": <ErrorBody>}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[error("{code}: {message}")]
 pub struct ErrorBody {
     /// The kind of failure, for programs.
     pub code: ErrorCode,
-    /// What went wrong, for people; never internals such as SQL or paths.
+    /// What went wrong, for people; names the field or parameter at fault, never internals
+    /// such as SQL or paths.
     pub message: String,
 }
 
@@ -69,6 +71,7 @@ impl ErrorBody {
 /// The kind of a failure; each maps to one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The arguments were malformed or invalid (400).

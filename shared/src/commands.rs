@@ -76,11 +76,13 @@ pub struct GetHistoryArgs {
     pub limit: Option<u32>,
 }
 
-/// Result of `get_history`.
+/// Result of `get_history`, and the body of `GET /api/sessions/{id}/events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
-    /// The events, in offset order.
+    /// The events, in offset order: envelopes `{offset, session_id, ts, type, data}`.
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<Object>))]
     pub events: Vec<Envelope>,
     /// The session's latest offset when the page was read.
     pub head_offset: u64,
@@ -126,7 +128,8 @@ pub struct HubStatusReport {
     pub sessions: Vec<SessionSummary>,
 }
 
-/// One line of the sessions list.
+/// One line of the sessions list, derived from the session's record
+/// (`rest::SessionRecord::summary`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct SessionSummary {
@@ -191,9 +194,10 @@ pub struct PublishArgs {
     pub events: Vec<Event>,
 }
 
-/// Result of `publish`.
+/// Result of `publish`, and the body of `POST /api/sessions/{id}/publish`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PublishResult {
     /// The session's latest offset after the publish (the offset of the last event published).
     pub head_offset: u64,

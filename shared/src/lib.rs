@@ -14,7 +14,12 @@
 //! - [`commands`]: client-to-server command names, their arguments and their ack results.
 //! - [`ack`]: [`Ack`], the `{"ok": ...}` / `{"error": {...}}` answer to every command.
 //! - [`claims`]: the JWT claims and scopes.
+//! - [`rest`]: the REST API's bodies and query parameters, one file per resource (with the
+//!   `utoipa` feature, their OpenAPI schemas too).
 //! - `typescript` (feature `ts`): renders `shared/ts/agentcast.d.ts`.
+//!
+//! Features: `ts` (the TypeScript export) and `utoipa` (OpenAPI schemas of the REST types,
+//! for the server); wasm clients build with neither.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -25,6 +30,7 @@ pub mod commands;
 pub mod envelope;
 pub mod events;
 pub mod pattern;
+pub mod rest;
 #[cfg(feature = "ts")]
 pub mod typescript;
 

@@ -1,5 +1,5 @@
 //! TypeScript definitions of the wire contract (feature `ts`), committed as
-//! `shared/ts/agentcast.d.ts` for socket.io-client users.
+//! `shared/ts/agentcast.d.ts` for socket.io-client users and REST callers.
 //!
 //! [`render`] declares every wire type with ts-rs, then adds the event and command maps that
 //! make a socket.io-client socket fully typed:
@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::commands::{self, *};
-use crate::{Ack, Claims, Envelope, Event, events};
+use crate::{Ack, Claims, Envelope, Event, events, rest};
 
 /// The generated file, relative to the workspace root.
 pub const OUTPUT_PATH: &str = "shared/ts/agentcast.d.ts";
@@ -21,7 +21,8 @@ pub const OUTPUT_PATH: &str = "shared/ts/agentcast.d.ts";
 /// The environment variable that makes the freshness test rewrite the file instead of failing.
 pub const UPDATE_ENV: &str = "AGENTCAST_UPDATE_TS";
 
-/// The whole content of `shared/ts/agentcast.d.ts`.
+/// The whole content of `shared/ts/agentcast.d.ts`: the Socket.IO contract, then the REST
+/// bodies ([`rest`]).
 pub fn render() -> String {
     // Socket.IO's JSON parser gives numbers, never bigints; no offset or counter here comes
     // near 2^53.
@@ -62,6 +63,33 @@ pub fn render() -> String {
     decls.root::<Pong>();
     decls.root::<ConnectAuth>();
     decls.root::<Claims>();
+
+    // The REST API's bodies and query parameters, resource by resource.
+    decls.root::<rest::SessionRecord>();
+    decls.root::<rest::SessionList>();
+    decls.root::<rest::SessionDetail>();
+    decls.root::<rest::ListSessionsParams>();
+    decls.root::<rest::CreateSession>();
+    decls.root::<rest::CreatedSession>();
+    decls.root::<rest::Stopping>();
+    decls.root::<rest::CreateCheckpoint>();
+    decls.root::<rest::HistoryParams>();
+    decls.root::<rest::ProjectList>();
+    decls.root::<rest::CreateProject>();
+    decls.root::<rest::McpServerConfig>();
+    decls.root::<rest::McpServerList>();
+    decls.root::<rest::McpTestParams>();
+    decls.root::<rest::McpTestReport>();
+    decls.root::<rest::AnalyticsParams>();
+    decls.root::<rest::UsageReport>();
+    decls.root::<rest::CostReport>();
+    decls.root::<rest::SessionsReport>();
+    decls.root::<rest::WhoAmI>();
+    decls.root::<rest::RefreshedToken>();
+    decls.root::<rest::Health>();
+    decls.root::<rest::StreamIngest>();
+    decls.root::<rest::HookIngested>();
+    decls.root::<rest::ErrorResponse>();
 
     let mut out = decls.out;
     let events = events::ts_event_data_names(&cfg);

@@ -428,6 +428,14 @@ fn enums_use_their_wire_names() {
         names(json!(states)),
         r#"["starting","running","idle","completed","failed","cancelled","interrupted"]"#
     );
+    assert_eq!(SessionState::ALL, states);
+    for source in SessionSource::ALL {
+        assert_eq!(json!(source), json!(source.as_str()));
+    }
+    assert_eq!(
+        names(json!(SessionSource::ALL)),
+        r#"["run","pipe","http","hook","demo","publish"]"#
+    );
     for state in states {
         assert_eq!(json!(state), json!(state.as_str()));
         assert_eq!(state.is_final(), !state.is_active());
@@ -847,4 +855,344 @@ fn known_event_types_and_patterns_agree() {
     assert_eq!(all, ALL_EVENT_TYPES);
     let set: BTreeSet<_> = ALL_EVENT_TYPES.iter().collect();
     assert_eq!(set.len(), ALL_EVENT_TYPES.len(), "no duplicate type names");
+}
+
+// ----- the REST API (`agentcast_shared::rest`) -----
+
+/// A session with every field set, as the store keeps it.
+fn full_record() -> rest::SessionRecord {
+    rest::SessionRecord {
+        id: "s1".into(),
+        label: Some("fix the build".into()),
+        project_id: Some("p1".into()),
+        source: SessionSource::Run,
+        command: Some(vec!["claude".into(), "-p".into(), "hi".into()]),
+        cwd: Some("/src".into()),
+        model: Some("opus".into()),
+        status: SessionState::Completed,
+        started_at: "2026-11-24T10:00:00.123Z".into(),
+        ended_at: Some("2026-11-24T10:01:01.623Z".into()),
+        duration_ms: Some(61_500),
+        head_offset: 42,
+        total_cost_usd: Some(0.125),
+        input_tokens: 1000,
+        output_tokens: 200,
+        cache_read_tokens: 30,
+        cache_creation_tokens: 4,
+    }
+}
+
+const FULL_RECORD: &str = r#"{"id":"s1","label":"fix the build","project_id":"p1","source":"run","command":["claude","-p","hi"],"cwd":"/src","model":"opus","status":"completed","started_at":"2026-11-24T10:00:00.123Z","ended_at":"2026-11-24T10:01:01.623Z","duration_ms":61500,"head_offset":42,"total_cost_usd":0.125,"input_tokens":1000,"output_tokens":200,"cache_read_tokens":30,"cache_creation_tokens":4"#;
+
+#[test]
+fn rest_sessions_are_golden() {
+    // Absent values are `null`, never left out: every field is always there.
+    golden(
+        &rest::SessionView {
+            record: rest::SessionRecord::new(
+                "s2",
+                SessionSource::Demo,
+                SessionState::Running,
+                "2026-11-24T10:00:00.000Z",
+            ),
+            process_running: true,
+        },
+        r#"{"id":"s2","label":null,"project_id":null,"source":"demo","command":null,"cwd":null,"model":null,"status":"running","started_at":"2026-11-24T10:00:00.000Z","ended_at":null,"duration_ms":null,"head_offset":0,"total_cost_usd":null,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_creation_tokens":0,"process_running":true}"#,
+    );
+    let view = rest::SessionView {
+        record: full_record(),
+        process_running: false,
+    };
+    golden(
+        &rest::SessionList {
+            sessions: vec![view.clone()],
+        },
+        &format!(r#"{{"sessions":[{FULL_RECORD},"process_running":false}}]}}"#),
+    );
+    golden(
+        &rest::SessionDetail {
+            session: view,
+            checkpoints: vec![rest::Checkpoint {
+                id: "c1".into(),
+                session_id: "s1".into(),
+                label: None,
+                offset: 17,
+                created_at: "2026-11-24T10:00:30.000Z".into(),
+            }],
+        },
+        &format!(
+            r#"{FULL_RECORD},"process_running":false,"checkpoints":[{{"checkpoint_id":"c1","session_id":"s1","label":null,"offset":17,"created_at":"2026-11-24T10:00:30.000Z"}}]}}"#
+        ),
+    );
+}
+
+#[test]
+fn the_status_line_is_derived_from_the_record() {
+    assert_eq!(
+        full_record().summary(),
+        SessionSummary {
+            session_id: "s1".into(),
+            label: Some("fix the build".into()),
+            project_id: Some("p1".into()),
+            status: SessionState::Completed,
+            head_offset: 42,
+            started_at: Some("2026-11-24T10:00:00.123Z".into()),
+            model: Some("opus".into()),
+            total_cost_usd: Some(0.125),
+        }
+    );
+    assert!(rest::SessionFilter::Active.admits(SessionState::Idle));
+    assert!(!rest::SessionFilter::Active.admits(SessionState::Failed));
+    assert!(rest::SessionFilter::default().admits(SessionState::Interrupted));
+}
+
+#[test]
+fn rest_session_requests_are_golden() {
+    golden(
+        &rest::CreateSession {
+            command: vec!["claude".into(), "-p".into(), "hi".into()],
+            cwd: Some("/src".into()),
+            label: Some("try".into()),
+            session_id: None,
+        },
+        r#"{"command":["claude","-p","hi"],"cwd":"/src","label":"try"}"#,
+    );
+    golden(
+        &rest::CreatedSession {
+            session_id: "s1".into(),
+            namespace: "/sessions/s1".into(),
+        },
+        r#"{"session_id":"s1","namespace":"/sessions/s1"}"#,
+    );
+    golden(
+        &rest::Stopping {
+            session_id: "s1".into(),
+            stopping: true,
+        },
+        r#"{"session_id":"s1","stopping":true}"#,
+    );
+    golden(&rest::CreateCheckpoint::default(), "{}");
+    golden(
+        &rest::ListSessionsParams {
+            status: Some(rest::SessionFilter::Active),
+            limit: Some(5),
+        },
+        r#"{"status":"active","limit":5}"#,
+    );
+    golden(
+        &rest::HistoryParams {
+            types: Some("tool.*".into()),
+            after: Some(3),
+            before: None,
+            limit: Some(10),
+        },
+        r#"{"types":"tool.*","after":3,"limit":10}"#,
+    );
+    // Requests name their fields exactly: a typo is an error, not a silent default.
+    for bad in [
+        r#"{"command":["x"],"lable":"typo"}"#,
+        r#"{"label":"x","extra":1}"#,
+    ] {
+        let create = serde_json::from_str::<rest::CreateSession>(bad);
+        let checkpoint = serde_json::from_str::<rest::CreateCheckpoint>(bad);
+        assert!(create.is_err() && checkpoint.is_err(), "{bad}");
+    }
+    assert!(serde_json::from_str::<rest::ListSessionsParams>(r#"{"stauts":"all"}"#).is_err());
+}
+
+#[test]
+fn rest_projects_are_golden() {
+    let project = rest::Project {
+        id: "web".into(),
+        name: "Web app".into(),
+        settings: json!({"budget_usd": 20, "tags": ["a"]}),
+        created_at: "2026-11-24T10:00:00.000Z".into(),
+    };
+    golden(
+        &rest::ProjectList {
+            projects: vec![project],
+        },
+        r#"{"projects":[{"id":"web","name":"Web app","settings":{"budget_usd":20,"tags":["a"]},"created_at":"2026-11-24T10:00:00.000Z"}]}"#,
+    );
+    golden(
+        &rest::CreateProject {
+            id: None,
+            name: "API".into(),
+            settings: None,
+        },
+        r#"{"name":"API"}"#,
+    );
+    assert!(serde_json::from_str::<rest::CreateProject>(r#"{"name":"x","budget":1}"#).is_err());
+}
+
+#[test]
+fn rest_mcp_servers_are_golden() {
+    let config = rest::McpServerConfig {
+        name: "files".into(),
+        command: "npx".into(),
+        args: vec!["-y".into(), "server-fs".into()],
+        env: [("TOKEN".to_owned(), "x".to_owned())].into(),
+    };
+    // The stored server is its configuration plus when it was added, in one flat object.
+    golden(
+        &rest::McpServerList {
+            servers: vec![rest::McpServer {
+                config: config.clone(),
+                created_at: "2026-11-24T10:00:00.000Z".into(),
+            }],
+        },
+        r#"{"servers":[{"name":"files","command":"npx","args":["-y","server-fs"],"env":{"TOKEN":"x"},"created_at":"2026-11-24T10:00:00.000Z"}]}"#,
+    );
+    golden(
+        &config,
+        r#"{"name":"files","command":"npx","args":["-y","server-fs"],"env":{"TOKEN":"x"}}"#,
+    );
+    // Only the name and the command are needed; nothing else is accepted.
+    let minimal: rest::McpServerConfig =
+        serde_json::from_str(r#"{"name":"fs","command":"npx"}"#).unwrap();
+    assert!(minimal.args.is_empty() && minimal.env.is_empty());
+    assert!(
+        serde_json::from_str::<rest::McpServerConfig>(r#"{"name":"fs","command":"npx","cwd":"/"}"#)
+            .is_err()
+    );
+    golden(
+        &rest::McpTestReport {
+            ok: false,
+            server_name: None,
+            server_version: None,
+            protocol_version: None,
+            capabilities: None,
+            instructions: None,
+            error: Some("the server exited".into()),
+            stderr_tail: Some("boom".into()),
+            duration_ms: 12,
+        },
+        r#"{"ok":false,"server_name":null,"server_version":null,"protocol_version":null,"capabilities":null,"instructions":null,"error":"the server exited","stderr_tail":"boom","duration_ms":12}"#,
+    );
+    golden(
+        &rest::McpTestParams {
+            timeout_ms: Some(500),
+        },
+        r#"{"timeout_ms":500}"#,
+    );
+}
+
+#[test]
+fn rest_analytics_are_golden() {
+    golden(
+        &rest::UsageReport {
+            group_by: rest::GroupBy::Day,
+            rows: vec![rest::UsageRow {
+                key: Some("2026-11-24".into()),
+                sessions: 2,
+                input_tokens: 300,
+                output_tokens: 30,
+                cache_read_tokens: 5,
+                cache_creation_tokens: 1,
+            }],
+        },
+        r#"{"group_by":"day","rows":[{"key":"2026-11-24","sessions":2,"input_tokens":300,"output_tokens":30,"cache_read_tokens":5,"cache_creation_tokens":1}]}"#,
+    );
+    golden(
+        &rest::CostReport {
+            group_by: rest::GroupBy::Model,
+            rows: vec![rest::CostRow {
+                key: None,
+                sessions: 1,
+                total_cost_usd: 0.25,
+            }],
+            total_cost_usd: 0.25,
+        },
+        r#"{"group_by":"model","rows":[{"key":null,"sessions":1,"total_cost_usd":0.25}],"total_cost_usd":0.25}"#,
+    );
+    golden(
+        &rest::SessionsReport {
+            group_by: rest::GroupBy::Project,
+            rows: vec![rest::SessionStatsRow {
+                key: Some("p1".into()),
+                sessions: 2,
+                completed: 1,
+                failed: 1,
+                cancelled: 0,
+                interrupted: 0,
+                active: 0,
+                success_rate: Some(0.5),
+                avg_duration_ms: Some(2000.0),
+                total_duration_ms: 4000,
+            }],
+        },
+        r#"{"group_by":"project","rows":[{"key":"p1","sessions":2,"completed":1,"failed":1,"cancelled":0,"interrupted":0,"active":0,"success_rate":0.5,"avg_duration_ms":2000.0,"total_duration_ms":4000}]}"#,
+    );
+    golden(
+        &rest::AnalyticsParams {
+            group_by: Some(rest::GroupBy::Project),
+            from: Some("2026-11-01".into()),
+            to: None,
+        },
+        r#"{"group_by":"project","from":"2026-11-01"}"#,
+    );
+}
+
+#[test]
+fn rest_auth_health_ingest_and_errors_are_golden() {
+    golden(
+        &rest::WhoAmI {
+            sub: "dashboard".into(),
+            scope: vec![Scope::Read, Scope::Admin],
+            sessions: vec!["*".into()],
+            project: None,
+            exp: 1_795_518_000,
+            iat: 1_795_514_400,
+            expires_in_s: 3600,
+            auth_enabled: true,
+        },
+        r#"{"sub":"dashboard","scope":["read","admin"],"sessions":["*"],"project":null,"exp":1795518000,"iat":1795514400,"expires_in_s":3600,"auth_enabled":true}"#,
+    );
+    golden(
+        &rest::RefreshedToken {
+            token: "t".into(),
+            expires_at: 1_795_518_000,
+        },
+        r#"{"token":"t","expires_at":1795518000}"#,
+    );
+    golden(
+        &rest::Health {
+            status: rest::HealthStatus::Degraded,
+            database: rest::DatabaseStatus::Error,
+            version: "0.1.0".into(),
+            uptime_s: 7,
+        },
+        r#"{"status":"degraded","database":"error","version":"0.1.0","uptime_s":7}"#,
+    );
+    golden(
+        &rest::Health {
+            status: rest::HealthStatus::Ok,
+            database: rest::DatabaseStatus::Ok,
+            version: "0.1.0".into(),
+            uptime_s: 0,
+        },
+        r#"{"status":"ok","database":"ok","version":"0.1.0","uptime_s":0}"#,
+    );
+    golden(
+        &rest::StreamIngest {
+            lines: 3,
+            errors: 1,
+            bytes: 120,
+            head_offset: 9,
+        },
+        r#"{"lines":3,"errors":1,"bytes":120,"head_offset":9}"#,
+    );
+    golden(
+        &rest::HookIngested {
+            session_id: "s1".into(),
+            head_offset: 4,
+        },
+        r#"{"session_id":"s1","head_offset":4}"#,
+    );
+    golden(
+        &rest::ErrorResponse {
+            error: ErrorBody::new(ErrorCode::Conflict, "project web exists"),
+        },
+        r#"{"error":{"code":"conflict","message":"project web exists"}}"#,
+    );
 }

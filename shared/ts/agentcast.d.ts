@@ -648,7 +648,8 @@ export type ErrorBody = {
  */
 code: ErrorCode,
 /**
- * What went wrong, for people; never internals such as SQL or paths.
+ * What went wrong, for people; names the field or parameter at fault, never internals
+ * such as SQL or paths.
  */
 message: string, };
 
@@ -697,11 +698,11 @@ before?: number,
 limit?: number, };
 
 /**
- * Result of `get_history`.
+ * Result of `get_history`, and the body of `GET /api/sessions/{id}/events`.
  */
 export type HistoryPage = {
 /**
- * The events, in offset order.
+ * The events, in offset order: envelopes `{offset, session_id, ts, type, data}`.
  */
 events: Array<Envelope<JsonValue>>,
 /**
@@ -754,7 +755,8 @@ stats: SystemStats,
 sessions: Array<SessionSummary>, };
 
 /**
- * One line of the sessions list.
+ * One line of the sessions list, derived from the session's record
+ * (`rest::SessionRecord::summary`).
  */
 export type SessionSummary = {
 /**
@@ -839,7 +841,7 @@ export type PublishArgs = {
 events: Array<Event>, };
 
 /**
- * Result of `publish`.
+ * Result of `publish`, and the body of `POST /api/sessions/{id}/publish`.
  */
 export type PublishResult = {
 /**
@@ -930,6 +932,812 @@ project?: string, };
  * A permission, ordered so that a higher scope includes the lower ones.
  */
 export type Scope = "read" | "write" | "admin";
+
+/**
+ * A session as the server keeps it: what `session.started` said, the latest status, and the
+ * totals that usage and end events carry (the analytics read these, never the events).
+ */
+export type SessionRecord = {
+/**
+ * The session's id.
+ */
+id: string,
+/**
+ * Its human name.
+ */
+label: string | null,
+/**
+ * Its project.
+ */
+project_id: string | null,
+/**
+ * `run`, `pipe`, `http`, `hook`, `demo` or `publish`.
+ */
+source: SessionSource,
+/**
+ * The command line, when a process was started.
+ */
+command: Array<string> | null,
+/**
+ * The working directory of that process.
+ */
+cwd: string | null,
+/**
+ * The model the agent reported.
+ */
+model: string | null,
+/**
+ * `starting`, `running`, `idle`, `completed`, `failed`, `cancelled` or `interrupted`.
+ */
+status: SessionState,
+/**
+ * RFC 3339 UTC with milliseconds; the analytics group days by its first ten characters.
+ */
+started_at: string,
+/**
+ * When it ended, if it did.
+ */
+ended_at: string | null,
+/**
+ * From `session.ended`; the analytics' durations.
+ */
+duration_ms: number | null,
+/**
+ * The latest offset of its stream; only moves forward.
+ */
+head_offset: number,
+/**
+ * Cumulative, as the last `usage.updated` or `session.ended` reported it.
+ */
+total_cost_usd: number | null,
+/**
+ * Cumulative input tokens.
+ */
+input_tokens: number,
+/**
+ * Cumulative output tokens.
+ */
+output_tokens: number,
+/**
+ * Cumulative tokens read from the prompt cache.
+ */
+cache_read_tokens: number,
+/**
+ * Cumulative tokens written to the prompt cache.
+ */
+cache_creation_tokens: number, };
+
+/**
+ * The body of `GET /api/sessions`: newest first.
+ */
+export type SessionList = {
+/**
+ * The sessions the caller may see.
+ */
+sessions: Array<SessionView>, };
+
+/**
+ * A session as the REST API shows it: its record, and whether this server runs a process
+ * for it.
+ */
+export type SessionView = {
+/**
+ * True while a process this server started for it runs.
+ */
+process_running: boolean,
+/**
+ * The session's id.
+ */
+id: string,
+/**
+ * Its human name.
+ */
+label: string | null,
+/**
+ * Its project.
+ */
+project_id: string | null,
+/**
+ * `run`, `pipe`, `http`, `hook`, `demo` or `publish`.
+ */
+source: SessionSource,
+/**
+ * The command line, when a process was started.
+ */
+command: Array<string> | null,
+/**
+ * The working directory of that process.
+ */
+cwd: string | null,
+/**
+ * The model the agent reported.
+ */
+model: string | null,
+/**
+ * `starting`, `running`, `idle`, `completed`, `failed`, `cancelled` or `interrupted`.
+ */
+status: SessionState,
+/**
+ * RFC 3339 UTC with milliseconds; the analytics group days by its first ten characters.
+ */
+started_at: string,
+/**
+ * When it ended, if it did.
+ */
+ended_at: string | null,
+/**
+ * From `session.ended`; the analytics' durations.
+ */
+duration_ms: number | null,
+/**
+ * The latest offset of its stream; only moves forward.
+ */
+head_offset: number,
+/**
+ * Cumulative, as the last `usage.updated` or `session.ended` reported it.
+ */
+total_cost_usd: number | null,
+/**
+ * Cumulative input tokens.
+ */
+input_tokens: number,
+/**
+ * Cumulative output tokens.
+ */
+output_tokens: number,
+/**
+ * Cumulative tokens read from the prompt cache.
+ */
+cache_read_tokens: number,
+/**
+ * Cumulative tokens written to the prompt cache.
+ */
+cache_creation_tokens: number, };
+
+/**
+ * The body of `GET /api/sessions/{id}`: one session and its checkpoints.
+ */
+export type SessionDetail = {
+/**
+ * Its checkpoints, by offset.
+ */
+checkpoints: Array<Checkpoint>,
+/**
+ * True while a process this server started for it runs.
+ */
+process_running: boolean,
+/**
+ * The session's id.
+ */
+id: string,
+/**
+ * Its human name.
+ */
+label: string | null,
+/**
+ * Its project.
+ */
+project_id: string | null,
+/**
+ * `run`, `pipe`, `http`, `hook`, `demo` or `publish`.
+ */
+source: SessionSource,
+/**
+ * The command line, when a process was started.
+ */
+command: Array<string> | null,
+/**
+ * The working directory of that process.
+ */
+cwd: string | null,
+/**
+ * The model the agent reported.
+ */
+model: string | null,
+/**
+ * `starting`, `running`, `idle`, `completed`, `failed`, `cancelled` or `interrupted`.
+ */
+status: SessionState,
+/**
+ * RFC 3339 UTC with milliseconds; the analytics group days by its first ten characters.
+ */
+started_at: string,
+/**
+ * When it ended, if it did.
+ */
+ended_at: string | null,
+/**
+ * From `session.ended`; the analytics' durations.
+ */
+duration_ms: number | null,
+/**
+ * The latest offset of its stream; only moves forward.
+ */
+head_offset: number,
+/**
+ * Cumulative, as the last `usage.updated` or `session.ended` reported it.
+ */
+total_cost_usd: number | null,
+/**
+ * Cumulative input tokens.
+ */
+input_tokens: number,
+/**
+ * Cumulative output tokens.
+ */
+output_tokens: number,
+/**
+ * Cumulative tokens read from the prompt cache.
+ */
+cache_read_tokens: number,
+/**
+ * Cumulative tokens written to the prompt cache.
+ */
+cache_creation_tokens: number, };
+
+/**
+ * A named point in a session's stream (`POST /api/sessions/{id}/checkpoint`), also announced
+ * as a `session.checkpoint` event.
+ */
+export type Checkpoint = {
+/**
+ * The checkpoint's id.
+ */
+checkpoint_id: string,
+/**
+ * The session it marks.
+ */
+session_id: string,
+/**
+ * A human name for it.
+ */
+label: string | null,
+/**
+ * The last offset the checkpoint covers: the session's head when it was made. It may
+ * fall below the session's first stored offset once trimming passed it: the checkpoint
+ * stays, as a label.
+ */
+offset: number,
+/**
+ * When it was made, RFC 3339 UTC with milliseconds.
+ */
+created_at: string, };
+
+/**
+ * The query parameters of `GET /api/sessions`.
+ */
+export type ListSessionsParams = {
+/**
+ * `active` (starting, running or idle) or `all` [default: all].
+ */
+status?: SessionFilter,
+/**
+ * The most sessions returned, newest first [default: 100, max: 1000].
+ */
+limit?: number, };
+
+/**
+ * Which sessions a list returns (`GET /api/sessions?status=active`).
+ */
+export type SessionFilter = "active" | "all";
+
+/**
+ * The body of `POST /api/sessions`.
+ */
+export type CreateSession = {
+/**
+ * Program and arguments, e.g. `["claude", "-p", "...", "--output-format", "stream-json",
+ * "--verbose"]`. The program must be on the server's allow-list (`allow_commands`).
+ */
+command: Array<string>,
+/**
+ * Working directory [default: the server's].
+ */
+cwd?: string,
+/**
+ * A human name for the session.
+ */
+label?: string,
+/**
+ * Session id [default: a new random id].
+ */
+session_id?: string, };
+
+/**
+ * The answer to `POST /api/sessions`: the process started.
+ */
+export type CreatedSession = {
+/**
+ * The new session's id.
+ */
+session_id: string,
+/**
+ * The Socket.IO namespace to watch it on.
+ */
+namespace: string, };
+
+/**
+ * The answer to `DELETE /api/sessions/{id}` while its process is being stopped (202).
+ */
+export type Stopping = {
+/**
+ * The session whose process is stopping.
+ */
+session_id: string,
+/**
+ * Always true.
+ */
+stopping: boolean, };
+
+/**
+ * The body of `POST /api/sessions/{id}/checkpoint`; the body may also be empty.
+ */
+export type CreateCheckpoint = {
+/**
+ * A human name for it.
+ */
+label?: string, };
+
+/**
+ * The query parameters of `GET /api/sessions/{id}/events`, the semantics of the
+ * `get_history` command (`GetHistoryArgs`); the answer is a `HistoryPage`.
+ */
+export type HistoryParams = {
+/**
+ * Comma-separated type patterns, e.g. `tool.*,output.text` [default: every type].
+ */
+types?: string,
+/**
+ * Only events with a greater offset.
+ */
+after?: number,
+/**
+ * Only events with a smaller offset. Given without `after`, the page is the newest
+ * events before it (paging back); otherwise the oldest after `after`.
+ */
+before?: number,
+/**
+ * The most events returned [default and max: 1000].
+ */
+limit?: number, };
+
+/**
+ * The body of `GET /api/projects`: every project, by id.
+ */
+export type ProjectList = {
+/**
+ * The projects.
+ */
+projects: Array<Project>, };
+
+/**
+ * A project, as stored and as every project route answers.
+ */
+export type Project = {
+/**
+ * 1 to 128 letters, digits, `-`, `_` or `.`.
+ */
+id: string,
+/**
+ * Its human name.
+ */
+name: string,
+/**
+ * Free-form settings, a JSON object.
+ */
+settings: JsonValue,
+/**
+ * When it was created, RFC 3339 UTC with milliseconds.
+ */
+created_at: string, };
+
+/**
+ * The body of `POST /api/projects`. (`PUT /api/projects/{id}/settings` takes the new
+ * settings object itself.)
+ */
+export type CreateProject = {
+/**
+ * 1 to 128 letters, digits, `-`, `_` or `.` [default: a new random id].
+ */
+id?: string,
+/**
+ * 1 to 200 characters.
+ */
+name: string,
+/**
+ * Free-form settings [default: `{}`].
+ */
+settings?: { [key in string]: JsonValue }, };
+
+/**
+ * How to start one MCP server over stdio, as MCP clients configure it: the body of
+ * `POST /api/mcp-servers`.
+ */
+export type McpServerConfig = {
+/**
+ * The name the user knows the server by (the key in an `mcpServers` table): 1 to 128
+ * letters, digits, `-`, `_` or `.`.
+ */
+name: string,
+/**
+ * The program that starts the server, looked up on `PATH` like a shell would.
+ */
+command: string,
+/**
+ * Its arguments [default: none].
+ */
+args: Array<string>,
+/**
+ * Extra environment variables for it (API keys go here) [default: none].
+ */
+env: { [key in string]: string }, };
+
+/**
+ * The body of `GET /api/mcp-servers`: every configured server, by name.
+ */
+export type McpServerList = {
+/**
+ * The servers.
+ */
+servers: Array<McpServer>, };
+
+/**
+ * A configured MCP server: its configuration and when it was added.
+ */
+export type McpServer = {
+/**
+ * When it was added, RFC 3339 UTC with milliseconds.
+ */
+created_at: string,
+/**
+ * The name the user knows the server by (the key in an `mcpServers` table): 1 to 128
+ * letters, digits, `-`, `_` or `.`.
+ */
+name: string,
+/**
+ * The program that starts the server, looked up on `PATH` like a shell would.
+ */
+command: string,
+/**
+ * Its arguments [default: none].
+ */
+args: Array<string>,
+/**
+ * Extra environment variables for it (API keys go here) [default: none].
+ */
+env: { [key in string]: string }, };
+
+/**
+ * The query parameters of `POST /api/mcp-servers/{name}/test`.
+ */
+export type McpTestParams = {
+/**
+ * How long the server gets to answer `initialize` [default: 10000, max: 60000].
+ */
+timeout_ms?: number, };
+
+/**
+ * The outcome of a check: `ok` and what the server said, or why it failed.
+ */
+export type McpTestReport = {
+/**
+ * The server answered `initialize`.
+ */
+ok: boolean,
+/**
+ * `serverInfo.name`, when it answered.
+ */
+server_name: string | null,
+/**
+ * `serverInfo.version`, when it gave one.
+ */
+server_version: string | null,
+/**
+ * The protocol revision the server chose.
+ */
+protocol_version: string | null,
+/**
+ * Its capabilities object as sent.
+ */
+capabilities: JsonValue | null,
+/**
+ * Usage hints the server gives to the model, if any.
+ */
+instructions: string | null,
+/**
+ * Why it failed.
+ */
+error: string | null,
+/**
+ * The end of its stderr, where servers explain a failure.
+ */
+stderr_tail: string | null,
+/**
+ * How long the check took.
+ */
+duration_ms: number, };
+
+/**
+ * The query parameters of every analytics route.
+ */
+export type AnalyticsParams = {
+/**
+ * `day`, `model` or `project` [default: day].
+ */
+group_by?: GroupBy,
+/**
+ * Sessions started at or after this RFC 3339 time or date (`2026-11-01`).
+ */
+from?: string,
+/**
+ * Sessions started before this RFC 3339 time or date.
+ */
+to?: string, };
+
+/**
+ * What rows are grouped by.
+ */
+export type GroupBy = "day" | "model" | "project";
+
+/**
+ * The body of `GET /api/analytics/usage`.
+ */
+export type UsageReport = {
+/**
+ * What the rows are grouped by.
+ */
+group_by: GroupBy,
+/**
+ * One row per group, by key, the `null` group last.
+ */
+rows: Array<UsageRow>, };
+
+/**
+ * Tokens of one group.
+ */
+export type UsageRow = {
+/**
+ * The day, model or project; `null` groups the sessions without one.
+ */
+key: string | null,
+/**
+ * Sessions in the group.
+ */
+sessions: number,
+/**
+ * Their input tokens.
+ */
+input_tokens: number,
+/**
+ * Their output tokens.
+ */
+output_tokens: number,
+/**
+ * Their tokens read from the prompt cache.
+ */
+cache_read_tokens: number,
+/**
+ * Their tokens written to the prompt cache.
+ */
+cache_creation_tokens: number, };
+
+/**
+ * The body of `GET /api/analytics/costs`.
+ */
+export type CostReport = {
+/**
+ * What the rows are grouped by.
+ */
+group_by: GroupBy,
+/**
+ * One row per group, by key, the `null` group last.
+ */
+rows: Array<CostRow>,
+/**
+ * The sum over the rows.
+ */
+total_cost_usd: number, };
+
+/**
+ * Cost of one group.
+ */
+export type CostRow = {
+/**
+ * The day, model or project; `null` groups the sessions without one.
+ */
+key: string | null,
+/**
+ * Sessions in the group.
+ */
+sessions: number,
+/**
+ * The sum of the sessions' cumulative costs in USD (those without one count 0).
+ */
+total_cost_usd: number, };
+
+/**
+ * The body of `GET /api/analytics/sessions`.
+ */
+export type SessionsReport = {
+/**
+ * What the rows are grouped by.
+ */
+group_by: GroupBy,
+/**
+ * One row per group, by key, the `null` group last.
+ */
+rows: Array<SessionStatsRow>, };
+
+/**
+ * Session counts, outcomes and durations of one group.
+ */
+export type SessionStatsRow = {
+/**
+ * The day, model or project; `null` groups the sessions without one.
+ */
+key: string | null,
+/**
+ * Sessions in the group.
+ */
+sessions: number,
+/**
+ * Of them, completed.
+ */
+completed: number,
+/**
+ * Failed.
+ */
+failed: number,
+/**
+ * Cancelled.
+ */
+cancelled: number,
+/**
+ * Interrupted.
+ */
+interrupted: number,
+/**
+ * Still starting, running or idle.
+ */
+active: number,
+/**
+ * Completed over ended (completed, failed, cancelled or interrupted); `null` when none
+ * has ended.
+ */
+success_rate: number | null,
+/**
+ * Mean duration of the sessions that reported one; `null` when none did.
+ */
+avg_duration_ms: number | null,
+/**
+ * The sum of the durations reported.
+ */
+total_duration_ms: number, };
+
+/**
+ * The body of `GET /api/auth/whoami`: the claims of the caller's token.
+ */
+export type WhoAmI = {
+/**
+ * The token's subject.
+ */
+sub: string,
+/**
+ * `read`, `write`, `admin`.
+ */
+scope: Array<Scope>,
+/**
+ * Session ids, or `*`.
+ */
+sessions: Array<string>,
+/**
+ * The project the token is limited to.
+ */
+project: string | null,
+/**
+ * Seconds since the Unix epoch.
+ */
+exp: number,
+/**
+ * When the token was issued, seconds since the Unix epoch.
+ */
+iat: number,
+/**
+ * Seconds until `exp`.
+ */
+expires_in_s: number,
+/**
+ * False when the server runs with `--auth none`.
+ */
+auth_enabled: boolean, };
+
+/**
+ * The body of `POST /api/auth/refresh`.
+ */
+export type RefreshedToken = {
+/**
+ * The new token: the same claims and lifetime, starting now.
+ */
+token: string,
+/**
+ * The new `exp`, seconds since the Unix epoch.
+ */
+expires_at: number, };
+
+/**
+ * The body of `GET /health` (200 when the database answers, 503 when it does not).
+ */
+export type Health = {
+/**
+ * `ok`, or `degraded` when the database does not answer.
+ */
+status: HealthStatus,
+/**
+ * `ok` or `error` (the detail is in the server log).
+ */
+database: DatabaseStatus,
+/**
+ * The server's version.
+ */
+version: string,
+/**
+ * Seconds since the server started.
+ */
+uptime_s: number, };
+
+/**
+ * Whether the database answered.
+ */
+export type DatabaseStatus = "ok" | "error";
+
+/**
+ * Whether the server serves fully.
+ */
+export type HealthStatus = "ok" | "degraded";
+
+/**
+ * What an ndjson body did: lines read and refused, bytes, and the head after it.
+ */
+export type StreamIngest = {
+/**
+ * Lines read.
+ */
+lines: number,
+/**
+ * Lines that were malformed or could not be mapped (counted, not fatal).
+ */
+errors: number,
+/**
+ * Bytes read.
+ */
+bytes: number,
+/**
+ * The session's latest offset after the body.
+ */
+head_offset: number, };
+
+/**
+ * The answer to `POST /api/hooks`.
+ */
+export type HookIngested = {
+/**
+ * The session the payload named.
+ */
+session_id: string,
+/**
+ * The session's latest offset after the payload's events.
+ */
+head_offset: number, };
+
+/**
+ * The body of every error answer of the REST API; its `error` is the same `ErrorBody` a
+ * failed Socket.IO command acknowledges with.
+ */
+export type ErrorResponse = {
+/**
+ * What failed and why.
+ */
+error: ErrorBody, };
 
 /** Every event type (the Socket.IO event name of its envelope). */
 export type EventType =

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use agentcast_server::mcp::{McpServerConfig, McpTestError, test_server};
+use agentcast_server::mcp::{McpLaunch, McpTestError, test_server};
+use agentcast_shared::rest::McpServerConfig;
 use serde_json::{Value, json};
 
 const FAKE_MCP: &str = env!("CARGO_BIN_EXE_agentcast-fake-mcp-server");
@@ -13,12 +14,14 @@ const FAKE_MCP: &str = env!("CARGO_BIN_EXE_agentcast-fake-mcp-server");
 /// every test.
 const ANSWERS: Duration = Duration::from_secs(20);
 
-fn fake(mode: &str) -> McpServerConfig {
-    McpServerConfig {
-        name: format!("fake-{mode}"),
-        command: FAKE_MCP.to_owned(),
-        args: vec![mode.to_owned()],
-        env: Default::default(),
+fn fake(mode: &str) -> McpLaunch {
+    McpLaunch {
+        config: McpServerConfig {
+            name: format!("fake-{mode}"),
+            command: FAKE_MCP.to_owned(),
+            args: vec![mode.to_owned()],
+            env: Default::default(),
+        },
         cwd: None,
     }
 }
@@ -38,6 +41,7 @@ async fn ok_reports_name_version_and_capabilities_and_shuts_down_cleanly() {
     let mut config = fake("ok");
     config.cwd = Some(dir.clone());
     config
+        .config
         .env
         .insert("FAKE_MCP_RECORD".into(), "received.jsonl".into());
 
@@ -171,11 +175,13 @@ async fn garbage_is_a_protocol_error() {
 
 #[tokio::test]
 async fn a_missing_command_is_a_spawn_error() {
-    let config = McpServerConfig {
-        name: "missing".into(),
-        command: "agentcast-no-such-mcp-server".into(),
-        args: Vec::new(),
-        env: Default::default(),
+    let config = McpLaunch {
+        config: McpServerConfig {
+            name: "missing".into(),
+            command: "agentcast-no-such-mcp-server".into(),
+            args: Vec::new(),
+            env: Default::default(),
+        },
         cwd: None,
     };
     let err = test_server(&config, ANSWERS).await.unwrap_err();
@@ -208,9 +214,11 @@ async fn a_missing_working_directory_is_named() {
 
 #[test]
 fn a_config_needs_only_name_and_command() {
-    let config: McpServerConfig =
+    // As an MCP client's `mcpServers` entry, and as the REST API stores it: one flat object.
+    let launch: McpLaunch =
         serde_json::from_value(json!({"name": "fs", "command": "npx"})).unwrap();
+    let config = &launch.config;
     assert_eq!(config.args, Vec::<String>::new());
     assert!(config.env.is_empty());
-    assert_eq!(config.cwd, None);
+    assert_eq!(launch.cwd, None);
 }

@@ -1,53 +1,29 @@
 //! The sessions list: loaded from `GET /api/sessions`, then kept current by the hub namespace
 //! `/` (`session.started`, `session.status`, `session.ended`, `usage.updated`), filtered by
-//! status and a search text.
+//! status and a search text. A session is `shared`'s [`SessionRecord`], the REST contract's;
+//! [`SessionText`] adds what the list shows of it.
 
+use agentcast_shared::rest::SessionRecord;
 use agentcast_shared::{Envelope, Event, SessionState};
-use serde::Deserialize;
 
 use super::format;
 
-/// One session as `GET /api/sessions` returns it (the fields the list uses).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SessionInfo {
-    pub id: String,
-    #[serde(default)]
-    pub label: Option<String>,
-    #[serde(default)]
-    pub project_id: Option<String>,
-    #[serde(default)]
-    pub model: Option<String>,
-    pub status: SessionState,
-    pub started_at: String,
-    #[serde(default)]
-    pub duration_ms: Option<u64>,
-    #[serde(default)]
-    pub head_offset: u64,
-    #[serde(default)]
-    pub total_cost_usd: Option<f64>,
-    #[serde(default)]
-    pub input_tokens: u64,
-    #[serde(default)]
-    pub output_tokens: u64,
-    #[serde(default)]
-    pub cache_read_tokens: u64,
-    #[serde(default)]
-    pub cache_creation_tokens: u64,
+/// What the sessions list shows of a session.
+pub trait SessionText {
+    /// Its label, or its id when it has none.
+    fn title(&self) -> &str;
+    /// Its duration: final once ended, else measured up to `now_ms` (Unix milliseconds).
+    fn duration_text(&self, now_ms: u64) -> String;
+    /// Input + output tokens.
+    fn tokens(&self) -> u64;
 }
 
-/// The body of `GET /api/sessions`.
-#[derive(Debug, Deserialize)]
-pub struct SessionList {
-    pub sessions: Vec<SessionInfo>,
-}
-
-impl SessionInfo {
-    pub fn title(&self) -> &str {
+impl SessionText for SessionRecord {
+    fn title(&self) -> &str {
         self.label.as_deref().unwrap_or(&self.id)
     }
 
-    /// Its duration: final once ended, else measured up to `now_ms` (Unix milliseconds).
-    pub fn duration_text(&self, now_ms: u64) -> String {
+    fn duration_text(&self, now_ms: u64) -> String {
         match self.duration_ms {
             Some(ms) => format::duration(ms),
             None if self.status.is_active() => format::parse_ts_millis(&self.started_at)
@@ -57,8 +33,7 @@ impl SessionInfo {
         }
     }
 
-    /// Input + output tokens.
-    pub fn tokens(&self) -> u64 {
+    fn tokens(&self) -> u64 {
         self.input_tokens + self.output_tokens
     }
 }
@@ -113,18 +88,18 @@ impl StatusFilter {
 /// Every session the caller may see, newest first.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Sessions {
-    list: Vec<SessionInfo>,
+    list: Vec<SessionRecord>,
 }
 
 impl Sessions {
-    pub fn new(mut list: Vec<SessionInfo>) -> Self {
+    pub fn new(mut list: Vec<SessionRecord>) -> Self {
         list.sort_by(|a, b| b.started_at.cmp(&a.started_at));
         Sessions { list }
     }
 
     /// Takes a fresh REST answer, keeping sessions only the hub has told us about so far (one
     /// that started while the request was on its way).
-    pub fn merge_loaded(&mut self, loaded: Vec<SessionInfo>) {
+    pub fn merge_loaded(&mut self, loaded: Vec<SessionRecord>) {
         let only_live = self
             .list
             .drain(..)
@@ -134,17 +109,17 @@ impl Sessions {
         *self = Sessions::new(all);
     }
 
-    pub fn all(&self) -> &[SessionInfo] {
+    pub fn all(&self) -> &[SessionRecord] {
         &self.list
     }
 
-    pub fn get(&self, id: &str) -> Option<&SessionInfo> {
+    pub fn get(&self, id: &str) -> Option<&SessionRecord> {
         self.list.iter().find(|s| s.id == id)
     }
 
     /// The sessions that pass the status filter and contain `search` (case-insensitive) in
     /// their id, label, project or model.
-    pub fn filtered(&self, status: StatusFilter, search: &str) -> Vec<&SessionInfo> {
+    pub fn filtered(&self, status: StatusFilter, search: &str) -> Vec<&SessionRecord> {
         let search = search.trim().to_lowercase();
         self.list
             .iter()
@@ -173,24 +148,17 @@ impl Sessions {
         if let Event::SessionStarted(started) = &event
             && self.get(id).is_none()
         {
-            self.list.insert(
-                0,
-                SessionInfo {
-                    id: id.to_owned(),
-                    label: started.label.clone(),
-                    project_id: started.project_id.clone(),
-                    model: started.model.clone(),
-                    status: SessionState::Starting,
-                    started_at: started.started_at.clone(),
-                    duration_ms: None,
-                    head_offset: envelope.offset,
-                    total_cost_usd: None,
-                    input_tokens: 0,
-                    output_tokens: 0,
-                    cache_read_tokens: 0,
-                    cache_creation_tokens: 0,
-                },
+            let mut session = SessionRecord::new(
+                id,
+                started.source,
+                SessionState::Starting,
+                started.started_at.clone(),
             );
+            session.label = started.label.clone();
+            session.project_id = started.project_id.clone();
+            session.model = started.model.clone();
+            session.head_offset = envelope.offset;
+            self.list.insert(0, session);
             return true;
         }
         let Some(session) = self.list.iter_mut().find(|s| s.id == id) else {
@@ -225,6 +193,7 @@ impl Sessions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use agentcast_shared::rest::SessionList;
     use serde_json::json;
 
     fn hub(session: &str, kind: &str, data: serde_json::Value) -> Envelope {
@@ -237,25 +206,28 @@ mod tests {
         }
     }
 
+    /// `GET /api/sessions` as the server answers it: every field, `null` where absent.
     fn listed() -> Sessions {
         let body = json!({"sessions": [
-            {"id": "old", "label": "Fix dates", "status": "completed", "started_at": "2026-11-24T09:00:00.000Z",
-             "duration_ms": 65000, "input_tokens": 1000, "output_tokens": 200, "total_cost_usd": 0.5,
-             "source": "run", "head_offset": 40, "process_running": false},
-            {"id": "new", "project_id": "web", "model": "opus", "status": "running",
-             "started_at": "2026-11-24T10:00:00.000Z", "source": "demo", "head_offset": 3}
+            {"id": "old", "label": "Fix dates", "project_id": null, "source": "run", "command": null,
+             "cwd": null, "model": null, "status": "completed", "started_at": "2026-11-24T09:00:00.000Z",
+             "ended_at": null, "duration_ms": 65000, "head_offset": 40, "total_cost_usd": 0.5,
+             "input_tokens": 1000, "output_tokens": 200, "cache_read_tokens": 0,
+             "cache_creation_tokens": 0, "process_running": false},
+            {"id": "new", "label": null, "project_id": "web", "source": "demo", "command": null,
+             "cwd": null, "model": "opus", "status": "running", "started_at": "2026-11-24T10:00:00.000Z",
+             "ended_at": null, "duration_ms": null, "head_offset": 3, "total_cost_usd": null,
+             "input_tokens": 0, "output_tokens": 0, "cache_read_tokens": 0,
+             "cache_creation_tokens": 0, "process_running": true}
         ]});
-        Sessions::new(
-            serde_json::from_value::<SessionList>(body)
-                .unwrap()
-                .sessions,
-        )
+        let list: SessionList = serde_json::from_value(body).unwrap();
+        Sessions::new(list.sessions.into_iter().map(|view| view.record).collect())
     }
 
     #[test]
     fn rest_list_is_newest_first_and_filters() {
         let sessions = listed();
-        let ids = |v: Vec<&SessionInfo>| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        let ids = |v: Vec<&SessionRecord>| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
         assert_eq!(
             ids(sessions.filtered(StatusFilter::All, "")),
             ["new", "old"]

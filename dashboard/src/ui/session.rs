@@ -18,6 +18,7 @@ use super::transcript::TranscriptPanel;
 use super::usage::UsagePanel;
 use crate::model::paging::{Answered, PageRequest, Paging, Recovery};
 use crate::model::session::SessionModel;
+use crate::model::sessions::SessionText;
 
 /// Events applied to the model once per frame: at 1,000 events/s the page redraws 60 times a
 /// second, not 1,000.

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use super::Ctx;
 use crate::model::format;
-use crate::model::sessions::StatusFilter;
+use crate::model::sessions::{SessionText, StatusFilter};
 
 /// Loads the list over REST; a refused token goes back to the prompt.
 pub(crate) fn load(ctx: Ctx) {
@@ -85,7 +85,7 @@ fn SessionRow(
     let ctx = expect_context::<Ctx>();
     let row_id = id.clone();
     let info = Memo::new(move |_| ctx.sessions.with(|s| s.get(&row_id).cloned()));
-    let field = move |f: fn(&crate::model::sessions::SessionInfo) -> String| {
+    let field = move |f: fn(&agentcast_shared::rest::SessionRecord) -> String| {
         move || info.with(|i| i.as_ref().map(f).unwrap_or_default())
     };
     let selected = {

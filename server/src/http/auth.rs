@@ -2,15 +2,14 @@
 //! extractor (401 when missing or invalid), with the checks handlers make on it (403 when the
 //! token lacks the scope or the session); and the `/api/auth` routes.
 
+use agentcast_shared::rest::{ErrorResponse, RefreshedToken, WhoAmI};
 use agentcast_shared::{Claims, Scope};
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::error::{ApiError, ErrorResponse};
+use super::error::ApiError;
 use super::state::AppState;
 use crate::audit::{Actor, AuditEvent, Refresher, TokenUse};
 use crate::auth::{AuthError, now_s};
@@ -105,24 +104,6 @@ impl Caller {
     }
 }
 
-/// The claims of the caller's token.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WhoAmI {
-    pub sub: String,
-    /// `read`, `write`, `admin`.
-    pub scope: Vec<String>,
-    /// Session ids, or `*`.
-    pub sessions: Vec<String>,
-    pub project: Option<String>,
-    /// Seconds since the Unix epoch.
-    pub exp: u64,
-    pub iat: u64,
-    /// Seconds until `exp`.
-    pub expires_in_s: u64,
-    /// False when the server runs with `--auth none`.
-    pub auth_enabled: bool,
-}
-
 #[utoipa::path(
     get, path = "/api/auth/whoami", tag = "auth",
     description = "What the caller's token grants.",
@@ -132,7 +113,7 @@ pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Json<WhoAm
     let claims = caller.claims;
     Json(WhoAmI {
         expires_in_s: claims.exp.saturating_sub(now_s()),
-        scope: claims.scope.iter().map(|s| s.as_str().to_owned()).collect(),
+        scope: claims.scope,
         sub: claims.sub,
         sessions: claims.sessions,
         project: claims.project,
@@ -140,13 +121,6 @@ pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Json<WhoAm
         iat: claims.iat,
         auth_enabled: state.auth.is_enabled(),
     })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RefreshedToken {
-    pub token: String,
-    /// The new `exp`, seconds since the Unix epoch.
-    pub expires_at: u64,
 }
 
 #[utoipa::path(

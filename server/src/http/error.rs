@@ -1,11 +1,14 @@
-//! [`ApiError`]: every HTTP error is `{"error": {"code", "message"}}` with the status its code
-//! means. A 5xx is logged in full and answered without internals.
+//! [`ApiError`]: every HTTP error is `shared`'s `ErrorResponse`, `{"error": {"code",
+//! "message"}}`, with the status its code means. A 5xx is logged in full and answered without
+//! internals. The services' errors (`ServiceError`) map to it here.
 
+use agentcast_shared::rest::ErrorResponse;
 use agentcast_shared::{ErrorBody, ErrorCode};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+
+use crate::services::ServiceError;
 
 #[derive(Debug)]
 pub struct ApiError(pub ErrorBody);
@@ -49,41 +52,70 @@ impl From<crate::hub::HubError> for ApiError {
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    /// Not-found and conflicts are answered by the handlers before they reach the store's
-    /// errors; what is left is ours.
-    fn from(err: crate::store::StoreError) -> Self {
-        Self::internal(err)
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Invalid { .. } => Self::bad_request(err.to_string()),
+            ServiceError::NotFound { .. } => Self::not_found(err.to_string()),
+            ServiceError::Exists { .. } | ServiceError::Deleted(_) => {
+                Self::conflict(err.to_string())
+            }
+            ServiceError::Hub(err) => err.into(),
+            // The services answer not-found and conflicts before the store's errors; what is
+            // left is ours.
+            ServiceError::Store(err) => Self::internal(err),
+        }
     }
-}
-
-/// The body of every error answer, for the OpenAPI document (the wire form of [`ApiError`]).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // only its schema is used
-pub struct ErrorResponse {
-    error: ErrorDetail,
-}
-
-/// `{"code", "message"}` of an [`ErrorResponse`].
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // only its schema is used
-pub struct ErrorDetail {
-    /// Machine-readable: `bad_request`, `not_found`, `conflict`, `payload_too_large`,
-    /// `forbidden`, `internal`, ...
-    code: String,
-    /// For humans; names the field or parameter at fault.
-    message: String,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(json!({ "error": self.0 }))).into_response()
+        (status, Json(ErrorResponse { error: self.0 })).into_response()
     }
 }
 
 /// Parses a JSON body into `T`; the error names the field.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     crate::parse::from_slice(body).map_err(ApiError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_errors_keep_their_message_under_the_status_they_mean() {
+        let cases = [
+            (ServiceError::invalid("limit", "must be at least 1"), 400),
+            (ServiceError::not_found("project", "web"), 404),
+            (
+                ServiceError::Exists {
+                    what: "MCP server",
+                    key: "fs".into(),
+                },
+                409,
+            ),
+            (ServiceError::Deleted("s1".into()), 409),
+            (ServiceError::Hub(crate::hub::HubError::ShuttingDown), 503),
+        ];
+        for (err, status) in cases {
+            let message = err.to_string();
+            let ApiError(body) = err.into();
+            assert_eq!(body.code.http_status(), status, "{message}");
+            assert_eq!(body.message, message);
+        }
+        let corrupt = crate::store::StoreError::Corrupt {
+            what: "project settings",
+            detail: "SELECT ...".into(),
+        };
+        let ApiError(body) = ServiceError::Store(corrupt).into();
+        assert_eq!(body.code, ErrorCode::Internal);
+        assert!(
+            !body.message.contains("SELECT"),
+            "no internals: {}",
+            body.message
+        );
+    }
 }

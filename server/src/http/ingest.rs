@@ -1,20 +1,22 @@
 //! Ingest over HTTP: typed events (`POST /api/sessions/{id}/publish`), an agent's JSONL as an
 //! ndjson body processed as it streams (`POST /api/sessions/{id}/events`), and Claude Code
-//! hook payloads (`POST /api/hooks`).
+//! hook payloads (`POST /api/hooks`). The answers are `agentcast_shared`'s (`PublishResult`,
+//! `rest::StreamIngest`, `rest::HookIngested`).
 
+use agentcast_shared::rest::{ErrorResponse, HookIngested, StreamIngest};
 use agentcast_shared::{PublishArgs, PublishResult, Scope, SessionSource};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::auth::Caller;
 use super::body::JsonBody;
-use super::error::{ApiError, ErrorResponse};
+use super::error::ApiError;
 use super::state::AppState;
 use crate::clock::now_unix_millis;
-use crate::hub::session::{IngestHookError, StreamIngest, StreamIngestError};
+use crate::hub::session::{IngestHookError, StreamIngestError};
 
 /// `POST /api/sessions/{id}/publish` with `{"events": [{type, data}, ...]}`.
 #[utoipa::path(
@@ -24,7 +26,7 @@ use crate::hub::session::{IngestHookError, StreamIngest, StreamIngestError};
     params(("id" = String, Path, description = "Session id")),
     request_body(content = Object, description = "`{\"events\": [...]}`, at most `max_events_per_publish`"),
     responses(
-        (status = 200, description = "`{\"head_offset\"}` after the events", body = Object),
+        (status = 200, description = "The head offset after the events", body = PublishResult),
         (status = 400, description = "Bad body (the message names the field) or session id", body = ErrorResponse),
         (status = 413, description = "Body over `max_payload`", body = ErrorResponse),
         (status = 503, description = "Shutting down", body = ErrorResponse),
@@ -51,7 +53,7 @@ pub async fn publish(
     params(("id" = String, Path, description = "Session id")),
     request_body(content = String, content_type = "application/x-ndjson"),
     responses(
-        (status = 200, description = "What the body did: lines accepted and rejected, head offset", body = Object),
+        (status = 200, description = "What the body did: lines accepted and rejected, head offset", body = StreamIngest),
         (status = 400, description = "Bad content type or session id", body = ErrorResponse),
         (status = 413, description = "Body over `max_ndjson_body`; the lines before it were ingested", body = ErrorResponse),
     )
@@ -105,7 +107,7 @@ pub async fn ndjson(
         its `session_id` names the session.",
     request_body(content = Object),
     responses(
-        (status = 200, description = "`{\"session_id\", \"head_offset\"}`", body = Object),
+        (status = 200, description = "The session and its head offset after the payload", body = HookIngested),
         (status = 400, description = "Bad payload", body = ErrorResponse),
         (status = 413, description = "Body over `max_payload`", body = ErrorResponse),
     )
@@ -114,7 +116,7 @@ pub async fn hook(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(payload): JsonBody<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HookIngested>, ApiError> {
     let session_id = payload
         .get("session_id")
         .and_then(Value::as_str)
@@ -128,7 +130,8 @@ pub async fn hook(
             IngestHookError::Payload(err) => ApiError::bad_request(err.to_string()),
             IngestHookError::Hub(err) => err.into(),
         })?;
-    Ok(Json(
-        json!({ "session_id": session_id, "head_offset": head_offset }),
-    ))
+    Ok(Json(HookIngested {
+        session_id: session_id.to_owned(),
+        head_offset,
+    }))
 }

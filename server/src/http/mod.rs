@@ -1,10 +1,13 @@
 //! HTTP routes beside Socket.IO, each documented in the OpenAPI document it is routed with.
+//! Every body and query parameter is a type of `agentcast_shared::rest` (their schemas come
+//! from shared's `utoipa` feature); what a route does beyond HTTP is a service's
+//! (`crate::services`): no handler reaches into the store.
 //!
 //! - `health`: `GET /health`.
 //! - `ingest`: publish, ndjson and hook ingestion.
 //! - `sessions`: start, list, read, stop, delete and checkpoint sessions.
 //! - `history`: a page of a session's events, and its export as JSON lines.
-//! - `projects`, `mcp_servers`, `analytics`: the catalogs and reports over the store.
+//! - `projects`, `mcp_servers`, `analytics`: the catalogs and reports.
 //! - `auth`: the bearer token of every call ([`auth::Caller`]) and `/api/auth`.
 //! - `cors`: the allow-list of browser origins.
 //! - `dashboard`: the built dashboard at `/` (the fallback of every other path).

@@ -8,12 +8,15 @@ use crate::audit::Audit;
 use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::services::Services;
 use crate::sources::Supervisor;
 
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Hub,
     pub supervisor: Supervisor,
+    /// What handlers do beyond HTTP (sessions, projects, MCP servers, analytics).
+    pub(crate) services: Services,
     pub config: Arc<Config>,
     pub auth: Authenticator,
     pub audit: Audit,

@@ -111,7 +111,7 @@ pub async fn read(
         limit,
         direction,
     };
-    let store = hub.store();
+    let store = hub.store().events();
     // The head first: every event on the page is at or below it, so the page never claims
     // events beyond the head it reports.
     let head_offset = match hub.find(session_id) {

@@ -34,6 +34,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use agentcast_shared::rest::SessionRecord;
 use agentcast_shared::{ErrorCode, Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary};
 use tokio::task::JoinSet;
 
@@ -44,7 +45,7 @@ pub use type_set::TypeSet;
 
 use crate::config::HubSettings;
 use crate::ingest::IngestLimits;
-use crate::store::{EventStore, SessionRecord, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Prefix of the per-session namespaces.
 pub const SESSION_NS_PREFIX: &str = "/sessions/";
@@ -89,7 +90,7 @@ pub struct Hub {
 }
 
 struct HubInner {
-    store: Arc<dyn EventStore>,
+    store: Store,
     /// Where envelopes go: the Socket.IO layer.
     delivery: Arc<dyn Delivery>,
     settings: HubSettings,
@@ -104,7 +105,7 @@ struct HubInner {
 
 impl Hub {
     pub fn new(
-        store: Arc<dyn EventStore>,
+        store: Store,
         delivery: Arc<dyn Delivery>,
         settings: HubSettings,
         ingest: IngestLimits,
@@ -127,7 +128,7 @@ impl Hub {
         &*self.inner.delivery
     }
 
-    pub fn store(&self) -> &Arc<dyn EventStore> {
+    pub fn store(&self) -> &Store {
         &self.inner.store
     }
 
@@ -180,7 +181,7 @@ impl Hub {
     /// A session's record: the stored summary, brought up to date from this server's handle
     /// of the session when it has one (`None` if unknown or deleted).
     pub async fn record(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let stored = self.inner.store.get_session(id).await?;
+        let stored = self.inner.store.sessions().get_session(id).await?;
         let live = self.find(id).filter(|s| s.head_offset() > 0);
         Ok(match (stored, live) {
             (Some(stored), Some(live)) => Some(SessionRecord {

@@ -144,6 +144,7 @@ impl History<'_> {
         let page = self
             .hub
             .store()
+            .events()
             .read_events(self.session_id, &query)
             .await?;
         let mut entries = Vec::with_capacity(page.events.len());

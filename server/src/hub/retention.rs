@@ -27,6 +27,7 @@ pub(crate) async fn trim_session(hub: &Hub, session_id: &str) {
     };
     match hub
         .store()
+        .events()
         .trim(TrimScope::Session(session_id), &retention)
         .await
     {
@@ -54,7 +55,7 @@ pub async fn sweep(hub: Hub) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
-        match hub.store().trim(TrimScope::All, &retention).await {
+        match hub.store().events().trim(TrimScope::All, &retention).await {
             Ok(report) if report.events_removed > 0 => tracing::info!(
                 sessions = report.sessions,
                 removed = report.events_removed,

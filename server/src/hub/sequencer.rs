@@ -78,12 +78,12 @@ impl Sequencer {
     /// Continues where the store left the session: its offsets and its summary.
     async fn resume(&mut self) {
         let store = self.hub.store();
-        match store.head_offset(&self.id).await {
+        match store.events().head_offset(&self.id).await {
             Ok(head) => self.head = head,
             Err(err) => tracing::error!(%err, "cannot read the session's head offset"),
         }
         self.shared.head_offset.store(self.head, Ordering::Release);
-        match store.get_session(&self.id).await {
+        match store.sessions().get_session(&self.id).await {
             Ok(Some(record)) => {
                 *self.shared.meta.lock().unwrap_or_else(|e| e.into_inner()) = record
             }
@@ -139,7 +139,7 @@ impl Sequencer {
                 envelope::stored_event(self.id.clone(), offset, ts.clone(), event)
             })
             .collect();
-        if let Err(err) = self.hub.store().append_batch(&stored).await {
+        if let Err(err) = self.hub.store().events().append_batch(&stored).await {
             tracing::error!(%err, events = stored.len(), "storing events failed; none was published");
             for batch in group {
                 let _ = batch.reply.send(Err(HubError::Store));
@@ -228,7 +228,7 @@ impl Sequencer {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         record.head_offset = self.head;
-        if let Err(err) = self.hub.store().upsert_session(&record).await {
+        if let Err(err) = self.hub.store().sessions().upsert_session(&record).await {
             tracing::error!(%err, "storing the session summary failed");
         }
     }

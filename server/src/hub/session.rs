@@ -11,8 +11,8 @@ use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::Tail;
 use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
-use crate::store::SessionRecord;
 use agentcast_shared::SessionSource;
+use agentcast_shared::rest::{SessionRecord, StreamIngest};
 
 /// A batch handed to the sequencer; the reply carries the head offset after it.
 pub(crate) struct PublishBatch {
@@ -90,15 +90,6 @@ impl SessionShared {
             hooks: Mutex::new(None),
         }
     }
-}
-
-/// What an ndjson body did.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct StreamIngest {
-    pub lines: u64,
-    pub errors: u64,
-    pub bytes: u64,
-    pub head_offset: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

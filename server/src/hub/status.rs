@@ -1,10 +1,11 @@
 //! What `get_status` reports: a session's state, whether this run has it live or only the
 //! store knows it (a previous run's session), and the sessions list of the hub namespace.
 
+use agentcast_shared::rest::SessionFilter;
 use agentcast_shared::{SessionStatusReport, SessionSummary};
 
 use super::Hub;
-use crate::store::{SessionFilter, StoreError};
+use crate::store::StoreError;
 
 /// Most sessions the hub's list takes from the store (newest first).
 const SESSION_LIST_LIMIT: u32 = 200;
@@ -19,7 +20,7 @@ impl Hub {
         if let Some(session) = self.find(id) {
             return Ok(session.status_report(clients));
         }
-        let record = self.store().get_session(id).await?;
+        let record = self.store().sessions().get_session(id).await?;
         Ok(SessionStatusReport {
             session_id: id.to_owned(),
             status: record.as_ref().map(|r| r.status),
@@ -34,6 +35,7 @@ impl Hub {
         let mut sessions = self.summaries();
         match self
             .store()
+            .sessions()
             .list_sessions(SessionFilter::All, SESSION_LIST_LIMIT)
             .await
         {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::message::{self, Incoming, InitializeResult};
-use super::process::{Line, McpServerConfig, ServerProcess};
+use super::process::{Line, McpLaunch, ServerProcess};
 
 /// What a server that passed the check said about itself.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,20 +85,21 @@ fn describe_exit(code: &Option<i32>, signal: &Option<i32>) -> String {
 /// exit status.
 const EXIT_WAIT: Duration = Duration::from_secs(1);
 
-/// Starts the server `config` describes, performs the MCP `initialize` handshake over stdio
+/// Starts the server `launch` describes, performs the MCP `initialize` handshake over stdio
 /// and shuts the server down again, all within `timeout`.
 ///
 /// Lines on stdout that are not JSON, notifications (logging) and responses to other ids are
 /// skipped; a `ping` from the server is answered. The server is always gone (or killed) when
 /// this returns, except for descendants that left its process group.
-#[tracing::instrument(skip_all, fields(mcp.server = %config.name))]
+#[tracing::instrument(skip_all, fields(mcp.server = %launch.config.name))]
 pub async fn test_server(
-    config: &McpServerConfig,
+    launch: &McpLaunch,
     timeout: Duration,
 ) -> Result<McpServerInfo, McpTestError> {
     let started = Instant::now();
     let deadline = started + timeout;
-    let mut server = ServerProcess::spawn(config).map_err(|source| McpTestError::Spawn {
+    let config = &launch.config;
+    let mut server = ServerProcess::spawn(launch).map_err(|source| McpTestError::Spawn {
         command: config.command.clone(),
         source,
     })?;

@@ -2,30 +2,27 @@
 //! group, stdout read as bounded lines, stderr kept as a bounded tail, and stopped either
 //! politely (the stdio transport's shutdown) or at once.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use agentcast_shared::rest::McpServerConfig;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-/// How to start one MCP server over stdio, as MCP clients configure it.
+/// How to start one MCP server over stdio: its configuration, the one the REST API stores
+/// and lists (deserialized from the same flat object), and where to start it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct McpServerConfig {
-    /// The name the user knows the server by (the key in an `mcpServers` table).
-    pub name: String,
-    /// The program, looked up on `PATH` like a shell would.
-    pub command: String,
-    #[serde(default)]
-    pub args: Vec<String>,
-    /// Added to agentcast's own environment, which the server inherits (API keys go here).
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
+pub struct McpLaunch {
+    /// Name, command, arguments and environment. The environment is added to agentcast's
+    /// own, which the server inherits.
+    #[serde(flatten)]
+    pub config: McpServerConfig,
     /// The working directory; agentcast's own when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<PathBuf>,
@@ -63,14 +60,15 @@ pub(crate) struct ServerProcess {
 }
 
 impl ServerProcess {
-    pub(crate) fn spawn(config: &McpServerConfig) -> std::io::Result<Self> {
+    pub(crate) fn spawn(launch: &McpLaunch) -> std::io::Result<Self> {
+        let config = &launch.config;
         if config.command.trim().is_empty() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "the command is empty",
             ));
         }
-        if let Some(cwd) = config.cwd.as_ref().filter(|cwd| !cwd.is_dir()) {
+        if let Some(cwd) = launch.cwd.as_ref().filter(|cwd| !cwd.is_dir()) {
             // spawn would say only "No such file or directory", as if the program were missing.
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
@@ -87,7 +85,7 @@ impl ServerProcess {
             .kill_on_drop(true);
         #[cfg(unix)]
         command.process_group(0); // its own group: what it starts (npx -> node) dies with it
-        if let Some(cwd) = &config.cwd {
+        if let Some(cwd) = &launch.cwd {
             command.current_dir(cwd);
         }
         let mut child = command.spawn()?;

@@ -1,33 +1,34 @@
-//! Analytics over the sessions' totals (`GET /api/analytics/usage|costs|sessions`): tokens,
-//! costs and outcomes grouped by day, model or project. They read the `sessions` rows only,
-//! never the events, so they stay cheap however long the history.
+//! [`Analytics`] over the sessions' totals (`GET /api/analytics/usage|costs|sessions`):
+//! tokens, costs and outcomes grouped by day, model or project. They read the `sessions`
+//! rows only, never the events, so they stay cheap however long the history. The rows are
+//! the REST contract's ([`UsageRow`], [`CostRow`], [`SessionStatsRow`]).
 //!
 //! Deleted sessions are counted: what they cost was spent.
 
 use agentcast_shared::SessionState;
+use agentcast_shared::rest::{CostRow, GroupBy, SessionRecord, SessionStatsRow, UsageRow};
+use async_trait::async_trait;
 
-use super::SessionRecord;
+use super::StoreError;
 
-/// What rows are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupBy {
-    /// The UTC day a session started, `2026-11-24`.
-    Day,
-    /// The model a session reported; `None` for those that reported none.
-    Model,
-    /// The session's project; `None` for those without one.
-    Project,
-}
-
-impl GroupBy {
-    /// A session's group key.
-    pub(crate) fn key(self, session: &SessionRecord) -> Option<String> {
-        match self {
-            GroupBy::Day => Some(session.started_at.chars().take(10).collect()),
-            GroupBy::Model => session.model.clone(),
-            GroupBy::Project => session.project_id.clone(),
-        }
-    }
+/// Reports over the sessions' records, deleted ones included.
+#[async_trait]
+pub trait Analytics: Send + Sync + 'static {
+    /// Tokens per group, sessions started in `range`.
+    async fn usage_by(
+        &self,
+        group: GroupBy,
+        range: &TimeRange,
+    ) -> Result<Vec<UsageRow>, StoreError>;
+    /// Cost per group, sessions started in `range`.
+    async fn costs_by(&self, group: GroupBy, range: &TimeRange)
+    -> Result<Vec<CostRow>, StoreError>;
+    /// Session counts, outcomes and durations per group, sessions started in `range`.
+    async fn sessions_by(
+        &self,
+        group: GroupBy,
+        range: &TimeRange,
+    ) -> Result<Vec<SessionStatsRow>, StoreError>;
 }
 
 /// Which sessions count: those whose `started_at` is in `[from, to)`. The bounds are compared
@@ -46,55 +47,12 @@ impl TimeRange {
     }
 }
 
-/// Tokens of one group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageRow {
-    /// The day, model or project; `None` groups the sessions without one.
-    pub key: Option<String>,
-    pub sessions: u64,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-    pub cache_read_tokens: u64,
-    pub cache_creation_tokens: u64,
-}
-
-/// Cost of one group.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CostRow {
-    pub key: Option<String>,
-    pub sessions: u64,
-    /// The sum of the sessions' cumulative costs (those without one count 0).
-    pub total_cost_usd: f64,
-}
-
-/// Session counts and outcomes of one group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionStatsRow {
-    pub key: Option<String>,
-    pub sessions: u64,
-    pub completed: u64,
-    pub failed: u64,
-    pub cancelled: u64,
-    pub interrupted: u64,
-    /// Still starting, running or idle.
-    pub active: u64,
-    /// Sessions that reported a duration, and the sum of their durations.
-    pub timed_sessions: u64,
-    pub total_duration_ms: u64,
-}
-
-impl SessionStatsRow {
-    /// Mean duration of the sessions that reported one.
-    pub fn avg_duration_ms(&self) -> Option<f64> {
-        (self.timed_sessions > 0)
-            .then(|| self.total_duration_ms as f64 / self.timed_sessions as f64)
-    }
-
-    /// Completed over ended (completed, failed, cancelled or interrupted); `None` when none
-    /// has ended.
-    pub fn success_rate(&self) -> Option<f64> {
-        let ended = self.completed + self.failed + self.cancelled + self.interrupted;
-        (ended > 0).then(|| self.completed as f64 / ended as f64)
+/// A session's group key.
+pub(crate) fn key(group: GroupBy, session: &SessionRecord) -> Option<String> {
+    match group {
+        GroupBy::Day => Some(session.started_at.chars().take(10).collect()),
+        GroupBy::Model => session.model.clone(),
+        GroupBy::Project => session.project_id.clone(),
     }
 }
 
@@ -109,7 +67,7 @@ pub(crate) fn group<'a, T>(
 ) -> Vec<T> {
     let mut groups: std::collections::BTreeMap<Option<String>, T> = Default::default();
     for session in sessions.filter(|s| range.contains(&s.started_at)) {
-        let key = group.key(session);
+        let key = key(group, session);
         let acc = groups.entry(key.clone()).or_insert_with(|| new(key));
         add(acc, session);
     }
@@ -118,8 +76,25 @@ pub(crate) fn group<'a, T>(
     groups.into_values().chain(none).collect()
 }
 
-/// Folds one session into its group's outcome counts.
-pub(crate) fn add_outcome(row: &mut SessionStatsRow, session: &SessionRecord) {
+/// A group's row with nothing counted yet.
+pub(crate) fn empty_stats(key: Option<String>) -> SessionStatsRow {
+    SessionStatsRow {
+        key,
+        sessions: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+        interrupted: 0,
+        active: 0,
+        success_rate: None,
+        avg_duration_ms: None,
+        total_duration_ms: 0,
+    }
+}
+
+/// Folds one session into its group's counts; `timed` counts the sessions that reported a
+/// duration (the mean's divisor, see [`derive_rates`]).
+pub(crate) fn add_outcome(row: &mut SessionStatsRow, timed: &mut u64, session: &SessionRecord) {
     row.sessions += 1;
     match session.status {
         SessionState::Completed => row.completed += 1,
@@ -129,23 +104,17 @@ pub(crate) fn add_outcome(row: &mut SessionStatsRow, session: &SessionRecord) {
         SessionState::Starting | SessionState::Running | SessionState::Idle => row.active += 1,
     }
     if let Some(duration) = session.duration_ms {
-        row.timed_sessions += 1;
+        *timed += 1;
         row.total_duration_ms += duration;
     }
 }
 
-impl SessionStatsRow {
-    pub(crate) fn empty(key: Option<String>) -> Self {
-        SessionStatsRow {
-            key,
-            sessions: 0,
-            completed: 0,
-            failed: 0,
-            cancelled: 0,
-            interrupted: 0,
-            active: 0,
-            timed_sessions: 0,
-            total_duration_ms: 0,
-        }
-    }
+/// Fills in a row's figures that follow from its counts: the success rate (completed over
+/// ended; `None` when none has ended) and the mean duration of the `timed_sessions` that
+/// reported one.
+pub(crate) fn derive_rates(row: &mut SessionStatsRow, timed_sessions: u64) {
+    let ended = row.completed + row.failed + row.cancelled + row.interrupted;
+    row.success_rate = (ended > 0).then(|| row.completed as f64 / ended as f64);
+    row.avg_duration_ms =
+        (timed_sessions > 0).then(|| row.total_duration_ms as f64 / timed_sessions as f64);
 }

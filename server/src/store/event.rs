@@ -103,7 +103,7 @@ pub enum Direction {
     Backward,
 }
 
-/// Which events [`EventStore::read_events`](super::EventStore::read_events) returns: those
+/// Which events [`EventLog::read_events`](super::EventLog::read_events) returns: those
 /// with `after < offset < before` whose type is in `types`, at most `limit` of them, taken
 /// from the end `direction` says. The page is in offset order either way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

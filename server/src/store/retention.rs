@@ -5,7 +5,7 @@ use std::time::Duration;
 /// How much history each session keeps (both limits configurable; `None` is no limit).
 ///
 /// Trimming removes the oldest events only, a prefix of the session's offsets, so what stays
-/// is contiguous and [`first_offset`](super::EventStore::first_offset) moves up. For the age
+/// is contiguous and [`first_offset`](super::EventLog::first_offset) moves up. For the age
 /// limit, the prefix is the run of events older than the cutoff from the oldest on: should
 /// the clock have stepped back, an old event after a newer one waits until the newer one goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -16,7 +16,7 @@ pub struct Retention {
     pub max_age: Option<Duration>,
 }
 
-/// Which sessions [`trim`](super::EventStore::trim) looks at.
+/// Which sessions [`trim`](super::EventLog::trim) looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrimScope<'a> {
     /// One session, e.g. after it ended.

@@ -1,82 +1,104 @@
-//! One behavioural suite, run against both stores (`store::tests::memory::*` and
-//! `store::tests::sqlite::*`), plus the SQLite-only crash test: a writer process SIGKILLed in
-//! the middle of its batches leaves every session's offsets contiguous.
+//! The behavioural suite of the store: every backend runs every test in it, as
+//! `store::tests::<backend>::<test>`. A backend joins with one line, `store_suite!(<name>,
+//! <a future of its Fixture>)`, and a `Fixture` constructor that opens it fresh (and says how
+//! to reopen what it stored, if anything survives). Also here: the SQLite-only crash test, a
+//! writer process SIGKILLed in the middle of its batches leaves every session's offsets
+//! contiguous.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use agentcast_shared::rest::{
+    Checkpoint, CostRow, GroupBy, McpServer, McpServerConfig, Project, SessionFilter,
+    SessionRecord, UsageRow,
+};
 use agentcast_shared::{Event, OutputText, SessionSource, SessionState, format_ts_millis};
 
 use super::*;
 
+/// Opens a backend again on what it stored.
+type Reopen = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Store> + Send>> + Send + Sync>;
+
 /// A store under test, and how to get it back after a restart.
 struct Fixture {
-    store: Arc<dyn EventStore>,
-    /// The SQLite database's directory; `None` for the memory store.
-    dir: Option<tempfile::TempDir>,
+    store: Store,
+    /// Opens the same data again; `None` when nothing survives a close (memory).
+    reopen: Option<Reopen>,
+    /// What the data lives in, removed when the test ends.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Fixture {
     async fn memory() -> Self {
         Fixture {
-            store: Arc::new(MemoryStore::new()),
-            dir: None,
+            store: Store::new(Arc::new(MemoryStore::new())),
+            reopen: None,
+            _dir: None,
         }
     }
 
     async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let store = open(dir.path(), Durability::Normal).await.expect("opens");
+        let path: PathBuf = dir.path().to_owned();
+        let reopen: Reopen = Box::new(move || {
+            let path = path.clone();
+            Box::pin(async move { open(&path, Durability::Normal).await.expect("opens") })
+        });
         Fixture {
-            store,
-            dir: Some(dir),
+            store: reopen().await,
+            reopen: Some(reopen),
+            _dir: Some(dir),
         }
     }
 
-    /// Closes and reopens the database file (SQLite); the memory store has nothing to reopen.
+    /// Closes and reopens the store; a store where nothing survives is left as it is.
     async fn reopen(&mut self) {
-        if let Some(dir) = &self.dir {
+        if let Some(reopen) = &self.reopen {
             self.store.close().await;
-            self.store = open(dir.path(), Durability::Normal).await.expect("reopens");
+            self.store = reopen().await;
         }
     }
 }
 
-macro_rules! both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(super::Fixture::memory().await).await;
-            })*
+/// Every test of the suite, run against the backend `$fixture` (a future of a [`Fixture`])
+/// opens, in a module named after it.
+macro_rules! store_suite {
+    ($backend:ident, $fixture:expr) => {
+        mod $backend {
+            use super::*;
+            store_suite!(@tests $fixture;
+                appends_and_reads_in_order,
+                pages_by_after_before_and_limit,
+                filters_by_type,
+                head_offset_survives_a_reopen,
+                a_duplicate_offset_fails_the_whole_batch,
+                upsert_keeps_the_highest_head,
+                lists_sessions_newest_first,
+                marks_interrupted_on_startup,
+                trims_by_count,
+                trims_by_age,
+                soft_delete_hides_the_session_and_drops_its_events,
+                checkpoints_crud,
+                projects_crud,
+                mcp_servers_crud,
+                analytics_group_by_day_model_and_project,
+            );
         }
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(super::Fixture::sqlite().await).await;
-            })*
-        }
+    };
+    (@tests $fixture:expr; $($name:ident),* $(,)?) => {
+        $(#[tokio::test]
+        async fn $name() {
+            super::$name($fixture.await).await;
+        })*
     };
 }
 
-both_stores!(
-    appends_and_reads_in_order,
-    pages_by_after_before_and_limit,
-    filters_by_type,
-    head_offset_survives_a_reopen,
-    a_duplicate_offset_fails_the_whole_batch,
-    upsert_keeps_the_highest_head,
-    lists_sessions_newest_first,
-    marks_interrupted_on_startup,
-    trims_by_count,
-    trims_by_age,
-    soft_delete_hides_the_session_and_drops_its_events,
-    checkpoints_crud,
-    projects_crud,
-    mcp_servers_crud,
-    analytics_group_by_day_model_and_project,
-);
+store_suite!(memory, Fixture::memory());
+store_suite!(sqlite, Fixture::sqlite());
 
 /// 2026-11-24T10:00:00.000Z
 const BASE_MS: u64 = 1_795_514_400_000;
@@ -107,12 +129,48 @@ fn session(id: &str, status: SessionState) -> SessionRecord {
     SessionRecord::new(id, SessionSource::Run, status, ts(0))
 }
 
-async fn read(store: &dyn EventStore, session: &str, query: EventQuery<'_>) -> EventPage {
-    store.read_events(session, &query).await.expect("reads")
+fn checkpoint(id: &str, session: &str, label: Option<String>, offset: u64) -> Checkpoint {
+    Checkpoint {
+        id: id.to_owned(),
+        session_id: session.to_owned(),
+        label,
+        offset,
+        created_at: now_ts(),
+    }
+}
+
+fn project(id: &str, name: &str, settings: serde_json::Value) -> Project {
+    Project {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        settings,
+        created_at: now_ts(),
+    }
+}
+
+fn mcp_server(
+    name: &str,
+    command: &str,
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+) -> McpServer {
+    McpServer {
+        config: McpServerConfig {
+            name: name.to_owned(),
+            command: command.to_owned(),
+            args,
+            env,
+        },
+        created_at: now_ts(),
+    }
+}
+
+async fn read(log: &dyn EventLog, session: &str, query: EventQuery<'_>) -> EventPage {
+    log.read_events(session, &query).await.expect("reads")
 }
 
 async fn appends_and_reads_in_order(f: Fixture) {
-    let store = &*f.store;
+    let log = &**f.store.events();
     // Two sessions interleaved in batches, as group commit mixes them.
     let mut a = events("a", 1..=250).into_iter();
     let mut b = events("b", 1..=120).into_iter();
@@ -122,13 +180,13 @@ async fn appends_and_reads_in_order(f: Fixture) {
             .take(size)
             .chain(b.by_ref().take(size / 2))
             .collect();
-        store.append_batch(&batch).await.unwrap();
+        log.append_batch(&batch).await.unwrap();
     }
-    store.append_batch(&[]).await.unwrap();
+    log.append_batch(&[]).await.unwrap();
     // Larger than one statement: several in one transaction.
-    store.append_batch(&events("big", 1..=2500)).await.unwrap();
+    log.append_batch(&events("big", 1..=2500)).await.unwrap();
     let page = read(
-        store,
+        log,
         "big",
         EventQuery {
             limit: 3000,
@@ -138,13 +196,13 @@ async fn appends_and_reads_in_order(f: Fixture) {
     .await;
     assert_eq!(page.events, events("big", 1..=2500));
 
-    let page = read(store, "a", EventQuery::after(0)).await;
+    let page = read(log, "a", EventQuery::after(0)).await;
     assert_eq!(page.events, events("a", 1..=250));
     assert!(!page.has_more);
-    let page = read(store, "b", EventQuery::after(0)).await;
+    let page = read(log, "b", EventQuery::after(0)).await;
     assert_eq!(offsets(&page), (1..=120).collect::<Vec<_>>());
     assert!(
-        read(store, "nobody", EventQuery::after(0))
+        read(log, "nobody", EventQuery::after(0))
             .await
             .events
             .is_empty()
@@ -162,11 +220,8 @@ async fn appends_and_reads_in_order(f: Fixture) {
             parent_tool_use_id: None,
         }),
     );
-    store
-        .append_batch(std::slice::from_ref(&live))
-        .await
-        .unwrap();
-    let replayed = &read(store, "c", EventQuery::after(0)).await.events[0];
+    log.append_batch(std::slice::from_ref(&live)).await.unwrap();
+    let replayed = &read(log, "c", EventQuery::after(0)).await.events[0];
     assert_eq!(
         replayed.envelope_json().unwrap().get(),
         live.envelope_json().unwrap().get()
@@ -174,8 +229,8 @@ async fn appends_and_reads_in_order(f: Fixture) {
 }
 
 async fn pages_by_after_before_and_limit(f: Fixture) {
-    let store = &*f.store;
-    store.append_batch(&events("s", 1..=10)).await.unwrap();
+    let log = &**f.store.events();
+    log.append_batch(&events("s", 1..=10)).await.unwrap();
     let q = |after, before, limit, direction| EventQuery {
         after,
         before,
@@ -185,46 +240,46 @@ async fn pages_by_after_before_and_limit(f: Fixture) {
     };
     use Direction::{Backward, Forward};
 
-    let page = read(store, "s", q(3, None, 4, Forward)).await;
+    let page = read(log, "s", q(3, None, 4, Forward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![4, 5, 6, 7], true));
-    let page = read(store, "s", q(7, None, 4, Forward)).await;
+    let page = read(log, "s", q(7, None, 4, Forward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![8, 9, 10], false));
-    let page = read(store, "s", q(6, None, 4, Forward)).await;
+    let page = read(log, "s", q(6, None, 4, Forward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![7, 8, 9, 10], false));
-    let page = read(store, "s", q(0, Some(5), 10, Forward)).await;
+    let page = read(log, "s", q(0, Some(5), 10, Forward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![1, 2, 3, 4], false));
-    let page = read(store, "s", q(0, Some(5), 2, Forward)).await;
+    let page = read(log, "s", q(0, Some(5), 2, Forward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![1, 2], true));
 
     // Backward: the newest before `before`, still in offset order.
-    let page = read(store, "s", q(0, Some(9), 3, Backward)).await;
+    let page = read(log, "s", q(0, Some(9), 3, Backward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![6, 7, 8], true));
-    let page = read(store, "s", q(0, None, 3, Backward)).await;
+    let page = read(log, "s", q(0, None, 3, Backward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![8, 9, 10], true));
-    let page = read(store, "s", q(5, Some(9), 10, Backward)).await;
+    let page = read(log, "s", q(5, Some(9), 10, Backward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![6, 7, 8], false));
 
     // Edges: no room between after and before; a limit of 0 still says whether there is more.
     assert!(
-        read(store, "s", q(5, Some(6), 10, Forward))
+        read(log, "s", q(5, Some(6), 10, Forward))
             .await
             .events
             .is_empty()
     );
     assert!(
-        read(store, "s", q(8, Some(3), 10, Backward))
+        read(log, "s", q(8, Some(3), 10, Backward))
             .await
             .events
             .is_empty()
     );
-    let page = read(store, "s", q(0, None, 0, Forward)).await;
+    let page = read(log, "s", q(0, None, 0, Forward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![], true));
-    let page = read(store, "s", q(u64::MAX, None, 10, Forward)).await;
+    let page = read(log, "s", q(u64::MAX, None, 10, Forward)).await;
     assert_eq!((offsets(&page), page.has_more), (vec![], false));
 }
 
 async fn filters_by_type(f: Fixture) {
-    let store = &*f.store;
+    let log = &**f.store.events();
     let kinds = [
         "output.text",
         "tool.started",
@@ -234,11 +289,11 @@ async fn filters_by_type(f: Fixture) {
     let batch: Vec<_> = (1..=12)
         .map(|o| event("s", o, kinds[(o as usize - 1) % kinds.len()]))
         .collect();
-    store.append_batch(&batch).await.unwrap();
+    log.append_batch(&batch).await.unwrap();
 
     let text = ["output.text"];
     let page = read(
-        store,
+        log,
         "s",
         EventQuery {
             types: Some(&text),
@@ -251,7 +306,7 @@ async fn filters_by_type(f: Fixture) {
 
     let tools = ["tool.started", "tool.completed"];
     let page = read(
-        store,
+        log,
         "s",
         EventQuery {
             types: Some(&tools),
@@ -265,7 +320,7 @@ async fn filters_by_type(f: Fixture) {
     );
 
     let page = read(
-        store,
+        log,
         "s",
         EventQuery {
             types: Some(&tools),
@@ -279,7 +334,7 @@ async fn filters_by_type(f: Fixture) {
 
     let none: [&str; 0] = [];
     let page = read(
-        store,
+        log,
         "s",
         EventQuery {
             types: Some(&none),
@@ -291,70 +346,86 @@ async fn filters_by_type(f: Fixture) {
 }
 
 async fn head_offset_survives_a_reopen(mut f: Fixture) {
-    assert_eq!(f.store.head_offset("s").await.unwrap(), 0);
-    assert_eq!(f.store.first_offset("s").await.unwrap(), None);
-    f.store.append_batch(&events("s", 1..=5)).await.unwrap();
+    assert_eq!(f.store.events().head_offset("s").await.unwrap(), 0);
+    assert_eq!(f.store.events().first_offset("s").await.unwrap(), None);
     f.store
+        .events()
+        .append_batch(&events("s", 1..=5))
+        .await
+        .unwrap();
+    f.store
+        .sessions()
         .upsert_session(&session("s", SessionState::Running))
         .await
         .unwrap();
 
     f.reopen().await;
-    assert_eq!(f.store.head_offset("s").await.unwrap(), 5);
-    assert_eq!(f.store.first_offset("s").await.unwrap(), Some(1));
+    assert_eq!(f.store.events().head_offset("s").await.unwrap(), 5);
+    assert_eq!(f.store.events().first_offset("s").await.unwrap(), Some(1));
     // The sequencer continues from the head.
-    f.store.append_batch(&events("s", 6..=7)).await.unwrap();
+    f.store
+        .events()
+        .append_batch(&events("s", 6..=7))
+        .await
+        .unwrap();
     f.reopen().await;
-    assert_eq!(f.store.head_offset("s").await.unwrap(), 7);
+    assert_eq!(f.store.events().head_offset("s").await.unwrap(), 7);
     assert_eq!(
-        f.store.get_session("s").await.unwrap().unwrap().head_offset,
+        f.store
+            .sessions()
+            .get_session("s")
+            .await
+            .unwrap()
+            .unwrap()
+            .head_offset,
         7
     );
-    let page = read(&*f.store, "s", EventQuery::after(0)).await;
+    let page = read(&**f.store.events(), "s", EventQuery::after(0)).await;
     assert_eq!(page.events, events("s", 1..=7));
 }
 
 async fn a_duplicate_offset_fails_the_whole_batch(f: Fixture) {
-    let store = &*f.store;
-    store.append_batch(&events("s", 1..=3)).await.unwrap();
+    let log = &**f.store.events();
+    log.append_batch(&events("s", 1..=3)).await.unwrap();
     let batch = [
         event("t", 1, "output.text"),
         event("s", 4, "output.text"),
         event("s", 2, "x"),
     ];
-    let err = store.append_batch(&batch).await.unwrap_err();
+    let err = log.append_batch(&batch).await.unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { what: "event", .. }),
         "{err}"
     );
     // Nothing of the failed batch is stored.
-    assert_eq!(store.head_offset("s").await.unwrap(), 3);
-    assert_eq!(store.head_offset("t").await.unwrap(), 0);
-    let page = read(store, "s", EventQuery::after(0)).await;
+    assert_eq!(log.head_offset("s").await.unwrap(), 3);
+    assert_eq!(log.head_offset("t").await.unwrap(), 0);
+    let page = read(log, "s", EventQuery::after(0)).await;
     assert_eq!(page.events, events("s", 1..=3));
 
     let repeated = [event("u", 1, "output.text"), event("u", 1, "output.text")];
     assert!(matches!(
-        store.append_batch(&repeated).await,
+        log.append_batch(&repeated).await,
         Err(StoreError::Conflict { .. })
     ));
-    assert_eq!(store.first_offset("u").await.unwrap(), None);
+    assert_eq!(log.first_offset("u").await.unwrap(), None);
 
     // A conflict in the last statement of a batch too large for one rolls back the others.
     let mut large = events("v", 1..=2100);
     large.push(event("s", 1, "output.text"));
     assert!(matches!(
-        store.append_batch(&large).await,
+        log.append_batch(&large).await,
         Err(StoreError::Conflict { .. })
     ));
-    assert_eq!(store.head_offset("v").await.unwrap(), 0);
+    assert_eq!(log.head_offset("v").await.unwrap(), 0);
 }
 
 async fn upsert_keeps_the_highest_head(f: Fixture) {
-    let store = &*f.store;
+    let log = &**f.store.events();
+    let catalog = &**f.store.sessions();
     let mut s = session("s", SessionState::Running);
     s.head_offset = 40;
-    store.upsert_session(&s).await.unwrap();
+    catalog.upsert_session(&s).await.unwrap();
     // A later summary with a stale head, new status and totals.
     s.head_offset = 12;
     s.status = SessionState::Completed;
@@ -364,9 +435,9 @@ async fn upsert_keeps_the_highest_head(f: Fixture) {
     s.input_tokens = 1_000;
     s.duration_ms = Some(61_000);
     s.ended_at = Some(ts(61));
-    store.upsert_session(&s).await.unwrap();
+    catalog.upsert_session(&s).await.unwrap();
 
-    let stored = store.get_session("s").await.unwrap().unwrap();
+    let stored = catalog.get_session("s").await.unwrap().unwrap();
     assert_eq!(
         stored,
         SessionRecord {
@@ -374,12 +445,12 @@ async fn upsert_keeps_the_highest_head(f: Fixture) {
             ..s
         }
     );
-    assert_eq!(store.head_offset("s").await.unwrap(), 40);
-    assert_eq!(store.get_session("nobody").await.unwrap(), None);
+    assert_eq!(log.head_offset("s").await.unwrap(), 40);
+    assert_eq!(catalog.get_session("nobody").await.unwrap(), None);
 }
 
 async fn lists_sessions_newest_first(f: Fixture) {
-    let store = &*f.store;
+    let catalog = &**f.store.sessions();
     for (id, status, started) in [
         ("old", SessionState::Completed, 1),
         ("mid", SessionState::Running, 2),
@@ -388,28 +459,29 @@ async fn lists_sessions_newest_first(f: Fixture) {
     ] {
         let mut s = session(id, status);
         s.started_at = ts(started);
-        store.upsert_session(&s).await.unwrap();
+        catalog.upsert_session(&s).await.unwrap();
     }
     let ids = |sessions: Vec<SessionRecord>| sessions.into_iter().map(|s| s.id).collect::<Vec<_>>();
     assert_eq!(
-        ids(store.list_sessions(SessionFilter::All, 10).await.unwrap()),
+        ids(catalog.list_sessions(SessionFilter::All, 10).await.unwrap()),
         ["failed", "new", "mid", "old"]
     );
     assert_eq!(
-        ids(store
+        ids(catalog
             .list_sessions(SessionFilter::Active, 10)
             .await
             .unwrap()),
         ["new", "mid"]
     );
     assert_eq!(
-        ids(store.list_sessions(SessionFilter::All, 2).await.unwrap()),
+        ids(catalog.list_sessions(SessionFilter::All, 2).await.unwrap()),
         ["failed", "new"]
     );
 }
 
 async fn marks_interrupted_on_startup(f: Fixture) {
-    let store = &*f.store;
+    let log = &**f.store.events();
+    let catalog = &**f.store.sessions();
     for (id, status) in [
         ("a", SessionState::Running),
         ("b", SessionState::Idle),
@@ -417,31 +489,31 @@ async fn marks_interrupted_on_startup(f: Fixture) {
         ("d", SessionState::Starting),
         ("e", SessionState::Starting),
     ] {
-        store.upsert_session(&session(id, status)).await.unwrap();
+        catalog.upsert_session(&session(id, status)).await.unwrap();
     }
-    store.append_batch(&events("a", 1..=3)).await.unwrap();
-    assert!(store.delete_session("d").await.unwrap());
+    log.append_batch(&events("a", 1..=3)).await.unwrap();
+    assert!(catalog.delete_session("d").await.unwrap());
 
     assert_eq!(
-        store.mark_interrupted_on_startup().await.unwrap(),
+        catalog.mark_interrupted_on_startup().await.unwrap(),
         ["a", "b", "e"]
     );
-    let a = store.get_session("a").await.unwrap().unwrap();
+    let a = catalog.get_session("a").await.unwrap().unwrap();
     assert_eq!(a.status, SessionState::Interrupted);
     assert_eq!(a.ended_at, Some(ts(3)), "ends at its last event");
-    let b = store.get_session("b").await.unwrap().unwrap();
+    let b = catalog.get_session("b").await.unwrap().unwrap();
     assert_eq!((b.status, b.ended_at), (SessionState::Interrupted, None));
-    let c = store.get_session("c").await.unwrap().unwrap();
+    let c = catalog.get_session("c").await.unwrap().unwrap();
     assert_eq!(c.status, SessionState::Completed);
     assert!(
-        store
+        catalog
             .mark_interrupted_on_startup()
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        store
+        catalog
             .list_sessions(SessionFilter::Active, 10)
             .await
             .unwrap()
@@ -450,19 +522,20 @@ async fn marks_interrupted_on_startup(f: Fixture) {
 }
 
 async fn trims_by_count(f: Fixture) {
-    let store = &*f.store;
-    store
+    let log = &**f.store.events();
+    let catalog = &**f.store.sessions();
+    catalog
         .upsert_session(&session("a", SessionState::Running))
         .await
         .unwrap();
-    store.append_batch(&events("a", 1..=10)).await.unwrap();
-    store.append_batch(&events("b", 1..=3)).await.unwrap();
+    log.append_batch(&events("a", 1..=10)).await.unwrap();
+    log.append_batch(&events("b", 1..=3)).await.unwrap();
     let keep = |n| Retention {
         max_events_per_session: Some(n),
         max_age: None,
     };
 
-    let report = store.trim(TrimScope::All, &keep(5)).await.unwrap();
+    let report = log.trim(TrimScope::All, &keep(5)).await.unwrap();
     assert_eq!(
         report,
         TrimReport {
@@ -470,14 +543,14 @@ async fn trims_by_count(f: Fixture) {
             events_removed: 5
         }
     );
-    assert_eq!(store.first_offset("a").await.unwrap(), Some(6));
+    assert_eq!(log.first_offset("a").await.unwrap(), Some(6));
     assert_eq!(
-        offsets(&read(store, "a", EventQuery::after(0)).await),
+        offsets(&read(log, "a", EventQuery::after(0)).await),
         [6, 7, 8, 9, 10]
     );
-    assert_eq!(store.first_offset("b").await.unwrap(), Some(1));
+    assert_eq!(log.first_offset("b").await.unwrap(), Some(1));
 
-    let report = store.trim(TrimScope::Session("b"), &keep(1)).await.unwrap();
+    let report = log.trim(TrimScope::Session("b"), &keep(1)).await.unwrap();
     assert_eq!(
         report,
         TrimReport {
@@ -485,29 +558,30 @@ async fn trims_by_count(f: Fixture) {
             events_removed: 2
         }
     );
-    assert_eq!(store.first_offset("b").await.unwrap(), Some(3));
+    assert_eq!(log.first_offset("b").await.unwrap(), Some(3));
     assert_eq!(
-        store.first_offset("a").await.unwrap(),
+        log.first_offset("a").await.unwrap(),
         Some(6),
         "another session is untouched"
     );
-    let report = store
+    let report = log
         .trim(TrimScope::All, &Retention::default())
         .await
         .unwrap();
     assert_eq!(report, TrimReport::default());
 
     // Trimming everything does not move the head back: offsets continue from it.
-    let report = store.trim(TrimScope::Session("a"), &keep(0)).await.unwrap();
+    let report = log.trim(TrimScope::Session("a"), &keep(0)).await.unwrap();
     assert_eq!(report.events_removed, 5);
-    assert_eq!(store.first_offset("a").await.unwrap(), None);
-    assert_eq!(store.head_offset("a").await.unwrap(), 10);
-    store.append_batch(&events("a", 11..=11)).await.unwrap();
-    assert_eq!(store.first_offset("a").await.unwrap(), Some(11));
+    assert_eq!(log.first_offset("a").await.unwrap(), None);
+    assert_eq!(log.head_offset("a").await.unwrap(), 10);
+    log.append_batch(&events("a", 11..=11)).await.unwrap();
+    assert_eq!(log.first_offset("a").await.unwrap(), Some(11));
 }
 
 async fn trims_by_age(f: Fixture) {
-    let store = &*f.store;
+    let log = &**f.store.events();
+    let catalog = &**f.store.sessions();
     let now = now_unix_millis();
     let at = |session: &str, offset: u64, age: Duration| StoredEvent {
         ts: format_ts_millis(now - age.as_millis() as u64),
@@ -515,7 +589,7 @@ async fn trims_by_age(f: Fixture) {
     };
     let day = Duration::from_secs(86_400);
     let minute = Duration::from_secs(60);
-    store
+    catalog
         .upsert_session(&session("old", SessionState::Completed))
         .await
         .unwrap();
@@ -530,13 +604,13 @@ async fn trims_by_age(f: Fixture) {
         at("old", 1, 5 * day),
         at("old", 2, 4 * day),
     ];
-    store.append_batch(&batch).await.unwrap();
+    log.append_batch(&batch).await.unwrap();
 
     let retention = Retention {
         max_events_per_session: None,
         max_age: Some(day),
     };
-    let report = store.trim(TrimScope::All, &retention).await.unwrap();
+    let report = log.trim(TrimScope::All, &retention).await.unwrap();
     assert_eq!(
         report,
         TrimReport {
@@ -545,18 +619,18 @@ async fn trims_by_age(f: Fixture) {
         }
     );
     assert_eq!(
-        offsets(&read(store, "s", EventQuery::after(0)).await),
+        offsets(&read(log, "s", EventQuery::after(0)).await),
         [4, 5, 6]
     );
-    assert_eq!(store.first_offset("old").await.unwrap(), None);
-    assert_eq!(store.head_offset("old").await.unwrap(), 2);
+    assert_eq!(log.first_offset("old").await.unwrap(), None);
+    assert_eq!(log.head_offset("old").await.unwrap(), 2);
 
     // Both limits: the stricter one wins.
     let both = Retention {
         max_events_per_session: Some(1),
         max_age: Some(day),
     };
-    let report = store.trim(TrimScope::Session("s"), &both).await.unwrap();
+    let report = log.trim(TrimScope::Session("s"), &both).await.unwrap();
     assert_eq!(
         report,
         TrimReport {
@@ -564,158 +638,162 @@ async fn trims_by_age(f: Fixture) {
             events_removed: 2
         }
     );
-    assert_eq!(store.first_offset("s").await.unwrap(), Some(6));
+    assert_eq!(log.first_offset("s").await.unwrap(), Some(6));
 }
 
 async fn soft_delete_hides_the_session_and_drops_its_events(f: Fixture) {
-    let store = &*f.store;
+    let log = &**f.store.events();
+    let catalog = &**f.store.sessions();
+    let analytics = &**f.store.analytics();
     let mut s = session("s", SessionState::Completed);
     s.total_cost_usd = Some(2.0);
-    store.upsert_session(&s).await.unwrap();
-    store
+    catalog.upsert_session(&s).await.unwrap();
+    catalog
         .upsert_session(&session("keep", SessionState::Running))
         .await
         .unwrap();
-    store.append_batch(&events("s", 1..=4)).await.unwrap();
-    store.append_batch(&events("keep", 1..=2)).await.unwrap();
-    store
-        .add_checkpoint(&Checkpoint::new("c1", "s", None, 2))
+    log.append_batch(&events("s", 1..=4)).await.unwrap();
+    log.append_batch(&events("keep", 1..=2)).await.unwrap();
+    catalog
+        .add_checkpoint(&checkpoint("c1", "s", None, 2))
         .await
         .unwrap();
 
-    assert!(store.delete_session("s").await.unwrap());
-    assert_eq!(store.get_session("s").await.unwrap(), None);
-    let listed = store.list_sessions(SessionFilter::All, 10).await.unwrap();
+    assert!(catalog.delete_session("s").await.unwrap());
+    assert_eq!(catalog.get_session("s").await.unwrap(), None);
+    let listed = catalog.list_sessions(SessionFilter::All, 10).await.unwrap();
     assert_eq!(
         listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
         ["keep"]
     );
-    assert!(
-        read(store, "s", EventQuery::after(0))
-            .await
-            .events
-            .is_empty()
-    );
-    assert_eq!(store.first_offset("s").await.unwrap(), None);
+    assert!(read(log, "s", EventQuery::after(0)).await.events.is_empty());
+    assert_eq!(log.first_offset("s").await.unwrap(), None);
     assert_eq!(
-        store.head_offset("s").await.unwrap(),
+        log.head_offset("s").await.unwrap(),
         4,
         "a reused id never restarts at 1"
     );
-    assert!(store.list_checkpoints("s").await.unwrap().is_empty());
+    assert!(catalog.list_checkpoints("s").await.unwrap().is_empty());
     assert_eq!(
-        offsets(&read(store, "keep", EventQuery::after(0)).await),
+        offsets(&read(log, "keep", EventQuery::after(0)).await),
         [1, 2]
     );
 
     // Gone for readers, not for what it cost; a late summary does not bring it back.
-    let costs = store
+    let costs = analytics
         .costs_by(GroupBy::Project, &TimeRange::default())
         .await
         .unwrap();
     assert_eq!(costs[0].total_cost_usd, 2.0);
-    store.upsert_session(&s).await.unwrap();
-    assert_eq!(store.get_session("s").await.unwrap(), None);
-    assert!(!store.delete_session("s").await.unwrap(), "already deleted");
-    assert!(!store.delete_session("nobody").await.unwrap());
+    catalog.upsert_session(&s).await.unwrap();
+    assert_eq!(catalog.get_session("s").await.unwrap(), None);
+    assert!(
+        !catalog.delete_session("s").await.unwrap(),
+        "already deleted"
+    );
+    assert!(!catalog.delete_session("nobody").await.unwrap());
 }
 
 async fn checkpoints_crud(f: Fixture) {
-    let store = &*f.store;
-    let late = Checkpoint::new("late", "s", Some("after tests".into()), 30);
-    let early = Checkpoint::new("early", "s", None, 10);
-    let other = Checkpoint::new("other", "t", None, 1);
+    let catalog = &**f.store.sessions();
+    let late = checkpoint("late", "s", Some("after tests".into()), 30);
+    let early = checkpoint("early", "s", None, 10);
+    let other = checkpoint("other", "t", None, 1);
     for c in [&late, &early, &other] {
-        store.add_checkpoint(c).await.unwrap();
+        catalog.add_checkpoint(c).await.unwrap();
     }
     assert!(matches!(
-        store.add_checkpoint(&late).await,
+        catalog.add_checkpoint(&late).await,
         Err(StoreError::Conflict {
             what: "checkpoint",
             ..
         })
     ));
     assert_eq!(
-        store.get_checkpoint("late").await.unwrap(),
+        catalog.get_checkpoint("late").await.unwrap(),
         Some(late.clone())
     );
-    assert_eq!(store.get_checkpoint("nope").await.unwrap(), None);
+    assert_eq!(catalog.get_checkpoint("nope").await.unwrap(), None);
     assert_eq!(
-        store.list_checkpoints("s").await.unwrap(),
+        catalog.list_checkpoints("s").await.unwrap(),
         [early.clone(), late]
     );
-    assert!(store.delete_checkpoint("late").await.unwrap());
-    assert!(!store.delete_checkpoint("late").await.unwrap());
-    assert_eq!(store.list_checkpoints("s").await.unwrap(), [early]);
+    assert!(catalog.delete_checkpoint("late").await.unwrap());
+    assert!(!catalog.delete_checkpoint("late").await.unwrap());
+    assert_eq!(catalog.list_checkpoints("s").await.unwrap(), [early]);
 }
 
 async fn projects_crud(f: Fixture) {
-    let store = &*f.store;
-    let web = Project::new(
+    let projects = &**f.store.projects();
+    let web = project(
         "web",
         "Web app",
         serde_json::json!({"budget_usd": 20, "tags": ["a"]}),
     );
-    let api = Project::new("api", "API", serde_json::json!({}));
-    store.create_project(&web).await.unwrap();
-    store.create_project(&api).await.unwrap();
+    let api = project("api", "API", serde_json::json!({}));
+    projects.create_project(&web).await.unwrap();
+    projects.create_project(&api).await.unwrap();
     assert!(matches!(
-        store.create_project(&web).await,
+        projects.create_project(&web).await,
         Err(StoreError::Conflict {
             what: "project",
             ..
         })
     ));
-    assert_eq!(store.get_project("web").await.unwrap(), Some(web.clone()));
-    assert_eq!(store.list_projects().await.unwrap(), [api, web.clone()]);
+    assert_eq!(
+        projects.get_project("web").await.unwrap(),
+        Some(web.clone())
+    );
+    assert_eq!(projects.list_projects().await.unwrap(), [api, web.clone()]);
 
     let settings = serde_json::json!({"budget_usd": 50, "nested": {"k": null}});
     assert!(
-        store
+        projects
             .update_project_settings("web", &settings)
             .await
             .unwrap()
     );
     assert!(
-        !store
+        !projects
             .update_project_settings("nope", &settings)
             .await
             .unwrap()
     );
-    let updated = store.get_project("web").await.unwrap().unwrap();
+    let updated = projects.get_project("web").await.unwrap().unwrap();
     assert_eq!(updated, Project { settings, ..web });
 }
 
 async fn mcp_servers_crud(f: Fixture) {
-    let store = &*f.store;
+    let projects = &**f.store.projects();
     let env = BTreeMap::from([("TOKEN".to_owned(), "x=1 \"y\"".to_owned())]);
-    let files = McpServer::new("files", "npx", vec!["-y".into(), "server-fs".into()], env);
-    let git = McpServer::new("git", "uvx", vec![], BTreeMap::new());
-    store.add_mcp_server(&git).await.unwrap();
-    store.add_mcp_server(&files).await.unwrap();
+    let files = mcp_server("files", "npx", vec!["-y".into(), "server-fs".into()], env);
+    let git = mcp_server("git", "uvx", vec![], BTreeMap::new());
+    projects.add_mcp_server(&git).await.unwrap();
+    projects.add_mcp_server(&files).await.unwrap();
     assert!(matches!(
-        store.add_mcp_server(&git).await,
+        projects.add_mcp_server(&git).await,
         Err(StoreError::Conflict {
             what: "mcp server",
             ..
         })
     ));
     assert_eq!(
-        store.get_mcp_server("files").await.unwrap(),
+        projects.get_mcp_server("files").await.unwrap(),
         Some(files.clone())
     );
     assert_eq!(
-        store.list_mcp_servers().await.unwrap(),
+        projects.list_mcp_servers().await.unwrap(),
         [files, git.clone()]
     );
-    assert!(store.delete_mcp_server("files").await.unwrap());
-    assert!(!store.delete_mcp_server("files").await.unwrap());
-    assert_eq!(store.list_mcp_servers().await.unwrap(), [git]);
-    assert_eq!(store.get_mcp_server("files").await.unwrap(), None);
+    assert!(projects.delete_mcp_server("files").await.unwrap());
+    assert!(!projects.delete_mcp_server("files").await.unwrap());
+    assert_eq!(projects.list_mcp_servers().await.unwrap(), [git]);
+    assert_eq!(projects.get_mcp_server("files").await.unwrap(), None);
 }
 
 async fn analytics_group_by_day_model_and_project(f: Fixture) {
-    let store = &*f.store;
+    let catalog = &**f.store.sessions();
+    let analytics = &**f.store.analytics();
     struct Row {
         id: &'static str,
         day: &'static str,
@@ -791,14 +869,14 @@ async fn analytics_group_by_day_model_and_project(f: Fixture) {
             s.cache_read_tokens,
             s.cache_creation_tokens,
         ] = r.tokens;
-        store.upsert_session(&s).await.unwrap();
+        catalog.upsert_session(&s).await.unwrap();
     }
     // Deleted sessions still count.
-    assert!(store.delete_session("e").await.unwrap());
+    assert!(catalog.delete_session("e").await.unwrap());
     let all = TimeRange::default();
     let key = |k: &str| Some(k.to_owned());
 
-    let usage = store.usage_by(GroupBy::Day, &all).await.unwrap();
+    let usage = analytics.usage_by(GroupBy::Day, &all).await.unwrap();
     let usage_row = |k: &str, sessions, t: [u64; 4]| UsageRow {
         key: key(k),
         sessions,
@@ -816,7 +894,7 @@ async fn analytics_group_by_day_model_and_project(f: Fixture) {
         ]
     );
 
-    let costs = store.costs_by(GroupBy::Model, &all).await.unwrap();
+    let costs = analytics.costs_by(GroupBy::Model, &all).await.unwrap();
     let cost_row = |key, sessions, total_cost_usd| CostRow {
         key,
         sessions,
@@ -831,38 +909,44 @@ async fn analytics_group_by_day_model_and_project(f: Fixture) {
         ]
     );
 
-    let stats = store.sessions_by(GroupBy::Project, &all).await.unwrap();
+    let stats = analytics.sessions_by(GroupBy::Project, &all).await.unwrap();
     assert_eq!(stats.len(), 3);
     let p1 = &stats[0];
     assert_eq!(p1.key, key("p1"));
     assert_eq!((p1.sessions, p1.completed, p1.failed), (2, 1, 1));
-    assert_eq!((p1.timed_sessions, p1.total_duration_ms), (2, 4000));
-    assert_eq!(p1.avg_duration_ms(), Some(2000.0));
-    assert_eq!(p1.success_rate(), Some(0.5));
+    // Both reported a duration: 4000 ms in all over 2 timed sessions, 2000 ms on average.
+    assert_eq!(p1.total_duration_ms, 4000);
+    assert_eq!(p1.avg_duration_ms, Some(2000.0));
+    assert_eq!(p1.success_rate, Some(0.5));
     let p2 = &stats[1];
     assert_eq!(p2.key, key("p2"));
     assert_eq!(
         (p2.sessions, p2.interrupted, p2.cancelled, p2.completed),
         (2, 1, 1, 0)
     );
-    assert_eq!(p2.success_rate(), Some(0.0));
+    assert_eq!(p2.success_rate, Some(0.0));
+    assert_eq!(
+        p2.avg_duration_ms,
+        Some(2000.0),
+        "the mean of the sessions that reported a duration"
+    );
     let none = &stats[2];
     assert_eq!((none.key.clone(), none.sessions, none.active), (None, 1, 1));
-    assert_eq!((none.success_rate(), none.avg_duration_ms()), (None, None));
+    assert_eq!((none.success_rate, none.avg_duration_ms), (None, None));
 
     // A range: the 25th only (a date is a bound; `to` is exclusive).
     let range = TimeRange {
         from: Some("2026-11-25".into()),
         to: Some("2026-11-26".into()),
     };
-    let days = store.sessions_by(GroupBy::Day, &range).await.unwrap();
+    let days = analytics.sessions_by(GroupBy::Day, &range).await.unwrap();
     assert_eq!(days.len(), 1);
     assert_eq!(
         (days[0].key.clone(), days[0].sessions),
         (key("2026-11-25"), 2)
     );
     assert!(
-        store
+        analytics
             .usage_by(
                 GroupBy::Model,
                 &TimeRange {

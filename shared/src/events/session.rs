@@ -56,6 +56,30 @@ pub enum SessionSource {
     Publish,
 }
 
+impl SessionSource {
+    /// Every source.
+    pub const ALL: [SessionSource; 6] = [
+        Self::Run,
+        Self::Pipe,
+        Self::Http,
+        Self::Hook,
+        Self::Demo,
+        Self::Publish,
+    ];
+
+    /// The wire name, e.g. `run` (also what the store keeps).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Run => "run",
+            Self::Pipe => "pipe",
+            Self::Http => "http",
+            Self::Hook => "hook",
+            Self::Demo => "demo",
+            Self::Publish => "publish",
+        }
+    }
+}
+
 /// `session.status`: the session's state changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
@@ -92,6 +116,17 @@ pub enum SessionState {
 }
 
 impl SessionState {
+    /// Every state.
+    pub const ALL: [SessionState; 7] = [
+        Self::Starting,
+        Self::Running,
+        Self::Idle,
+        Self::Completed,
+        Self::Failed,
+        Self::Cancelled,
+        Self::Interrupted,
+    ];
+
     /// Starting, running or idle: the session may still produce events.
     pub fn is_active(self) -> bool {
         matches!(self, Self::Starting | Self::Running | Self::Idle)

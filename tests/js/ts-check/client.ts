@@ -5,8 +5,11 @@ import type {
   Ack,
   ClientToServerEvents,
   Envelope,
+  ErrorResponse,
   Event,
+  McpServerConfig,
   ServerToClientEvents,
+  SessionList,
   Subscription,
   ToolCompleted,
 } from "../../../shared/ts/agentcast";
@@ -91,3 +94,30 @@ async function status(): Promise<void> {
   if ("ok" in res && "clients" in res.ok) console.log(res.ok.status, res.ok.clients);
 }
 void status();
+
+// The REST API's bodies are declared too: a typed call of `GET /api/sessions` and
+// `POST /api/mcp-servers`, errors included.
+async function rest<T>(path: string, token: string, body?: unknown): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:8080${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) {
+    const { error }: ErrorResponse = await res.json();
+    throw new Error(`${error.code}: ${error.message}`);
+  }
+  return (await res.json()) as T;
+}
+
+async function sessions(token: string): Promise<void> {
+  const list = await rest<SessionList>("/api/sessions?status=active", token);
+  for (const s of list.sessions) {
+    const tokens: number = s.input_tokens + s.output_tokens;
+    const cost: number | null = s.total_cost_usd;
+    console.log(s.label ?? s.id, s.status, tokens, cost ?? "?", s.process_running ? "(running)" : "");
+  }
+  const files: McpServerConfig = { name: "files", command: "npx", args: ["-y"], env: {} };
+  await rest("/api/mcp-servers", token, files);
+}
+void sessions("token");

@@ -1,0 +1,39 @@
+//! [`EventLog`]: the session streams, append-only but for retention.
+
+use async_trait::async_trait;
+
+use super::{EventPage, EventQuery, Retention, StoreError, StoredEvent, TrimReport, TrimScope};
+
+/// Every sequenced event, per session, in offset order.
+#[async_trait]
+pub trait EventLog: Send + Sync + 'static {
+    /// Stores a batch of events, of any number of sessions, in one transaction (group
+    /// commit): when this returns `Ok` every event of the batch is durable (to the
+    /// [`Durability`](super::Durability) chosen), and on `Err` none is. An offset already
+    /// stored for its session fails the whole batch with [`StoreError::Conflict`]. The store
+    /// does not check for gaps: the session's sequencer is the only writer and assigns
+    /// offsets.
+    async fn append_batch(&self, batch: &[StoredEvent]) -> Result<(), StoreError>;
+
+    /// One page of a session's events, in offset order (see [`EventQuery`]).
+    async fn read_events(
+        &self,
+        session_id: &str,
+        query: &EventQuery<'_>,
+    ) -> Result<EventPage, StoreError>;
+
+    /// The highest offset ever stored for the session (0 for none): a sequencer continues
+    /// from it after a restart. Trimming and deleting do not lower it.
+    async fn head_offset(&self, session_id: &str) -> Result<u64, StoreError>;
+
+    /// The oldest offset still stored, `None` when no event is. A replay from a client's
+    /// offset below it cannot be complete (`session.recovered {recovered: false}`).
+    async fn first_offset(&self, session_id: &str) -> Result<Option<u64>, StoreError>;
+
+    /// Removes the oldest events of one or every session, down to `retention`'s cap and age.
+    async fn trim(
+        &self,
+        scope: TrimScope<'_>,
+        retention: &Retention,
+    ) -> Result<TrimReport, StoreError>;
+}

@@ -15,6 +15,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use agentcast_server::hub::envelope;
 use agentcast_server::store::{
     EventQuery, MemoryStore, SqliteOptions, SqliteStore, Store, StoredEvent, Synchronous,
 };
@@ -210,7 +211,7 @@ async fn replay(kind: Kind, total: usize) {
                 .expect("reads");
             if build_envelopes {
                 for event in &page.events {
-                    std::hint::black_box(event.envelope_json().expect("valid data"));
+                    std::hint::black_box(envelope::of_stored(event).expect("valid data"));
                 }
             }
             read += page.events.len();

@@ -78,7 +78,7 @@ impl Audit {
         };
         let name = event.name();
         let line = Message::Line {
-            ts: crate::store::now_ts(),
+            ts: crate::clock::now_ts(),
             event,
         };
         if let Err(err) = queue.tx.try_send(line) {

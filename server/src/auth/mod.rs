@@ -185,9 +185,7 @@ pub fn unrestricted() -> Claims {
 
 /// Seconds since the Unix epoch, the clock of `exp`.
 pub fn now_s() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::now_unix_millis() / 1000
 }
 
 /// A jsonwebtoken error in words a client can act on.

@@ -4,8 +4,6 @@
 //! line pushed whole that cannot be used is a [`PushLineError`] for the caller to report; in
 //! a byte stream it becomes an `agent.error` and the stream goes on.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use agentcast_shared::{AgentError, Event};
 
 use super::claude::{ClaudeMapper, Mapped, NotJson};
@@ -71,7 +69,7 @@ impl std::fmt::Debug for IngestPipeline {
 impl IngestPipeline {
     /// A pipeline for one session, timed by the wall clock.
     pub fn new(context: SessionContext, limits: IngestLimits) -> Self {
-        Self::with_clock(context, limits, Box::new(wall_clock_millis))
+        Self::with_clock(context, limits, Box::new(crate::clock::now_unix_millis))
     }
 
     /// A pipeline timed by `clock` (Unix milliseconds), for deterministic tests.
@@ -213,13 +211,6 @@ fn map_line(
             out.push(error.into());
         }
     }
-}
-
-/// Unix milliseconds from the system clock (0 if it is set before 1970).
-fn wall_clock_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use agentcast_shared::rest::{McpServer, McpServerConfig, McpTestParams, McpTestReport};
 
 use super::ServiceError;
+use crate::clock::now_ts;
 use crate::hub::is_valid_session_id;
 use crate::mcp::{McpLaunch, test_server};
-use crate::store::{ProjectCatalog, StoreError, now_ts};
+use crate::store::{ProjectCatalog, StoreError};
 
 /// How long a server gets to answer `initialize` when the caller does not say.
 const DEFAULT_TEST_TIMEOUT_MS: u64 = 10_000;

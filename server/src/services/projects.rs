@@ -7,8 +7,9 @@ use agentcast_shared::rest::{CreateProject, Project};
 use serde_json::{Map, Value};
 
 use super::ServiceError;
+use crate::clock::now_ts;
 use crate::hub::is_valid_session_id;
-use crate::store::{ProjectCatalog, StoreError, now_ts};
+use crate::store::{ProjectCatalog, StoreError};
 
 /// The longest project name accepted.
 const MAX_NAME_CHARS: usize = 200;

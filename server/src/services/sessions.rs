@@ -10,9 +10,10 @@ use bytes::Bytes;
 use futures_util::{Stream, stream};
 
 use super::ServiceError;
-use crate::hub::Hub;
+use crate::clock::now_ts;
+use crate::hub::{Hub, envelope};
 use crate::sources::Supervisor;
-use crate::store::{EventLog, EventQuery, now_ts};
+use crate::store::{EventLog, EventQuery};
 
 /// The sessions a list returns when the caller does not say.
 const DEFAULT_LIST_LIMIT: u32 = 100;
@@ -201,9 +202,8 @@ async fn export_page(
     })?;
     let mut chunk = Vec::with_capacity(page.events.len() * 256);
     for event in &page.events {
-        let envelope = event
-            .envelope_json()
-            .map_err(|err| std::io::Error::other(err.to_string()))?;
+        let envelope =
+            envelope::of_stored(event).map_err(|err| std::io::Error::other(err.to_string()))?;
         chunk.extend_from_slice(envelope.get().as_bytes());
         chunk.push(b'\n');
     }

@@ -191,15 +191,3 @@ impl Store {
         self.backend.close().await;
     }
 }
-
-/// Milliseconds since the Unix epoch, now: the clock of `deleted_at` and of retention by age.
-pub(crate) fn now_unix_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// Now, in the wire's timestamp format.
-pub(crate) fn now_ts() -> String {
-    agentcast_shared::format_ts_millis(now_unix_millis())
-}

@@ -19,6 +19,8 @@ use agentcast_shared::rest::{
 use agentcast_shared::{Event, OutputText, SessionSource, SessionState, format_ts_millis};
 
 use super::*;
+use crate::clock::{now_ts, now_unix_millis};
+use crate::hub::envelope;
 
 /// Opens a backend again on what it stored.
 type Reopen = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Store> + Send>> + Send + Sync>;
@@ -209,7 +211,7 @@ async fn appends_and_reads_in_order(f: Fixture) {
     );
 
     // The replayed envelope is the live one, byte for byte.
-    let live = StoredEvent::from_event(
+    let live = envelope::stored_event(
         "c".into(),
         1,
         ts(1),
@@ -223,8 +225,8 @@ async fn appends_and_reads_in_order(f: Fixture) {
     log.append_batch(std::slice::from_ref(&live)).await.unwrap();
     let replayed = &read(log, "c", EventQuery::after(0)).await.events[0];
     assert_eq!(
-        replayed.envelope_json().unwrap().get(),
-        live.envelope_json().unwrap().get()
+        envelope::of_stored(replayed).unwrap().get(),
+        envelope::of_stored(&live).unwrap().get()
     );
 }
 
@@ -960,49 +962,6 @@ async fn analytics_group_by_day_model_and_project(f: Fixture) {
     );
 }
 
-#[test]
-fn from_event_keeps_the_field_order_of_the_live_envelope() {
-    // The wire contract's envelope, with the event's data in struct field order.
-    let events = [
-        Event::OutputText(OutputText {
-            message_id: Some("m".into()),
-            text: "a \u{2028} \"b\"".into(),
-            delta: false,
-            parent_tool_use_id: Some("t1".into()),
-        }),
-        Event::SessionStatus(agentcast_shared::SessionStatus {
-            status: SessionState::Running,
-            pid: Some(42),
-            message: None,
-        }),
-    ];
-    for event in &events {
-        let live = serde_json::to_string(&agentcast_shared::Envelope {
-            offset: 7,
-            session_id: "s/1".to_string(),
-            ts: "2026-11-24T10:00:00.123Z".to_string(),
-            kind: event.kind().to_string(),
-            data: event.data_json(),
-        })
-        .unwrap();
-        let stored =
-            StoredEvent::from_event("s/1".into(), 7, "2026-11-24T10:00:00.123Z".into(), event);
-        assert_eq!(stored.envelope_json().unwrap().get(), live);
-    }
-}
-
-#[test]
-fn corrupt_data_is_an_error_not_a_panic() {
-    let bad = StoredEvent {
-        data_json: "{not json".into(),
-        ..event("s", 1, "output.text")
-    };
-    assert!(matches!(
-        bad.envelope_json(),
-        Err(StoreError::Corrupt { .. })
-    ));
-}
-
 // ----- a writer killed mid-write -----
 
 /// The child's database path; set only in the child process.
@@ -1104,7 +1063,7 @@ async fn a_killed_writer_leaves_contiguous_offsets() {
                     .unwrap();
                 for e in &page.events {
                     assert_eq!(e.offset, expected, "{id}: a gap or a repeat");
-                    e.envelope_json().unwrap();
+                    envelope::of_stored(e).unwrap();
                     expected += 1;
                 }
                 match page.events.last() {

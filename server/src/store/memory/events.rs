@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use super::MemoryStore;
+use crate::clock::now_unix_millis;
 use crate::store::{
     Direction, EventLog, EventPage, EventQuery, Retention, StoreError, StoredEvent, TrimReport,
-    TrimScope, now_unix_millis,
+    TrimScope,
 };
 
 #[async_trait]

@@ -5,8 +5,9 @@ use agentcast_shared::rest::{Checkpoint, SessionFilter, SessionRecord};
 use async_trait::async_trait;
 
 use super::{Inner, MemoryStore, SessionRow, insert_new};
+use crate::clock::now_ts;
 use crate::store::session_catalog::ACTIVE_STATUSES;
-use crate::store::{SessionCatalog, StoreError, now_ts};
+use crate::store::{SessionCatalog, StoreError};
 
 #[async_trait]
 impl SessionCatalog for MemoryStore {

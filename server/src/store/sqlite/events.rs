@@ -6,10 +6,11 @@ use async_trait::async_trait;
 use sqlx::Sqlite;
 
 use super::{SqliteStore, get, get_uint, int, last_offset, raise_head, uint};
+use crate::clock::now_unix_millis;
 use crate::store::error::{db, db_or_conflict};
 use crate::store::{
     Direction, EventLog, EventPage, EventQuery, Retention, StoreError, StoredEvent, TrimReport,
-    TrimScope, now_unix_millis,
+    TrimScope,
 };
 
 /// The rows of one `INSERT` at most (5 parameters a row, SQLite allows 32766).

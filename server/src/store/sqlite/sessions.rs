@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 
 use super::{SqliteStore, get, get_uint, int, json_column, last_offset, raise_head, uint};
+use crate::clock::now_ts;
 use crate::store::error::{db, db_or_conflict};
 use crate::store::session_catalog::{ACTIVE_STATUSES, parse_source, parse_status};
-use crate::store::{SessionCatalog, StoreError, now_ts};
+use crate::store::{SessionCatalog, StoreError};
 
 const SESSION_COLUMNS: &str = "id, label, project_id, source, command, cwd, model, status, \
      started_at, ended_at, duration_ms, head_offset, total_cost_usd, input_tokens, \

@@ -15,7 +15,8 @@
 //! - [`auth`]: JWT verification and signing, and what a caller may do.
 //! - [`limits`]: connection, request and message rate limits.
 //! - [`audit`]: the audit log of tokens, refusals, admin actions and limits.
-//! - [`sources`]: running agent processes, `agentcast run` and `agentcast pipe`.
+//! - [`sources`]: running agent processes, and the client side of `agentcast pipe`.
+//! - [`run`]: `agentcast run`, an agent into a server of its own or a running one.
 //! - [`store`]: the event store: sessions, events, checkpoints, projects, MCP servers
 //!   (SQLite, or memory), with retention and analytics.
 //! - [`clock`]: the wall clock, in Unix milliseconds and wire timestamps.
@@ -42,6 +43,7 @@ pub mod listener;
 pub mod logging;
 pub mod mcp;
 pub mod parse;
+pub mod run;
 mod services;
 pub mod socket;
 pub mod sources;

@@ -1,13 +1,13 @@
 //! The `agentcast` binary: parses the command line and hands over to the library
-//! (`agentcast run` is [`agentcast_server::sources::run`]).
+//! (`agentcast run` is [`agentcast_server::run`]).
 
 use agentcast_server::announce::{bind, print_open_url};
 use agentcast_server::auth::Authenticator;
 use agentcast_server::cli::{Cli, Command, PipeArgs, ServeArgs, TokenCommand, TokenCreateArgs};
 use agentcast_server::config::{AuthMode, Config};
 use agentcast_server::ingest::IngestLimits;
+use agentcast_server::run::run;
 use agentcast_server::sources::pipe::pipe_stdin;
-use agentcast_server::sources::run::run;
 use agentcast_server::{app, logging};
 use anyhow::Context;
 use clap::Parser;

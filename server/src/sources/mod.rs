@@ -3,11 +3,9 @@
 //! - `runner`: runs an agent process into a session (`agentcast run`, `POST /api/sessions`).
 //! - `supervisor`: the processes the server started, so they can be listed and stopped.
 //! - `sink`: where a source's events go, this process's hub or a remote server.
-//! - `run`: `agentcast run`, the agent into a local server of its own or a remote one.
 //! - `pipe`: `agentcast pipe`, stdin to a remote server.
 
 pub mod pipe;
-pub mod run;
 pub mod runner;
 pub mod sink;
 pub mod supervisor;

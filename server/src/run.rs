@@ -8,9 +8,6 @@ use std::time::Duration;
 use agentcast_shared::{Scope, SessionSource};
 use tokio::sync::mpsc;
 
-use super::runner::{self, ProcessExit, ProcessSpec, RunError, Stop};
-use super::sink::{RemoteSession, Sink};
-use super::supervisor::new_session_id;
 use crate::announce::{self, AnnounceError};
 use crate::app::{self, BuildError};
 use crate::auth::Authenticator;
@@ -19,6 +16,9 @@ use crate::config::{AuthMode, Config, ConfigError, JwtAlgorithm};
 use crate::hub::HubError;
 use crate::ingest::IngestLimits;
 use crate::logging;
+use crate::sources::runner::{self, ProcessExit, ProcessSpec, RunError, Stop};
+use crate::sources::sink::{RemoteSession, Sink};
+use crate::sources::supervisor::new_session_id;
 
 /// How long the agent has to exit after a stop request when streaming to `--server`.
 const REMOTE_GRACE: Duration = Duration::from_secs(5);

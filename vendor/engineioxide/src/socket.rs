@@ -308,11 +308,14 @@ where
     /// Keep a handle to the job so that it can be aborted when the socket is closed
     pub(crate) fn spawn_heartbeat(self: Arc<Self>, interval: Duration, timeout: Duration) {
         let cancellation_token = self.cancellation_token.clone();
+        // agentcast patch: the first ping is due one `interval` after the handshake, counted
+        // from now (the handshake is being answered), not from whenever the task first runs.
+        let first_ping = tokio::time::Instant::now() + interval;
 
         tokio::spawn(
             cancellation_token
                 .run_until_cancelled_owned(async move {
-                    if let Err(_e) = self.heartbeat_job(interval, timeout).await {
+                    if let Err(_e) = self.heartbeat_job(first_ping, interval, timeout).await {
                         self.close(DisconnectReason::HeartbeatTimeout);
                         #[cfg(feature = "tracing")]
                         tracing::debug!(id = ?self.id, "heartbeat error: {_e}");
@@ -329,10 +332,15 @@ where
     ///
     /// If the client or server does not respond within the timeout, the connection is closed.
     #[cfg(feature = "v3")]
-    async fn heartbeat_job(&self, interval: Duration, timeout: Duration) -> Result<(), Error> {
+    async fn heartbeat_job(
+        &self,
+        first_ping: tokio::time::Instant,
+        interval: Duration,
+        timeout: Duration,
+    ) -> Result<(), Error> {
         match self.protocol {
             ProtocolVersion::V3 => self.heartbeat_job_v3(interval, timeout).await,
-            ProtocolVersion::V4 => self.heartbeat_job_v4(interval, timeout).await,
+            ProtocolVersion::V4 => self.heartbeat_job_v4(first_ping, interval, timeout).await,
         }
     }
 
@@ -340,14 +348,24 @@ where
     ///
     /// If the client does not respond within the timeout, the connection is closed.
     #[cfg(not(feature = "v3"))]
-    async fn heartbeat_job(&self, interval: Duration, timeout: Duration) -> Result<(), Error> {
-        self.heartbeat_job_v4(interval, timeout).await
+    async fn heartbeat_job(
+        &self,
+        first_ping: tokio::time::Instant,
+        interval: Duration,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        self.heartbeat_job_v4(first_ping, interval, timeout).await
     }
 
     /// Heartbeat is sent every `interval` milliseconds and the client is expected to respond within `timeout` milliseconds.
     ///
     /// If the client does not respond within the timeout, the connection is closed.
-    async fn heartbeat_job_v4(&self, interval: Duration, timeout: Duration) -> Result<(), Error> {
+    async fn heartbeat_job_v4(
+        &self,
+        first_ping: tokio::time::Instant,
+        interval: Duration,
+        timeout: Duration,
+    ) -> Result<(), Error> {
         let mut heartbeat_rx = self
             .heartbeat_rx
             .try_lock()
@@ -356,7 +374,12 @@ where
         #[cfg(feature = "tracing")]
         tracing::debug!(sid = ?self.id, "heartbeat sender routine started");
 
-        let mut interval_tick = tokio::time::interval(interval);
+        // agentcast patch: the first ping is due one `interval` after the handshake, as in the
+        // Engine.IO v4 protocol and the reference server, not at once (`tokio::time::interval`'s
+        // first tick completes immediately). An immediate ping lands between the handshake and
+        // the client's first reply, and a pending long-polling GET answers it instead of
+        // waiting. See vendor/README.md.
+        let mut interval_tick = tokio::time::interval_at(first_ping, interval);
         interval_tick.tick().await;
         // Some clients send the pong packet in first. If that happens, we should consume it.
         heartbeat_rx.try_recv().ok();

@@ -29,14 +29,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     if config.server.conformance {
-        let (router, io) = conformance::router();
-        return listener
-            .into()
-            .serve(router, async move {
-                shutdown.await;
-                io.close().await;
-            })
-            .await;
+        return conformance::serve(listener.into(), shutdown).await;
     }
 
     let built = build(&config).await.map_err(std::io::Error::other)?;

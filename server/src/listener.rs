@@ -51,6 +51,13 @@ impl Listener {
         Ok(format!("{scheme}://{}", self.local_addr()?))
     }
 
+    /// The same socket, registered with the runtime this is called on: conformance mode
+    /// serves on a runtime of its own ([`crate::conformance::serve`]).
+    pub(crate) fn into_current_runtime(self) -> io::Result<Self> {
+        let tcp = TcpListener::from_std(self.tcp.into_std()?)?;
+        Ok(Self { tcp, tls: self.tls })
+    }
+
     /// Serves `router` until `shutdown` resolves (axum's graceful shutdown). Handlers and
     /// Socket.IO get the peer address (per-IP limits, the audit log).
     pub(crate) async fn serve(

@@ -6,7 +6,10 @@
 // Both queue what arrives and hand it out with `next(ms)`, which rejects after `ms`. With
 // `autoPong` (the default) an Engine.IO ping "2" is answered with "3" and not queued, so a
 // 300 ms ping interval cannot slip a stray "2" between the packets a test expects; heartbeat
-// tests turn it off to see the pings themselves.
+// tests turn it off to see the pings themselves. Either way `openedAt` (when the handshake
+// arrived) and `pingTimes` (when each ping arrived) let a test check when the pings came.
+
+import http from "node:http";
 
 import WebSocket from "ws";
 
@@ -31,6 +34,10 @@ export class RawWebSocket {
   constructor(wsBase, query = { EIO: "4", transport: "websocket" }, { autoPong = true } = {}) {
     this.autoPong = autoPong;
     this.pings = 0;
+    /** `Date.now()` when each ping arrived, answered or not. */
+    this.pingTimes = [];
+    /** `Date.now()` when the Engine.IO open packet arrived. */
+    this.openedAt = undefined;
     this.queue = [];
     this.waiters = [];
     this.closed = false;
@@ -63,6 +70,8 @@ export class RawWebSocket {
         this.queue.push(Buffer.from(data));
       } else {
         const text = data.toString("utf8");
+        if (text === "2") this.pingTimes.push(Date.now());
+        if (text.startsWith("0")) this.openedAt ??= Date.now();
         if (this.autoPong && text === "2") {
           this.pings += 1;
           this.ws.send("3");
@@ -151,6 +160,10 @@ export class RawPolling {
     this.handshake = handshake;
     this.autoPong = autoPong;
     this.pings = 0;
+    /** `Date.now()` when each ping arrived (the poll that brought it returned), answered or not. */
+    this.pingTimes = [];
+    /** `Date.now()` when the handshake answer arrived. */
+    this.openedAt = undefined;
     this.queue = [];
   }
 
@@ -164,7 +177,9 @@ export class RawPolling {
       throw new Error(`polling handshake failed: HTTP ${res.status} ${body}`);
     }
     const handshake = JSON.parse(body.slice(1));
-    return new RawPolling(base, handshake.sid, handshake, options);
+    const session = new RawPolling(base, handshake.sid, handshake, options);
+    session.openedAt = Date.now();
+    return session;
   }
 
   get url() {
@@ -175,6 +190,36 @@ export class RawPolling {
   async get(ms = DEFAULT_WAIT_MS) {
     const res = await fetch(this.url, { signal: AbortSignal.timeout(ms) });
     return { status: res.status, body: await res.text() };
+  }
+
+  /**
+   * Starts one request of the session (a GET, or a POST of `body`) on a connection of its own
+   * and returns `{sent, answer}`: `sent` resolves once the request has been handed to the
+   * operating system, `answer` with `{status, body}`. A request started after `sent` reaches
+   * the server after this one, on a connection it accepted later: the order is the test's,
+   * not the connection pool's. (fetch tells neither when a request is sent nor which
+   * connection it takes.)
+   */
+  start(method = "GET", body = undefined, ms = DEFAULT_WAIT_MS) {
+    const headers = body === undefined ? {} : { "content-type": "text/plain;charset=UTF-8" };
+    const req = http.request(this.url, { method, headers, agent: false, signal: AbortSignal.timeout(ms) });
+    req.end(body);
+    const failed = new Promise((_, reject) => req.once("error", reject));
+    const sent = new Promise((resolve) => req.once("finish", resolve));
+    const answer = new Promise((resolve) => {
+      req.once("response", (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => {
+          text += chunk;
+        });
+        res.once("end", () => resolve({ status: res.statusCode, body: text }));
+      });
+    });
+    return {
+      sent: withTimeout(Promise.race([sent, failed]), ms, `the ${method} to be sent`),
+      answer: withTimeout(Promise.race([answer, failed]), ms, `the answer to the ${method}`),
+    };
   }
 
   /** One POST of `body` (packets joined by the record separator): `{status, body}`. */
@@ -214,6 +259,7 @@ export class RawPolling {
       }
       if (reply.status !== 200) throw new Error(`poll answered HTTP ${reply.status}: ${reply.body}`);
       for (const packet of reply.body.split(RECORD_SEPARATOR)) {
+        if (packet === "2") this.pingTimes.push(Date.now());
         if (this.autoPong && packet === "2") {
           this.pings += 1;
           await this.send("3");

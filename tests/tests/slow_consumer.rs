@@ -10,10 +10,14 @@ use serde_json::json;
 async fn a_full_buffer_disconnects_that_socket_only() {
     // A small buffer so that the kernel's socket buffers (megabytes on loopback) plus the
     // server's queue fill up quickly; still twice a publish batch, so a client that reads
-    // while the producer waits for its acks never falls behind.
+    // while the producer waits for its acks never falls behind. The stalled client answers no
+    // ping while it does not read, and a ping that finds its buffer full closes the connection
+    // at once: the heartbeat must not come before the client reads again, however long the
+    // publishing takes on a loaded machine (it took 25 s here once, the default interval).
     let args = ServeArgs {
         engine: EngineArgs {
             max_buffer_size: Some(256),
+            ping_interval_ms: Some(600_000),
             ..Default::default()
         },
         ..Default::default()

@@ -1,12 +1,20 @@
 //! agentcast-server: the hub that turns agent sessions into typed events and streams them
 //! over Socket.IO.
 //!
+//! Data flows one way: a source (`sources`, `http` ingest, `demo`) -> `ingest` (lines and
+//! hook payloads to typed events) -> `hub` (the sequencer assigns offsets, commits to the
+//! `store`, builds the envelope bytes and hands them to its `Delivery`) -> `socket` (rooms,
+//! slow consumers, recovery's last step). The socket layer, `http` and `services` call the
+//! hub; the hub calls none of them. No module imports one that imports it back.
+//!
 //! - [`cli`], [`config`]: the command line and the resolved configuration.
 //! - [`app`]: [`app::serve`], the seam `main` and the tests call.
 //! - [`announce`]: the listening line and the dashboard's address a starting server prints.
-//! - [`hub`]: sessions, their sequencers and the in-process publish API.
+//! - [`hub`]: sessions, their sequencers, the envelope bytes, recovery by offset, and the
+//!   `Delivery`/`Recipient` interface through which it reaches clients.
 //! - [`ingest`]: agent output (stream-json lines, hook payloads) to typed events.
-//! - [`socket`]: namespaces, commands, subscriptions and the broadcast adapter.
+//! - [`socket`]: the Socket.IO layer: namespaces, commands, subscriptions (rooms), and the
+//!   hub's `Delivery` (broadcasts, slow consumers) and `Recipient` (a socket catching up).
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
 //! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI);

@@ -25,8 +25,8 @@
 //! (`mod.rs` and one per concern), one arm in [`open`], and one line in `tests.rs`, which
 //! runs the behavioural suite against it.
 //!
-//! Beside them: `event` ([`StoredEvent`], one event as stored, and the envelope it rebuilds;
-//! [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`], [`TrimScope`],
+//! Beside them: `event` ([`StoredEvent`], one event as stored: the envelope's columns, which
+//! `hub::envelope` turns back into the bytes clients get; [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`], [`TrimScope`],
 //! [`TrimReport`]) and `error` ([`StoreError`]). The records the store keeps are the REST
 //! contract's types (`agentcast_shared::rest`): a session, a checkpoint, a project, an MCP
 //! server and an analytics row are defined once, there.

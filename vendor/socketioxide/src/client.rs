@@ -84,7 +84,10 @@ impl<A: Adapter> Client<A> {
             let esocket = esocket.clone();
             let adapter = ns.adapter.clone();
             let on_success = move || {
-                this.nsps.write().unwrap().insert(path, ns.clone());
+                // agentcast patch (see PATCHES.md): another connect to this path may have
+                // built and registered its namespace since `get_ns` above. Inserting ours
+                // would replace it and strand its sockets, so the first one registered wins.
+                let ns = this.nsps.write().unwrap().entry(path).or_insert(ns).clone();
                 tokio::spawn(connect(ns, esocket));
             };
             // We "ask" the adapter implementation to manage the init response itself

@@ -124,8 +124,8 @@ pub(crate) async fn recover(hub: Hub, socket: Sock, session: SessionHandle, requ
         };
         progress.resume_at(first.offset);
         for entry in page.iter().take_while(|e| e.offset <= head) {
-            if !send_patiently(&socket, entry, patience).await {
-                slow_consumer::disconnect(&hub, socket);
+            if let Err(err) = send_patiently(&socket, entry, patience).await {
+                slow_consumer::send_failed(&hub, socket, &err);
                 return;
             }
             progress.through = entry.offset;
@@ -171,21 +171,24 @@ pub(crate) async fn stored_entries(
 }
 
 /// Sends one replayed event if the socket wants its type, waiting while its buffer is full.
-/// False when the buffer stayed full for `patience` (or the socket is gone).
-async fn send_patiently(socket: &Sock, entry: &TailEntry, patience: Duration) -> bool {
+/// The error when the buffer stayed full for `patience`, or when the socket is gone.
+async fn send_patiently(
+    socket: &Sock,
+    entry: &TailEntry,
+    patience: Duration,
+) -> Result<(), SendError> {
     if !subscriptions::wanted(socket).contains(entry.kind) {
-        return true;
+        return Ok(());
     }
     let deadline = tokio::time::Instant::now() + patience;
     loop {
         match socket.emit(entry.kind, &*entry.payload) {
-            Ok(()) => return true,
             Err(SendError::Socket(SocketError::InternalChannelFull))
                 if tokio::time::Instant::now() < deadline =>
             {
                 tokio::time::sleep(FULL_PAUSE).await
             }
-            Err(_) => return false,
+            sent => return sent,
         }
     }
 }

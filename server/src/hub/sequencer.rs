@@ -272,25 +272,27 @@ impl Sequencer {
             older.append(&mut missed);
             missed = older;
         }
-        let mut delivered = true;
+        let mut delivered = Ok(());
         subscriptions::finish_recovery(&socket, |wanted| {
             if let Some(first) = missed.first() {
                 progress.resume_at(first.offset);
             }
             for entry in &missed {
-                if wanted.contains(entry.kind) && socket.emit(entry.kind, &*entry.payload).is_err()
-                {
-                    delivered = false;
-                    return;
+                if wanted.contains(entry.kind) {
+                    delivered = socket.emit(entry.kind, &*entry.payload);
+                    if delivered.is_err() {
+                        return;
+                    }
                 }
                 progress.through = entry.offset;
             }
             let payload = recovery::recovered_payload(&self.id, &progress, self.head);
-            delivered = socket.emit(recovery::RECOVERED, &payload).is_ok();
+            delivered = socket.emit(recovery::RECOVERED, &payload);
         });
-        if !delivered {
-            // Joined but missing events: the same remedy as for a live broadcast.
-            slow_consumer::disconnect(&self.hub, socket);
+        if let Err(err) = delivered {
+            // Joined but missing events: the same remedy as for a live broadcast (when its
+            // buffer was full; a socket closed meanwhile is just gone).
+            slow_consumer::send_failed(&self.hub, socket, &err);
         }
     }
 }

@@ -1,11 +1,15 @@
 //! Slow consumers: a socket whose send buffer was full when an event was broadcast has missed
 //! that event. It is taken out of every room at once (so it can never receive a later event
 //! after the missing one), told why, and disconnected; it recovers by offset when it returns.
+//! Only a full buffer makes a slow consumer: a send that fails because the socket is already
+//! closed (it left during a catch-up) is logged as such and changes nothing.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use agentcast_shared::{AGENT_ERROR, AgentError, Event};
+use socketioxide::SendError;
+use socketioxide_core::adapter::errors::SocketError;
 
 use super::{Hub, emit};
 use crate::socket::Sock;
@@ -25,6 +29,22 @@ pub(crate) fn disconnect_found(hub: &Hub) {
         }
         disconnect(hub, socket);
     }
+}
+
+/// Deals with a catch-up emit that failed: a full buffer makes `socket` a slow consumer; any
+/// other error (the socket closed meanwhile) is not its reading's fault and leaves nothing to
+/// disconnect.
+pub(crate) fn send_failed(hub: &Hub, socket: Sock, err: &SendError) {
+    if is_full(err) {
+        disconnect(hub, socket);
+    } else {
+        tracing::debug!(socket.id = %socket.id, ns = socket.ns(), %err, "catch-up stopped: the socket is gone");
+    }
+}
+
+/// True when the send failed because the socket's buffer was full.
+fn is_full(err: &SendError) -> bool {
+    matches!(err, SendError::Socket(SocketError::InternalChannelFull))
 }
 
 /// Takes a socket that missed an event out of every room, counts it, and disconnects it with
@@ -79,4 +99,17 @@ pub(crate) async fn tell_and_disconnect(socket: Sock, reason: AgentError, patien
 
 fn session_of(ns: &str) -> &str {
     ns.strip_prefix(super::SESSION_NS_PREFIX).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_full_buffer_makes_a_slow_consumer() {
+        assert!(is_full(&SendError::Socket(
+            SocketError::InternalChannelFull
+        )));
+        assert!(!is_full(&SendError::Socket(SocketError::Closed)));
+    }
 }

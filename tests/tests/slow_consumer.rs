@@ -10,8 +10,12 @@ async fn a_full_buffer_disconnects_that_socket_only() {
     // A small buffer so that the kernel's socket buffers (megabytes on loopback) plus the
     // server's queue fill up quickly; still twice a publish batch, so a client that reads
     // while the producer waits for its acks never falls behind.
+    // The heartbeat stays out of it: its ping cannot be queued into the stalled client's full
+    // buffer either, so a ping due before that client reads again (after 25 s by default, which
+    // a loaded machine reached) closes the connection before the reason can be queued.
     let args = ServeArgs {
         max_buffer_size: Some(256),
+        ping_interval_ms: Some(600_000),
         ..Default::default()
     };
     let server = TestServer::start(args).await;

@@ -15,7 +15,6 @@
 //! The race is forced, not waited for: the test adapter holds back the registration of each
 //! new namespace until two connects have built theirs.
 
-use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -24,10 +23,10 @@ use std::time::Duration;
 use agentcast_tests::raw::Client;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
-use socketioxide::adapter::{Adapter, Emitter};
+use socketioxide::adapter::{Emitter, LocalAdapter};
 use socketioxide::extract::{AckSender, Data, SocketRef};
 use socketioxide_core::adapter::{
-    CoreAdapter, CoreLocalAdapter, DefinedAdapter, SocketEmitter, Spawnable,
+    BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, Spawnable,
 };
 use socketioxide_core::packet::Packet;
 use tokio::sync::Barrier;
@@ -39,7 +38,7 @@ const GATE: Duration = Duration::from_secs(5);
 /// socketioxide's in-memory adapter, except that a new namespace is registered only once
 /// `gate` has seen two of them built.
 struct GatedAdapter {
-    local: CoreLocalAdapter<Emitter>,
+    inner: LocalAdapter,
     gate: Arc<Barrier>,
 }
 
@@ -53,14 +52,14 @@ impl Spawnable for Registration {
 }
 
 impl CoreAdapter<Emitter> for GatedAdapter {
-    type Error = Infallible;
+    type Error = <LocalAdapter as CoreAdapter<Emitter>>::Error;
     type State = Arc<Barrier>;
-    type AckStream = <Emitter as SocketEmitter>::AckStream;
+    type AckStream = <LocalAdapter as CoreAdapter<Emitter>>::AckStream;
     type InitRes = Registration;
 
     fn new(gate: &Self::State, local: CoreLocalAdapter<Emitter>) -> Self {
         Self {
-            local,
+            inner: LocalAdapter::new(&(), local),
             gate: gate.clone(),
         }
     }
@@ -72,26 +71,21 @@ impl CoreAdapter<Emitter> for GatedAdapter {
         }))
     }
 
-    async fn broadcast_with_ack(
+    fn broadcast_with_ack(
         &self,
         packet: Packet,
-        opts: socketioxide_core::adapter::BroadcastOptions,
+        opts: BroadcastOptions,
         timeout: Option<Duration>,
-    ) -> Result<Self::AckStream, Self::Error> {
-        Ok(self.local.broadcast_with_ack(packet, opts, timeout).0)
+    ) -> impl Future<Output = Result<Self::AckStream, Self::Error>> + Send {
+        self.inner.broadcast_with_ack(packet, opts, timeout)
     }
 
     fn get_local(&self) -> &CoreLocalAdapter<Emitter> {
-        &self.local
+        self.inner.get_local()
     }
 }
 
 impl DefinedAdapter for GatedAdapter {}
-
-const _: fn() = || {
-    fn assert_adapter<A: Adapter>() {}
-    assert_adapter::<GatedAdapter>();
-};
 
 /// A Socket.IO server with one dynamic namespace, `/rooms/{id}`, whose sockets answer `echo`.
 async fn serve() -> (std::net::SocketAddr, SocketIo<GatedAdapter>) {

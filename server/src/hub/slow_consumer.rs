@@ -38,7 +38,7 @@ pub(crate) fn send_failed(hub: &Hub, socket: Sock, err: &SendError) {
     if is_full(err) {
         disconnect(hub, socket);
     } else {
-        tracing::debug!(socket.id = %socket.id, ns = socket.ns(), %err, "catch-up stopped: the socket is gone");
+        tracing::debug!(socket.id = %socket.id, ns = socket.ns(), %err, "catch-up stopped: a send failed, not for a full buffer");
     }
 }
 

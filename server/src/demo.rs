@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use agentcast_shared::{
-    AgentDelegation, DelegationStatus, Event, OutputText, OutputThinking, SessionEnded,
+    AgentDelegation, AgentKind, DelegationStatus, Event, OutputText, OutputThinking, SessionEnded,
     SessionSource, SessionStarted, SessionState, SessionStatus, TodoItem, TodoStatus, TodoUpdated,
     ToolCompleted, ToolStarted, UsageUpdated, UserPrompt, format_ts_millis,
 };
@@ -18,7 +18,9 @@ use crate::hub::Hub;
 
 const MODEL: &str = "claude-demo-4";
 
-/// One step of the script: wait, then publish.
+/// One step of the script: wait, then publish. Built once per loop of the demo, so the size
+/// of the `Publish` variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 enum Step {
     Pause(u64),
     Publish(Event),
@@ -198,6 +200,9 @@ fn script(session_id: &str, started_ms: u64) -> Vec<Step> {
             ]),
             cwd: Some("/home/demo/calendar".into()),
             model: Some(MODEL.into()),
+            agent: Some(AgentKind::Claude),
+            agent_session_id: None,
+            git_branch: Some("main".into()),
             tools: ["Read", "Edit", "Bash", "Grep", "TodoWrite", "Task"]
                 .map(String::from)
                 .to_vec(),

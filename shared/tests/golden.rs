@@ -29,6 +29,9 @@ fn event_samples() -> Vec<(Event, &'static str)> {
                 model: Some("claude-sonnet-4-5".into()),
                 tools: vec!["Bash".into(), "Read".into()],
                 cli_version: Some("2.0.1".into()),
+                agent: None,
+                agent_session_id: None,
+                git_branch: None,
                 started_at: "2026-11-24T10:00:00.123Z".into(),
             }
             .into(),
@@ -241,6 +244,7 @@ fn event_samples() -> Vec<(Event, &'static str)> {
                     messages: 4,
                     ..Default::default()
                 },
+                collector: None,
             }
             .into(),
             r#"{"connections":3,"sessions_active":1,"events_in_per_s":12.5,"events_out_per_s":37.5,"memory_bytes":52428800,"uptime_s":3600,"slow_consumer_disconnects":0,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":4,"flood_disconnects":0}}"#,
@@ -339,6 +343,9 @@ fn minimal_events_omit_absent_options_and_default_flags() {
             model: None,
             tools: vec![],
             cli_version: None,
+            agent: None,
+            agent_session_id: None,
+            git_branch: None,
             started_at: "2026-11-24T10:00:00.000Z".into(),
         },
         r#"{"session_id":"s1","source":"demo","started_at":"2026-11-24T10:00:00.000Z"}"#,
@@ -411,9 +418,11 @@ fn enums_use_their_wire_names() {
             SessionSource::Http,
             SessionSource::Hook,
             SessionSource::Demo,
-            SessionSource::Publish
+            SessionSource::Publish,
+            SessionSource::Transcript,
+            SessionSource::Tmux
         ])),
-        r#"["run","pipe","http","hook","demo","publish"]"#
+        r#"["run","pipe","http","hook","demo","publish","transcript","tmux"]"#
     );
     let states = [
         SessionState::Starting,
@@ -434,7 +443,7 @@ fn enums_use_their_wire_names() {
     }
     assert_eq!(
         names(json!(SessionSource::ALL)),
-        r#"["run","pipe","http","hook","demo","publish"]"#
+        r#"["run","pipe","http","hook","demo","publish","transcript","tmux"]"#
     );
     for state in states {
         assert_eq!(json!(state), json!(state.as_str()));
@@ -676,6 +685,7 @@ fn get_status_is_golden() {
                 uptime_s: 5,
                 slow_consumer_disconnects: 2,
                 limits_hit: LimitsHit::default(),
+                collector: None,
             },
             sessions: vec![
                 SessionSummary {
@@ -879,10 +889,14 @@ fn full_record() -> rest::SessionRecord {
         output_tokens: 200,
         cache_read_tokens: 30,
         cache_creation_tokens: 4,
+        agent: Some(AgentKind::Claude),
+        agent_session_id: Some("9f2c".into()),
+        cli_version: Some("2.1.328".into()),
+        git_branch: Some("main".into()),
     }
 }
 
-const FULL_RECORD: &str = r#"{"id":"s1","label":"fix the build","project_id":"p1","source":"run","command":["claude","-p","hi"],"cwd":"/src","model":"opus","status":"completed","started_at":"2026-11-24T10:00:00.123Z","ended_at":"2026-11-24T10:01:01.623Z","duration_ms":61500,"head_offset":42,"total_cost_usd":0.125,"input_tokens":1000,"output_tokens":200,"cache_read_tokens":30,"cache_creation_tokens":4"#;
+const FULL_RECORD: &str = r#"{"id":"s1","label":"fix the build","project_id":"p1","source":"run","command":["claude","-p","hi"],"cwd":"/src","model":"opus","status":"completed","started_at":"2026-11-24T10:00:00.123Z","ended_at":"2026-11-24T10:01:01.623Z","duration_ms":61500,"head_offset":42,"total_cost_usd":0.125,"input_tokens":1000,"output_tokens":200,"cache_read_tokens":30,"cache_creation_tokens":4,"agent":"claude","agent_session_id":"9f2c","cli_version":"2.1.328","git_branch":"main""#;
 
 #[test]
 fn rest_sessions_are_golden() {
@@ -897,7 +911,7 @@ fn rest_sessions_are_golden() {
             ),
             process_running: true,
         },
-        r#"{"id":"s2","label":null,"project_id":null,"source":"demo","command":null,"cwd":null,"model":null,"status":"running","started_at":"2026-11-24T10:00:00.000Z","ended_at":null,"duration_ms":null,"head_offset":0,"total_cost_usd":null,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_creation_tokens":0,"process_running":true}"#,
+        r#"{"id":"s2","label":null,"project_id":null,"source":"demo","command":null,"cwd":null,"model":null,"status":"running","started_at":"2026-11-24T10:00:00.000Z","ended_at":null,"duration_ms":null,"head_offset":0,"total_cost_usd":null,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_creation_tokens":0,"agent":null,"agent_session_id":null,"cli_version":null,"git_branch":null,"process_running":true}"#,
     );
     let view = rest::SessionView {
         record: full_record(),
@@ -1194,5 +1208,53 @@ fn rest_auth_health_ingest_and_errors_are_golden() {
             error: ErrorBody::new(ErrorCode::Conflict, "project web exists"),
         },
         r#"{"error":{"code":"conflict","message":"project web exists"}}"#,
+    );
+}
+
+#[test]
+fn collected_sessions_say_which_agent_they_are() {
+    golden(
+        &SessionStarted {
+            session_id: "43d0963a".into(),
+            label: Some("fix the dates".into()),
+            project_id: Some("home-dev-app".into()),
+            source: SessionSource::Transcript,
+            command: None,
+            cwd: Some("/home/dev/app".into()),
+            model: Some("claude-opus-5-5".into()),
+            tools: vec![],
+            cli_version: Some("2.1.328".into()),
+            agent: Some(AgentKind::Claude),
+            agent_session_id: Some("43d0963a".into()),
+            git_branch: Some("main".into()),
+            started_at: "2026-12-06T15:36:10.775Z".into(),
+        },
+        r#"{"session_id":"43d0963a","label":"fix the dates","project_id":"home-dev-app","source":"transcript","cwd":"/home/dev/app","model":"claude-opus-5-5","cli_version":"2.1.328","agent":"claude","agent_session_id":"43d0963a","git_branch":"main","started_at":"2026-12-06T15:36:10.775Z"}"#,
+    );
+    for (kind, wire) in [
+        (AgentKind::Claude, "claude"),
+        (AgentKind::Codex, "codex"),
+        (AgentKind::Other, "other"),
+    ] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), wire);
+        assert_eq!(kind.as_str(), wire);
+    }
+    // A kind a newer server knows reads as `other` here, not as an error.
+    assert_eq!(
+        serde_json::from_str::<AgentKind>(r#""gemini""#).unwrap(),
+        AgentKind::Other
+    );
+    assert_eq!(serde_json::to_value(SessionSource::Tmux).unwrap(), "tmux");
+    golden(
+        &CollectorStats {
+            importing: true,
+            files_total: 5000,
+            files_imported: 1200,
+            bytes_total: 900_000_000,
+            bytes_imported: 120_000_000,
+            files_followed: 1200,
+            errors: 1,
+        },
+        r#"{"importing":true,"files_total":5000,"files_imported":1200,"bytes_total":900000000,"bytes_imported":120000000,"files_followed":1200,"errors":1}"#,
     );
 }

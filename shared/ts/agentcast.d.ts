@@ -83,14 +83,32 @@ tools?: Array<string>,
  */
 cli_version?: string,
 /**
+ * Which agent it is, when known.
+ */
+agent?: AgentKind,
+/**
+ * The agent's own id for the session (Claude Code's `session_id`, Codex's rollout id):
+ * what joins the transcript of a session agentcast runs to that session.
+ */
+agent_session_id?: string,
+/**
+ * The git branch checked out in the working directory, when the agent reported one.
+ */
+git_branch?: string,
+/**
  * When the session started, RFC 3339 UTC with milliseconds.
  */
 started_at: string, };
 
 /**
+ * Which coding agent a session is: the CLI whose output or transcript it comes from.
+ */
+export type AgentKind = "claude" | "codex" | "other";
+
+/**
  * Where a session's events come from.
  */
-export type SessionSource = "run" | "pipe" | "http" | "hook" | "demo" | "publish";
+export type SessionSource = "run" | "pipe" | "http" | "hook" | "demo" | "publish" | "transcript" | "tmux";
 
 /**
  * `session.status`: the session's state changed.
@@ -599,7 +617,46 @@ slow_consumer_disconnects: number,
 /**
  * How often each limit refused something since start.
  */
-limits_hit: LimitsHit, };
+limits_hit: LimitsHit,
+/**
+ * The transcript collectors: the import's progress and the files followed; absent when
+ * collecting is off.
+ */
+collector?: CollectorStats, };
+
+/**
+ * What the transcript collectors are doing (`system.stats`): the import of the transcripts
+ * found at start (newest first), then the files followed live.
+ */
+export type CollectorStats = {
+/**
+ * True until every transcript found at start is read to its end.
+ */
+importing: boolean,
+/**
+ * Transcript files found at start.
+ */
+files_total: number,
+/**
+ * Of those, the files read to their end.
+ */
+files_imported: number,
+/**
+ * Bytes of the files found at start.
+ */
+bytes_total: number,
+/**
+ * Of those, the bytes read.
+ */
+bytes_imported: number,
+/**
+ * Files followed now (read as they grow).
+ */
+files_followed: number,
+/**
+ * Files that could not be read (reported in the log, skipped), since start.
+ */
+errors: number, };
 
 /**
  * Refusals by limit since the server started (DESIGN.md section 5): each is also logged and
@@ -951,7 +1008,7 @@ label: string | null,
  */
 project_id: string | null,
 /**
- * `run`, `pipe`, `http`, `hook`, `demo` or `publish`.
+ * `run`, `pipe`, `http`, `hook`, `demo`, `publish`, `transcript` or `tmux`.
  */
 source: SessionSource,
 /**
@@ -1005,7 +1062,23 @@ cache_read_tokens: number,
 /**
  * Cumulative tokens written to the prompt cache.
  */
-cache_creation_tokens: number, };
+cache_creation_tokens: number,
+/**
+ * `claude`, `codex` or `other`, when known.
+ */
+agent: AgentKind | null,
+/**
+ * The agent's own id for the session (equal to `id` for a collected transcript).
+ */
+agent_session_id: string | null,
+/**
+ * The agent CLI's version.
+ */
+cli_version: string | null,
+/**
+ * The git branch of the working directory.
+ */
+git_branch: string | null, };
 
 /**
  * The body of `GET /api/sessions`: newest first.
@@ -1038,7 +1111,7 @@ label: string | null,
  */
 project_id: string | null,
 /**
- * `run`, `pipe`, `http`, `hook`, `demo` or `publish`.
+ * `run`, `pipe`, `http`, `hook`, `demo`, `publish`, `transcript` or `tmux`.
  */
 source: SessionSource,
 /**
@@ -1092,7 +1165,23 @@ cache_read_tokens: number,
 /**
  * Cumulative tokens written to the prompt cache.
  */
-cache_creation_tokens: number, };
+cache_creation_tokens: number,
+/**
+ * `claude`, `codex` or `other`, when known.
+ */
+agent: AgentKind | null,
+/**
+ * The agent's own id for the session (equal to `id` for a collected transcript).
+ */
+agent_session_id: string | null,
+/**
+ * The agent CLI's version.
+ */
+cli_version: string | null,
+/**
+ * The git branch of the working directory.
+ */
+git_branch: string | null, };
 
 /**
  * The body of `GET /api/sessions/{id}`: one session and its checkpoints.
@@ -1119,7 +1208,7 @@ label: string | null,
  */
 project_id: string | null,
 /**
- * `run`, `pipe`, `http`, `hook`, `demo` or `publish`.
+ * `run`, `pipe`, `http`, `hook`, `demo`, `publish`, `transcript` or `tmux`.
  */
 source: SessionSource,
 /**
@@ -1173,7 +1262,23 @@ cache_read_tokens: number,
 /**
  * Cumulative tokens written to the prompt cache.
  */
-cache_creation_tokens: number, };
+cache_creation_tokens: number,
+/**
+ * `claude`, `codex` or `other`, when known.
+ */
+agent: AgentKind | null,
+/**
+ * The agent's own id for the session (equal to `id` for a collected transcript).
+ */
+agent_session_id: string | null,
+/**
+ * The agent CLI's version.
+ */
+cli_version: string | null,
+/**
+ * The git branch of the working directory.
+ */
+git_branch: string | null, };
 
 /**
  * A named point in a session's stream (`POST /api/sessions/{id}/checkpoint`), also announced

@@ -40,7 +40,7 @@ use tokio::task::JoinSet;
 
 pub use delivery::{Delivery, Recipient, SendFailure};
 pub use session::SessionHandle;
-pub use stats::{Hits, Stats};
+pub use stats::{CollectorCounters, Hits, Stats};
 pub use type_set::TypeSet;
 
 use crate::config::HubSettings;

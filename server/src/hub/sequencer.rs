@@ -18,7 +18,7 @@ use super::tail::TailEntry;
 use super::{Hub, HubError, SESSION_NS_PREFIX, envelope};
 use crate::clock::now_unix_millis;
 use crate::config::HubSettings;
-use crate::store::StoredEvent;
+use crate::store::{FileCursor, StoredEvent};
 
 pub(crate) struct Sequencer {
     id: Arc<str>,
@@ -139,17 +139,22 @@ impl Sequencer {
                 envelope::stored_event(self.id.clone(), offset, ts.clone(), event)
             })
             .collect();
-        if let Err(err) = self.hub.store().events().append_batch(&stored).await {
+        let cursors: Vec<FileCursor> = group
+            .iter()
+            .filter_map(|batch| batch.cursor.clone())
+            .collect();
+        if let Err(err) = self.hub.store().events().commit(&stored, &cursors).await {
             tracing::error!(%err, events = stored.len(), "storing events failed; none was published");
             for batch in group {
                 let _ = batch.reply.send(Err(HubError::Store));
             }
             return;
         }
+        let any_event = !stored.is_empty();
         let mut stored = stored.into_iter();
         // A session gets its summary row with its first events, so lists show it even when
         // no lifecycle event ever came; after that, lifecycle and usage events update it.
-        let mut lifecycle = {
+        let mut lifecycle = any_event && {
             let mut meta = self.shared.meta.lock().unwrap_or_else(|e| e.into_inner());
             let new = meta.started_at.is_empty();
             if new {
@@ -158,7 +163,7 @@ impl Sequencer {
             new
         };
         let mut replies = Vec::with_capacity(group.len());
-        for PublishBatch { events, reply } in group {
+        for PublishBatch { events, reply, .. } in group {
             for (event, stored) in events.iter().zip(stored.by_ref()) {
                 lifecycle |= event.on_hub();
                 self.broadcast(event, &stored).await;

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::Tail;
+use crate::store::FileCursor;
 use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
 use agentcast_shared::SessionSource;
 use agentcast_shared::rest::{SessionRecord, StreamIngest};
@@ -17,6 +18,9 @@ use agentcast_shared::rest::{SessionRecord, StreamIngest};
 /// A batch handed to the sequencer; the reply carries the head offset after it.
 pub(crate) struct PublishBatch {
     pub events: Vec<Event>,
+    /// Where a collector's reading of a transcript file got with these events: committed in
+    /// the same transaction.
+    pub cursor: Option<FileCursor>,
     pub reply: oneshot::Sender<Result<u64, HubError>>,
 }
 
@@ -31,6 +35,13 @@ pub(crate) fn apply(meta: &mut SessionRecord, event: &Event) {
             meta.cwd = started.cwd.clone().or(meta.cwd.take());
             meta.started_at = started.started_at.clone();
             meta.model = started.model.clone().or(meta.model.take());
+            meta.agent = started.agent.or(meta.agent);
+            meta.agent_session_id = started
+                .agent_session_id
+                .clone()
+                .or(meta.agent_session_id.take());
+            meta.cli_version = started.cli_version.clone().or(meta.cli_version.take());
+            meta.git_branch = started.git_branch.clone().or(meta.git_branch.take());
         }
         Event::SessionStatus(status) => meta.status = status.status,
         Event::SessionEnded(ended) => {
@@ -158,12 +169,28 @@ impl SessionHandle {
     /// Queues the events behind the ones already queued. Waits while the queue is full: this
     /// is the backpressure that slows a producer down when broadcasting falls behind.
     pub async fn publish(&self, events: Vec<Event>) -> Result<u64, HubError> {
-        if events.is_empty() {
+        self.publish_read(events, None).await
+    }
+
+    /// Publishes what a collector read from a transcript file, and how far it read: the
+    /// events and the cursor are committed in one transaction (a cursor alone too, for lines
+    /// that carried nothing to show), so a restart resumes exactly after them.
+    pub async fn publish_read(
+        &self,
+        events: Vec<Event>,
+        cursor: Option<FileCursor>,
+    ) -> Result<u64, HubError> {
+        if events.is_empty() && cursor.is_none() {
             return Ok(self.head_offset());
         }
         let (reply, head) = oneshot::channel();
+        let batch = PublishBatch {
+            events,
+            cursor,
+            reply,
+        };
         self.tx
-            .send(SequencerMsg::Publish(PublishBatch { events, reply }))
+            .send(SequencerMsg::Publish(batch))
             .await
             .map_err(|_| HubError::ShuttingDown)?;
         head.await.map_err(|_| HubError::ShuttingDown)?

@@ -1,9 +1,9 @@
 //! Server counters and the periodic `system.stats` event on the hub namespace.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use agentcast_shared::{Event, LimitsHit, SYSTEM_STATS, SystemStats};
+use agentcast_shared::{CollectorStats, Event, LimitsHit, SYSTEM_STATS, SystemStats};
 
 use super::{Hub, envelope};
 
@@ -24,6 +24,8 @@ pub struct Stats {
     pub slow_consumer_disconnects: AtomicU64,
     /// Refusals by the rate and connection limits.
     pub limits_hit: Hits,
+    /// What the transcript collectors report.
+    pub collector: CollectorCounters,
 }
 
 impl Default for Stats {
@@ -36,6 +38,7 @@ impl Default for Stats {
             unknown_events: AtomicU64::new(0),
             slow_consumer_disconnects: AtomicU64::new(0),
             limits_hit: Hits::default(),
+            collector: CollectorCounters::default(),
         }
     }
 }
@@ -43,6 +46,38 @@ impl Default for Stats {
 impl Stats {
     pub fn uptime(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+/// The transcript collectors' progress, counted by them (`system.stats` carries it).
+#[derive(Debug, Default)]
+pub struct CollectorCounters {
+    /// Set once collecting starts: `system.stats` then reports these.
+    pub enabled: AtomicBool,
+    pub importing: AtomicBool,
+    pub files_total: AtomicU64,
+    pub files_imported: AtomicU64,
+    pub bytes_total: AtomicU64,
+    pub bytes_imported: AtomicU64,
+    pub files_followed: AtomicU64,
+    pub errors: AtomicU64,
+}
+
+impl CollectorCounters {
+    /// The progress now; `None` while collecting is off.
+    pub fn snapshot(&self) -> Option<CollectorStats> {
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        self.enabled
+            .load(Ordering::Relaxed)
+            .then(|| CollectorStats {
+                importing: self.importing.load(Ordering::Relaxed),
+                files_total: load(&self.files_total),
+                files_imported: load(&self.files_imported),
+                bytes_total: load(&self.bytes_total),
+                bytes_imported: load(&self.bytes_imported),
+                files_followed: load(&self.files_followed),
+                errors: load(&self.errors),
+            })
     }
 }
 
@@ -94,6 +129,7 @@ impl RateMeter {
             uptime_s: stats.uptime().as_secs(),
             slow_consumer_disconnects: stats.slow_consumer_disconnects.load(Ordering::Relaxed),
             limits_hit: stats.limits_hit.snapshot(),
+            collector: stats.collector.snapshot(),
         };
         *self = Self {
             last: Instant::now(),

@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use agentcast_shared::{
-    AgentDelegation, AgentNotification, AgentRaw, DelegationStatus, Event, SessionEnded,
+    AgentDelegation, AgentKind, AgentNotification, AgentRaw, DelegationStatus, Event, SessionEnded,
     SessionSource, SessionStarted, SessionState, SessionStatus, UserPrompt, format_ts_millis,
 };
 use serde_json::{Value, json};
@@ -148,6 +148,9 @@ impl HookMapper {
                     model: model.map(str::to_owned),
                     tools: Vec::new(),
                     cli_version: None,
+                    agent: Some(AgentKind::Claude),
+                    agent_session_id: Some(session_id.to_owned()),
+                    git_branch: None,
                     started_at: format_ts_millis(now_ms),
                 }
                 .into(),

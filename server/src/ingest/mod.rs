@@ -13,6 +13,8 @@
 //! - [`claude`]: [`ClaudeMapper`], one stream-json line to events (its table says what each
 //!   line becomes).
 //! - [`hooks`]: [`HookMapper`], Claude Code hook payloads to the same events.
+//! - `line_mapper`: [`LineMapper`], the trait every JSONL mapper implements for its reader
+//!   (the stream-json mapper, and each transcript format a collector reads).
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
 //! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
 //! - `text`: bounded previews and excerpts.
@@ -23,6 +25,7 @@ pub mod claude;
 pub mod context;
 pub mod decoder;
 pub mod hooks;
+mod line_mapper;
 pub mod pipeline;
 #[cfg(test)]
 mod properties;
@@ -35,4 +38,5 @@ pub use claude::{ClaudeMapper, Mapped, NotJson};
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
 pub use hooks::{HookError, HookMapper};
+pub use line_mapper::LineMapper;
 pub use pipeline::{Clock, IngestPipeline, IngestStats, PushLineError};

@@ -107,6 +107,10 @@ pub async fn run(
             model: None,
             tools: Vec::new(),
             cli_version: None,
+            // The agent says who it is once it runs (the stream-json mapper's init).
+            agent: None,
+            agent_session_id: None,
+            git_branch: None,
             started_at: format_ts_millis(now_unix_millis()),
         }),
         Event::SessionStatus(SessionStatus {

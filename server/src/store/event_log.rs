@@ -2,18 +2,33 @@
 
 use async_trait::async_trait;
 
-use super::{EventPage, EventQuery, Retention, StoreError, StoredEvent, TrimReport, TrimScope};
+use super::{
+    EventPage, EventQuery, FileCursor, Retention, StoreError, StoredEvent, TrimReport, TrimScope,
+};
 
 /// Every sequenced event, per session, in offset order.
 #[async_trait]
 pub trait EventLog: Send + Sync + 'static {
-    /// Stores a batch of events, of any number of sessions, in one transaction (group
-    /// commit): when this returns `Ok` every event of the batch is durable (to the
+    /// Stores a batch of events, of any number of sessions, and the read positions of the
+    /// transcript files they came from, in one transaction (group commit): when this returns
+    /// `Ok` every event and cursor of the batch is durable (to the
     /// [`Durability`](super::Durability) chosen), and on `Err` none is. An offset already
     /// stored for its session fails the whole batch with [`StoreError::Conflict`]. The store
     /// does not check for gaps: the session's sequencer is the only writer and assigns
-    /// offsets.
-    async fn append_batch(&self, batch: &[StoredEvent]) -> Result<(), StoreError>;
+    /// offsets. A cursor replaces the one stored for its path.
+    async fn commit(
+        &self,
+        batch: &[StoredEvent],
+        cursors: &[FileCursor],
+    ) -> Result<(), StoreError>;
+
+    /// [`commit`](Self::commit) without cursors.
+    async fn append_batch(&self, batch: &[StoredEvent]) -> Result<(), StoreError> {
+        self.commit(batch, &[]).await
+    }
+
+    /// Every transcript file's stored read position, by path.
+    async fn file_cursors(&self) -> Result<Vec<FileCursor>, StoreError>;
 
     /// One page of a session's events, in offset order (see [`EventQuery`]).
     async fn read_events(

@@ -2,8 +2,9 @@
 //! the small catalogs around them, split by concern into four object-safe traits, each with
 //! one file per implementation:
 //!
-//! - `event_log`: [`EventLog`], the session streams: appends (group commit), pages of
-//!   events, head and first offsets, retention trimming.
+//! - `event_log`: [`EventLog`], the session streams: appends (group commit, with the
+//!   collectors' file positions: `cursor`, [`FileCursor`]), pages of events, head and first
+//!   offsets, retention trimming.
 //! - `session_catalog`: [`SessionCatalog`], the sessions' records (summary and totals, the
 //!   shared [`SessionRecord`](agentcast_shared::rest::SessionRecord)), their soft delete, and
 //!   checkpoints.
@@ -57,6 +58,7 @@
 
 mod analytics;
 mod error;
+mod cursor;
 mod event;
 mod event_log;
 mod memory;
@@ -75,6 +77,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 pub use analytics::{Analytics, TimeRange};
+pub use cursor::FileCursor;
 pub use error::StoreError;
 pub use event::{Direction, EventPage, EventQuery, StoredEvent};
 pub use event_log::EventLog;

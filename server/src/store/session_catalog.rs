@@ -2,7 +2,7 @@
 //! their checkpoints, and how statuses and sources are stored.
 
 use agentcast_shared::rest::{Checkpoint, SessionFilter, SessionRecord};
-use agentcast_shared::{SessionSource, SessionState};
+use agentcast_shared::{AgentKind, SessionSource, SessionState};
 use async_trait::async_trait;
 
 use super::StoreError;
@@ -26,6 +26,13 @@ pub trait SessionCatalog: Send + Sync + 'static {
         filter: SessionFilter,
         limit: u32,
     ) -> Result<Vec<SessionRecord>, StoreError>;
+
+    /// The session (not deleted) the agent knows as `agent_session_id`, if any: a transcript
+    /// of a session agentcast runs joins that session instead of making a second one.
+    async fn find_by_agent_session_id(
+        &self,
+        agent_session_id: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
 
     /// After a crash or restart: every session still starting, running or idle becomes
     /// `interrupted`, with `ended_at` set to its last stored event's `ts` (when it has none).
@@ -60,6 +67,12 @@ pub(crate) const ACTIVE_STATUSES: [SessionState; 3] = [
 pub(crate) fn parse_source(stored: &str) -> Result<SessionSource, StoreError> {
     serde_json::from_value(serde_json::Value::String(stored.to_owned()))
         .map_err(|e| StoreError::corrupt("session source")(format!("{stored:?}: {e}")))
+}
+
+/// A stored agent kind back (a kind this build does not know reads as `other`).
+pub(crate) fn parse_agent(stored: &str) -> Result<AgentKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(stored.to_owned()))
+        .map_err(|e| StoreError::corrupt("session agent")(format!("{stored:?}: {e}")))
 }
 
 /// A stored status name back.

@@ -16,7 +16,9 @@ use agentcast_shared::rest::{
     Checkpoint, CostRow, GroupBy, McpServer, McpServerConfig, Project, SessionFilter,
     SessionRecord, UsageRow,
 };
-use agentcast_shared::{Event, OutputText, SessionSource, SessionState, format_ts_millis};
+use agentcast_shared::{
+    AgentKind, Event, OutputText, SessionSource, SessionState, format_ts_millis,
+};
 
 use super::*;
 use crate::clock::{now_ts, now_unix_millis};
@@ -88,6 +90,8 @@ macro_rules! store_suite {
                 projects_crud,
                 mcp_servers_crud,
                 analytics_group_by_day_model_and_project,
+                file_cursors_are_committed_with_their_events,
+                finds_a_session_by_the_agents_own_id,
             );
         }
     };
@@ -1079,4 +1083,74 @@ async fn a_killed_writer_leaves_contiguous_offsets() {
         }
         store.close().await;
     }
+}
+
+fn cursor(path: &str, session: &str, position: u64) -> FileCursor {
+    FileCursor {
+        path: path.to_owned(),
+        agent: AgentKind::Claude,
+        session_id: session.to_owned(),
+        position,
+        file_id: Some("2049:77".to_owned()),
+    }
+}
+
+async fn file_cursors_are_committed_with_their_events(mut f: Fixture) {
+    let log = f.store.events().clone();
+    assert!(log.file_cursors().await.unwrap().is_empty());
+    log.commit(&events("t", 1..=3), &[cursor("/p/t.jsonl", "t", 300)])
+        .await
+        .unwrap();
+    // Lines that carried nothing to show still move the cursor, with no event.
+    log.commit(&[], &[cursor("/p/u.jsonl", "u", 42)]).await.unwrap();
+    // A later position replaces the earlier one of the same path.
+    log.commit(&events("t", 4..=4), &[cursor("/p/t.jsonl", "t", 410)])
+        .await
+        .unwrap();
+    f.reopen().await;
+    let log = f.store.events().clone();
+    assert_eq!(
+        log.file_cursors().await.unwrap(),
+        [cursor("/p/t.jsonl", "t", 410), cursor("/p/u.jsonl", "u", 42)]
+    );
+    assert_eq!(log.head_offset("t").await.unwrap(), 4);
+    // A batch that fails stores neither its events nor its cursor.
+    let err = log
+        .commit(&events("t", 4..=5), &[cursor("/p/t.jsonl", "t", 999)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert_eq!(
+        log.file_cursors().await.unwrap()[0],
+        cursor("/p/t.jsonl", "t", 410)
+    );
+    assert_eq!(log.head_offset("t").await.unwrap(), 4);
+}
+
+async fn finds_a_session_by_the_agents_own_id(mut f: Fixture) {
+    let catalog = f.store.sessions().clone();
+    let mut run = session("run-1", SessionState::Running);
+    run.agent = Some(AgentKind::Claude);
+    run.agent_session_id = Some("claude-abc".to_owned());
+    run.cli_version = Some("2.1.328".to_owned());
+    run.git_branch = Some("main".to_owned());
+    catalog.upsert_session(&run).await.unwrap();
+    catalog
+        .upsert_session(&session("other", SessionState::Running))
+        .await
+        .unwrap();
+    f.reopen().await;
+    let catalog = f.store.sessions().clone();
+    assert_eq!(
+        catalog.find_by_agent_session_id("claude-abc").await.unwrap(),
+        Some(run.clone()),
+        "found, with the agent's fields kept"
+    );
+    assert_eq!(catalog.find_by_agent_session_id("nope").await.unwrap(), None);
+    catalog.delete_session("run-1").await.unwrap();
+    assert_eq!(
+        catalog.find_by_agent_session_id("claude-abc").await.unwrap(),
+        None,
+        "a deleted session is not found"
+    );
 }

@@ -31,10 +31,11 @@ pub use hook::{AgentHook, HookPhase};
 pub use notification::AgentNotification;
 pub use output::{OutputStderr, OutputText, OutputThinking, UserPrompt};
 pub use session::{
+    AgentKind,
     SessionCheckpoint, SessionEnded, SessionRecovered, SessionSource, SessionStarted, SessionState,
     SessionStatus,
 };
-pub use system::{LimitsHit, SystemStats};
+pub use system::{CollectorStats, LimitsHit, SystemStats};
 pub use task::{AgentTask, AgentTaskStatus};
 pub use todo::{TodoItem, TodoStats, TodoStatus, TodoUpdated};
 pub use tool::{AgentDelegation, DelegationStatus, ToolCompleted, ToolStarted};

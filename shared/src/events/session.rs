@@ -33,6 +33,16 @@ pub struct SessionStarted {
     /// The agent CLI's version, when it reported one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cli_version: Option<String>,
+    /// Which agent it is, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentKind>,
+    /// The agent's own id for the session (Claude Code's `session_id`, Codex's rollout id):
+    /// what joins the transcript of a session agentcast runs to that session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_session_id: Option<String>,
+    /// The git branch checked out in the working directory, when the agent reported one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_branch: Option<String>,
     /// When the session started, RFC 3339 UTC with milliseconds.
     pub started_at: String,
 }
@@ -54,17 +64,24 @@ pub enum SessionSource {
     Demo,
     /// Typed events sent with the `publish` command.
     Publish,
+    /// An agent's own transcript file, collected from the machine (Claude Code's
+    /// `~/.claude/projects`, Codex's `~/.codex/sessions`).
+    Transcript,
+    /// The tmux collector: windows and panes of a tmux server.
+    Tmux,
 }
 
 impl SessionSource {
     /// Every source.
-    pub const ALL: [SessionSource; 6] = [
+    pub const ALL: [SessionSource; 8] = [
         Self::Run,
         Self::Pipe,
         Self::Http,
         Self::Hook,
         Self::Demo,
         Self::Publish,
+        Self::Transcript,
+        Self::Tmux,
     ];
 
     /// The wire name, e.g. `run` (also what the store keeps).
@@ -76,6 +93,36 @@ impl SessionSource {
             Self::Hook => "hook",
             Self::Demo => "demo",
             Self::Publish => "publish",
+            Self::Transcript => "transcript",
+            Self::Tmux => "tmux",
+        }
+    }
+}
+
+/// Which coding agent a session is: the CLI whose output or transcript it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum AgentKind {
+    /// Anthropic's Claude Code.
+    Claude,
+    /// OpenAI's Codex CLI.
+    Codex,
+    /// Any other producer (a kind this build does not know reads as this).
+    #[serde(other)]
+    Other,
+}
+
+impl AgentKind {
+    /// Every kind.
+    pub const ALL: [AgentKind; 3] = [Self::Claude, Self::Codex, Self::Other];
+
+    /// The wire name, e.g. `claude` (also what the store keeps).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Claude => "claude",
+            Self::Codex => "codex",
+            Self::Other => "other",
         }
     }
 }

@@ -24,6 +24,32 @@ pub struct SystemStats {
     /// How often each limit refused something since start.
     #[serde(default)]
     pub limits_hit: LimitsHit,
+    /// The transcript collectors: the import's progress and the files followed; absent when
+    /// collecting is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub collector: Option<CollectorStats>,
+}
+
+/// What the transcript collectors are doing (`system.stats`): the import of the transcripts
+/// found at start (newest first), then the files followed live.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CollectorStats {
+    /// True until every transcript found at start is read to its end.
+    pub importing: bool,
+    /// Transcript files found at start.
+    pub files_total: u64,
+    /// Of those, the files read to their end.
+    pub files_imported: u64,
+    /// Bytes of the files found at start.
+    pub bytes_total: u64,
+    /// Of those, the bytes read.
+    pub bytes_imported: u64,
+    /// Files followed now (read as they grow).
+    pub files_followed: u64,
+    /// Files that could not be read (reported in the log, skipped), since start.
+    pub errors: u64,
 }
 
 /// Refusals by limit since the server started (DESIGN.md section 5): each is also logged and

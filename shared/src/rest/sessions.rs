@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::commands::SessionSummary;
-use crate::events::{SessionSource, SessionState};
+use crate::events::{AgentKind, SessionSource, SessionState};
 
 /// A session as the server keeps it: what `session.started` said, the latest status, and the
 /// totals that usage and end events carry (the analytics read these, never the events).
@@ -20,7 +20,7 @@ pub struct SessionRecord {
     pub label: Option<String>,
     /// Its project.
     pub project_id: Option<String>,
-    /// `run`, `pipe`, `http`, `hook`, `demo` or `publish`.
+    /// `run`, `pipe`, `http`, `hook`, `demo`, `publish`, `transcript` or `tmux`.
     #[cfg_attr(feature = "utoipa", schema(value_type = String))]
     pub source: SessionSource,
     /// The command line, when a process was started.
@@ -50,6 +50,19 @@ pub struct SessionRecord {
     pub cache_read_tokens: u64,
     /// Cumulative tokens written to the prompt cache.
     pub cache_creation_tokens: u64,
+    /// `claude`, `codex` or `other`, when known.
+    #[serde(default)]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<String>))]
+    pub agent: Option<AgentKind>,
+    /// The agent's own id for the session (equal to `id` for a collected transcript).
+    #[serde(default)]
+    pub agent_session_id: Option<String>,
+    /// The agent CLI's version.
+    #[serde(default)]
+    pub cli_version: Option<String>,
+    /// The git branch of the working directory.
+    #[serde(default)]
+    pub git_branch: Option<String>,
 }
 
 impl SessionRecord {
@@ -78,6 +91,10 @@ impl SessionRecord {
             output_tokens: 0,
             cache_read_tokens: 0,
             cache_creation_tokens: 0,
+            agent: None,
+            agent_session_id: None,
+            cli_version: None,
+            git_branch: None,
         }
     }
 

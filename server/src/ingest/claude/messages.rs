@@ -41,6 +41,9 @@ pub(crate) struct Line<'a> {
     pub tools: Option<Vec<Cow<'a, str>>>,
     #[serde(default, borrow, deserialize_with = "borrowed")]
     pub claude_code_version: Option<Cow<'a, str>>,
+    /// Claude Code's own id of the session (on every line; read from `system/init`).
+    #[serde(default, borrow, deserialize_with = "borrowed")]
+    pub session_id: Option<Cow<'a, str>>,
 
     // system/status (a string, or null when the status is cleared), task_notification
     #[serde(default, borrow, deserialize_with = "borrowed")]

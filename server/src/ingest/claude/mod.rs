@@ -33,7 +33,7 @@ pub(crate) mod usage;
 use std::borrow::Cow;
 
 use agentcast_shared::{
-    AgentHook, AgentNotification, AgentRaw, AgentTask, AgentTaskStatus, DelegationStatus, Event,
+    AgentHook, AgentKind, AgentNotification, AgentRaw, AgentTask, AgentTaskStatus, DelegationStatus, Event,
     HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted, SessionState,
     SessionStatus, UserPrompt, format_ts_millis,
 };
@@ -195,6 +195,9 @@ impl ClaudeMapper {
                     .map(|tool| tool.to_string())
                     .collect(),
                 cli_version: line.claude_code_version.as_deref().map(str::to_owned),
+                agent: Some(AgentKind::Claude),
+                agent_session_id: line.session_id.as_deref().map(str::to_owned),
+                git_branch: None,
                 started_at: format_ts_millis(now_ms),
             }
             .into(),

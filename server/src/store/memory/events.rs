@@ -7,13 +7,17 @@ use async_trait::async_trait;
 use super::MemoryStore;
 use crate::clock::now_unix_millis;
 use crate::store::{
-    Direction, EventLog, EventPage, EventQuery, Retention, StoreError, StoredEvent, TrimReport,
-    TrimScope,
+    Direction, EventLog, EventPage, EventQuery, FileCursor, Retention, StoreError, StoredEvent,
+    TrimReport, TrimScope,
 };
 
 #[async_trait]
 impl EventLog for MemoryStore {
-    async fn append_batch(&self, batch: &[StoredEvent]) -> Result<(), StoreError> {
+    async fn commit(
+        &self,
+        batch: &[StoredEvent],
+        cursors: &[FileCursor],
+    ) -> Result<(), StoreError> {
         let mut inner = self.lock();
         // Check every event first so that a conflict leaves nothing half-applied. The common
         // case (each session's offsets rising past its last stored one) costs one lookup per
@@ -50,7 +54,15 @@ impl EventLog for MemoryStore {
                 _ => events.push_back(event.clone()),
             }
         }
+        for cursor in cursors {
+            inner.cursors.insert(cursor.path.clone(), cursor.clone());
+        }
         Ok(())
+    }
+
+    async fn file_cursors(&self) -> Result<Vec<FileCursor>, StoreError> {
+        // A BTreeMap: by path, as the SQL orders them.
+        Ok(self.lock().cursors.values().cloned().collect())
     }
 
     async fn read_events(

@@ -16,7 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 use agentcast_shared::rest::{Checkpoint, McpServer, Project, SessionRecord};
 use async_trait::async_trait;
 
-use super::{Backend, StoreError, StoredEvent};
+use super::{Backend, FileCursor, StoreError, StoredEvent};
 
 /// Everything in one mutex: a std mutex because every operation is a short, synchronous
 /// critical section with no `.await` inside, and one lock makes each call atomic the way a
@@ -34,6 +34,8 @@ struct Inner {
     checkpoints: BTreeMap<String, Checkpoint>,
     projects: BTreeMap<String, Project>,
     mcp_servers: BTreeMap<String, McpServer>,
+    /// Transcript read positions, by path.
+    cursors: BTreeMap<String, FileCursor>,
 }
 
 struct SessionRow {

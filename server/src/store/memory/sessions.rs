@@ -39,6 +39,19 @@ impl SessionCatalog for MemoryStore {
             .map(|row| inner.with_head(&row.record)))
     }
 
+    async fn find_by_agent_session_id(
+        &self,
+        agent_session_id: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let inner = self.lock();
+        // As the SQL: the oldest such session, should there be several.
+        let found = inner
+            .live_sessions()
+            .filter(|s| s.agent_session_id.as_deref() == Some(agent_session_id))
+            .min_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+        Ok(found.map(|record| inner.with_head(record)))
+    }
+
     async fn list_sessions(
         &self,
         filter: SessionFilter,

@@ -1,16 +1,18 @@
-//! The event log in SQLite: the `events` table, appended to in padded multi-row `INSERT`s.
+//! The event log in SQLite: the `events` table, appended to in padded multi-row `INSERT`s,
+//! and `collector_files`, the transcript read positions committed with them.
 
 use std::sync::OnceLock;
 
 use async_trait::async_trait;
-use sqlx::Sqlite;
+use sqlx::{Sqlite, Transaction};
 
 use super::{SqliteStore, get, get_uint, int, last_offset, raise_head, uint};
-use crate::clock::now_unix_millis;
+use crate::clock::{now_ts, now_unix_millis};
 use crate::store::error::{db, db_or_conflict};
+use crate::store::session_catalog::parse_agent;
 use crate::store::{
-    Direction, EventLog, EventPage, EventQuery, Retention, StoreError, StoredEvent, TrimReport,
-    TrimScope,
+    Direction, EventLog, EventPage, EventQuery, FileCursor, Retention, StoreError, StoredEvent,
+    TrimReport, TrimScope,
 };
 
 /// The rows of one `INSERT` at most (5 parameters a row, SQLite allows 32766).
@@ -81,22 +83,74 @@ where
     Ok(())
 }
 
+/// Stores a transcript file's read position, replacing the one of its path.
+async fn upsert_cursor(
+    tx: &mut Transaction<'static, Sqlite>,
+    cursor: &FileCursor,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO collector_files (path, agent, session_id, position, file_id, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (path) DO UPDATE SET agent = excluded.agent, \
+             session_id = excluded.session_id, position = excluded.position, \
+             file_id = excluded.file_id, updated_at = excluded.updated_at",
+    )
+    .bind(&cursor.path)
+    .bind(cursor.agent.as_str())
+    .bind(&cursor.session_id)
+    .bind(int(cursor.position))
+    .bind(&cursor.file_id)
+    .bind(now_ts())
+    .execute(&mut **tx)
+    .await
+    .map_err(db("append_batch"))?;
+    Ok(())
+}
+
 #[async_trait]
 impl EventLog for SqliteStore {
-    #[tracing::instrument(level = "trace", skip_all, fields(events = batch.len()))]
-    async fn append_batch(&self, batch: &[StoredEvent]) -> Result<(), StoreError> {
+    #[tracing::instrument(level = "trace", skip_all, fields(events = batch.len(), cursors = cursors.len()))]
+    async fn commit(
+        &self,
+        batch: &[StoredEvent],
+        cursors: &[FileCursor],
+    ) -> Result<(), StoreError> {
         const OP: &str = "append_batch";
-        if batch.is_empty() {
+        if batch.is_empty() && cursors.is_empty() {
             return Ok(());
         }
-        if batch.len() <= MAX_INSERT_ROWS {
+        // One statement is a transaction by itself: no BEGIN and COMMIT round trips.
+        if batch.len() <= MAX_INSERT_ROWS && cursors.is_empty() {
             return insert_events(&self.writer, batch, batch.len()).await;
         }
         let mut tx = self.begin(OP).await?;
         for chunk in batch.chunks(MAX_INSERT_ROWS) {
             insert_events(&mut *tx, chunk, batch.len()).await?;
         }
+        for cursor in cursors {
+            upsert_cursor(&mut tx, cursor).await?;
+        }
         tx.commit().await.map_err(db(OP))
+    }
+
+    async fn file_cursors(&self) -> Result<Vec<FileCursor>, StoreError> {
+        sqlx::query(
+            "SELECT path, agent, session_id, position, file_id FROM collector_files ORDER BY path",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db("file_cursors"))?
+        .iter()
+        .map(|row| {
+            Ok(FileCursor {
+                path: get(row, "path")?,
+                agent: parse_agent(&get::<String>(row, "agent")?)?,
+                session_id: get(row, "session_id")?,
+                position: get_uint(row, "position")?,
+                file_id: get(row, "file_id")?,
+            })
+        })
+        .collect()
     }
 
     async fn read_events(

@@ -9,12 +9,13 @@ use sqlx::sqlite::SqliteRow;
 use super::{SqliteStore, get, get_uint, int, json_column, last_offset, raise_head, uint};
 use crate::clock::now_ts;
 use crate::store::error::{db, db_or_conflict};
-use crate::store::session_catalog::{ACTIVE_STATUSES, parse_source, parse_status};
+use crate::store::session_catalog::{ACTIVE_STATUSES, parse_agent, parse_source, parse_status};
 use crate::store::{SessionCatalog, StoreError};
 
 const SESSION_COLUMNS: &str = "id, label, project_id, source, command, cwd, model, status, \
      started_at, ended_at, duration_ms, head_offset, total_cost_usd, input_tokens, \
-     output_tokens, cache_read_tokens, cache_creation_tokens";
+     output_tokens, cache_read_tokens, cache_creation_tokens, agent, agent_session_id, \
+     cli_version, git_branch";
 
 /// [`SESSION_COLUMNS`] to read: `append_batch` does not touch `sessions` (one statement less
 /// per session and batch), so the head is the greater of the summary's and the last stored
@@ -25,7 +26,8 @@ const SESSION_SELECT: &str = r#"id, label, project_id, source, command, cwd, mod
                > head_offset
           THEN (SELECT MAX("offset") FROM events WHERE events.session_id = sessions.id)
           ELSE head_offset END AS head_offset,
-     total_cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens"#;
+     total_cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,
+     agent, agent_session_id, cli_version, git_branch"#;
 
 fn session_from_row(row: &SqliteRow) -> Result<SessionRecord, StoreError> {
     let command: Option<String> = get(row, "command")?;
@@ -51,6 +53,12 @@ fn session_from_row(row: &SqliteRow) -> Result<SessionRecord, StoreError> {
         output_tokens: get_uint(row, "output_tokens")?,
         cache_read_tokens: get_uint(row, "cache_read_tokens")?,
         cache_creation_tokens: get_uint(row, "cache_creation_tokens")?,
+        agent: get::<Option<String>>(row, "agent")?
+            .map(|a| parse_agent(&a))
+            .transpose()?,
+        agent_session_id: get(row, "agent_session_id")?,
+        cli_version: get(row, "cli_version")?,
+        git_branch: get(row, "git_branch")?,
     })
 }
 
@@ -74,7 +82,7 @@ impl SessionCatalog for SqliteStore {
             .map(|c| serde_json::to_string(c).expect("strings serialize"));
         let sql = format!(
             "INSERT INTO sessions ({SESSION_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (id) DO UPDATE SET \
                  label = excluded.label, project_id = excluded.project_id, \
                  source = excluded.source, command = excluded.command, cwd = excluded.cwd, \
@@ -86,7 +94,9 @@ impl SessionCatalog for SqliteStore {
                  total_cost_usd = excluded.total_cost_usd, \
                  input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, \
                  cache_read_tokens = excluded.cache_read_tokens, \
-                 cache_creation_tokens = excluded.cache_creation_tokens"
+                 cache_creation_tokens = excluded.cache_creation_tokens, \
+                 agent = excluded.agent, agent_session_id = excluded.agent_session_id, \
+                 cli_version = excluded.cli_version, git_branch = excluded.git_branch"
         );
         sqlx::query(&sql)
             .bind(&s.id)
@@ -106,6 +116,10 @@ impl SessionCatalog for SqliteStore {
             .bind(int(s.output_tokens))
             .bind(int(s.cache_read_tokens))
             .bind(int(s.cache_creation_tokens))
+            .bind(s.agent.map(|a| a.as_str()))
+            .bind(&s.agent_session_id)
+            .bind(&s.cli_version)
+            .bind(&s.git_branch)
             .execute(&self.writer)
             .await
             .map_err(db(OP))?;
@@ -120,6 +134,24 @@ impl SessionCatalog for SqliteStore {
             .fetch_optional(&self.reader)
             .await
             .map_err(db("get_session"))?
+            .as_ref()
+            .map(session_from_row)
+            .transpose()
+    }
+
+    async fn find_by_agent_session_id(
+        &self,
+        agent_session_id: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_SELECT} FROM sessions \
+             WHERE agent_session_id = ? AND deleted_at IS NULL ORDER BY started_at, id LIMIT 1"
+        );
+        sqlx::query(&sql)
+            .bind(agent_session_id)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db("find_by_agent_session_id"))?
             .as_ref()
             .map(session_from_row)
             .transpose()

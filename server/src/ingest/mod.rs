@@ -13,8 +13,12 @@
 //! - [`claude`]: [`ClaudeMapper`], one stream-json line to events (its table says what each
 //!   line becomes).
 //! - [`hooks`]: [`HookMapper`], Claude Code hook payloads to the same events.
+//! - [`codex`]: [`CodexRolloutMapper`], one line of a Codex CLI rollout to the same events;
+//!   [`rollout_session_id`] names a rollout's session from its file name.
 //! - `line_mapper`: [`LineMapper`], the trait every JSONL mapper implements for its reader
 //!   (the stream-json mapper, and each transcript format a collector reads).
+//! - `json_line`, `timestamp`: what every transcript mapper shares: odd lines kept as
+//!   `agent.raw` or reported as not JSON, and the lines' own RFC 3339 times.
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
 //! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
 //! - `text`: bounded previews and excerpts.
@@ -22,9 +26,11 @@
 //!   are, and helpers to look at events.
 
 pub mod claude;
+pub mod codex;
 pub mod context;
 pub mod decoder;
 pub mod hooks;
+mod json_line;
 mod line_mapper;
 pub mod pipeline;
 #[cfg(test)]
@@ -32,9 +38,11 @@ mod properties;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 mod text;
+mod timestamp;
 mod tools;
 
 pub use claude::{ClaudeMapper, Mapped, NotJson};
+pub use codex::{CodexRolloutMapper, rollout_session_id};
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
 pub use hooks::{HookError, HookMapper};

@@ -4,12 +4,12 @@
 //! feature, which those others turn on; never part of the server itself.
 //!
 //! - Where the real Claude Code transcripts are: `../shared/fixtures/claude-stream-json/`
-//!   beside the repository, never copied into it. A clone without them prints a notice and
+//!   (and the other folders of `../shared/fixtures`, [`shared_fixtures`]) beside the
+//!   repository, never copied into it. A clone without them prints a notice and
 //!   skips, unless `AGENTCAST_REQUIRE_FIXTURES=1` (set by CI) makes that a failure.
-//! - Where the Codex rollouts are: the shared `codex-home` ([`codex_home_fixtures`], the same
-//!   rule) and the ones made for this repository ([`codex_repo_fixtures`]); [`rollouts_under`]
-//!   lists them.
 //! - What a mapper made: [`kinds`], [`get!`](get) and [`todo_counts`].
+//! - The Codex rollouts made for this repository's tests ([`codex_repo_fixtures`]; the shared
+//!   ones are `shared_fixtures("codex-home")`), and [`rollouts_under`] to list them.
 
 use std::path::PathBuf;
 
@@ -22,47 +22,22 @@ pub fn claude_fixture_dir() -> PathBuf {
 
 /// The fixture folder, or `None` (after printing why) when it is absent and not required.
 pub fn claude_fixtures() -> Option<PathBuf> {
-    present_or_skip(claude_fixture_dir())
+    present(claude_fixture_dir())
 }
 
-/// The Codex home of the shared fixtures, `../shared/fixtures/codex-home` (a rollout under
-/// `sessions/YYYY/MM/DD/`, and `exec-json-shell.jsonl`: `codex exec --json` of the same turn),
-/// or `None` (after printing why) when it is absent and not required.
-pub fn codex_home_fixtures() -> Option<PathBuf> {
-    present_or_skip(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/codex-home"),
+/// A folder of `../shared/fixtures` (`claude-live`, `claude-home/projects`,
+/// `claude-transcripts-2025`, ...), or `None` (after printing why) when it is absent and not
+/// required.
+pub fn shared_fixtures(folder: &str) -> Option<PathBuf> {
+    present(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/fixtures")
+            .join(folder),
     )
 }
 
-/// The rollouts the real Codex CLI wrote for this repository's tests, in
-/// `server/tests/fixtures/codex` (laid out as a Codex home: `sessions/YYYY/MM/DD/`; its
-/// README says what each is).
-pub fn codex_repo_fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/codex")
-}
-
-/// Every `rollout-*.jsonl` under `dir`, at any depth, sorted.
-pub fn rollouts_under(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.expect("fixture entry").path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if path.is_dir() {
-                dirs.push(path);
-            } else if name.starts_with("rollout-") && name.ends_with(".jsonl") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
-/// `dir` when it is there; else `None` after a notice, or a failure under
-/// `AGENTCAST_REQUIRE_FIXTURES=1`.
-fn present_or_skip(dir: PathBuf) -> Option<PathBuf> {
+/// `dir` when it is there; else `None` with a notice, or a failure when fixtures are required.
+fn present(dir: PathBuf) -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
@@ -131,3 +106,30 @@ macro_rules! __ingest_testing_get {
 }
 
 pub use crate::__ingest_testing_get as get;
+
+/// The rollouts the real Codex CLI wrote for this repository's tests, in
+/// `server/tests/fixtures/codex` (laid out as a Codex home: `sessions/YYYY/MM/DD/`; its
+/// README says what each is).
+pub fn codex_repo_fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/codex")
+}
+
+/// Every `rollout-*.jsonl` under `dir`, at any depth, sorted.
+pub fn rollouts_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("fixture entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                dirs.push(path);
+            } else if name.starts_with("rollout-") && name.ends_with(".jsonl") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}

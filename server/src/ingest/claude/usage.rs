@@ -18,13 +18,13 @@ use super::messages::{Usage, count};
 /// sub-agents running in parallel interleave, so a few messages are open at once.
 const OPEN_MESSAGES: usize = 32;
 
-/// Token counts.
+/// Token counts (also the Codex mapper's).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Tokens {
-    input: u64,
-    output: u64,
-    cache_read: u64,
-    cache_creation: u64,
+pub(crate) struct Tokens {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_creation: u64,
 }
 
 impl Tokens {
@@ -37,7 +37,7 @@ impl Tokens {
         }
     }
 
-    fn max(self, other: Tokens) -> Tokens {
+    pub(crate) fn max(self, other: Tokens) -> Tokens {
         Tokens {
             input: self.input.max(other.input),
             output: self.output.max(other.output),

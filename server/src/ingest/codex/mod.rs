@@ -56,6 +56,7 @@ pub use self::file_name::rollout_session_id;
 use self::tool_output::{Ran, RanCalls, exit_code, tool_output};
 use self::usage::{TokenMeter, describe};
 use super::claude::messages::{count, first_byte};
+use super::claude::stream::TextKind;
 use super::context::{IngestLimits, SessionContext};
 use super::json_line::{raw, raw_if_json};
 use super::line_mapper::LineMapper;
@@ -120,54 +121,6 @@ impl CodexRolloutMapper {
     /// True once `session.started` was emitted.
     pub fn has_started(&self) -> bool {
         self.started
-    }
-
-    /// Maps one line (without its line ending), appending its events to `out`; `now_ms` is
-    /// the time the line was read, in Unix milliseconds, used when the line has no
-    /// `timestamp`. An error only when the line is not JSON; nothing is appended then.
-    pub fn map_line(
-        &mut self,
-        line: &str,
-        now_ms: u64,
-        out: &mut Vec<Event>,
-    ) -> Result<Mapped, NotJson> {
-        if first_byte(line) != Some(b'{') {
-            return raw_if_json(line, out);
-        }
-        let entry: Entry<'_> = match serde_json::from_str(line) {
-            Ok(entry) => entry,
-            Err(_) => return raw_if_json(line, out),
-        };
-        let at = entry
-            .timestamp
-            .as_deref()
-            .and_then(parse_rfc3339_millis)
-            .unwrap_or(now_ms);
-        let mark = out.len();
-        let payload = entry.payload.map_or("null", |raw| raw.get());
-        let known = match &*entry.kind {
-            "session_meta" => self.session_meta(payload, at),
-            "turn_context" => self.turn_context(payload),
-            "event_msg" => self.event(payload, out),
-            "response_item" => self.response_item(payload, at, out),
-            "compacted" => {
-                out.push(notification("compact", "context compacted".into()));
-                true
-            }
-            // 0.16x: the state of the model's world, and each response's tokens (the
-            // `token_count` event that follows carries the totals).
-            "world_state" | "token_usage_record" => true,
-            _ => false,
-        };
-        if !known {
-            // A type it does not know, or a known type in a shape it cannot read: the line
-            // itself, after whatever it did yield, so that nothing of it is lost.
-            out.push(raw(line));
-        }
-        if out.len() > mark || &*entry.kind == "turn_context" {
-            self.start(mark, out);
-        }
-        Ok(if known { Mapped::Typed } else { Mapped::Raw })
     }
 
     /// Emits the held `session.started` (and `session.status` running) before the events
@@ -419,17 +372,7 @@ impl CodexRolloutMapper {
             "message" => match item.role.as_deref() {
                 Some("assistant") => {
                     let text = joined_text(item.content.as_deref().unwrap_or_default(), "\n");
-                    if !text.is_empty() {
-                        out.push(
-                            OutputText {
-                                message_id: id,
-                                text,
-                                delta: false,
-                                parent_tool_use_id: None,
-                            }
-                            .into(),
-                        );
-                    }
+                    out.extend(said(TextKind::Text, id, text));
                     true
                 }
                 // Prompts are shown from their events; the rest is what the CLI tells the
@@ -445,17 +388,7 @@ impl CodexRolloutMapper {
                     summary
                 };
                 // Encrypted reasoning alone has nothing to show.
-                if !text.is_empty() {
-                    out.push(
-                        OutputThinking {
-                            message_id: id,
-                            text,
-                            delta: false,
-                            parent_tool_use_id: None,
-                        }
-                        .into(),
-                    );
-                }
+                out.extend(said(TextKind::Thinking, id, text));
                 true
             }
             "function_call" => {
@@ -484,22 +417,20 @@ impl CodexRolloutMapper {
                 let Some(call_id) = item.call_id.map(Cow::into_owned).or(id) else {
                     return false;
                 };
-                let input = item
-                    .action
-                    .and_then(|action| serde_json::from_str(action.get()).ok())
-                    .unwrap_or(Value::Null);
-                self.call(call_id, "local_shell".into(), input, at, out);
+                self.call(call_id, "local_shell".into(), value(item.action), at, out);
                 true
             }
             "web_search_call" => {
                 let Some(call_id) = id else {
                     return false;
                 };
-                let input = item
-                    .action
-                    .and_then(|action| serde_json::from_str(action.get()).ok())
-                    .unwrap_or(Value::Null);
-                self.call(call_id.clone(), "web_search".into(), input, at, out);
+                self.call(
+                    call_id.clone(),
+                    "web_search".into(),
+                    value(item.action),
+                    at,
+                    out,
+                );
                 // The search runs on the API side: its item is its whole story.
                 if let Some(status) = item.status.as_deref().filter(|s| *s != "in_progress") {
                     let answer = ToolAnswer {
@@ -550,13 +481,50 @@ impl CodexRolloutMapper {
 }
 
 impl LineMapper for CodexRolloutMapper {
+    /// `now_ms` (when the line was read) times only a line without a `timestamp`.
     fn map_line(
         &mut self,
         line: &str,
         now_ms: u64,
         out: &mut Vec<Event>,
     ) -> Result<Mapped, NotJson> {
-        CodexRolloutMapper::map_line(self, line, now_ms, out)
+        if first_byte(line) != Some(b'{') {
+            return raw_if_json(line, out);
+        }
+        let entry: Entry<'_> = match serde_json::from_str(line) {
+            Ok(entry) => entry,
+            Err(_) => return raw_if_json(line, out),
+        };
+        let at = entry
+            .timestamp
+            .as_deref()
+            .and_then(parse_rfc3339_millis)
+            .unwrap_or(now_ms);
+        let mark = out.len();
+        let payload = entry.payload.map_or("null", |raw| raw.get());
+        let known = match &*entry.kind {
+            "session_meta" => self.session_meta(payload, at),
+            "turn_context" => self.turn_context(payload),
+            "event_msg" => self.event(payload, out),
+            "response_item" => self.response_item(payload, at, out),
+            "compacted" => {
+                out.push(notification("compact", "context compacted".into()));
+                true
+            }
+            // 0.16x: the state of the model's world, and each response's tokens (the
+            // `token_count` event that follows carries the totals).
+            "world_state" | "token_usage_record" => true,
+            _ => false,
+        };
+        if !known {
+            // A type it does not know, or a known type in a shape it cannot read: the line
+            // itself, after whatever it did yield, so that nothing of it is lost.
+            out.push(raw(line));
+        }
+        if out.len() > mark || &*entry.kind == "turn_context" {
+            self.start(mark, out);
+        }
+        Ok(if known { Mapped::Typed } else { Mapped::Raw })
     }
 }
 
@@ -584,6 +552,35 @@ fn plan_of(input: &Value) -> Option<Vec<TodoItem>> {
             })
             .collect(),
     )
+}
+
+/// A whole text or thinking block of message `id`; nothing for an empty one.
+fn said(kind: TextKind, id: Option<String>, text: String) -> Option<Event> {
+    if text.is_empty() {
+        return None;
+    }
+    Some(match kind {
+        TextKind::Text => OutputText {
+            message_id: id,
+            text,
+            delta: false,
+            parent_tool_use_id: None,
+        }
+        .into(),
+        TextKind::Thinking => OutputThinking {
+            message_id: id,
+            text,
+            delta: false,
+            parent_tool_use_id: None,
+        }
+        .into(),
+    })
+}
+
+/// A JSON fragment as a `Value`: `null` when absent or too deeply nested to build one.
+fn value(raw: Option<&serde_json::value::RawValue>) -> Value {
+    raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
+        .unwrap_or(Value::Null)
 }
 
 fn status(status: SessionState, message: Option<String>) -> Event {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::*;
 use crate::ingest::testing::{
-    codex_home_fixtures, codex_repo_fixtures, get, kinds, rollouts_under, todo_counts,
+    codex_repo_fixtures, get, kinds, rollouts_under, shared_fixtures, todo_counts,
 };
 use agentcast_shared::{SessionSource, ToolCompleted, ToolStarted, UsageUpdated};
 
@@ -165,7 +165,7 @@ fn agrees_with_exec_json(events: &[Event], exec_json_text: &str) {
 fn every_rollout_maps_with_no_raw_and_starts_as_a_codex_session() {
     let mut files = rollouts_under(&codex_repo_fixtures());
     assert_eq!(files.len(), 5, "{files:?}");
-    if let Some(home) = codex_home_fixtures() {
+    if let Some(home) = shared_fixtures("codex-home") {
         files.extend(rollouts_under(&home));
     }
     for path in files {
@@ -203,7 +203,7 @@ fn every_rollout_maps_with_no_raw_and_starts_as_a_codex_session() {
 
 #[test]
 fn the_shared_rollout_and_its_exec_json_agree() {
-    let Some(home) = codex_home_fixtures() else {
+    let Some(home) = shared_fixtures("codex-home") else {
         return;
     };
     let rollout = &rollouts_under(&home)[0];

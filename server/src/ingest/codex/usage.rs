@@ -12,44 +12,27 @@ use agentcast_shared::UsageUpdated;
 
 use super::entries::TokenUsage;
 use crate::ingest::claude::messages::count;
+pub(crate) use crate::ingest::claude::usage::Tokens;
 
-/// Token counts as `usage.updated` carries them.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Tokens {
-    pub input: u64,
-    pub output: u64,
-    pub cache_read: u64,
-    pub cache_creation: u64,
+/// The counts of a report, as `usage.updated` counts them.
+fn tokens_of(usage: &TokenUsage) -> Tokens {
+    let input = count(usage.input_tokens).unwrap_or(0);
+    let cache_read = count(usage.cached_input_tokens).unwrap_or(0);
+    Tokens {
+        input: input.saturating_sub(cache_read),
+        output: count(usage.output_tokens).unwrap_or(0),
+        cache_read,
+        cache_creation: count(usage.cache_write_input_tokens).unwrap_or(0),
+    }
 }
 
-impl Tokens {
-    fn of(usage: &TokenUsage) -> Tokens {
-        let input = count(usage.input_tokens).unwrap_or(0);
-        let cache_read = count(usage.cached_input_tokens).unwrap_or(0);
-        Tokens {
-            input: input.saturating_sub(cache_read),
-            output: count(usage.output_tokens).unwrap_or(0),
-            cache_read,
-            cache_creation: count(usage.cache_write_input_tokens).unwrap_or(0),
-        }
-    }
-
-    fn max(self, other: Tokens) -> Tokens {
-        Tokens {
-            input: self.input.max(other.input),
-            output: self.output.max(other.output),
-            cache_read: self.cache_read.max(other.cache_read),
-            cache_creation: self.cache_creation.max(other.cache_creation),
-        }
-    }
-
-    fn minus(self, other: Tokens) -> Tokens {
-        Tokens {
-            input: self.input.saturating_sub(other.input),
-            output: self.output.saturating_sub(other.output),
-            cache_read: self.cache_read.saturating_sub(other.cache_read),
-            cache_creation: self.cache_creation.saturating_sub(other.cache_creation),
-        }
+/// What was used from `before` to `after`.
+fn used_since(after: Tokens, before: Tokens) -> Tokens {
+    Tokens {
+        input: after.input.saturating_sub(before.input),
+        output: after.output.saturating_sub(before.output),
+        cache_read: after.cache_read.saturating_sub(before.cache_read),
+        cache_creation: after.cache_creation.saturating_sub(before.cache_creation),
     }
 }
 
@@ -79,12 +62,12 @@ impl TokenMeter {
 
     /// What the current turn used so far.
     pub(crate) fn turn(&self) -> Tokens {
-        self.totals.minus(self.turn_start)
+        used_since(self.totals, self.turn_start)
     }
 
     /// A `token_count`'s session totals: the `usage.updated` to emit, when anything changed.
     pub(crate) fn totals(&mut self, usage: &TokenUsage) -> Option<UsageUpdated> {
-        self.totals = self.totals.max(Tokens::of(usage));
+        self.totals = self.totals.max(tokens_of(usage));
         let now = (self.totals, self.model.clone());
         if self.last.as_ref() == Some(&now) || (self.last.is_none() && now.0 == Tokens::default()) {
             return None;

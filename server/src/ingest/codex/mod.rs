@@ -30,7 +30,7 @@
 //! | `event_msg` `task_started` | `session.status` running (when it was idle) |
 //! | `event_msg` `task_complete` / `turn_aborted` | `session.status` idle, with the turn's duration and tokens / why it stopped: the CLI waits for the next prompt; a rollout never says a session is over |
 //! | `event_msg` `token_count` | `usage.updated` (cost 0: no price is known for OpenAI models) |
-//! | `event_msg` `error`, `stream_error`, `warning` | `agent.notification` kind `error` / `warning` |
+//! | `event_msg` `error`; `stream_error` (a retry), `warning` | `agent.notification` kind `error`; `warning` |
 //! | `response_item` `function_call` `update_plan` | `tool.started` + `todo.updated` (the plan is Codex's todo list) |
 //! | `world_state`, developer and user `response_item` messages, `ghost_snapshot`, ... | nothing (consumed) |
 //! | anything else, or a known line in a shape the mapper cannot read | `agent.raw` with the line |
@@ -161,6 +161,9 @@ impl CodexRolloutMapper {
             // A session resumed or forked into the same file: the session goes on.
             return true;
         }
+        if let Some(model) = meta.model.as_deref() {
+            self.tokens.model(model);
+        }
         let owned = |text: Option<Cow<'_, str>>| text.map(Cow::into_owned);
         self.pending_start = Some(Start {
             started_ms: meta
@@ -174,10 +177,6 @@ impl CodexRolloutMapper {
             git_branch: owned(meta.git.and_then(|git| git.branch)),
             model: owned(meta.model),
         });
-        if let Some(start) = self.pending_start.as_ref().filter(|s| s.model.is_some()) {
-            let model = start.model.clone().unwrap_or_default();
-            self.tokens.model(&model);
-        }
         true
     }
 
@@ -296,11 +295,8 @@ impl CodexRolloutMapper {
                 true
             }
             kind @ ("error" | "stream_error" | "warning") => {
-                let kind = if kind == "warning" {
-                    "warning"
-                } else {
-                    "error"
-                };
+                // A stream error is a retry ("Reconnecting... 1/5"), not the end of the turn.
+                let kind = if kind == "error" { "error" } else { "warning" };
                 let message = event.message.map(Cow::into_owned).unwrap_or_default();
                 out.push(notification(kind, message));
                 true

@@ -534,7 +534,7 @@ fn older_cli_shapes() {
     let error = get!(events[15], AgentNotification);
     assert_eq!(
         (error.kind.as_str(), error.message.as_str()),
-        ("error", "Reconnecting... 1/5")
+        ("warning", "Reconnecting... 1/5")
     );
     assert_eq!(
         statuses(&events).last().unwrap(),

@@ -12,7 +12,7 @@ use agentcast_shared::UsageUpdated;
 
 use super::entries::TokenUsage;
 use crate::ingest::claude::messages::count;
-pub(crate) use crate::ingest::claude::usage::Tokens;
+use crate::ingest::claude::usage::Tokens;
 
 /// The counts of a report, as `usage.updated` counts them.
 fn tokens_of(usage: &TokenUsage) -> Tokens {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::home::AgentHome;
+use super::home::{AgentHome, files_under};
 
 /// `tests/fixtures/agents` of this checkout.
 pub fn repo_fixture_dir() -> PathBuf {
@@ -29,11 +29,24 @@ pub fn copy_rewritten(home: &AgentHome, src: &Path, dest: &Path) -> anyhow::Resu
     write_rewritten(home, &text, dest)
 }
 
-/// Where `src`, a file under `home`'s `HOME`, goes under `dest_root` (its path relative to
-/// `HOME`, rewritten).
-pub fn dest_for(home: &AgentHome, src: &Path, dest_root: &Path) -> anyhow::Result<PathBuf> {
+/// Where `src`, a file under `base` of `home`, goes under `dest_root`: its path relative to
+/// `base`, rewritten.
+pub fn dest_for(
+    home: &AgentHome,
+    src: &Path,
+    base: &Path,
+    dest_root: &Path,
+) -> anyhow::Result<PathBuf> {
     let relative = src
-        .strip_prefix(&home.home)
-        .with_context(|| format!("{} is not under {}", src.display(), home.home.display()))?;
+        .strip_prefix(base)
+        .with_context(|| format!("{} is not under {}", src.display(), base.display()))?;
     Ok(dest_root.join(home.rewrite_paths(&relative.display().to_string())))
+}
+
+/// Copies every file under `base` of `home` to the same place under `dest_root`.
+pub fn copy_tree_rewritten(home: &AgentHome, base: &Path, dest_root: &Path) -> anyhow::Result<()> {
+    for src in files_under(base) {
+        copy_rewritten(home, &src, &dest_for(home, &src, base, dest_root)?)?;
+    }
+    Ok(())
 }

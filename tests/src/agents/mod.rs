@@ -11,6 +11,7 @@
 //! - `claude`: `claude -p`, and `agentcast run -- claude -p`, against the fake.
 //! - `tmux`: the interactive `claude` in a pane of a private tmux server.
 //! - `codex`: `codex exec` against the fake.
+//! - `watch`: the events a session streams to a Socket.IO client, until a condition.
 //! - `fixtures`: the small transcripts kept in the repository (`tests/fixtures/agents`).
 //!
 //! A test starts with [`real_agents`]: without the CLIs it skips with a notice, except under
@@ -24,6 +25,7 @@ pub mod fake_openai;
 pub mod fixtures;
 pub mod home;
 pub mod tmux;
+pub mod watch;
 
 use std::path::PathBuf;
 use std::time::Duration;

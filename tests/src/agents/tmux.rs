@@ -17,6 +17,10 @@ use super::{RealAgents, poll_until};
 /// How long the TUI may take to show its input prompt.
 pub const TUI_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// What 2.1.328's TUI shows under its input box once it takes input (its permission-mode
+/// footer).
+pub const READY_MARKER: &str = "shift+tab to cycle";
+
 /// A private tmux server; killed (with everything running in it) when dropped.
 pub struct TmuxServer {
     socket: String,
@@ -101,10 +105,10 @@ impl TmuxServer {
     }
 
     /// Types `text` literally, then Enter.
-    pub fn type_line(&self, target: &str, text: &str) -> anyhow::Result<()> {
+    pub async fn type_line(&self, target: &str, text: &str) -> anyhow::Result<()> {
         self.send_keys(target, &["-l", text])?;
-        // The TUI reads a paste-sized burst as one input; a separate Enter submits it.
-        std::thread::sleep(Duration::from_millis(200));
+        // The TUI takes a burst of keys as a paste, where Enter is a newline: submit apart.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         self.send_keys(target, &["Enter"])
     }
 
@@ -198,14 +202,14 @@ impl ClaudeTui {
             target: "claude:0.0".into(),
         };
         tui.tmux
-            .wait_for_screen(&tui.target, "? for shortcuts", TUI_READY_TIMEOUT)
+            .wait_for_screen(&tui.target, READY_MARKER, TUI_READY_TIMEOUT)
             .await?;
         Ok(tui)
     }
 
     /// Types `prompt` and submits it.
-    pub fn prompt(&self, prompt: &str) -> anyhow::Result<()> {
-        self.tmux.type_line(&self.target, prompt)
+    pub async fn prompt(&self, prompt: &str) -> anyhow::Result<()> {
+        self.tmux.type_line(&self.target, prompt).await
     }
 
     /// Waits until the screen shows `needle`.

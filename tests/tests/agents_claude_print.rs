@@ -9,7 +9,7 @@ use agentcast_tests::agents::fake_anthropic::{
     BASH_TOOL_ID, ClaudeScenario, FAIL_TOOL_ID, FakeAnthropic, HELLO_TEXT, SUBAGENT_TOOL_ID,
     TASK_DONE_TEXT, TASK_TOOL_ID,
 };
-use agentcast_tests::agents::home::{AgentHome, read_jsonl};
+use agentcast_tests::agents::home::{AgentHome, assistant_texts, read_jsonl};
 use agentcast_tests::agents::real_agents;
 use serde_json::Value;
 
@@ -42,17 +42,6 @@ fn tool_result<'a>(lines: &'a [Value], id: &str) -> Option<&'a Value> {
         .find(|b| b["type"] == "tool_result" && b["tool_use_id"] == id)
 }
 
-/// The texts of the assistant entries.
-fn texts(lines: &[Value]) -> Vec<String> {
-    lines
-        .iter()
-        .filter(|l| l["type"] == "assistant")
-        .filter_map(|l| l["message"]["content"].as_array())
-        .flatten()
-        .filter_map(|b| b["text"].as_str().map(str::to_owned))
-        .collect()
-}
-
 fn transcript(home: &AgentHome, run: &ClaudeRun) -> (String, Vec<Value>) {
     let session = run.session_id().expect("an init line with the session id");
     let path = home.claude_transcript(&session);
@@ -66,12 +55,12 @@ async fn hello_answers_and_writes_its_transcript() {
         return;
     };
     assert!(
-        texts(&run.lines()).contains(&HELLO_TEXT.to_owned()),
+        assistant_texts(&run.lines()).contains(&HELLO_TEXT.to_owned()),
         "{}",
         run.stdout
     );
     let (session, lines) = transcript(&home, &run);
-    assert!(texts(&lines).contains(&HELLO_TEXT.to_owned()));
+    assert!(assistant_texts(&lines).contains(&HELLO_TEXT.to_owned()));
     let prompt = lines
         .iter()
         .find(|l| l["type"] == "user")
@@ -123,7 +112,7 @@ async fn a_background_task_runs_a_sub_agent_with_its_own_transcript() {
         .expect("task_notification");
     assert_eq!(notified["status"], "completed");
     assert!(
-        texts(&stream).contains(&TASK_DONE_TEXT.to_owned()),
+        assistant_texts(&stream).contains(&TASK_DONE_TEXT.to_owned()),
         "{}",
         run.stdout
     );

@@ -5,23 +5,11 @@
 use std::time::Duration;
 
 use agentcast_tests::agents::fake_anthropic::{FakeAnthropic, chat_answer, chat_prompt};
-use agentcast_tests::agents::home::{AgentHome, files_under, read_jsonl};
+use agentcast_tests::agents::home::{AgentHome, assistant_texts, read_jsonl};
 use agentcast_tests::agents::tmux::ClaudeTui;
 use agentcast_tests::agents::{poll_until, real_agents_and_tmux};
-use serde_json::Value;
 
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The texts of a transcript's assistant entries.
-fn answers(lines: &[Value]) -> Vec<String> {
-    lines
-        .iter()
-        .filter(|l| l["type"] == "assistant")
-        .filter_map(|l| l["message"]["content"].as_array())
-        .flatten()
-        .filter_map(|b| b["text"].as_str().map(str::to_owned))
-        .collect()
-}
 
 #[tokio::test]
 async fn two_prompts_typed_into_the_tui_are_answered_and_transcribed() {
@@ -39,25 +27,20 @@ async fn two_prompts_typed_into_the_tui_are_answered_and_transcribed() {
             .unwrap_or_else(|e| panic!("turn {turn}: {e:#}\nfake replies: {:?}", fake.replies()));
     }
 
-    let transcripts = || -> Vec<_> {
-        let mut files = files_under(&home.claude_project_dir());
-        files.retain(|f| f.extension().is_some_and(|e| e == "jsonl"));
-        files
-    };
     // The screen may show an answer a moment before the transcript line is written.
     let lines = poll_until(
         ANSWER_TIMEOUT,
         "both answers in one transcript",
         || {
-            let files = transcripts();
+            let files = home.claude_transcripts();
             let [file] = files.as_slice() else {
                 return None;
             };
             let lines = read_jsonl(file);
-            let said = answers(&lines);
+            let said = assistant_texts(&lines);
             (said.contains(&chat_answer(1)) && said.contains(&chat_answer(2))).then_some(lines)
         },
-        || format!("{:?}", transcripts()),
+        || format!("{:?}", home.claude_transcripts()),
     )
     .await
     .unwrap();

@@ -4,13 +4,12 @@
 use std::ffi::OsString;
 use std::process::{ExitStatus, Output, Stdio};
 
-use anyhow::Context;
 use serde_json::Value;
 use tokio::process::Command;
 
 use super::fake_anthropic::FakeAnthropic;
 use super::home::AgentHome;
-use super::{AGENT_TIMEOUT, RealAgents};
+use super::{RealAgents, output_within};
 use crate::server::{ServerProcess, agentcast_bin};
 
 /// Variables of the test's own environment that would steer the CLIs elsewhere (a
@@ -100,19 +99,11 @@ fn agent_command(
         .envs(claude_env(home, fake))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
     for var in FOREIGN_ENV {
         command.env_remove(var);
     }
     command
-}
-
-async fn output_within(mut command: Command, what: &str) -> anyhow::Result<Output> {
-    tokio::time::timeout(AGENT_TIMEOUT, command.output())
-        .await
-        .with_context(|| format!("{what} did not finish within {AGENT_TIMEOUT:?}"))?
-        .with_context(|| format!("running {what}"))
 }
 
 /// Runs `claude -p <prompt>` (see [`print_args`]) in `home` against `fake`, to its end.

@@ -9,7 +9,7 @@ use tokio::process::Command;
 use super::claude::FOREIGN_ENV;
 use super::fake_openai::FakeResponses;
 use super::home::AgentHome;
-use super::{AGENT_TIMEOUT, RealAgents};
+use super::{RealAgents, output_within};
 
 /// Writes `$HOME/.codex/config.toml` pointing Codex at `fake`.
 pub fn write_codex_config(home: &AgentHome, fake: &FakeResponses) -> anyhow::Result<()> {
@@ -57,15 +57,11 @@ pub async fn run_codex_exec(
         .arg(prompt)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
     for var in FOREIGN_ENV {
         command.env_remove(var);
     }
-    let output = tokio::time::timeout(AGENT_TIMEOUT, command.output())
-        .await
-        .with_context(|| format!("codex exec did not finish within {AGENT_TIMEOUT:?}"))?
-        .context("running codex exec")?;
+    let output = output_within(command, "codex exec").await?;
     Ok(CodexRun {
         status: output.status,
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

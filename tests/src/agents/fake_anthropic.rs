@@ -15,16 +15,12 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{OriginalUri, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-pub use super::fake_http::LoggedRequest;
-use super::fake_http::{Gate, RequestLog, Served, content_text, scenario_tag, sse};
+use super::fake_http::{FakeApi, Shared, content_text, scenario_tag, sse};
 
 /// What the Bash scenario runs.
 pub const BASH_COMMAND: &str = "echo hello";
@@ -347,64 +343,30 @@ fn halves(text: &str) -> Vec<&str> {
     [a, b].into_iter().filter(|s| !s.is_empty()).collect()
 }
 
-#[derive(Clone, Default)]
-struct Shared {
-    log: RequestLog,
-    gate: Gate,
-    next_id: Arc<AtomicU64>,
-}
-
-/// The fake Messages API; stops when dropped.
-pub struct FakeAnthropic {
-    served: Served,
-    shared: Shared,
-}
+/// The fake Messages API (its url is the CLI's `ANTHROPIC_BASE_URL`); the [`FakeApi`] it
+/// derefs to has its request log and gate. Stops when dropped.
+pub struct FakeAnthropic(FakeApi);
 
 impl FakeAnthropic {
     pub async fn start() -> anyhow::Result<Self> {
-        let shared = Shared::default();
         let router = Router::new()
             .route("/v1/messages", post(messages))
-            .route("/v1/messages/count_tokens", post(count_tokens))
-            .fallback(unknown)
-            .with_state(shared.clone());
-        Ok(Self {
-            served: Served::start(router).await?,
-            shared,
-        })
+            .route("/v1/messages/count_tokens", post(count_tokens));
+        Ok(Self(FakeApi::start(router).await?))
     }
+}
 
-    /// `http://127.0.0.1:PORT`: the CLI's `ANTHROPIC_BASE_URL`.
-    pub fn url(&self) -> &str {
-        &self.served.url
-    }
+impl std::ops::Deref for FakeAnthropic {
+    type Target = FakeApi;
 
-    /// Every request answered so far, in order.
-    pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.log.all()
-    }
-
-    /// The names of the replies given so far (`"bash: tool_use"`, ...), in order.
-    pub fn replies(&self) -> Vec<String> {
-        self.requests().into_iter().map(|r| r.reply).collect()
-    }
-
-    /// Holds streamed replies back (for at most [`HOLD_LIMIT`](super::fake_http::HOLD_LIMIT))
-    /// until [`release`](Self::release): an agent caught in the middle of a turn.
-    pub fn hold(&self) {
-        self.shared.gate.set_open(false);
-    }
-
-    /// Lets held and later replies go.
-    pub fn release(&self) {
-        self.shared.gate.set_open(true);
+    fn deref(&self) -> &FakeApi {
+        &self.0
     }
 }
 
 async fn messages(State(shared): State<Shared>, body: axum::body::Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let n = shared.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-    let id = format!("msg_fake_{n}");
+    let id = format!("msg_fake_{}", shared.next_id());
     let model = request["model"]
         .as_str()
         .unwrap_or("claude-fake")
@@ -430,16 +392,6 @@ async fn count_tokens(State(shared): State<Shared>, body: axum::body::Bytes) -> 
         .log
         .push("/v1/messages/count_tokens", request, "count");
     Json(json!({"input_tokens": 100}))
-}
-
-async fn unknown(State(shared): State<Shared>, uri: OriginalUri) -> (StatusCode, Json<Value>) {
-    shared.log.push(uri.path(), Value::Null, "not found");
-    (
-        StatusCode::NOT_FOUND,
-        Json(
-            json!({"type": "error", "error": {"type": "not_found_error", "message": "not faked"}}),
-        ),
-    )
 }
 
 #[cfg(test)]

@@ -1,13 +1,16 @@
-//! What the two fake model APIs share: serving a router on an ephemeral port of 127.0.0.1,
-//! the log of the requests they answered, a gate that holds replies back, and SSE bodies.
+//! What the two fake model APIs share: [`FakeApi`], a router served on an ephemeral port of
+//! 127.0.0.1 with the log of the requests it answered and a gate that holds replies back;
+//! SSE bodies; reading a prompt's text and scenario tag.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Router;
-use axum::http::header;
+use axum::extract::{OriginalUri, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use axum::{Json, Router};
+use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -69,28 +72,82 @@ impl Gate {
     }
 }
 
-/// A router served on 127.0.0.1:0 until dropped.
-pub(crate) struct Served {
-    /// `http://127.0.0.1:PORT`.
-    pub(crate) url: String,
+/// What the handlers of a fake share.
+#[derive(Clone, Default)]
+pub(crate) struct Shared {
+    pub(crate) log: RequestLog,
+    pub(crate) gate: Gate,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Shared {
+    /// 1, 2, 3...: numbers the fake's message and response ids.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// A running fake model API; stops when dropped.
+pub struct FakeApi {
+    url: String,
+    shared: Shared,
     task: JoinHandle<()>,
 }
 
-impl Served {
-    pub(crate) async fn start(router: Router) -> anyhow::Result<Self> {
+impl FakeApi {
+    /// Serves `router` (unknown paths answer 404 and are logged) on 127.0.0.1:0.
+    pub(crate) async fn start(router: Router<Shared>) -> anyhow::Result<Self> {
+        let shared = Shared::default();
+        let router = router.fallback(unknown).with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
-        Ok(Self { url, task })
+        Ok(Self { url, shared, task })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Every request answered so far, in order.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.log.all()
+    }
+
+    /// The names of the replies given so far (`"bash: tool_use"`, ...), in order.
+    pub fn replies(&self) -> Vec<String> {
+        self.requests().into_iter().map(|r| r.reply).collect()
+    }
+
+    /// Holds streamed replies back (for at most [`HOLD_LIMIT`]) until
+    /// [`release`](Self::release): an agent caught in the middle of a turn.
+    pub fn hold(&self) {
+        self.shared.gate.set_open(false);
+    }
+
+    /// Lets held and later replies go.
+    pub fn release(&self) {
+        self.shared.gate.set_open(true);
     }
 }
 
-impl Drop for Served {
+impl Drop for FakeApi {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+async fn unknown(State(shared): State<Shared>, uri: OriginalUri) -> (StatusCode, Json<Value>) {
+    shared.log.push(uri.path(), Value::Null, "not found");
+    (
+        StatusCode::NOT_FOUND,
+        Json(
+            json!({"type": "error", "error": {"type": "not_found_error", "message": "not faked"}}),
+        ),
+    )
 }
 
 /// A whole server-sent-events body: `event: <name>` and `data: <json>` per event.

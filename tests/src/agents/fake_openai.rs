@@ -6,19 +6,13 @@
 //! request: the `[scenario:shell]` prompt gets an `exec_command` function call of
 //! [`SHELL_COMMAND`], and the request carrying its output gets [`SHELL_DONE_TEXT`].
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use axum::Json;
 use axum::Router;
-use axum::extract::{OriginalUri, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use serde_json::{Value, json};
 
-pub use super::fake_http::LoggedRequest;
-use super::fake_http::{Gate, RequestLog, Served, content_text, scenario_tag, sse};
+use super::fake_http::{FakeApi, Shared, content_text, scenario_tag, sse};
 
 /// The prompt of the shell scenario.
 pub const SHELL_PROMPT: &str = "[scenario:shell] run a command";
@@ -120,75 +114,38 @@ fn stream_events(output: &Output, n: u64, model: &str) -> Vec<(&'static str, Val
     events
 }
 
-#[derive(Clone, Default)]
-struct Shared {
-    log: RequestLog,
-    gate: Gate,
-    next_id: Arc<AtomicU64>,
-}
-
-/// The fake Responses API; stops when dropped.
-pub struct FakeResponses {
-    served: Served,
-    shared: Shared,
-}
+/// The fake Responses API; the [`FakeApi`] it derefs to has its request log and gate.
+/// Stops when dropped.
+pub struct FakeResponses(FakeApi);
 
 impl FakeResponses {
     pub async fn start() -> anyhow::Result<Self> {
-        let shared = Shared::default();
-        let router = Router::new()
-            .route("/v1/responses", post(responses))
-            .fallback(unknown)
-            .with_state(shared.clone());
-        Ok(Self {
-            served: Served::start(router).await?,
-            shared,
-        })
+        let router = Router::new().route("/v1/responses", post(responses));
+        Ok(Self(FakeApi::start(router).await?))
     }
 
     /// `http://127.0.0.1:PORT/v1`: the `base_url` of Codex's model provider.
     pub fn base_url(&self) -> String {
-        format!("{}/v1", self.served.url)
+        format!("{}/v1", self.url())
     }
+}
 
-    /// Every request answered so far, in order.
-    pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.log.all()
-    }
+impl std::ops::Deref for FakeResponses {
+    type Target = FakeApi;
 
-    /// The names of the replies given so far, in order.
-    pub fn replies(&self) -> Vec<String> {
-        self.requests().into_iter().map(|r| r.reply).collect()
-    }
-
-    /// Holds replies back until [`release`](Self::release) (at most
-    /// [`HOLD_LIMIT`](super::fake_http::HOLD_LIMIT)).
-    pub fn hold(&self) {
-        self.shared.gate.set_open(false);
-    }
-
-    /// Lets held and later replies go.
-    pub fn release(&self) {
-        self.shared.gate.set_open(true);
+    fn deref(&self) -> &FakeApi {
+        &self.0
     }
 }
 
 async fn responses(State(shared): State<Shared>, body: axum::body::Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let n = shared.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    let n = shared.next_id();
     let model = request["model"].as_str().unwrap_or("gpt-fake").to_owned();
     let (name, output) = script(&request);
     shared.log.push("/v1/responses", request, name);
     shared.gate.passed().await;
     sse(&stream_events(&output, n, &model))
-}
-
-async fn unknown(State(shared): State<Shared>, uri: OriginalUri) -> (StatusCode, Json<Value>) {
-    shared.log.push(uri.path(), Value::Null, "not found");
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": {"message": "not faked", "type": "not_found"}})),
-    )
 }
 
 #[cfg(test)]

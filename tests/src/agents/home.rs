@@ -44,6 +44,19 @@ impl AgentHome {
             .join(format!("{session_id}.jsonl"))
     }
 
+    /// The session transcripts of [`cwd`](Self::cwd) (sub-agents left out), sorted.
+    pub fn claude_transcripts(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.claude_project_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|f| f.is_file() && f.extension().is_some_and(|e| e == "jsonl"))
+            .collect();
+        files.sort();
+        files
+    }
+
     /// The sub-agent transcripts of a session (`<session>/subagents/agent-*.jsonl`), sorted.
     pub fn claude_subagent_transcripts(&self, session_id: &str) -> Vec<PathBuf> {
         let dir = self.claude_project_dir().join(session_id).join("subagents");
@@ -116,6 +129,17 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// The texts of the assistant entries of a transcript or a stream-json output, in order.
+pub fn assistant_texts(lines: &[serde_json::Value]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| l["type"] == "assistant")
+        .filter_map(|l| l["message"]["content"].as_array())
+        .flatten()
+        .filter_map(|b| b["text"].as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The JSON lines of a JSONL file that parse (a last line still being written does not).

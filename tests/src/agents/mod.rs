@@ -28,7 +28,12 @@ pub mod tmux;
 pub mod watch;
 
 use std::path::PathBuf;
+use std::process::Output;
 use std::time::Duration;
+
+use anyhow::Context;
+
+pub use fake_http::{FakeApi, HOLD_LIMIT, LoggedRequest};
 
 /// How long one agent run (a whole `claude -p` or `codex exec`) may take.
 pub const AGENT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -111,6 +116,18 @@ pub fn real_agents_and_tmux() -> Option<RealAgents> {
         .is_ok_and(|out| out.status.success());
     let missing = if found { vec![] } else { vec!["tmux".into()] };
     present(agents, &missing, "tmux")
+}
+
+/// Runs `command` to its end, for at most [`AGENT_TIMEOUT`] (killed past it).
+pub(crate) async fn output_within(
+    mut command: tokio::process::Command,
+    what: &str,
+) -> anyhow::Result<Output> {
+    command.kill_on_drop(true);
+    tokio::time::timeout(AGENT_TIMEOUT, command.output())
+        .await
+        .with_context(|| format!("{what} did not finish within {AGENT_TIMEOUT:?}"))?
+        .with_context(|| format!("running {what}"))
 }
 
 /// Calls `probe` every 100 ms until it gives `Some`, for at most `timeout`; the error names

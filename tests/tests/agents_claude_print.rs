@@ -4,13 +4,15 @@
 //! `$HOME/.claude/projects/<encoded cwd>/<session id>.jsonl`, sub-agents under
 //! `<session id>/subagents/`.
 
+use std::time::Duration;
+
 use agentcast_tests::agents::claude::{ClaudeRun, run_claude_print};
 use agentcast_tests::agents::fake_anthropic::{
     BASH_TOOL_ID, ClaudeScenario, FAIL_TOOL_ID, FakeAnthropic, HELLO_TEXT, SUBAGENT_TOOL_ID,
     TASK_DONE_TEXT, TASK_TOOL_ID,
 };
 use agentcast_tests::agents::home::{AgentHome, assistant_texts, read_jsonl};
-use agentcast_tests::agents::real_agents;
+use agentcast_tests::agents::{poll_until, real_agents};
 use serde_json::Value;
 
 /// Runs `scenario` with `claude -p` in a fresh home; the home, the run and the fake.
@@ -131,4 +133,40 @@ async fn a_background_task_runs_a_sub_agent_with_its_own_transcript() {
         "{:?}",
         fake.replies()
     );
+}
+
+/// The fake can hold its reply: the agent is then caught in the middle of its turn (the
+/// prompt written, no answer yet), which is where the collector's restart and crash tests
+/// cut in; released, the turn completes.
+#[tokio::test]
+async fn a_held_reply_catches_the_agent_in_the_middle_of_its_turn() {
+    let Some(agents) = real_agents() else {
+        return;
+    };
+    let home = AgentHome::new().unwrap();
+    let fake = FakeAnthropic::start().await.unwrap();
+    fake.hold();
+    let prompt = ClaudeScenario::Hello.prompt();
+    let run = run_claude_print(&agents, &home, &fake, &prompt, &[]);
+    let check = async {
+        let lines = poll_until(
+            Duration::from_secs(60),
+            "the prompt in the transcript while the reply is held",
+            || {
+                let asked = fake.replies().iter().any(|r| r == "hello: text");
+                let files = home.claude_transcripts();
+                let lines = read_jsonl(files.first()?);
+                (asked && lines.iter().any(|l| l["type"] == "user")).then_some(lines)
+            },
+            || format!("{:?} {:?}", home.claude_transcripts(), fake.replies()),
+        )
+        .await
+        .unwrap();
+        assert!(assistant_texts(&lines).is_empty(), "no answer while held");
+        fake.release();
+    };
+    let (run, ()) = tokio::join!(run, check);
+    let run = run.unwrap();
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(assistant_texts(&run.lines()).contains(&HELLO_TEXT.to_owned()));
 }

@@ -1,5 +1,7 @@
 //! agentcast-tests: the harness of the integration and end-to-end tests and benchmarks.
 //!
+//! - `agents`: the real Claude Code and Codex CLIs against fake model APIs, in a temp HOME
+//!   and in tmux.
 //! - `certificate`: a self-signed TLS certificate made at test time, for `--tls-cert`.
 //! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
 //! - `raw`: the server in-process on port 0, and a raw Socket.IO websocket client.
@@ -11,6 +13,7 @@
 //! Where the shared Claude Code transcripts are comes from the server's test support
 //! (`agentcast_server::ingest::testing`).
 
+pub mod agents;
 pub mod certificate;
 pub mod durability;
 pub mod http;

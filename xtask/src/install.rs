@@ -5,9 +5,10 @@
 //! first so that a problem shows in seconds, the two long `cargo install`s last:
 //!
 //! 1. Rust: the rustfmt and clippy components, the `wasm32-unknown-unknown` target.
-//! 2. System packages through apt-get (as root only): chromium and chromedriver, and node,
-//!    npm or python3 should they be missing.
-//! 3. npm packages in `tests/js` and `tests/js/ts-check`, when they have a package.json.
+//! 2. System packages through apt-get (as root only): chromium and chromedriver, tmux (the
+//!    interactive agent tests), and node, npm or python3 should they be missing.
+//! 3. npm packages in `tests/js`, `tests/js/ts-check` and `tests/agents` (the real Claude
+//!    Code and Codex CLIs), when they have a package.json.
 //! 4. The Python venv `tests/python/.venv` from `tests/python/requirements.txt`.
 //! 5. wasm-bindgen-cli at exactly the version of `wasm-bindgen` in Cargo.lock.
 //! 6. Trunk, pinned (0.22 needs a newer rustc than ours; TOOLCHAIN.md).
@@ -29,7 +30,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Folders whose package.json we install (other people create them).
-const NPM_DIRS: [&str; 2] = ["tests/js", "tests/js/ts-check"];
+const NPM_DIRS: [&str; 3] = ["tests/js", "tests/js/ts-check", "tests/agents"];
 const STAMP: &str = ".agentcast-install-stamp";
 
 pub(crate) fn run() -> Result<Outcome> {
@@ -93,6 +94,9 @@ fn system_packages() -> Result<()> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         wanted.extend(["chromium", "chromium-driver"]);
     }
+    if Cmd::new("tmux").arg("-V").probe().is_none() {
+        wanted.push("tmux");
+    }
     if tool_missing("node") {
         wanted.push("nodejs");
     }
@@ -104,7 +108,7 @@ fn system_packages() -> Result<()> {
     }
     if wanted.is_empty() {
         note(format!(
-            "system: {CHROMIUM}, {CHROMEDRIVER}, node, npm and python3 already installed"
+            "system: {CHROMIUM}, {CHROMEDRIVER}, tmux, node, npm and python3 already installed"
         ));
         return Ok(());
     }
@@ -142,7 +146,7 @@ fn apt_install(packages: &[&str]) -> Result<()> {
     Ok(())
 }
 
-fn npm_packages() -> Result<()> {
+pub(crate) fn npm_packages() -> Result<()> {
     for rel in NPM_DIRS {
         let dir = root().join(rel);
         let manifest = dir.join("package.json");

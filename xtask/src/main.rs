@@ -4,11 +4,13 @@
 //!   suite, step by step (steps.rs runs them; install.rs installs).
 //! - `run`   (run.rs): build the release server and run `agentcast serve`.
 //! - `bench` (bench.rs): the load benchmarks.
+//! - `fixtures` (fixtures.rs): regenerate tests/fixtures/agents with the real agent CLIs.
 //!
 //! cmd.rs runs external programs with a log line and knows where the workspace is.
 
 mod bench;
 mod cmd;
+mod fixtures;
 mod install;
 mod run;
 mod steps;
@@ -44,6 +46,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Regenerate tests/fixtures/agents: the real Claude Code and Codex CLIs play the test
+    /// scenarios against fake model APIs and what they write is kept.
+    Fixtures,
 }
 
 fn main() -> ExitCode {
@@ -52,6 +57,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Run { serve_args } => run::run(&serve_args).map(|()| ExitCode::SUCCESS),
         Command::Bench { args } => bench::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Fixtures => fixtures::run().map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -82,6 +82,9 @@ pub(crate) struct Line<'a> {
     pub summary: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "borrowed")]
     pub output_file: Option<Cow<'a, str>>,
+    /// `task_started`: the sub-agent runs in the background (its call returns at once).
+    #[serde(default)]
+    pub is_backgrounded: Option<bool>,
 
     // system/compact_boundary
     #[serde(default, borrow)]
@@ -268,7 +271,8 @@ pub(crate) struct Delta<'a> {
     pub thinking: Option<Cow<'a, str>>,
 }
 
-/// The fields of a `user` line's `tool_use_result` that say more than its `tool_result`.
+/// The fields of a `user` line's `tool_use_result` (a transcript's `toolUseResult`) that say
+/// more than its `tool_result`.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ToolUseResult<'a> {
     #[serde(default, borrow, deserialize_with = "borrowed")]
@@ -277,6 +281,23 @@ pub(crate) struct ToolUseResult<'a> {
     pub stderr: Option<Cow<'a, str>>,
     #[serde(default)]
     pub interrupted: Option<bool>,
+    /// A `Task`/`Agent` call that launched its sub-agent in the background.
+    #[serde(default, rename = "isAsync")]
+    pub is_async: Option<bool>,
+    /// `async_launched` for a background sub-agent; `completed` for one that ran in the call.
+    #[serde(default, borrow, deserialize_with = "borrowed")]
+    pub status: Option<Cow<'a, str>>,
+    /// The sub-agent's id (its transcript is `subagents/agent-<id>.jsonl`).
+    #[serde(default, borrow, rename = "agentId", deserialize_with = "borrowed")]
+    pub agent_id: Option<Cow<'a, str>>,
+}
+
+impl ToolUseResult<'_> {
+    /// True when the call launched a sub-agent that goes on after the call returned: its
+    /// delegation ends with the task's notification, not with this result.
+    pub(crate) fn launched_in_background(&self) -> bool {
+        self.is_async == Some(true) || self.status.as_deref() == Some("async_launched")
+    }
 }
 
 /// An optional string that borrows from the line when it holds no escape. (serde borrows a

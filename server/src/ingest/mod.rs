@@ -12,6 +12,8 @@
 //! - [`decoder`]: [`JsonlDecoder`], bytes in any split to complete lines.
 //! - [`claude`]: [`ClaudeMapper`], one stream-json line to events (its table says what each
 //!   line becomes).
+//! - [`claude_transcript`]: [`ClaudeTranscriptMapper`], one Claude Code transcript entry to
+//!   the same events (main transcripts and sub-agents' files).
 //! - [`hooks`]: [`HookMapper`], Claude Code hook payloads to the same events.
 //! - `line_mapper`: [`LineMapper`], the trait every JSONL mapper implements for its reader
 //!   (the stream-json mapper, and each transcript format a collector reads).
@@ -22,6 +24,7 @@
 //!   are, and helpers to look at events.
 
 pub mod claude;
+pub mod claude_transcript;
 pub mod context;
 pub mod decoder;
 pub mod hooks;
@@ -35,6 +38,7 @@ mod text;
 mod tools;
 
 pub use claude::{ClaudeMapper, Mapped, NotJson};
+pub use claude_transcript::ClaudeTranscriptMapper;
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
 pub use hooks::{HookError, HookMapper};

@@ -4,7 +4,8 @@
 //! feature, which those others turn on; never part of the server itself.
 //!
 //! - Where the real Claude Code transcripts are: `../shared/fixtures/claude-stream-json/`
-//!   beside the repository, never copied into it. A clone without them prints a notice and
+//!   (and the other folders of `../shared/fixtures`, [`shared_fixtures`]) beside the
+//!   repository, never copied into it. A clone without them prints a notice and
 //!   skips, unless `AGENTCAST_REQUIRE_FIXTURES=1` (set by CI) makes that a failure.
 //! - What a mapper made: [`kinds`], [`get!`](get) and [`todo_counts`].
 
@@ -19,7 +20,22 @@ pub fn claude_fixture_dir() -> PathBuf {
 
 /// The fixture folder, or `None` (after printing why) when it is absent and not required.
 pub fn claude_fixtures() -> Option<PathBuf> {
-    let dir = claude_fixture_dir();
+    present(claude_fixture_dir())
+}
+
+/// A folder of `../shared/fixtures` (`claude-live`, `claude-home/projects`,
+/// `claude-transcripts-2025`, ...), or `None` (after printing why) when it is absent and not
+/// required.
+pub fn shared_fixtures(folder: &str) -> Option<PathBuf> {
+    present(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/fixtures")
+            .join(folder),
+    )
+}
+
+/// `dir` when it is there; else `None` with a notice, or a failure when fixtures are required.
+fn present(dir: PathBuf) -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }

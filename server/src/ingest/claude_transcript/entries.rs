@@ -1,5 +1,5 @@
 //! The serde shape of a transcript entry, as far as the mapper reads it, and the wall-clock
-//! time each entry carries.
+//! time each entry carries (`agentcast_shared::parse_ts_millis`).
 //!
 //! Like the stream-json shapes (`claude::messages`, whose API message and blocks it reuses),
 //! every field is optional, unknown fields are ignored and strings borrow from the line. The
@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 
+use agentcast_shared::parse_ts_millis;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -136,117 +137,6 @@ pub(crate) struct Identity<'a> {
 impl Entry<'_> {
     /// The entry's wall-clock time in Unix milliseconds, when it has a readable one.
     pub(crate) fn time_ms(&self) -> Option<u64> {
-        self.timestamp.as_deref().and_then(parse_rfc3339_ms)
-    }
-}
-
-/// Unix milliseconds of an RFC 3339 time (`2026-12-06T15:36:12.875Z`, any fraction, `Z` or
-/// an offset); `None` for anything else or a time before 1970.
-pub(crate) fn parse_rfc3339_ms(text: &str) -> Option<u64> {
-    let bytes = text.as_bytes();
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        let digits = bytes.get(range)?;
-        digits.iter().try_fold(0i64, |acc, b| {
-            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-        })
-    };
-    let sep = |at: usize, allowed: &[u8]| bytes.get(at).is_some_and(|b| allowed.contains(b));
-    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt ") && sep(13, b":") && sep(16, b":")) {
-        return None;
-    }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-        return None;
-    }
-    // A leap second (60) is allowed by RFC 3339; it counts as the next second.
-    if second > 60 {
-        return None;
-    }
-    let mut rest = &bytes[19..];
-    let mut millis = 0i64;
-    if let Some((b'.', fraction)) = rest.split_first() {
-        let len = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
-        if len == 0 {
-            return None;
-        }
-        for (i, digit) in fraction[..len].iter().take(3).enumerate() {
-            millis += i64::from(digit - b'0') * [100, 10, 1][i];
-        }
-        rest = &fraction[len..];
-    }
-    let offset_minutes = match rest {
-        b"Z" | b"z" => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let digits = [*h1, *h2, *m1, *m2];
-            if !digits.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            let value = |a: u8, b: u8| i64::from(a - b'0') * 10 + i64::from(b - b'0');
-            let minutes = value(*h1, *h2) * 60 + value(*m1, *m2);
-            if *sign == b'-' { -minutes } else { minutes }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
-    u64::try_from(seconds * 1000 + millis).ok()
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`,
-/// the inverse of the `civil_from_days` that `format_ts_millis` uses).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400; // [0, 399]
-    let shifted_month = (month + 9) % 12; // March = 0
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1; // [0, 365]
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use agentcast_shared::format_ts_millis;
-
-    #[test]
-    fn times_parse_and_round_trip() {
-        for ms in [0, 951_782_400_000, 1_796_571_372_875, 4_102_444_799_999] {
-            assert_eq!(parse_rfc3339_ms(&format_ts_millis(ms)), Some(ms));
-        }
-        assert_eq!(
-            parse_rfc3339_ms("2026-12-06T15:36:12.875Z"),
-            Some(1_796_571_372_875)
-        );
-        assert_eq!(
-            parse_rfc3339_ms("2025-06-14T11:00:00Z"),
-            Some(1_749_898_800_000)
-        );
-        assert_eq!(
-            parse_rfc3339_ms("2025-06-14T13:00:00.5+02:00"),
-            Some(1_749_898_800_500)
-        );
-        assert_eq!(
-            parse_rfc3339_ms("2025-06-14T11:00:00.123456789Z"),
-            Some(1_749_898_800_123)
-        );
-    }
-
-    #[test]
-    fn anything_else_is_none() {
-        for text in [
-            "",
-            "2025-06-14",
-            "2025-06-14T11:00:00",
-            "2025-13-14T11:00:00Z",
-            "2025-06-14T11:00:00.Z",
-            "1969-12-31T23:59:59Z",
-            "2025-06-14T11:00:00+2:00",
-            "２０２５-06-14T11:00:00Z",
-            "2025-06-14T11:00:00Zjunk",
-        ] {
-            assert_eq!(parse_rfc3339_ms(text), None, "{text:?}");
-        }
+        self.timestamp.as_deref().and_then(parse_ts_millis)
     }
 }

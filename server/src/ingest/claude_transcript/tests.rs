@@ -150,11 +150,15 @@ fn texts(events: &[Event], parent: Option<&str>) -> Vec<(Option<String>, String)
 #[test]
 fn the_transcript_and_the_stream_of_a_run_agree() {
     let Some(dir) = run_dir() else { return };
+    let mut calls = 0;
     for (stream, session) in RUNS {
         let from_transcript = transcript_events(&dir, session);
         let from_stream = stream_events(stream);
+        let (transcript_calls, transcript_results) = tools(&from_transcript);
+        calls += transcript_calls.len();
+        assert_eq!(transcript_results.len(), transcript_calls.len(), "{stream}");
         assert_eq!(
-            tools(&from_transcript),
+            (transcript_calls, transcript_results),
             tools(&from_stream),
             "{stream}: tools"
         );
@@ -170,6 +174,10 @@ fn the_transcript_and_the_stream_of_a_run_agree() {
             }
         }
     }
+    assert_eq!(
+        calls, 4,
+        "bash, task, fail and controlled each make one call"
+    );
 }
 
 #[test]

@@ -227,16 +227,17 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ContentVisitor<'a> {
     }
 }
 
-/// Token counts of one API message, or of a whole run (`result`).
+/// Token counts of one API message, or of a whole run (`result`); also one model's counts in
+/// a transcript's `cost-state`, which spells them in camelCase.
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
 pub(crate) struct Usage {
-    #[serde(default)]
+    #[serde(default, alias = "inputTokens")]
     pub input_tokens: Option<f64>,
-    #[serde(default)]
+    #[serde(default, alias = "outputTokens")]
     pub output_tokens: Option<f64>,
-    #[serde(default)]
+    #[serde(default, alias = "cacheReadInputTokens")]
     pub cache_read_input_tokens: Option<f64>,
-    #[serde(default)]
+    #[serde(default, alias = "cacheCreationInputTokens")]
     pub cache_creation_input_tokens: Option<f64>,
 }
 

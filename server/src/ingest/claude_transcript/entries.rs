@@ -12,7 +12,7 @@ use agentcast_shared::parse_ts_millis;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::ingest::claude::messages::{ApiMessage, borrowed};
+use crate::ingest::claude::messages::{ApiMessage, Usage, borrowed};
 
 /// One line of a transcript; which fields are set depends on `type`.
 #[derive(Debug, Deserialize)]
@@ -81,7 +81,7 @@ pub(crate) struct Entry<'a> {
     pub total_cost_usd: Option<f64>,
     /// `cost-state`: tokens per model.
     #[serde(default, borrow)]
-    pub model_usage: Option<std::collections::HashMap<Cow<'a, str>, ModelUsage>>,
+    pub model_usage: Option<std::collections::HashMap<Cow<'a, str>, Usage>>,
 
     /// `attachment`: what the CLI attached to the conversation.
     #[serde(default, borrow)]
@@ -97,20 +97,6 @@ pub(crate) struct Entry<'a> {
 pub(crate) struct Origin<'a> {
     #[serde(default, borrow, deserialize_with = "borrowed")]
     pub kind: Option<Cow<'a, str>>,
-}
-
-/// One model's tokens in a `cost-state`.
-#[derive(Debug, Default, Clone, Copy, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ModelUsage {
-    #[serde(default)]
-    pub input_tokens: Option<f64>,
-    #[serde(default)]
-    pub output_tokens: Option<f64>,
-    #[serde(default)]
-    pub cache_read_input_tokens: Option<f64>,
-    #[serde(default)]
-    pub cache_creation_input_tokens: Option<f64>,
 }
 
 /// The `attachment` of an `attachment` entry; which fields are set depends on `type`.

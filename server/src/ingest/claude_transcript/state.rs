@@ -78,7 +78,7 @@ impl ClaudeTranscriptMapper {
             return false;
         }
         let totals = entry.model_usage.as_ref().map(|models| {
-            let sum = |field: fn(&super::entries::ModelUsage) -> Option<f64>| {
+            let sum = |field: fn(&Usage) -> Option<f64>| {
                 models
                     .values()
                     .filter_map(field)

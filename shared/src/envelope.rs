@@ -99,6 +99,77 @@ pub fn format_ts_millis(unix_millis: u64) -> String {
     )
 }
 
+/// Milliseconds since the Unix epoch of an RFC 3339 UTC time, the inverse of
+/// [`format_ts_millis`]: `2026-11-24T10:00:00.123Z`, with 0 to 9 fraction digits and `Z` or
+/// `+00:00` (what the server writes, and the `timestamp`s of agents' transcripts, which are
+/// JavaScript's `toISOString()`). `None` for anything else, or a time before 1970.
+///
+/// ```
+/// use agentcast_shared::{format_ts_millis, parse_ts_millis};
+/// assert_eq!(parse_ts_millis(&format_ts_millis(1_795_514_400_123)), Some(1_795_514_400_123));
+/// assert_eq!(parse_ts_millis("2026-11-24T12:00:00+02:00"), None);
+/// ```
+pub fn parse_ts_millis(ts: &str) -> Option<u64> {
+    let bytes = ts.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    if at(4) != Some(b'-') || at(7) != Some(b'-') || at(10) != Some(b'T') {
+        return None;
+    }
+    if at(13) != Some(b':') || at(16) != Some(b':') {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u64> {
+        let digits = bytes.get(range)?;
+        digits.iter().try_fold(0u64, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    // 60: a leap second, which RFC 3339 allows; it reads as the next second.
+    if second > 60 {
+        return None;
+    }
+    let mut rest = &bytes[19..];
+    let mut millis = 0;
+    if let Some((b'.', fraction)) = rest.split_first() {
+        let digits = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        for (digit, weight) in fraction.iter().zip([100, 10, 1]) {
+            if digit.is_ascii_digit() {
+                millis += u64::from(digit - b'0') * weight;
+            }
+        }
+        rest = &fraction[digits..];
+    }
+    if rest != b"Z" && rest != b"+00:00" {
+        return None;
+    }
+    let days = days_from_civil(year, month, day)?;
+    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`,
+/// the inverse of [`civil_from_days`]); `None` before the epoch.
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    let year = if month <= 2 {
+        year.checked_sub(1)?
+    } else {
+        year
+    };
+    let era = year / 400;
+    let year_of_era = year % 400;
+    let shifted_month = (month + 9) % 12; // March = 0
+    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    (era * 146_097 + day_of_era).checked_sub(719_468)
+}
+
 /// (year, month, day) of the proleptic Gregorian calendar for a count of days since
 /// 1970-01-01: Howard Hinnant's `civil_from_days`, restricted to dates on or after the epoch.
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
@@ -138,6 +209,39 @@ mod tests {
         ];
         for (millis, expected) in cases {
             assert_eq!(format_ts_millis(millis), expected, "{millis}");
+        }
+    }
+
+    #[test]
+    fn parses_what_it_formats_and_nothing_else() {
+        for millis in [0, 951_782_400_000, 1_795_514_400_123, 253_402_300_799_999] {
+            assert_eq!(parse_ts_millis(&format_ts_millis(millis)), Some(millis));
+        }
+        let cases = [
+            ("2026-12-06T15:36:12.875Z", 1_796_571_372_875),
+            ("2025-06-14T11:00:00Z", 1_749_898_800_000),
+            ("2026-11-24T10:00:00.1+00:00", 1_795_514_400_100),
+            ("2025-06-14T11:00:00.123456789Z", 1_749_898_800_123),
+            ("2016-12-31T23:59:60Z", 1_483_228_800_000),
+        ];
+        for (text, millis) in cases {
+            assert_eq!(parse_ts_millis(text), Some(millis), "{text}");
+        }
+        for bad in [
+            "",
+            "yesterday",
+            "2025-06-14",
+            "2025-06-14T11:00:00",
+            "2026-11-24 10:00:00Z",
+            "2026-13-24T10:00:00Z",
+            "2026-11-24T10:00:00.Z",
+            "2026-11-24T10:00:00+02:00",
+            "1969-12-31T23:59:59Z",
+            "２０２５-06-14T11:00:00Z",
+            "2025-06-14T11:00:00Zjunk",
+            "2025-06-14T11:00:61Z",
+        ] {
+            assert_eq!(parse_ts_millis(bad), None, "{bad}");
         }
     }
 

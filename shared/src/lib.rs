@@ -41,7 +41,7 @@ pub use commands::{
     IngestResult, MAX_HISTORY_LIMIT, PingArgs, Pong, PublishArgs, PublishResult, RefreshArgs,
     Refreshed, RejectedLine, SessionStatusReport, SessionSummary, SubscribeArgs, Subscription,
 };
-pub use envelope::{Envelope, format_ts_millis};
+pub use envelope::{Envelope, format_ts_millis, parse_ts_millis};
 // Every event struct, enum and type-name constant, so `agentcast_shared::TOOL_STARTED` works.
 pub use events::*;
 pub use pattern::{Pattern, PatternError, expand};

@@ -12,6 +12,8 @@
 //! - [`decoder`]: [`JsonlDecoder`], bytes in any split to complete lines.
 //! - [`claude`]: [`ClaudeMapper`], one stream-json line to events (its table says what each
 //!   line becomes).
+//! - [`claude_transcript`]: [`ClaudeTranscriptMapper`], one Claude Code transcript entry to
+//!   the same events (main transcripts and sub-agents' files).
 //! - [`hooks`]: [`HookMapper`], Claude Code hook payloads to the same events.
 //! - [`codex`]: [`CodexRolloutMapper`], one line of a Codex CLI rollout to the same events;
 //!   [`rollout_session_id`] names a rollout's session from its file name.
@@ -26,6 +28,7 @@
 //!   are, and helpers to look at events.
 
 pub mod claude;
+pub mod claude_transcript;
 pub mod codex;
 pub mod context;
 pub mod decoder;
@@ -42,6 +45,7 @@ mod timestamp;
 mod tools;
 
 pub use claude::{ClaudeMapper, Mapped, NotJson};
+pub use claude_transcript::ClaudeTranscriptMapper;
 pub use codex::{CodexRolloutMapper, rollout_session_id};
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};

@@ -184,6 +184,19 @@ impl ToolTracker {
         }
     }
 
+    /// The sub-agent of pending delegation call `id` runs in the background although its input
+    /// did not say so (the CLI's default, reported by `task_started` or the call's structured
+    /// result): its result will not end the delegation, its task notification will.
+    pub(crate) fn mark_background(&mut self, id: &str) {
+        if let Some(delegation) = self
+            .pending
+            .get_mut(id)
+            .and_then(|tool| tool.delegation.as_mut())
+        {
+            delegation.background = true;
+        }
+    }
+
     /// A call answered: `tool.completed` (also for a call never seen start), and the end of
     /// its delegation. A result seen twice is reported once.
     pub(crate) fn complete(&mut self, answer: ToolAnswer, now_ms: u64, out: &mut Vec<Event>) {

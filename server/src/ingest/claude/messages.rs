@@ -82,6 +82,9 @@ pub(crate) struct Line<'a> {
     pub summary: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "borrowed")]
     pub output_file: Option<Cow<'a, str>>,
+    /// `task_started`: the sub-agent runs in the background (its call returns at once).
+    #[serde(default)]
+    pub is_backgrounded: Option<bool>,
 
     // system/compact_boundary
     #[serde(default, borrow)]
@@ -224,16 +227,17 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ContentVisitor<'a> {
     }
 }
 
-/// Token counts of one API message, or of a whole run (`result`).
+/// Token counts of one API message, or of a whole run (`result`); also one model's counts in
+/// a transcript's `cost-state`, which spells them in camelCase.
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
 pub(crate) struct Usage {
-    #[serde(default)]
+    #[serde(default, alias = "inputTokens")]
     pub input_tokens: Option<f64>,
-    #[serde(default)]
+    #[serde(default, alias = "outputTokens")]
     pub output_tokens: Option<f64>,
-    #[serde(default)]
+    #[serde(default, alias = "cacheReadInputTokens")]
     pub cache_read_input_tokens: Option<f64>,
-    #[serde(default)]
+    #[serde(default, alias = "cacheCreationInputTokens")]
     pub cache_creation_input_tokens: Option<f64>,
 }
 
@@ -268,7 +272,8 @@ pub(crate) struct Delta<'a> {
     pub thinking: Option<Cow<'a, str>>,
 }
 
-/// The fields of a `user` line's `tool_use_result` that say more than its `tool_result`.
+/// The fields of a `user` line's `tool_use_result` (a transcript's `toolUseResult`) that say
+/// more than its `tool_result`.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ToolUseResult<'a> {
     #[serde(default, borrow, deserialize_with = "borrowed")]
@@ -277,6 +282,23 @@ pub(crate) struct ToolUseResult<'a> {
     pub stderr: Option<Cow<'a, str>>,
     #[serde(default)]
     pub interrupted: Option<bool>,
+    /// A `Task`/`Agent` call that launched its sub-agent in the background.
+    #[serde(default, rename = "isAsync")]
+    pub is_async: Option<bool>,
+    /// `async_launched` for a background sub-agent; `completed` for one that ran in the call.
+    #[serde(default, borrow, deserialize_with = "borrowed")]
+    pub status: Option<Cow<'a, str>>,
+    /// The sub-agent's id (its transcript is `subagents/agent-<id>.jsonl`).
+    #[serde(default, borrow, rename = "agentId", deserialize_with = "borrowed")]
+    pub agent_id: Option<Cow<'a, str>>,
+}
+
+impl ToolUseResult<'_> {
+    /// True when the call launched a sub-agent that goes on after the call returned: its
+    /// delegation ends with the task's notification, not with this result.
+    pub(crate) fn launched_in_background(&self) -> bool {
+        self.is_async == Some(true) || self.status.as_deref() == Some("async_launched")
+    }
 }
 
 /// An optional string that borrows from the line when it holds no escape. (serde borrows a

@@ -33,20 +33,20 @@ pub(crate) mod usage;
 use std::borrow::Cow;
 
 use agentcast_shared::{
-    AgentHook, AgentKind, AgentNotification, AgentRaw, AgentTask, AgentTaskStatus, DelegationStatus, Event,
-    HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted, SessionState,
-    SessionStatus, UserPrompt, format_ts_millis,
+    AgentHook, AgentKind, AgentNotification, AgentRaw, AgentTask, AgentTaskStatus,
+    DelegationStatus, Event, HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted,
+    SessionState, SessionStatus, UserPrompt, format_ts_millis,
 };
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use self::messages::{Block, Content, Line, ToolUseResult, count, first_byte};
 use self::stream::{Assembled, StreamDedup, TextKind};
-use self::tool_result::{render_content, structured_output};
+use self::tool_result::{structured_result, tool_answer, tool_call};
 use self::usage::UsageMeter;
 use super::context::{IngestLimits, SessionContext};
 use super::text::{preview, truncate};
-use super::tools::{ToolAnswer, ToolCall, ToolTracker};
+use super::tools::ToolTracker;
 
 /// What became of a line that was JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,13 +105,13 @@ impl ClaudeMapper {
         out: &mut Vec<Event>,
     ) -> Result<Mapped, NotJson> {
         if first_byte(line) != Some(b'{') {
-            return self.raw_if_json(line, out);
+            return raw_if_json(line, out);
         }
         let mut parsed: Line<'_> = match serde_json::from_str(line) {
             Ok(parsed) => parsed,
             // A shape it cannot read (a field of another type, nesting deeper than the
             // parser's limit), or not JSON: which one, the syntax check tells.
-            Err(_) => return self.raw_if_json(line, out),
+            Err(_) => return raw_if_json(line, out),
         };
         let known = match (&*parsed.kind, parsed.subtype.as_deref()) {
             ("system", Some("init")) => {
@@ -147,20 +147,6 @@ impl ClaudeMapper {
             // typed events it did yield, so that nothing of it is lost.
             out.push(raw(line));
             Ok(Mapped::Raw)
-        }
-    }
-
-    /// `agent.raw` for a line that is JSON but not an object the mapper reads; an error if it
-    /// is not JSON.
-    fn raw_if_json(&self, line: &str, out: &mut Vec<Event>) -> Result<Mapped, NotJson> {
-        // `IgnoredAny` checks the syntax without building anything, and without recursion:
-        // deep nesting cannot overflow the stack.
-        match serde_json::from_str::<serde::de::IgnoredAny>(line) {
-            Ok(_) => {
-                out.push(raw(line));
-                Ok(Mapped::Raw)
-            }
-            Err(err) => Err(NotJson(err.to_string())),
         }
     }
 
@@ -280,6 +266,12 @@ impl ClaudeMapper {
         };
         let owned = |text: &Option<Cow<'_, str>>| text.as_deref().map(str::to_owned);
         let tool_use_id = owned(&line.tool_use_id);
+        if let (AgentTaskStatus::Started, Some(true), Some(id)) =
+            (status, line.is_backgrounded, &tool_use_id)
+        {
+            // The launch's result will come at once: the notification ends the delegation.
+            self.tools.mark_background(id);
+        }
         out.push(
             AgentTask {
                 task_id: task_id.to_owned(),
@@ -309,24 +301,7 @@ impl ClaudeMapper {
     }
 
     fn compact(&mut self, line: &Line<'_>, out: &mut Vec<Event>) {
-        let details = line.compact_metadata.and_then(to_value);
-        let trigger = details
-            .as_ref()
-            .and_then(|d| d.get("trigger"))
-            .and_then(Value::as_str);
-        let message = match trigger {
-            Some(trigger) => format!("context compacted ({trigger})"),
-            None => "context compacted".to_owned(),
-        };
-        out.push(
-            AgentNotification {
-                kind: "compact".into(),
-                message,
-                title: None,
-                details,
-            }
-            .into(),
-        );
+        out.push(compacted(line.compact_metadata.and_then(to_value)));
     }
 
     fn assistant(&mut self, line: &mut Line<'_>, now_ms: u64, out: &mut Vec<Event>) -> bool {
@@ -377,37 +352,19 @@ impl ClaudeMapper {
             // `server_tool_use` (web search, ...) and `mcp_tool_use` run on the API side;
             // they are calls all the same.
             "tool_use" | "server_tool_use" | "mcp_tool_use" => {
-                let (Some(tool_id), Some(name)) = (&block.id, &block.name) else {
+                let Some(call) = tool_call(&block, parent, self.preview_bytes) else {
                     return false;
                 };
-                self.tools.start(
-                    ToolCall {
-                        id: tool_id.to_string(),
-                        name: name.to_string(),
-                        input: block.input.map_or(Value::Null, |raw| {
-                            to_value(raw).unwrap_or_else(|| unreadable(raw, self.preview_bytes))
-                        }),
-                        parent: parent.map(str::to_owned),
-                    },
-                    now_ms,
-                    out,
-                );
+                self.tools.start(call, now_ms, out);
             }
             // The API-side result of a server tool: `web_search_tool_result`, ...
             kind if kind.ends_with("tool_result") => {
-                let Some(tool_id) = &block.tool_use_id else {
+                let no_structure = ToolUseResult::default();
+                let Some(answer) = tool_answer(&block, &no_structure, parent, self.preview_bytes)
+                else {
                     return false;
                 };
-                self.tools.complete(
-                    ToolAnswer {
-                        id: tool_id.to_string(),
-                        is_error: block.is_error.unwrap_or(false),
-                        output: render_content(&block.content, self.preview_bytes),
-                        parent: parent.map(str::to_owned),
-                    },
-                    now_ms,
-                    out,
-                );
+                self.tools.complete(answer, now_ms, out);
             }
             _ => return false,
         }
@@ -451,34 +408,20 @@ impl ClaudeMapper {
         };
         // The tool's structured result (`tool_use_result`) belongs to the line's one result.
         let results = blocks.iter().filter(|b| b.kind == "tool_result").count();
-        let structured = line
-            .tool_use_result
-            .filter(|_| results == 1)
-            .and_then(|raw| serde_json::from_str::<ToolUseResult<'_>>(raw.get()).ok())
-            .unwrap_or_default();
+        let structured = structured_result(line.tool_use_result.filter(|_| results == 1));
         let mut known = true;
         for block in blocks {
             match &*block.kind {
                 "tool_result" => {
-                    let Some(tool_id) = &block.tool_use_id else {
+                    let Some(answer) = tool_answer(&block, &structured, parent, self.preview_bytes)
+                    else {
                         known = false;
                         continue;
                     };
-                    let mut output = render_content(&block.content, self.preview_bytes);
-                    if output.bytes == 0 {
-                        output = structured_output(&structured, self.preview_bytes);
+                    if structured.launched_in_background() {
+                        self.tools.mark_background(&answer.id);
                     }
-                    self.tools.complete(
-                        ToolAnswer {
-                            id: tool_id.to_string(),
-                            is_error: block.is_error.unwrap_or(false)
-                                || structured.interrupted.unwrap_or(false),
-                            output,
-                            parent: parent.map(str::to_owned),
-                        },
-                        now_ms,
-                        out,
-                    );
+                    self.tools.complete(answer, now_ms, out);
                 }
                 "text" => self.prompt(block.text.unwrap_or_default(), parent, out),
                 // Pictures the user attached: nothing to show as text.
@@ -664,16 +607,32 @@ impl ClaudeMapper {
 }
 
 /// A JSON fragment as a `Value`; `None` when it is too deeply nested to build one.
-fn to_value(raw: &RawValue) -> Option<Value> {
+pub(crate) fn to_value(raw: &RawValue) -> Option<Value> {
     serde_json::from_str(raw.get()).ok()
 }
 
-/// What stands for a tool input too deeply nested to be a `Value`: its text, bounded.
-fn unreadable(raw: &RawValue, max: usize) -> Value {
-    Value::String(truncate(raw.get(), max).to_owned())
+/// `agent.notification` kind `compact`: the context was compacted; `details` is the
+/// boundary's metadata (`trigger`: `auto` or `manual`, the tokens before).
+pub(crate) fn compacted(details: Option<Value>) -> Event {
+    let trigger = details
+        .as_ref()
+        .and_then(|d| d.get("trigger"))
+        .and_then(Value::as_str);
+    let message = match trigger {
+        Some(trigger) => format!("context compacted ({trigger})"),
+        None => "context compacted".to_owned(),
+    };
+    AgentNotification {
+        kind: "compact".into(),
+        message,
+        title: None,
+        details,
+    }
+    .into()
 }
 
-fn output(
+/// `output.text` or `output.thinking`.
+pub(crate) fn output(
     kind: TextKind,
     message_id: Option<&str>,
     text: String,
@@ -709,7 +668,22 @@ fn running() -> Event {
     .into()
 }
 
-fn raw(line: &str) -> Event {
+/// `agent.raw` for a line that is JSON but not an object the mapper reads; an error if it is
+/// not JSON.
+pub(crate) fn raw_if_json(line: &str, out: &mut Vec<Event>) -> Result<Mapped, NotJson> {
+    // `IgnoredAny` checks the syntax without building anything, and without recursion: deep
+    // nesting cannot overflow the stack.
+    match serde_json::from_str::<serde::de::IgnoredAny>(line) {
+        Ok(_) => {
+            out.push(raw(line));
+            Ok(Mapped::Raw)
+        }
+        Err(err) => Err(NotJson(err.to_string())),
+    }
+}
+
+/// `agent.raw` with the line as it was.
+pub(crate) fn raw(line: &str) -> Event {
     AgentRaw {
         line: line.to_owned(),
     }

@@ -184,6 +184,53 @@ fn tasks_report_progress_and_end_background_delegations() {
 }
 
 #[test]
+fn a_background_launch_ends_its_delegation_at_the_notification_not_at_its_result() {
+    // CLI 2.1.x runs sub-agents in the background by default: the input does not say so;
+    // `task_started` (is_backgrounded) and the launch's result (isAsync) do.
+    let launch = assistant(
+        "m1",
+        r#"[{"type":"tool_use","id":"tk","name":"Agent","input":{"subagent_type":"general-purpose","description":"count"}}]"#,
+    );
+    let started = r#"{"type":"system","subtype":"task_started","task_id":"b1","tool_use_id":"tk","description":"count","is_backgrounded":true}"#;
+    let result = r#"{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"tk","content":"Async agent launched successfully."}]},"tool_use_result":{"isAsync":true,"status":"async_launched","agentId":"b1"}}"#;
+    let done = r#"{"type":"system","subtype":"task_notification","task_id":"b1","tool_use_id":"tk","status":"completed","summary":"2 files"}"#;
+    for lines in [
+        vec![launch.as_str(), started, result, done],
+        // Either says it alone.
+        vec![launch.as_str(), result, done],
+        vec![
+            launch.as_str(),
+            started,
+            &tool_result("tk", r#""launched""#, false),
+            done,
+        ],
+    ] {
+        let out = map(&lines);
+        let k = kinds(&out);
+        let completed = k.iter().rposition(|k| *k == "tool.completed").unwrap();
+        let ended: Vec<usize> = k
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k == "agent.delegation")
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(ended.len(), 2, "{k:?}");
+        assert!(
+            ended[1] > completed + 1,
+            "not at the launch's result: {k:?}"
+        );
+        assert_eq!(k[ended[1] - 1], "agent.task", "{k:?}");
+        let delegation = get!(out[ended[1]], AgentDelegation);
+        assert_eq!(delegation.status, DelegationStatus::Completed);
+        assert_eq!(
+            delegation.duration_ms,
+            Some(10 * (lines.len() as u64 - 1)),
+            "from the call to the notification"
+        );
+    }
+}
+
+#[test]
 fn text_and_thinking_blocks_are_output() {
     let out = map(&[&assistant(
         "m1",

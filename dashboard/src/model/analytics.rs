@@ -252,6 +252,62 @@ pub fn success_rate(outcomes: &[Outcome]) -> Option<f64> {
     (ended > 0).then(|| count("completed") as f64 / ended as f64 * 100.0)
 }
 
+/// The reports the page asks for, as the server answers them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reports {
+    pub usage_by_day: UsageReport,
+    pub costs_by_day: CostReport,
+    pub usage_by_model: UsageReport,
+    pub costs_by_model: CostReport,
+    pub usage_by_project: UsageReport,
+    pub costs_by_project: CostReport,
+    pub sessions_by_day: SessionsReport,
+}
+
+/// Everything the analytics page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analytics {
+    /// Every day of the range, oldest first.
+    pub days: Vec<Totals>,
+    /// Most expensive first.
+    pub models: Vec<Totals>,
+    /// Most expensive first.
+    pub projects: Vec<Totals>,
+    pub outcomes: Vec<Outcome>,
+    /// The whole range.
+    pub total: Totals,
+    /// Completed over ended, in percent.
+    pub success_rate: Option<f64>,
+}
+
+impl Analytics {
+    /// Folds the reports of `range`, asked for at `now_ms`.
+    pub fn fold(reports: &Reports, range: Range, now_ms: u64) -> Analytics {
+        let days = every_day(
+            join(&reports.usage_by_day, &reports.costs_by_day),
+            range.from(now_ms).as_deref(),
+            &day_text(now_ms / DAY_MS),
+        );
+        let outcomes = outcomes(&reports.sessions_by_day);
+        Analytics {
+            total: total(&days),
+            success_rate: success_rate(&outcomes),
+            models: by_cost(join(&reports.usage_by_model, &reports.costs_by_model)),
+            projects: by_cost(join(&reports.usage_by_project, &reports.costs_by_project)),
+            outcomes,
+            days,
+        }
+    }
+
+    /// The per-day chart's points: (day, value).
+    pub fn per_day(&self, value: fn(&Totals) -> f64) -> Vec<(String, f64)> {
+        self.days
+            .iter()
+            .map(|d| (d.key.clone().unwrap_or_default(), value(d)))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,5 +479,62 @@ mod tests {
         });
         assert_eq!(none.len(), 5);
         assert_eq!(success_rate(&none), None);
+    }
+
+    #[test]
+    fn the_page_folds_every_report() {
+        let now = parse_ts_millis("2026-11-24T15:30:00.000Z").unwrap();
+        let by = |group: &str, rows: serde_json::Value| -> UsageReport {
+            serde_json::from_value(json!({"group_by": group, "rows": rows})).unwrap()
+        };
+        let cost_by = |group: &str, rows: serde_json::Value| -> CostReport {
+            serde_json::from_value(json!({"group_by": group, "rows": rows, "total_cost_usd": 0.0}))
+                .unwrap()
+        };
+        let reports = Reports {
+            usage_by_day: by(
+                "day",
+                json!([
+                    u(Some("2026-11-20"), 2, 100, 20),
+                    u(Some("2026-11-24"), 1, 10, 2)
+                ]),
+            ),
+            costs_by_day: cost_by(
+                "day",
+                json!([c(Some("2026-11-20"), 2, 2.0), c(Some("2026-11-24"), 1, 0.5)]),
+            ),
+            usage_by_model: by(
+                "model",
+                json!([u(Some("haiku"), 1, 10, 2), u(Some("opus"), 2, 100, 20)]),
+            ),
+            costs_by_model: cost_by(
+                "model",
+                json!([c(Some("haiku"), 1, 0.5), c(Some("opus"), 2, 2.0)]),
+            ),
+            usage_by_project: by("project", json!([u(None, 3, 110, 22)])),
+            costs_by_project: cost_by("project", json!([c(None, 3, 2.5)])),
+            sessions_by_day: SessionsReport {
+                group_by: Default::default(),
+                rows: vec![],
+            },
+        };
+        let page = Analytics::fold(&reports, Range::Days7, now);
+        assert_eq!(page.days.len(), 7);
+        assert_eq!(
+            page.per_day(|d| d.cost_usd)[2],
+            ("2026-11-20".to_owned(), 2.0)
+        );
+        assert_eq!(
+            page.per_day(|d| d.tokens() as f64)[6],
+            ("2026-11-24".to_owned(), 12.0)
+        );
+        assert_eq!(page.models[0].key.as_deref(), Some("opus"));
+        assert_eq!(page.projects.len(), 1);
+        assert_eq!((page.total.sessions, page.total.tokens()), (3, 132));
+        assert!((page.total.cost_usd - 2.5).abs() < 1e-9);
+        assert_eq!(page.success_rate, None);
+        // All: from the first day with sessions to today.
+        let all = Analytics::fold(&reports, Range::All, now);
+        assert_eq!(all.days.len(), 5);
     }
 }

@@ -251,6 +251,7 @@ pub fn rows(groups: &[Group], collapsed: &HashSet<Option<String>>) -> Vec<ListRo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::sessions::SessionText;
     use crate::model::sessions::tests::{hub, listed};
     use agentcast_shared::{SessionSource, SessionState};
     use serde_json::json;
@@ -461,6 +462,15 @@ mod tests {
         assert_eq!(
             (t1.git_branch.as_deref(), t1.cli_version.as_deref()),
             (Some("main"), Some("0.63.0"))
+        );
+        assert_eq!(
+            t1.origin(),
+            [
+                ("agent", "codex".to_owned()),
+                ("source", "transcript".to_owned()),
+                ("branch", "main".to_owned()),
+                ("version", "0.63.0".to_owned()),
+            ]
         );
         let web = groups(&sessions, &SessionQuery::default(), &ProjectNames::new());
         assert_eq!(shape(&web)[0], (Some("web"), vec!["t1", "new"]));

@@ -19,6 +19,9 @@ pub trait SessionText {
     fn duration_text(&self, now_ms: u64) -> String;
     /// Input + output tokens.
     fn tokens(&self) -> u64;
+    /// Where it comes from, as the session's header shows it: (`agent`, `claude`),
+    /// (`source`, `transcript`), (`branch`, `main`), (`version`, `2.1.328`), those known.
+    fn origin(&self) -> Vec<(&'static str, String)>;
 }
 
 impl SessionText for SessionRecord {
@@ -38,6 +41,18 @@ impl SessionText for SessionRecord {
 
     fn tokens(&self) -> u64 {
         self.input_tokens + self.output_tokens
+    }
+
+    fn origin(&self) -> Vec<(&'static str, String)> {
+        [
+            ("agent", self.agent.map(|a| a.as_str().to_owned())),
+            ("source", Some(self.source.as_str().to_owned())),
+            ("branch", self.git_branch.clone()),
+            ("version", self.cli_version.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect()
     }
 }
 
@@ -177,7 +192,7 @@ impl Sessions {
     /// Every session, newest start first.
     pub fn newest_first(&self) -> Vec<&SessionRecord> {
         let mut all: Vec<&SessionEntry> = self.entries.iter().collect();
-        all.sort_by(|a, b| b.started_ms.cmp(&a.started_ms));
+        all.sort_by_key(|e| std::cmp::Reverse(e.started_ms));
         all.into_iter().map(|e| &e.record).collect()
     }
 
@@ -191,9 +206,11 @@ impl Sessions {
 
     /// Applies a batch of hub events; true when the list changed.
     pub fn apply_all(&mut self, batch: &[Envelope]) -> bool {
-        batch
-            .iter()
-            .fold(false, |changed, envelope| self.apply(envelope) || changed)
+        let mut changed = false;
+        for envelope in batch {
+            changed |= self.apply(envelope);
+        }
+        changed
     }
 
     /// Applies a hub event; true when the list changed.
@@ -343,6 +360,10 @@ pub(crate) mod tests {
             "12.0 s"
         );
         assert_eq!(sessions.get("old").unwrap().tokens(), 1200);
+        assert_eq!(
+            sessions.get("old").unwrap().origin(),
+            [("source", "run".to_owned())]
+        );
     }
 
     #[test]

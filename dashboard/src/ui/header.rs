@@ -22,7 +22,7 @@ pub fn Header() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/" on:click=move |ev| { ev.prevent_default(); ctx.open(None); }>
                 <span class="logo" aria-hidden="true">"◆"</span>
-                "agentcast"
+                <span class="brand-name">"agentcast"</span>
             </a>
             <Tabs/>
             <div

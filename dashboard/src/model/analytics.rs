@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use agentcast_shared::format_ts_millis;
-use agentcast_shared::rest::{CostReport, SessionsReport, UsageReport};
+use agentcast_shared::rest::{CostReport, SessionStatsRow, SessionsReport, UsageReport};
 
 use super::format::parse_ts_millis;
 
@@ -204,36 +204,22 @@ pub struct Outcome {
 /// The sessions by outcome, over every row of the report (whatever its grouping), in a fixed
 /// order; outcomes without a session are kept, so the legend does not move.
 pub fn outcomes(report: &SessionsReport) -> Vec<Outcome> {
-    let sum = |f: fn(&agentcast_shared::rest::SessionStatsRow) -> u64| {
-        report.rows.iter().map(f).sum::<u64>()
-    };
-    vec![
-        Outcome {
-            status: "completed",
-            label: "Completed",
-            count: sum(|r| r.completed),
-        },
-        Outcome {
-            status: "failed",
-            label: "Failed",
-            count: sum(|r| r.failed),
-        },
-        Outcome {
-            status: "cancelled",
-            label: "Stopped",
-            count: sum(|r| r.cancelled),
-        },
-        Outcome {
-            status: "interrupted",
-            label: "Interrupted",
-            count: sum(|r| r.interrupted),
-        },
-        Outcome {
-            status: "running",
-            label: "Still active",
-            count: sum(|r| r.active),
-        },
-    ]
+    type Count = fn(&SessionStatsRow) -> u64;
+    const OUTCOMES: [(&str, &str, Count); 5] = [
+        ("completed", "Completed", |r| r.completed),
+        ("failed", "Failed", |r| r.failed),
+        ("cancelled", "Stopped", |r| r.cancelled),
+        ("interrupted", "Interrupted", |r| r.interrupted),
+        ("running", "Still active", |r| r.active),
+    ];
+    OUTCOMES
+        .into_iter()
+        .map(|(status, label, count)| Outcome {
+            status,
+            label,
+            count: report.rows.iter().map(count).sum(),
+        })
+        .collect()
 }
 
 /// Completed over ended, in percent; `None` when no session has ended.

@@ -252,7 +252,7 @@ pub fn rows(groups: &[Group], collapsed: &HashSet<Option<String>>) -> Vec<ListRo
 mod tests {
     use super::*;
     use crate::model::sessions::SessionText;
-    use crate::model::sessions::tests::{hub, listed};
+    use crate::model::sessions::tests::{hub, listed, newest_first};
     use agentcast_shared::{SessionSource, SessionState};
     use serde_json::json;
 
@@ -321,7 +321,7 @@ mod tests {
         // Sessions inside the group keep their order by start.
         assert_eq!(all[0].sessions, ["w1", "w2"]);
         // A REST reload keeps the activity the hub reported.
-        sessions.merge_loaded(sample().newest_first().into_iter().cloned().collect());
+        sessions.merge_loaded(newest_first(&sample()).into_iter().cloned().collect());
         let all = groups(&sessions, &SessionQuery::default(), &ProjectNames::new());
         assert_eq!(all[0].project.as_deref(), Some("web"));
     }

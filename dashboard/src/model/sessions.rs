@@ -176,10 +176,6 @@ impl Sessions {
         *self = merged;
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -187,13 +183,6 @@ impl Sessions {
     /// Every session with its times, in the order they became known.
     pub fn entries(&self) -> &[SessionEntry] {
         &self.entries
-    }
-
-    /// Every session, newest start first.
-    pub fn newest_first(&self) -> Vec<&SessionRecord> {
-        let mut all: Vec<&SessionEntry> = self.entries.iter().collect();
-        all.sort_by_key(|e| std::cmp::Reverse(e.started_ms));
-        all.into_iter().map(|e| &e.record).collect()
     }
 
     fn entry(&self, id: &str) -> Option<&SessionEntry> {
@@ -317,6 +306,13 @@ pub(crate) mod tests {
         Sessions::new(list.sessions.into_iter().map(|view| view.record).collect())
     }
 
+    /// Every session, newest start first.
+    pub(crate) fn newest_first(sessions: &Sessions) -> Vec<&SessionRecord> {
+        let mut all: Vec<&SessionEntry> = sessions.entries().iter().collect();
+        all.sort_by_key(|e| std::cmp::Reverse(e.started_ms));
+        all.into_iter().map(|e| &e.record).collect()
+    }
+
     /// The sessions a status filter and a search keep, group after group.
     fn filtered(sessions: &Sessions, status: StatusFilter, search: &str) -> Vec<String> {
         let query = SessionQuery {
@@ -334,8 +330,7 @@ pub(crate) mod tests {
     fn rest_list_is_newest_first_and_filters() {
         let sessions = listed();
         assert_eq!(filtered(&sessions, StatusFilter::All, ""), ["new", "old"]);
-        let newest: Vec<&str> = sessions
-            .newest_first()
+        let newest: Vec<&str> = newest_first(&sessions)
             .iter()
             .map(|s| s.id.as_str())
             .collect();
@@ -371,7 +366,7 @@ pub(crate) mod tests {
         let mut sessions = listed();
         assert!(sessions.apply(&hub("s3", "session.started", json!({
             "session_id": "s3", "label": "Live", "source": "demo", "started_at": "2026-11-24T11:00:00.000Z"}))));
-        assert_eq!(sessions.newest_first()[0].id, "s3");
+        assert_eq!(newest_first(&sessions)[0].id, "s3");
         assert!(sessions.apply(&hub("s3", "session.status", json!({"status": "running"}))));
         assert!(sessions.apply(&hub(
             "s3",
@@ -393,9 +388,9 @@ pub(crate) mod tests {
         assert_eq!(sessions.get("s3").unwrap().duration_text(0), "900 ms");
         // A REST answer that does not know s3 yet keeps it.
         let mut reloaded = sessions.clone();
-        reloaded.merge_loaded(listed().newest_first().into_iter().cloned().collect());
-        assert_eq!(reloaded.len(), 3);
-        assert_eq!(reloaded.newest_first()[0].id, "s3");
+        reloaded.merge_loaded(newest_first(&listed()).into_iter().cloned().collect());
+        assert_eq!(reloaded.entries().len(), 3);
+        assert_eq!(newest_first(&reloaded)[0].id, "s3");
         // Unknown sessions and uninteresting events change nothing.
         assert!(!sessions.apply(&hub("nope", "session.status", json!({"status": "running"}))));
         assert!(!sessions.apply(&hub("s3", "system.stats", json!({}))));

@@ -77,6 +77,22 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// A page with `token` showing `route`, connecting, nothing loaded yet.
+    fn new(token: Option<String>, route: Route, now: f64) -> Ctx {
+        Ctx {
+            token: RwSignal::new(token),
+            refusal: RwSignal::new(None),
+            connection: RwSignal::new(Connection::Connecting),
+            now: RwSignal::new(now),
+            route: RwSignal::new(route),
+            sessions: RwSignal::new(Sessions::default()),
+            projects: RwSignal::new(ProjectNames::new()),
+            collector: RwSignal::new(None),
+            sessions_error: RwSignal::new(None),
+            live: StoredValue::new_local(None),
+        }
+    }
+
     pub fn token(&self) -> Option<String> {
         self.token.get_untracked()
     }
@@ -110,18 +126,7 @@ impl Ctx {
 /// A context for component tests: no token, no connection, no session open.
 #[cfg(test)]
 pub(crate) fn test_ctx() -> Ctx {
-    Ctx {
-        token: RwSignal::new(None),
-        refusal: RwSignal::new(None),
-        connection: RwSignal::new(Connection::Connecting),
-        now: RwSignal::new(1_000.0),
-        route: RwSignal::new(Route::List),
-        sessions: RwSignal::new(Sessions::default()),
-        projects: RwSignal::new(ProjectNames::new()),
-        collector: RwSignal::new(None),
-        sessions_error: RwSignal::new(None),
-        live: StoredValue::new_local(None),
-    }
+    Ctx::new(None, Route::List, 1_000.0)
 }
 
 pub fn mount() {
@@ -164,18 +169,11 @@ fn performance_now() -> f64 {
 
 #[component]
 fn App() -> impl IntoView {
-    let ctx = Ctx {
-        token: RwSignal::new(crate::auth::initial_token()),
-        refusal: RwSignal::new(None),
-        connection: RwSignal::new(Connection::Connecting),
-        now: RwSignal::new(performance_now()),
-        route: RwSignal::new(route_from_location()),
-        sessions: RwSignal::new(Sessions::default()),
-        projects: RwSignal::new(ProjectNames::new()),
-        collector: RwSignal::new(None),
-        sessions_error: RwSignal::new(None),
-        live: StoredValue::new_local(None),
-    };
+    let ctx = Ctx::new(
+        crate::auth::initial_token(),
+        route_from_location(),
+        performance_now(),
+    );
     provide_context(ctx);
 
     // The clock for countdowns and running durations.

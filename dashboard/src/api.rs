@@ -1,13 +1,18 @@
 //! The REST calls the dashboard makes (same origin, `Authorization: Bearer`): the sessions
-//! list, one session, pages of its history, and the JSONL export (fetched with the token,
+//! list, project names, one session, pages of its history, the analytics reports, and the
+//! JSONL export (fetched with the token,
 //! then saved through a Blob, since a plain link could not carry the header). The bodies are
 //! `shared`'s REST types (`agentcast_shared::rest`), as the server sends them.
 
 use agentcast_shared::HistoryPage;
-use agentcast_shared::rest::{ErrorResponse, SessionDetail, SessionList, SessionRecord};
+use agentcast_shared::rest::{
+    ErrorResponse, GroupBy, ProjectList, SessionDetail, SessionList, SessionRecord,
+};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
+
+use crate::model::session_groups::ProjectNames;
 
 /// Why a call failed, in words; `refused` when the token was the reason (401/403).
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +65,33 @@ pub async fn sessions(token: Option<&str>) -> Result<Vec<SessionRecord>, ApiErro
     get_json::<SessionList>("/api/sessions?limit=1000", token)
         .await
         .map(|list| list.sessions.into_iter().map(|view| view.record).collect())
+}
+
+/// Every project's name, by id.
+pub async fn project_names(token: Option<&str>) -> Result<ProjectNames, ApiError> {
+    get_json::<ProjectList>("/api/projects", token)
+        .await
+        .map(|list| list.projects.into_iter().map(|p| (p.id, p.name)).collect())
+}
+
+/// An analytics report (`usage`, `costs` or `sessions`) grouped by `group_by`, for the
+/// sessions started from the day `from` on (all of them without).
+pub async fn analytics<T: DeserializeOwned>(
+    report: &str,
+    group_by: GroupBy,
+    from: Option<&str>,
+    token: Option<&str>,
+) -> Result<T, ApiError> {
+    let group_by = match group_by {
+        GroupBy::Day => "day",
+        GroupBy::Model => "model",
+        GroupBy::Project => "project",
+    };
+    let mut path = format!("/api/analytics/{report}?group_by={group_by}");
+    if let Some(from) = from {
+        path += &format!("&from={}", encode(from));
+    }
+    get_json(&path, token).await
 }
 
 /// One session's record.

@@ -1,5 +1,6 @@
 //! The live side, through agentcast-client: one connection per page, multiplexing the hub
-//! namespace `/` (the sessions list's updates) and the open session's namespace, which
+//! namespace `/` (the sessions list's updates, applied once per frame, and `system.stats`
+//! with the collectors' import progress) and the open session's namespace, which
 //! replays from the offset we hold and then streams, exactly once and in order across
 //! reconnects. Leaving a session leaves its namespace; the connection stays.
 
@@ -13,7 +14,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::model::connection::Connection;
-use crate::ui::Ctx;
+use crate::model::import_progress::ImportProgress;
+use crate::ui::{Ctx, Feed};
 
 /// How often the hub is pinged, so the latency shown stays current.
 const PING_EVERY: Duration = Duration::from_secs(5);
@@ -64,11 +66,19 @@ impl Live {
             }
         });
         let mut events = socket.envelopes();
+        // A collector importing thousands of sessions sends their events in bursts: one
+        // update of the list per frame, and none for a batch that changed nothing.
+        let feed = Feed::new(move |batch| {
+            if let Some(stats) = batch.iter().rev().find_map(ImportProgress::stats_in)
+                && ctx.collector.with_untracked(|c| *c != stats)
+            {
+                ctx.collector.set(stats);
+            }
+            ctx.sessions.maybe_update(|s| s.apply_all(&batch));
+        });
         spawn_local(async move {
             while let Some(envelope) = events.next().await {
-                ctx.sessions.update(|s| {
-                    s.apply(&envelope);
-                });
+                feed.push(envelope);
             }
         });
         let pinger = socket.clone();

@@ -75,6 +75,21 @@ pub fn tokens(count: u64) -> String {
     }
 }
 
+/// `512 B`, `12.4 KB`, `3.1 MB`, `1.2 GB` (powers of 1000, like the token counts).
+pub fn bytes(count: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if count < 1000 {
+        return format!("{count} B");
+    }
+    let mut value = count as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 /// `$0.0042`, `$0.12`, `$12.40`: four decimals below a cent, where agent costs often are.
 pub fn cost(usd: f64) -> String {
     if !usd.is_finite() || usd <= 0.0 {
@@ -161,6 +176,11 @@ mod tests {
         assert_eq!(cost(0.0042), "$0.0042");
         assert_eq!(cost(12.4), "$12.40");
         assert_eq!(cost(f64::NAN), "$0.00");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(12_400), "12.4 KB");
+        assert_eq!(bytes(3_100_000), "3.1 MB");
+        assert_eq!(bytes(1_240_000_000), "1.2 GB");
+        assert_eq!(bytes(u64::MAX), "18446744.1 TB");
     }
 
     #[test]

@@ -10,19 +10,27 @@
 //! - `todos`, `usage`: the todo list and its progress; tokens, cost and the activity chart.
 //! - `filter`: the event table's type patterns and search, and the index of matching rows.
 //! - `describe`: one line per event for the table.
-//! - `sessions`: the sessions list, its live updates and filters.
+//! - `sessions`: the sessions list and its live updates; `session_groups`: its filters
+//!   (status, agent kind, project, search) and its groups by project, as rows.
+//! - `import_progress`: the transcript collectors' import, as the sessions list shows it.
+//! - `analytics`: the analytics page's reports joined and folded (per day, model, project;
+//!   outcomes; the range); `chart`: bar charts as SVG geometry.
 //! - `connection`: the connection indicator's text and countdown.
 //! - `token`: the token in the address fragment, and refusal messages.
 //! - `window`: which rows of a long list are on screen.
 //! - `format`: numbers, durations and timestamps.
 
+pub mod analytics;
+pub mod chart;
 pub mod connection;
 pub mod describe;
 pub mod event_log;
 pub mod filter;
 pub mod format;
+pub mod import_progress;
 pub mod paging;
 pub mod session;
+pub mod session_groups;
 pub mod sessions;
 pub mod todos;
 pub mod token;

@@ -1,7 +1,10 @@
 //! The sessions list: loaded from `GET /api/sessions`, then kept current by the hub namespace
-//! `/` (`session.started`, `session.status`, `session.ended`, `usage.updated`), filtered by
-//! status and a search text. A session is `shared`'s [`SessionRecord`], the REST contract's;
-//! [`SessionText`] adds what the list shows of it.
+//! `/` (`session.started`, `session.status`, `session.ended`, `usage.updated`). A session is
+//! `shared`'s [`SessionRecord`], the REST contract's; [`SessionText`] adds what the list shows
+//! of it. Sessions are kept in arrival order with an index by id, so a hub event costs one
+//! lookup even with thousands of sessions; `session_groups` orders and groups them for the view.
+
+use std::collections::HashMap;
 
 use agentcast_shared::rest::SessionRecord;
 use agentcast_shared::{Envelope, Event, SessionState};
@@ -16,6 +19,9 @@ pub trait SessionText {
     fn duration_text(&self, now_ms: u64) -> String;
     /// Input + output tokens.
     fn tokens(&self) -> u64;
+    /// Where it comes from, as the session's header shows it: (`agent`, `claude`),
+    /// (`source`, `transcript`), (`branch`, `main`), (`version`, `2.1.328`), those known.
+    fn origin(&self) -> Vec<(&'static str, String)>;
 }
 
 impl SessionText for SessionRecord {
@@ -35,6 +41,18 @@ impl SessionText for SessionRecord {
 
     fn tokens(&self) -> u64 {
         self.input_tokens + self.output_tokens
+    }
+
+    fn origin(&self) -> Vec<(&'static str, String)> {
+        [
+            ("agent", self.agent.map(|a| a.as_str().to_owned())),
+            ("source", Some(self.source.as_str().to_owned())),
+            ("branch", self.git_branch.clone()),
+            ("version", self.cli_version.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect()
     }
 }
 
@@ -85,58 +103,103 @@ impl StatusFilter {
     }
 }
 
-/// Every session the caller may see, newest first.
+/// A session and the times the list orders it by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionEntry {
+    pub record: SessionRecord,
+    /// When it started (Unix milliseconds; 0 when the timestamp is unreadable).
+    pub started_ms: u64,
+    /// When something last happened to it: its start, its end, or the latest hub event.
+    pub active_ms: u64,
+}
+
+impl SessionEntry {
+    fn new(record: SessionRecord) -> Self {
+        let started_ms = format::parse_ts_millis(&record.started_at).unwrap_or(0);
+        let ended_ms = record
+            .ended_at
+            .as_deref()
+            .and_then(format::parse_ts_millis)
+            .unwrap_or(0);
+        SessionEntry {
+            record,
+            started_ms,
+            active_ms: started_ms.max(ended_ms),
+        }
+    }
+}
+
+/// Every session the caller may see, in the order they became known, indexed by id.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Sessions {
-    list: Vec<SessionRecord>,
+    entries: Vec<SessionEntry>,
+    index: HashMap<String, usize>,
 }
 
 impl Sessions {
-    pub fn new(mut list: Vec<SessionRecord>) -> Self {
-        list.sort_by(|a, b| b.started_at.cmp(&a.started_at));
-        Sessions { list }
+    pub fn new(list: Vec<SessionRecord>) -> Self {
+        let mut sessions = Sessions::default();
+        for record in list {
+            sessions.insert(SessionEntry::new(record));
+        }
+        sessions
+    }
+
+    /// Adds a session, or replaces the one with its id.
+    fn insert(&mut self, entry: SessionEntry) {
+        match self.index.get(&entry.record.id) {
+            Some(&at) => self.entries[at] = entry,
+            None => {
+                self.index
+                    .insert(entry.record.id.clone(), self.entries.len());
+                self.entries.push(entry);
+            }
+        }
     }
 
     /// Takes a fresh REST answer, keeping sessions only the hub has told us about so far (one
-    /// that started while the request was on its way).
+    /// that started while the request was on its way) and the activity the hub reported.
     pub fn merge_loaded(&mut self, loaded: Vec<SessionRecord>) {
-        let only_live = self
-            .list
-            .drain(..)
-            .filter(|s| !loaded.iter().any(|l| l.id == s.id))
-            .collect::<Vec<_>>();
-        let all = loaded.into_iter().chain(only_live).collect();
-        *self = Sessions::new(all);
+        let mut merged = Sessions::default();
+        for record in loaded {
+            let mut entry = SessionEntry::new(record);
+            if let Some(known) = self.entry(&entry.record.id) {
+                entry.active_ms = entry.active_ms.max(known.active_ms);
+            }
+            merged.insert(entry);
+        }
+        for entry in self.entries.drain(..) {
+            if !merged.index.contains_key(&entry.record.id) {
+                merged.insert(entry);
+            }
+        }
+        *self = merged;
     }
 
-    pub fn all(&self) -> &[SessionRecord] {
-        &self.list
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every session with its times, in the order they became known.
+    pub fn entries(&self) -> &[SessionEntry] {
+        &self.entries
+    }
+
+    fn entry(&self, id: &str) -> Option<&SessionEntry> {
+        self.index.get(id).map(|&at| &self.entries[at])
     }
 
     pub fn get(&self, id: &str) -> Option<&SessionRecord> {
-        self.list.iter().find(|s| s.id == id)
+        self.entry(id).map(|e| &e.record)
     }
 
-    /// The sessions that pass the status filter and contain `search` (case-insensitive) in
-    /// their id, label, project or model.
-    pub fn filtered(&self, status: StatusFilter, search: &str) -> Vec<&SessionRecord> {
-        let search = search.trim().to_lowercase();
-        self.list
-            .iter()
-            .filter(|s| status.admits(s.status))
-            .filter(|s| {
-                search.is_empty()
-                    || [
-                        Some(&s.id),
-                        s.label.as_ref(),
-                        s.project_id.as_ref(),
-                        s.model.as_ref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .any(|field| field.to_lowercase().contains(&search))
-            })
-            .collect()
+    /// Applies a batch of hub events; true when the list changed.
+    pub fn apply_all(&mut self, batch: &[Envelope]) -> bool {
+        let mut changed = false;
+        for envelope in batch {
+            changed |= self.apply(envelope);
+        }
+        changed
     }
 
     /// Applies a hub event; true when the list changed.
@@ -157,13 +220,24 @@ impl Sessions {
             session.label = started.label.clone();
             session.project_id = started.project_id.clone();
             session.model = started.model.clone();
+            session.cwd = started.cwd.clone();
+            session.agent = started.agent;
+            session.agent_session_id = started.agent_session_id.clone();
+            session.cli_version = started.cli_version.clone();
+            session.git_branch = started.git_branch.clone();
             session.head_offset = envelope.offset;
-            self.list.insert(0, session);
+            let mut entry = SessionEntry::new(session);
+            entry.active_ms = entry
+                .active_ms
+                .max(format::parse_ts_millis(&envelope.ts).unwrap_or(0));
+            self.insert(entry);
             return true;
         }
-        let Some(session) = self.list.iter_mut().find(|s| s.id == id) else {
+        let Some(&at) = self.index.get(id) else {
             return false;
         };
+        let entry = &mut self.entries[at];
+        let session = &mut entry.record;
         session.head_offset = session.head_offset.max(envelope.offset);
         match event {
             Event::SessionStatus(status) => session.status = status.status,
@@ -171,6 +245,7 @@ impl Sessions {
                 session.status = ended.status;
                 session.duration_ms = ended.duration_ms.or(session.duration_ms);
                 session.total_cost_usd = ended.total_cost_usd.or(session.total_cost_usd);
+                session.ended_at = Some(envelope.ts.clone());
             }
             Event::UsageUpdated(usage) => {
                 session.input_tokens = usage.input_tokens;
@@ -183,20 +258,27 @@ impl Sessions {
             Event::SessionStarted(started) => {
                 session.label = started.label.or(session.label.take());
                 session.model = started.model.or(session.model.take());
+                session.agent = started.agent.or(session.agent);
+                session.cli_version = started.cli_version.or(session.cli_version.take());
+                session.git_branch = started.git_branch.or(session.git_branch.take());
             }
             _ => return false,
+        }
+        if let Some(ts) = format::parse_ts_millis(&envelope.ts) {
+            entry.active_ms = entry.active_ms.max(ts);
         }
         true
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::model::session_groups::{SessionQuery, groups};
     use agentcast_shared::rest::SessionList;
     use serde_json::json;
 
-    fn hub(session: &str, kind: &str, data: serde_json::Value) -> Envelope {
+    pub(crate) fn hub(session: &str, kind: &str, data: serde_json::Value) -> Envelope {
         Envelope {
             offset: 2,
             session_id: session.into(),
@@ -207,7 +289,7 @@ mod tests {
     }
 
     /// `GET /api/sessions` as the server answers it: every field, `null` where absent.
-    fn listed() -> Sessions {
+    pub(crate) fn listed() -> Sessions {
         let body = json!({"sessions": [
             {"id": "old", "label": "Fix dates", "project_id": null, "source": "run", "command": null,
              "cwd": null, "model": null, "status": "completed", "started_at": "2026-11-24T09:00:00.000Z",
@@ -224,20 +306,41 @@ mod tests {
         Sessions::new(list.sessions.into_iter().map(|view| view.record).collect())
     }
 
+    /// Every session, newest start first.
+    pub(crate) fn newest_first(sessions: &Sessions) -> Vec<&SessionRecord> {
+        let mut all: Vec<&SessionEntry> = sessions.entries().iter().collect();
+        all.sort_by_key(|e| std::cmp::Reverse(e.started_ms));
+        all.into_iter().map(|e| &e.record).collect()
+    }
+
+    /// The sessions a status filter and a search keep, group after group.
+    fn filtered(sessions: &Sessions, status: StatusFilter, search: &str) -> Vec<String> {
+        let query = SessionQuery {
+            status,
+            search: search.into(),
+            ..SessionQuery::default()
+        };
+        groups(sessions, &query, &HashMap::new())
+            .into_iter()
+            .flat_map(|g| g.sessions)
+            .collect()
+    }
+
     #[test]
     fn rest_list_is_newest_first_and_filters() {
         let sessions = listed();
-        let ids = |v: Vec<&SessionRecord>| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
-        assert_eq!(
-            ids(sessions.filtered(StatusFilter::All, "")),
-            ["new", "old"]
-        );
-        assert_eq!(ids(sessions.filtered(StatusFilter::Active, "")), ["new"]);
-        assert_eq!(ids(sessions.filtered(StatusFilter::Completed, "")), ["old"]);
-        assert!(sessions.filtered(StatusFilter::Failed, "").is_empty());
-        assert_eq!(ids(sessions.filtered(StatusFilter::All, "DATES")), ["old"]);
-        assert_eq!(ids(sessions.filtered(StatusFilter::All, "web")), ["new"]);
-        assert_eq!(ids(sessions.filtered(StatusFilter::All, "opus")), ["new"]);
+        assert_eq!(filtered(&sessions, StatusFilter::All, ""), ["new", "old"]);
+        let newest: Vec<&str> = newest_first(&sessions)
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(newest, ["new", "old"]);
+        assert_eq!(filtered(&sessions, StatusFilter::Active, ""), ["new"]);
+        assert_eq!(filtered(&sessions, StatusFilter::Completed, ""), ["old"]);
+        assert!(filtered(&sessions, StatusFilter::Failed, "").is_empty());
+        assert_eq!(filtered(&sessions, StatusFilter::All, "DATES"), ["old"]);
+        assert_eq!(filtered(&sessions, StatusFilter::All, "web"), ["new"]);
+        assert_eq!(filtered(&sessions, StatusFilter::All, "opus"), ["new"]);
         assert_eq!(StatusFilter::parse("failed"), StatusFilter::Failed);
         assert_eq!(StatusFilter::parse("??"), StatusFilter::All);
     }
@@ -252,6 +355,10 @@ mod tests {
             "12.0 s"
         );
         assert_eq!(sessions.get("old").unwrap().tokens(), 1200);
+        assert_eq!(
+            sessions.get("old").unwrap().origin(),
+            [("source", "run".to_owned())]
+        );
     }
 
     #[test]
@@ -259,7 +366,7 @@ mod tests {
         let mut sessions = listed();
         assert!(sessions.apply(&hub("s3", "session.started", json!({
             "session_id": "s3", "label": "Live", "source": "demo", "started_at": "2026-11-24T11:00:00.000Z"}))));
-        assert_eq!(sessions.all()[0].id, "s3");
+        assert_eq!(newest_first(&sessions)[0].id, "s3");
         assert!(sessions.apply(&hub("s3", "session.status", json!({"status": "running"}))));
         assert!(sessions.apply(&hub(
             "s3",
@@ -281,9 +388,9 @@ mod tests {
         assert_eq!(sessions.get("s3").unwrap().duration_text(0), "900 ms");
         // A REST answer that does not know s3 yet keeps it.
         let mut reloaded = sessions.clone();
-        reloaded.merge_loaded(listed().all().to_vec());
-        assert_eq!(reloaded.all().len(), 3);
-        assert_eq!(reloaded.all()[0].id, "s3");
+        reloaded.merge_loaded(newest_first(&listed()).into_iter().cloned().collect());
+        assert_eq!(reloaded.entries().len(), 3);
+        assert_eq!(newest_first(&reloaded)[0].id, "s3");
         // Unknown sessions and uninteresting events change nothing.
         assert!(!sessions.apply(&hub("nope", "session.status", json!({"status": "running"}))));
         assert!(!sessions.apply(&hub("s3", "system.stats", json!({}))));

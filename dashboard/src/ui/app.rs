@@ -1,17 +1,55 @@
-//! The app shell: the context every component shares, the route, and the two-pane layout
-//! (sessions on the left, the open session on the right; one pane at a time on a phone).
+//! The app shell: the context every component shares, the route (`/`, `/sessions/{id}`,
+//! `/analytics`), and the layout: sessions on the left, the open session on the right (one
+//! pane at a time on a phone), or the analytics page.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
+use super::analytics::AnalyticsPage;
 use super::header::Header;
 use super::session::SessionPage;
 use super::sessions::SessionsList;
 use super::token_prompt::TokenPrompt;
 use crate::live::Live;
+use agentcast_shared::CollectorStats;
+
 use crate::model::connection::Connection;
+use crate::model::session_groups::ProjectNames;
 use crate::model::sessions::Sessions;
+
+/// What the page shows, from its path.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum Route {
+    /// `/`: the sessions list, no session open.
+    #[default]
+    List,
+    /// `/sessions/{id}`: the list and one session.
+    Session(String),
+    /// `/analytics`: usage and cost across sessions.
+    Analytics,
+}
+
+impl Route {
+    /// The open session's id.
+    pub fn session(&self) -> Option<&str> {
+        match self {
+            Route::Session(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            Route::List => "/".to_owned(),
+            Route::Session(id) => format!(
+                "/sessions/{}",
+                String::from(js_sys::encode_uri_component(id))
+            ),
+            Route::Analytics => "/analytics".to_owned(),
+        }
+    }
+}
 
 /// What every component may read or set. Signals are `Copy`, so the struct is too.
 #[derive(Clone, Copy)]
@@ -23,10 +61,15 @@ pub(crate) struct Ctx {
     pub connection: RwSignal<Connection>,
     /// `performance.now()`, ticked four times a second: countdowns and running durations.
     pub now: RwSignal<f64>,
-    /// The open session (`/sessions/{id}`), or none (`/`).
-    pub route: RwSignal<Option<String>>,
+    /// What the page shows.
+    pub route: RwSignal<Route>,
     /// Every session, from REST then kept current by the hub namespace.
     pub sessions: RwSignal<Sessions>,
+    /// Project names by id, for the groups' titles (`GET /api/projects`).
+    pub projects: RwSignal<ProjectNames>,
+    /// The transcript collectors' progress, from the latest `system.stats`; `None` when
+    /// collecting is off or no stats came yet.
+    pub collector: RwSignal<Option<CollectorStats>>,
     /// Why the sessions list could not be loaded.
     pub sessions_error: RwSignal<Option<String>>,
     /// The Socket.IO client (one connection for the hub and the open session).
@@ -34,23 +77,38 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
+    /// A page with `token` showing `route`, connecting, nothing loaded yet.
+    fn new(token: Option<String>, route: Route, now: f64) -> Ctx {
+        Ctx {
+            token: RwSignal::new(token),
+            refusal: RwSignal::new(None),
+            connection: RwSignal::new(Connection::Connecting),
+            now: RwSignal::new(now),
+            route: RwSignal::new(route),
+            sessions: RwSignal::new(Sessions::default()),
+            projects: RwSignal::new(ProjectNames::new()),
+            collector: RwSignal::new(None),
+            sessions_error: RwSignal::new(None),
+            live: StoredValue::new_local(None),
+        }
+    }
+
     pub fn token(&self) -> Option<String> {
         self.token.get_untracked()
     }
 
-    /// Opens a session (or the list) and records it in the address bar.
+    /// Opens a session (or the list).
     pub fn open(&self, session: Option<String>) {
-        let path = match &session {
-            Some(id) => format!(
-                "/sessions/{}",
-                String::from(js_sys::encode_uri_component(id))
-            ),
-            None => "/".to_owned(),
-        };
+        self.navigate(session.map_or(Route::List, Route::Session));
+    }
+
+    /// Shows `route` and records it in the address bar.
+    pub fn navigate(&self, route: Route) {
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let path = route.path();
             let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
         }
-        self.route.set(session);
+        self.route.set(route);
     }
 
     /// Forgets a refused token and shows the prompt with the reason.
@@ -65,6 +123,12 @@ impl Ctx {
     }
 }
 
+/// A context for component tests: no token, no connection, no session open.
+#[cfg(test)]
+pub(crate) fn test_ctx() -> Ctx {
+    Ctx::new(None, Route::List, 1_000.0)
+}
+
 pub fn mount() {
     console_error_panic_hook();
     mount_to_body(App);
@@ -77,11 +141,24 @@ fn console_error_panic_hook() {
     }));
 }
 
-fn route_from_location() -> Option<String> {
-    let path = web_sys::window()?.location().pathname().ok()?;
-    let id = path.strip_prefix("/sessions/")?.trim_end_matches('/');
-    let id: String = js_sys::decode_uri_component(id).ok()?.into();
-    (!id.is_empty()).then_some(id)
+fn route_from_location() -> Route {
+    let Some(path) = web_sys::window().and_then(|w| w.location().pathname().ok()) else {
+        return Route::List;
+    };
+    if path.trim_end_matches('/') == "/analytics" {
+        return Route::Analytics;
+    }
+    let id = path
+        .strip_prefix("/sessions/")
+        .map(|id| id.trim_end_matches('/'))
+        .and_then(|id| js_sys::decode_uri_component(id).ok())
+        .map(String::from)
+        .unwrap_or_default();
+    if id.is_empty() {
+        Route::List
+    } else {
+        Route::Session(id)
+    }
 }
 
 fn performance_now() -> f64 {
@@ -92,16 +169,11 @@ fn performance_now() -> f64 {
 
 #[component]
 fn App() -> impl IntoView {
-    let ctx = Ctx {
-        token: RwSignal::new(crate::auth::initial_token()),
-        refusal: RwSignal::new(None),
-        connection: RwSignal::new(Connection::Connecting),
-        now: RwSignal::new(performance_now()),
-        route: RwSignal::new(route_from_location()),
-        sessions: RwSignal::new(Sessions::default()),
-        sessions_error: RwSignal::new(None),
-        live: StoredValue::new_local(None),
-    };
+    let ctx = Ctx::new(
+        crate::auth::initial_token(),
+        route_from_location(),
+        performance_now(),
+    );
     provide_context(ctx);
 
     // The clock for countdowns and running durations.
@@ -136,17 +208,22 @@ fn App() -> impl IntoView {
     view! {
         <Header/>
         <Show when=has_token fallback=|| view! { <TokenPrompt/> }>
-            <main class="layout" class:has-session=move || ctx.route.get().is_some()>
-                <SessionsList/>
-                {move || match ctx.route.get() {
-                    Some(id) => view! { <SessionPage id=id/> }.into_any(),
-                    None => view! {
-                        <section class="panel empty-state" data-testid="no-session">
-                            <p>"Pick a session on the left to watch it live."</p>
-                        </section>
-                    }.into_any(),
-                }}
-            </main>
+            <Show
+                when=move || ctx.route.with(|r| *r != Route::Analytics)
+                fallback=|| view! { <main class="analytics-layout"><AnalyticsPage/></main> }
+            >
+                <main class="layout" class:has-session=move || ctx.route.with(|r| r.session().is_some())>
+                    <SessionsList/>
+                    {move || match ctx.route.with(|r| r.session().map(str::to_owned)) {
+                        Some(id) => view! { <SessionPage id=id/> }.into_any(),
+                        None => view! {
+                            <section class="panel empty-state" data-testid="no-session">
+                                <p>"Pick a session on the left to watch it live."</p>
+                            </section>
+                        }.into_any(),
+                    }}
+                </main>
+            </Show>
         </Show>
     }
 }

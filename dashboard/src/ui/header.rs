@@ -1,10 +1,11 @@
 //! The title bar: the name (a link back to the list), the connection indicator, always
 //! visible, with latency, reconnect attempt and countdown, or the reason and Retry; and the
-//! light/dark switch.
+//! light/dark switch; between them the tabs: Sessions and Analytics.
 
 use leptos::prelude::*;
 
 use super::Ctx;
+use super::app::Route;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -21,8 +22,9 @@ pub fn Header() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/" on:click=move |ev| { ev.prevent_default(); ctx.open(None); }>
                 <span class="logo" aria-hidden="true">"◆"</span>
-                "agentcast"
+                <span class="brand-name">"agentcast"</span>
             </a>
+            <Tabs/>
             <div
                 class="connection"
                 data-testid="connection"
@@ -42,6 +44,27 @@ pub fn Header() -> impl IntoView {
             </div>
             <ThemeSwitch/>
         </header>
+    }
+}
+
+/// Sessions and Analytics: links (they work without the app too), followed in the page.
+#[component]
+fn Tabs() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let on_analytics = move || ctx.route.with(|r| *r == Route::Analytics);
+    let go = move |route: Route| {
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            ctx.navigate(route.clone());
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Pages">
+            <a href="/" data-testid="tab-sessions" class:active=move || !on_analytics()
+                aria-current=move || (!on_analytics()).then_some("page") on:click=go(Route::List)>"Sessions"</a>
+            <a href="/analytics" data-testid="tab-analytics" class:active=on_analytics
+                aria-current=move || on_analytics().then_some("page") on:click=go(Route::Analytics)>"Analytics"</a>
+        </nav>
     }
 }
 
@@ -96,7 +119,6 @@ fn prefers_dark() -> bool {
 mod tests {
     use super::*;
     use crate::model::connection::Connection;
-    use crate::model::sessions::Sessions;
     use crate::ui::virtual_rows::tests::{host, settle};
     use wasm_bindgen_test::*;
 
@@ -117,14 +139,8 @@ mod tests {
         });
         let _mounted = leptos::mount::mount_to(host.clone(), move || {
             provide_context(Ctx {
-                token: RwSignal::new(None),
-                refusal: RwSignal::new(None),
                 connection,
-                now: RwSignal::new(1_000.0),
-                route: RwSignal::new(None),
-                sessions: RwSignal::new(Sessions::default()),
-                sessions_error: RwSignal::new(None),
-                live: StoredValue::new_local(None),
+                ..crate::ui::app::test_ctx()
             });
             view! { <Header/> }
         });

@@ -1,15 +1,21 @@
 //! Leptos components: thin views over `crate::model`. Each file is one part of the page.
 //!
-//! - `app`: the shared context ([`Ctx`]), the route (`/` or `/sessions/{id}`) and the layout.
+//! - `app`: the shared context ([`Ctx`]), the route (`/`, `/sessions/{id}` or `/analytics`)
+//!   and the layout.
 //! - `header`: the title bar, the connection indicator and the theme switch.
 //! - `token_prompt`: asks for a token and says why the last one was refused.
-//! - `sessions`: the sessions list with its filters.
+//! - `sessions`: the sessions list, grouped by project, with its filters and the import's
+//!   progress.
+//! - `analytics`: tokens and cost per day, model and project, and sessions by outcome.
+//! - `feed`: events applied once per animation frame.
 //! - `session`: one session: loading, live updates, and its panels:
 //!   `transcript`, `tools`, `todos`, `usage`, `events`.
 //! - `virtual_rows`: a list that renders only the rows on screen.
 
+mod analytics;
 mod app;
 mod events;
+mod feed;
 mod header;
 mod session;
 mod sessions;
@@ -22,4 +28,5 @@ mod virtual_rows;
 
 pub(crate) use app::Ctx;
 pub use app::mount;
+pub(crate) use feed::Feed;
 pub(crate) use sessions::load as load_sessions;

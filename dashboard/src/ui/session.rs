@@ -3,15 +3,13 @@
 //! per animation frame; older pages and gaps are paged in on demand. Which pages to fetch
 //! and what to do with them is decided by `model::paging`; this fetches them.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
-
 use agentcast_shared::{Envelope, Event, GetHistoryArgs, HistoryPage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::Ctx;
 use super::events::EventsPanel;
+use super::feed::Feed;
 use super::todos::TodosPanel;
 use super::tools::ToolsPanel;
 use super::transcript::TranscriptPanel;
@@ -19,43 +17,6 @@ use super::usage::UsagePanel;
 use crate::model::paging::{Answered, PageRequest, Paging, Recovery};
 use crate::model::session::SessionModel;
 use crate::model::sessions::SessionText;
-
-/// Events applied to the model once per frame: at 1,000 events/s the page redraws 60 times a
-/// second, not 1,000.
-#[derive(Clone)]
-pub(crate) struct Feed {
-    model: RwSignal<SessionModel>,
-    buffer: Rc<RefCell<Vec<Envelope>>>,
-    scheduled: Rc<Cell<bool>>,
-}
-
-impl Feed {
-    fn new(model: RwSignal<SessionModel>) -> Self {
-        Feed {
-            model,
-            buffer: Rc::default(),
-            scheduled: Rc::default(),
-        }
-    }
-
-    pub fn push(&self, envelope: Envelope) {
-        self.buffer.borrow_mut().push(envelope);
-        if !self.scheduled.replace(true) {
-            let feed = self.clone();
-            request_animation_frame(move || feed.flush());
-        }
-    }
-
-    /// Applies what is buffered now (a frame callback does it otherwise).
-    fn flush(&self) {
-        self.scheduled.set(false);
-        let batch = std::mem::take(&mut *self.buffer.borrow_mut());
-        if !batch.is_empty() {
-            // The page may be gone (the user opened another session) with a frame pending.
-            let _ = self.model.try_update(|m| m.extend(batch));
-        }
-    }
-}
 
 /// What the session page shares with its panels.
 #[derive(Clone, Copy)]
@@ -202,7 +163,11 @@ pub fn SessionPage(id: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let session = SessionCtx::new(id.clone());
     provide_context(session);
-    let feed = Feed::new(session.model);
+    let model = session.model;
+    // The page may be gone (the user opened another session) with a frame pending.
+    let feed = Feed::new(move |batch| {
+        let _ = model.try_update(|m| m.extend(batch));
+    });
 
     let first_page_id = id.clone();
     spawn_local(async move {
@@ -233,7 +198,10 @@ pub fn SessionPage(id: String) -> impl IntoView {
         };
         // The user may have opened another session while the page loaded: that one's
         // connection must not be replaced by this one's.
-        if ctx.route.get_untracked().as_deref() != Some(first_page_id.as_str()) {
+        if ctx
+            .route
+            .with_untracked(|r| r.session() != Some(first_page_id.as_str()))
+        {
             return;
         }
         ctx.live.with_value(|live| {
@@ -268,6 +236,14 @@ pub fn SessionPage(id: String) -> impl IntoView {
                 .with(|s| s.get(&id).map(|s| s.status.as_str()).unwrap_or(""))
         }
     });
+    // Which agent, from where, on which branch, with which CLI version (those known).
+    let origin = Memo::new({
+        let id = id.clone();
+        move |_| {
+            ctx.sessions
+                .with(|s| s.get(&id).map(|s| s.origin()).unwrap_or_default())
+        }
+    });
     let export = move |_| {
         let (id, token) = (session.id.get_value(), ctx.token());
         spawn_local(async move {
@@ -291,6 +267,13 @@ pub fn SessionPage(id: String) -> impl IntoView {
                 <button class="small back" on:click=move |_| ctx.open(None) aria-label="Back to sessions">"←"</button>
                 <h1 data-testid="session-title">{title}</h1>
                 <span class="badge" data-status=status>{status}</span>
+                <span class="origin" data-testid="session-origin">
+                    <For each=move || origin.get() key=|fact| fact.clone() let:fact>
+                        <span class="fact" data-fact=fact.0>
+                            <span class="muted">{fact.0}" "</span>{fact.1}
+                        </span>
+                    </For>
+                </span>
                 <span class="spacer"></span>
                 <button class="small" data-testid="export" on:click=export>"Export JSONL"</button>
             </div>

@@ -1,6 +1,6 @@
 //! A scrolling list that renders only the rows in view (`model::window`), with spacers for
 //! the rest; it follows new rows while scrolled to the bottom, and stops once the user
-//! scrolls up to read.
+//! scrolls up to read. Rows are all `row_height` high, or start where `tops` says.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -14,6 +14,10 @@ pub fn VirtualRows<F, V>(
     len: Signal<usize>,
     /// Every row is this many pixels high (the CSS agrees).
     row_height: f64,
+    /// Rows of different heights: where each starts, and the list's height last
+    /// (`model::window::tops`); `row_height` is then only the scroll step for following.
+    #[prop(optional, into)]
+    tops: Option<Signal<Vec<f64>>>,
     /// Renders row `index`.
     render: F,
     #[prop(into)] testid: String,
@@ -70,7 +74,10 @@ where
         }
     });
 
-    let visible = Memo::new(move |_| window.visible(len.get(), scroll_top.get(), height.get()));
+    let visible = Memo::new(move |_| match tops {
+        Some(tops) => tops.with(|t| window.visible_tops(t, scroll_top.get(), height.get())),
+        None => window.visible(len.get(), scroll_top.get(), height.get()),
+    });
     view! {
         <div class="virtual" node_ref=scroller on:scroll=on_scroll data-testid=testid tabindex="0">
             <div style:height=move || format!("{}px", visible.with(|v| v.pad_top))></div>

@@ -240,6 +240,37 @@ describe("dashboard against agentcast serve --demo", () => {
     await ui.sessionRow(SESSION).waitFor({ timeout: 15_000 });
   });
 
+  it("groups the sessions by project and shows their source", async () => {
+    const group = page.locator('[data-testid="session-group"][data-project="demo"]');
+    await group.waitFor({ timeout: 15_000 });
+    assert.ok(Number(await group.getAttribute("data-count")) >= 1);
+    assert.equal(await ui.sessionRow(SESSION).getAttribute("data-source"), "demo");
+    // Folding the group hides its sessions; unfolding shows them again.
+    await group.click();
+    await ui.until("the demo group folded", () => !document.querySelector('[data-testid="session-row"]'));
+    await group.click();
+    await ui.sessionRow(SESSION).waitFor({ timeout: 15_000 });
+  });
+
+  it("shows analytics across sessions: per day, model, project and outcome", async () => {
+    await page.getByTestId("tab-analytics").click();
+    await page.locator('[data-testid="analytics"][data-loaded="true"]').waitFor({ timeout: 15_000 });
+    assert.match(page.url(), /\/analytics$/);
+    assert.equal(await page.getByTestId("analytics-error").textContent(), "");
+    assert.equal(await page.locator('[data-testid="cost-chart"] rect.bar').count(), 30, "30 days by default");
+    assert.ok(Number(await page.getByTestId("total-sessions").textContent()) >= 1);
+    const projects = await page.locator('[data-testid="by-project"] [data-testid="breakdown-row"]')
+      .evaluateAll((rows) => rows.map((r) => r.dataset.key));
+    assert.ok(projects.includes("demo"), `projects: ${projects}`);
+    const completed = await page.locator('[data-testid="outcome"][data-status="completed"]').getAttribute("data-count");
+    assert.ok(Number(completed) >= 1, `${SESSION} completed by now`);
+    await shot(page, "07b-analytics");
+    await page.getByTestId("range-7d").click();
+    await ui.until("seven days", () => document.querySelectorAll('[data-testid="cost-chart"] rect.bar').length === 7);
+    await page.getByTestId("tab-sessions").click();
+    await ui.sessionRow(SESSION).waitFor({ timeout: 15_000 });
+  });
+
   it("works on a phone-sized screen and in the dark theme", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId("theme").click();

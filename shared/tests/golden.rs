@@ -1021,12 +1021,22 @@ fn rest_projects_are_golden() {
         name: "Web app".into(),
         settings: json!({"budget_usd": 20, "tags": ["a"]}),
         created_at: "2026-11-24T10:00:00.000Z".into(),
+        path: Some("/home/u/web".into()),
+        session_count: 3,
+    };
+    let named = rest::Project {
+        id: "api".into(),
+        name: "API".into(),
+        settings: json!({}),
+        created_at: "2026-11-24T10:00:00.000Z".into(),
+        path: None,
+        session_count: 0,
     };
     golden(
         &rest::ProjectList {
-            projects: vec![project],
+            projects: vec![project, named],
         },
-        r#"{"projects":[{"id":"web","name":"Web app","settings":{"budget_usd":20,"tags":["a"]},"created_at":"2026-11-24T10:00:00.000Z"}]}"#,
+        r#"{"projects":[{"id":"web","name":"Web app","settings":{"budget_usd":20,"tags":["a"]},"created_at":"2026-11-24T10:00:00.000Z","path":"/home/u/web","session_count":3},{"id":"api","name":"API","settings":{},"created_at":"2026-11-24T10:00:00.000Z","session_count":0}]}"#,
     );
     golden(
         &rest::CreateProject {

@@ -37,6 +37,6 @@ mod tools;
 pub use claude::{ClaudeMapper, Mapped, NotJson};
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
-pub use hooks::{HookError, HookMapper};
+pub use hooks::{HookContext, HookError, HookMapper};
 pub use line_mapper::LineMapper;
 pub use pipeline::{Clock, IngestPipeline, IngestStats, PushLineError};

@@ -48,8 +48,9 @@ pub enum ShapeError {
     EventNotAnArray(String),
 }
 
-/// True for a hook command agentcast installed: it runs a program named `agentcast...`
-/// with the `hooks send` subcommand.
+/// True for a hook command agentcast installed: it runs a program whose file name has
+/// `agentcast` in it (a copy may be renamed `agentcast-dev`, `my-agentcast`) with the
+/// `hooks send` subcommand.
 pub(crate) fn is_ours(command: &str) -> bool {
     let command_line = command.trim_start();
     let program = match command_line.chars().next() {
@@ -59,7 +60,7 @@ pub(crate) fn is_ours(command: &str) -> bool {
     }
     .unwrap_or("");
     let name = program.rsplit('/').next().unwrap_or("");
-    name.starts_with("agentcast") && command.contains(&format!(" {SEND_SUBCOMMAND}"))
+    name.contains("agentcast") && command.contains(&format!(" {SEND_SUBCOMMAND}"))
 }
 
 /// Adds one entry running `command` to every event of [`EVENTS`], after taking out any
@@ -192,6 +193,9 @@ mod tests {
             "/usr/local/bin/agentcast hooks send --server http://x"
         ));
         assert!(is_ours("'/a b/agentcast-dev' hooks send"));
+        assert!(is_ours(
+            "'/tmp/my-agentcast' hooks send --server 'http://h'"
+        ));
         assert!(!is_ours("/usr/bin/notify-send hooks send"));
         assert!(!is_ours("echo agentcast hooks send"));
         assert!(!is_ours("'/opt/bin/agentcast' pipe"));

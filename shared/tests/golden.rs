@@ -968,8 +968,19 @@ fn rest_session_requests_are_golden() {
             cwd: Some("/src".into()),
             label: Some("try".into()),
             session_id: None,
+            project: None,
         },
         r#"{"command":["claude","-p","hi"],"cwd":"/src","label":"try"}"#,
+    );
+    golden(
+        &rest::CreateSession {
+            command: vec!["claude".into()],
+            cwd: None,
+            label: None,
+            session_id: None,
+            project: Some("../web".into()),
+        },
+        r#"{"command":["claude"],"project":"../web"}"#,
     );
     golden(
         &rest::CreatedSession {

@@ -88,6 +88,7 @@ macro_rules! store_suite {
                 soft_delete_hides_the_session_and_drops_its_events,
                 checkpoints_crud,
                 projects_crud,
+                projects_count_their_live_sessions,
                 mcp_servers_crud,
                 analytics_group_by_day_model_and_project,
                 file_cursors_are_committed_with_their_events,
@@ -729,6 +730,35 @@ async fn checkpoints_crud(f: Fixture) {
     assert!(catalog.delete_checkpoint("late").await.unwrap());
     assert!(!catalog.delete_checkpoint("late").await.unwrap());
     assert_eq!(catalog.list_checkpoints("s").await.unwrap(), [early]);
+}
+
+async fn projects_count_their_live_sessions(f: Fixture) {
+    let mut web = project("web", "Web", serde_json::json!({}));
+    web.path = Some("/src/web".into());
+    f.store.projects().create_project(&web).await.unwrap();
+    let sessions = f.store.sessions();
+    for id in ["a", "b", "c"] {
+        let mut record = session(id, SessionState::Completed);
+        record.project_id = (id != "c").then(|| "web".to_owned());
+        sessions.upsert_session(&record).await.unwrap();
+    }
+    let counted = f
+        .store
+        .projects()
+        .get_project("web")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (counted.session_count, counted.path.as_deref()),
+        (2, Some("/src/web"))
+    );
+    assert!(sessions.delete_session("b").await.unwrap());
+    let listed = f.store.projects().list_projects().await.unwrap();
+    assert_eq!(
+        listed[0].session_count, 1,
+        "a deleted session is not counted"
+    );
 }
 
 async fn projects_crud(f: Fixture) {

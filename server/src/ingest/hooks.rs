@@ -344,16 +344,11 @@ impl<'a> Hook<'a> {
 impl Hook<'_> {
     /// What a session's transcript or stream-json shows as well.
     fn is_content(&self) -> bool {
-        matches!(
-            self,
-            Hook::UserPromptSubmit { .. }
-                | Hook::PreToolUse(_)
-                | Hook::PostToolUse(_)
-                | Hook::PostToolUseFailure { .. }
-                | Hook::SubagentStart { .. }
-                | Hook::SubagentStop { .. }
-                | Hook::PreCompact { .. }
-        )
+        self.is_activity()
+            || matches!(
+                self,
+                Hook::SubagentStart { .. } | Hook::SubagentStop { .. } | Hook::PreCompact { .. }
+            )
     }
 
     /// The agent works on a turn (a stopped or waiting session runs again).

@@ -343,3 +343,44 @@ async fn the_real_claude_code_runs_the_hooks_that_hooks_install_wrote() {
         serde_json::from_str(&std::fs::read_to_string(&settings_path).unwrap()).unwrap();
     assert_eq!(left, json!({}));
 }
+
+#[tokio::test]
+async fn hooks_send_never_fails_the_agent_when_the_server_is_down() {
+    use tokio::io::AsyncWriteExt;
+    // A port nothing listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(agentcast_bin())
+        .args([
+            "hooks",
+            "send",
+            "--server",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(br#"{"session_id":"s","hook_event_name":"Stop"}"#)
+        .await
+        .unwrap();
+    drop(stdin);
+    let output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .expect("hooks send finished within 10 s")
+        .unwrap();
+    assert!(output.status.success(), "exit 0 whatever happens");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing on stdout: Claude Code would read it"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot reach the server"), "{stderr}");
+}

@@ -30,6 +30,9 @@ pub enum Command {
     /// Tokens: `agentcast token create --scope read --session '*' --ttl 1h`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Claude Code's hooks, posting to a server: `agentcast hooks install --server URL`.
+    #[command(subcommand)]
+    Hooks(crate::hook_setup::HooksCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +95,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep_serving: bool,
 
+    /// The session's project: a path (with a `/`, or `.`, `..`, `~`) means that directory's
+    /// project (its git root), anything else the project of that name [default: the
+    /// project of the current directory].
+    #[arg(long, value_name = "NAME_OR_PATH")]
+    pub project: Option<String>,
+
     /// Options of the local server (without --server); --bind defaults to 127.0.0.1:0 here.
     #[command(flatten)]
     pub serve: ServeArgs,
@@ -120,6 +129,11 @@ pub struct PipeArgs {
     /// Token for the server (write scope).
     #[arg(long, env = "AGENTCAST_TOKEN", value_name = "JWT")]
     pub token: Option<String>,
+
+    /// The session's project, as `run --project` [default: the project of the cwd the
+    /// agent reports].
+    #[arg(long, value_name = "NAME_OR_PATH")]
+    pub project: Option<String>,
 
     /// Longest JSONL line accepted, in bytes; longer lines become agent.error [default: 16 MiB].
     #[arg(long, env = "AGENTCAST_MAX_LINE_BYTES", value_name = "BYTES")]

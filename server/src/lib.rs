@@ -24,7 +24,9 @@
 //! - [`limits`]: connection, request and message rate limits.
 //! - [`audit`]: the audit log of tokens, refusals, admin actions and limits.
 //! - [`sources`]: running agent processes, and the client side of `agentcast pipe`.
+//! - [`hook_setup`]: `agentcast hooks`, Claude Code's hooks wired to a server.
 //! - [`run`]: `agentcast run`, an agent into a server of its own or a running one.
+//! - [`project`]: a session's project: its working directory's git root, or `--project`.
 //! - [`store`]: the event store: sessions, events, checkpoints, projects, MCP servers
 //!   (SQLite, or memory), with retention and analytics.
 //! - [`clock`]: the wall clock, in Unix milliseconds and wire timestamps.
@@ -43,6 +45,7 @@ pub mod clock;
 pub mod config;
 pub mod conformance;
 pub mod demo;
+pub mod hook_setup;
 pub mod http;
 pub mod hub;
 pub mod ingest;
@@ -51,6 +54,7 @@ pub mod listener;
 pub mod logging;
 pub mod mcp;
 pub mod parse;
+pub mod project;
 pub mod run;
 mod services;
 pub mod socket;

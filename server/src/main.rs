@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Pipe(args) => pipe(args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(args),
+        Command::Hooks(command) => Ok(agentcast_server::hook_setup::run(command).await?),
     }
 }
 
@@ -41,7 +42,11 @@ async fn pipe(args: PipeArgs) -> anyhow::Result<()> {
         "agentcast: streaming stdin into session {session_id} at {}",
         args.server
     );
-    let head = pipe_stdin(&args.server, &session_id, args.token, limits).await?;
+    let project = args
+        .project
+        .as_deref()
+        .map(agentcast_server::run::cli_project);
+    let head = pipe_stdin(&args.server, &session_id, args.token, project, limits).await?;
     eprintln!("agentcast: done, session {session_id} is at offset {head}");
     Ok(())
 }

@@ -58,8 +58,10 @@ pub async fn run(args: RunArgs) -> Result<i32, RunCommandError> {
         keep_serving,
         serve,
         command,
+        project,
     } = args;
-    let spec = run_spec(session, label, command);
+    let mut spec = run_spec(session, label, command);
+    spec.project = project.map(|project| cli_project(&project));
     let exit = match server {
         Some(server) => stream_to(&server, token, &serve, spec).await?,
         None => serve_locally(serve, keep_serving, spec).await?,
@@ -201,7 +203,16 @@ fn run_spec(session: Option<String>, label: Option<String>, command: Vec<String>
         cwd: std::env::current_dir().ok(),
         label,
         source: SessionSource::Run,
+        project: None,
     }
+}
+
+/// `--project` as `session.started` carries it: a path made absolute here, where it is
+/// (see [`client_project`](crate::project::client_project)).
+pub fn cli_project(value: &str) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    crate::project::client_project(value, &cwd, home.as_deref())
 }
 
 /// The exit code `agentcast run` ends with: the child's, or 128 + its signal.

@@ -968,8 +968,19 @@ fn rest_session_requests_are_golden() {
             cwd: Some("/src".into()),
             label: Some("try".into()),
             session_id: None,
+            project: None,
         },
         r#"{"command":["claude","-p","hi"],"cwd":"/src","label":"try"}"#,
+    );
+    golden(
+        &rest::CreateSession {
+            command: vec!["claude".into()],
+            cwd: None,
+            label: None,
+            session_id: None,
+            project: Some("../web".into()),
+        },
+        r#"{"command":["claude"],"project":"../web"}"#,
     );
     golden(
         &rest::CreatedSession {
@@ -1021,12 +1032,22 @@ fn rest_projects_are_golden() {
         name: "Web app".into(),
         settings: json!({"budget_usd": 20, "tags": ["a"]}),
         created_at: "2026-11-24T10:00:00.000Z".into(),
+        path: Some("/home/u/web".into()),
+        session_count: 3,
+    };
+    let named = rest::Project {
+        id: "api".into(),
+        name: "API".into(),
+        settings: json!({}),
+        created_at: "2026-11-24T10:00:00.000Z".into(),
+        path: None,
+        session_count: 0,
     };
     golden(
         &rest::ProjectList {
-            projects: vec![project],
+            projects: vec![project, named],
         },
-        r#"{"projects":[{"id":"web","name":"Web app","settings":{"budget_usd":20,"tags":["a"]},"created_at":"2026-11-24T10:00:00.000Z"}]}"#,
+        r#"{"projects":[{"id":"web","name":"Web app","settings":{"budget_usd":20,"tags":["a"]},"created_at":"2026-11-24T10:00:00.000Z","path":"/home/u/web","session_count":3},{"id":"api","name":"API","settings":{},"created_at":"2026-11-24T10:00:00.000Z","session_count":0}]}"#,
     );
     golden(
         &rest::CreateProject {

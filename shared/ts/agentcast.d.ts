@@ -1346,7 +1346,13 @@ label?: string,
 /**
  * Session id [default: a new random id].
  */
-session_id?: string, };
+session_id?: string,
+/**
+ * Its project: a path (with a `/`, or `.`, `..`, `~`; relative to `cwd`) means that
+ * directory's project (its git root), anything else the project of that name, created if
+ * need be [default: the project of `cwd`].
+ */
+project?: string, };
 
 /**
  * The answer to `POST /api/sessions`: the process started.
@@ -1434,7 +1440,16 @@ settings: JsonValue,
 /**
  * When it was created, RFC 3339 UTC with milliseconds.
  */
-created_at: string, };
+created_at: string,
+/**
+ * The directory it is the project of (a git root, or a working directory outside any
+ * work tree); none for a project made by name.
+ */
+path?: string | null,
+/**
+ * Its sessions, deleted ones left out (as the store counts them; `0` when creating).
+ */
+session_count: number, };
 
 /**
  * The body of `POST /api/projects`. (`PUT /api/projects/{id}/settings` takes the new

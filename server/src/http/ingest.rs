@@ -16,7 +16,8 @@ use super::body::JsonBody;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::clock::now_unix_millis;
-use crate::hub::session::{IngestHookError, StreamIngestError};
+use crate::hub::session::StreamIngestError;
+use crate::services::HookIngestError;
 
 /// `POST /api/sessions/{id}/publish` with `{"events": [{type, data}, ...]}`.
 #[utoipa::path(
@@ -100,11 +101,12 @@ pub async fn ndjson(
     }
 }
 
-/// `POST /api/hooks` with one Claude Code hook payload; its `session_id` names the session.
+/// `POST /api/hooks` with one Claude Code hook payload; its `session_id` is Claude's.
 #[utoipa::path(
     post, path = "/api/hooks", tag = "ingest",
-    description = "One Claude Code hook payload (the JSON a hook command receives on stdin); \
-        its `session_id` names the session.",
+    description = "One Claude Code hook payload (the JSON a hook command receives on stdin). \
+        Its `session_id` is Claude's: the payload goes to the session whose \
+        `agent_session_id` it is (one agentcast runs), else to the session of that id.",
     request_body(content = Object),
     responses(
         (status = 200, description = "The session and its head offset after the payload", body = HookIngested),
@@ -117,21 +119,22 @@ pub async fn hook(
     caller: Caller,
     JsonBody(payload): JsonBody<Value>,
 ) -> Result<Json<HookIngested>, ApiError> {
-    let session_id = payload
+    let agent_session_id = payload
         .get("session_id")
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::bad_request("session_id: missing or not a string"))?;
-    caller.require_session(session_id, Scope::Write)?;
-    let session = state.hub.session(session_id)?;
-    let head_offset = session
-        .ingest_hook(&payload, now_unix_millis())
+    let hooks = &state.services.hooks;
+    let session_id = hooks.target(agent_session_id).await?;
+    caller.require_session(&session_id, Scope::Write)?;
+    let head_offset = hooks
+        .ingest(&session_id, &payload, now_unix_millis())
         .await
         .map_err(|err| match err {
-            IngestHookError::Payload(err) => ApiError::bad_request(err.to_string()),
-            IngestHookError::Hub(err) => err.into(),
+            HookIngestError::Payload(err) => ApiError::bad_request(err.to_string()),
+            HookIngestError::Service(err) => err.into(),
         })?;
     Ok(Json(HookIngested {
-        session_id: session_id.to_owned(),
+        session_id,
         head_offset,
     }))
 }

@@ -46,6 +46,7 @@ pub async fn create(
         request.command,
         request.cwd.map(Into::into),
         request.label,
+        request.project,
     );
     state.supervisor.start(spec).map_err(|err| match err {
         SuperviseError::NotAllowed { .. } => ApiError::new(ErrorCode::Forbidden, err.to_string()),

@@ -45,6 +45,7 @@ pub use type_set::TypeSet;
 
 use crate::config::HubSettings;
 use crate::ingest::IngestLimits;
+use crate::project::ProjectLinker;
 use crate::store::{Store, StoreError};
 
 /// Prefix of the per-session namespaces.
@@ -101,6 +102,8 @@ struct HubInner {
     sessions: Mutex<HashMap<Arc<str>, SessionHandle>>,
     /// The sequencer tasks, awaited on shutdown so queued work is finished.
     tasks: Mutex<JoinSet<()>>,
+    /// Gives sessions their project as their `session.started` is sequenced.
+    projects: ProjectLinker,
 }
 
 impl Hub {
@@ -111,8 +114,11 @@ impl Hub {
         ingest: IngestLimits,
         stats: Arc<Stats>,
     ) -> Self {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let projects = ProjectLinker::new(store.projects().clone(), home);
         Self {
             inner: Arc::new(HubInner {
+                projects,
                 store,
                 delivery,
                 settings,
@@ -130,6 +136,10 @@ impl Hub {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub(crate) fn projects(&self) -> &ProjectLinker {
+        &self.inner.projects
     }
 
     pub fn settings(&self) -> &HubSettings {

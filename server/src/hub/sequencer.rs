@@ -128,7 +128,8 @@ impl Sequencer {
     }
 
     /// Stores the group in one transaction, then broadcasts it and answers the publishers.
-    async fn commit(&mut self, group: Vec<PublishBatch>) {
+    async fn commit(&mut self, mut group: Vec<PublishBatch>) {
+        self.link_project(&mut group).await;
         let ts = format_ts_millis(now_unix_millis());
         let first = self.head + 1;
         let stored: Vec<StoredEvent> = group
@@ -184,6 +185,32 @@ impl Sequencer {
         for (reply, head) in replies {
             // The publisher may have given up waiting; the events are out regardless.
             let _ = reply.send(Ok(head));
+        }
+    }
+
+    /// A `session.started` gets the session's project before it is stored (`project`).
+    async fn link_project(&self, group: &mut [PublishBatch]) {
+        let starts = |batch: &PublishBatch| {
+            batch
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::SessionStarted(_)))
+        };
+        if !group.iter().any(starts) {
+            return;
+        }
+        let mut project = self
+            .shared
+            .meta
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .project_id
+            .clone();
+        for batch in group.iter_mut().filter(|batch| starts(batch)) {
+            self.hub
+                .projects()
+                .link(&mut batch.events, &mut project)
+                .await;
         }
     }
 

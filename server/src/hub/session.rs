@@ -10,8 +10,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::Tail;
+use crate::ingest::{HookContext, HookMapper, IngestLimits, IngestPipeline, SessionContext};
 use crate::store::FileCursor;
-use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
 use agentcast_shared::SessionSource;
 use agentcast_shared::rest::{SessionRecord, StreamIngest};
 
@@ -258,18 +258,37 @@ impl SessionHandle {
         })
     }
 
-    /// Maps one hook payload with this session's hook state and publishes its events.
+    /// Maps one hook payload with this session's hook state and publishes its events. A
+    /// session another source feeds takes only its status from hooks; so does a new one
+    /// while `collecting` transcripts (its transcript will show the rest).
     pub async fn ingest_hook(
         &self,
         payload: &serde_json::Value,
         now_ms: u64,
+        collecting: bool,
     ) -> Result<u64, IngestHookError> {
+        // What the store knew of the session is in `meta` once resumed.
+        self.resumed().await;
+        let context = {
+            let meta = self.meta();
+            let started = !meta.started_at.is_empty();
+            HookContext {
+                started,
+                state: meta.status,
+                content: if started {
+                    meta.source == SessionSource::Hook
+                } else {
+                    !collecting
+                },
+                ends: meta.source != SessionSource::Run,
+            }
+        };
         let mut events = Vec::new();
         {
             let mut hooks = self.shared.hooks.lock().unwrap_or_else(|e| e.into_inner());
             hooks
                 .get_or_insert_with(HookMapper::new)
-                .map(payload, now_ms, &mut events)
+                .map_in(payload, &context, now_ms, &mut events)
                 .map_err(IngestHookError::Payload)?;
         }
         Ok(self.publish(events).await?)

@@ -8,8 +8,10 @@
 //! | `PreToolUse` | `tool.started` (+ `todo.updated` for `TodoWrite`, `agent.delegation` started for `Task`/`Agent`) |
 //! | `PostToolUse` | `tool.completed` with duration (+ `agent.delegation` completed) |
 //! | `PostToolUseFailure` | `tool.completed` with `is_error` and the error as output (+ `agent.delegation` failed) |
+//! | `PermissionRequest` | `session.status` idle, "waiting for permission: <tool>" (the dialog is shown) |
 //! | `Notification` | `agent.notification` (kind: the payload's `notification_type`, else `notification`) |
 //! | `Stop` | `session.status` idle |
+//! | `StopFailure` | `session.status` idle, "the turn failed: <error>" |
 //! | `SubagentStart` | nothing when it matches a pending `Task` call (that call's delegation is the sub-agent); else `agent.delegation` started with the `agent_id` as id |
 //! | `SubagentStop` | `agent.delegation` completed, once per delegation |
 //! | `PreCompact` | `agent.notification` kind `compact` |
@@ -17,7 +19,11 @@
 //! | any other | `agent.raw` with the payload |
 //!
 //! The first payload of a session that is not `SessionStart` (hooks installed mid-session, a
-//! server restarted) starts the session all the same. Hooks fired inside a sub-agent carry
+//! server restarted) starts the session all the same, unless the hub says it has started
+//! ([`HookContext::started`]). A session another source feeds (its transcript, `agentcast
+//! run`) takes only what that source lacks from hooks ([`HookContext::content`] false):
+//! statuses, notifications and its end; prompts, tool calls, sub-agents and compaction come
+//! from the other source, so nothing is shown twice. Hooks fired inside a sub-agent carry
 //! its `agent_id`; their tool events get the delegation's id as `parent_tool_use_id`. A
 //! payload that cannot be mapped is a [`HookError`] naming the field at fault.
 
@@ -59,6 +65,31 @@ pub enum HookError {
     NotAString(&'static str),
 }
 
+/// What the hub knows of the session a payload goes to, which decides what the payload adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HookContext {
+    /// The session has started already (it has events): no `session.started` again, and its
+    /// status as of now is `state`.
+    pub started: bool,
+    /// The session's status, when `started`.
+    pub state: SessionState,
+    /// Prompts, tool calls, sub-agents and compaction too; false when another source (a
+    /// transcript, a process's stream-json) gives those.
+    pub content: bool,
+    /// `SessionEnd` ends the session; false when a process of ours owns it (its exit ends it).
+    pub ends: bool,
+}
+
+impl HookContext {
+    /// A session hooks alone feed, as far as the hub knows.
+    pub const HOOKS_ONLY: HookContext = HookContext {
+        started: false,
+        state: SessionState::Starting,
+        content: true,
+        ends: true,
+    };
+}
+
 /// Maps hook payloads of any number of sessions; see the module docs.
 #[derive(Debug)]
 pub struct HookMapper {
@@ -80,6 +111,10 @@ struct HookSession {
     /// result by tool and input.
     anonymous: Vec<(String, String, Value)>,
     next_anonymous: u64,
+    /// [`HookContext::content`] of the latest payload.
+    content: bool,
+    /// [`HookContext::ends`] of the latest payload.
+    ends: bool,
 }
 
 impl Default for HookMapper {
@@ -102,12 +137,23 @@ impl HookMapper {
         }
     }
 
-    /// Maps one hook payload, appending its events to `out`; returns its `session_id`.
-    /// `Err` says what is wrong with a payload that cannot be mapped (nothing is appended
-    /// then).
+    /// Maps one hook payload of a session hooks alone feed, appending its events to `out`;
+    /// returns its `session_id`. `Err` says what is wrong with a payload that cannot be
+    /// mapped (nothing is appended then).
     pub fn map(
         &mut self,
         payload: &Value,
+        now_ms: u64,
+        out: &mut Vec<Event>,
+    ) -> Result<String, HookError> {
+        self.map_in(payload, &HookContext::HOOKS_ONLY, now_ms, out)
+    }
+
+    /// [`map`](Self::map) for a session the hub knows as `context` says.
+    pub fn map_in(
+        &mut self,
+        payload: &Value,
+        context: &HookContext,
         now_ms: u64,
         out: &mut Vec<Event>,
     ) -> Result<String, HookError> {
@@ -132,6 +178,12 @@ impl HookMapper {
             .entry(session_id.to_owned())
             .or_insert_with(|| HookSession::new(preview_bytes, now_ms));
         session.last_seen_ms = now_ms;
+        session.content = context.content;
+        session.ends = context.ends;
+        if is_new && context.started {
+            session.state = context.state;
+        }
+        let is_new = is_new && !context.started;
         if is_new {
             let model = match &hook {
                 Hook::SessionStart { model, .. } => *model,
@@ -208,6 +260,12 @@ enum Hook<'a> {
         kind: Option<&'a str>,
     },
     Stop,
+    PermissionRequest {
+        tool: Option<&'a str>,
+    },
+    StopFailure {
+        error: Option<&'a str>,
+    },
     SubagentStart {
         agent_id: &'a str,
         agent_type: Option<&'a str>,
@@ -256,6 +314,13 @@ impl<'a> Hook<'a> {
                 kind: field("notification_type")?,
             },
             "Stop" => Hook::Stop,
+            // Newer hooks: read leniently, an odd field is no reason to lose the status.
+            "PermissionRequest" => Hook::PermissionRequest {
+                tool: lenient(payload, "tool_name"),
+            },
+            "StopFailure" => Hook::StopFailure {
+                error: lenient(payload, "error").or(lenient(payload, "message")),
+            },
             "SubagentStart" => Hook::SubagentStart {
                 agent_id: required(payload, "agent_id")?,
                 agent_type: field("agent_type")?,
@@ -273,6 +338,28 @@ impl<'a> Hook<'a> {
             },
             _ => Hook::Unknown,
         })
+    }
+}
+
+impl Hook<'_> {
+    /// What a session's transcript or stream-json shows as well.
+    fn is_content(&self) -> bool {
+        self.is_activity()
+            || matches!(
+                self,
+                Hook::SubagentStart { .. } | Hook::SubagentStop { .. } | Hook::PreCompact { .. }
+            )
+    }
+
+    /// The agent works on a turn (a stopped or waiting session runs again).
+    fn is_activity(&self) -> bool {
+        matches!(
+            self,
+            Hook::UserPromptSubmit { .. }
+                | Hook::PreToolUse(_)
+                | Hook::PostToolUse(_)
+                | Hook::PostToolUseFailure { .. }
+        )
     }
 }
 
@@ -298,6 +385,8 @@ impl HookSession {
             own_agents: HashMap::new(),
             anonymous: Vec::new(),
             next_anonymous: 0,
+            content: true,
+            ends: true,
         }
     }
 
@@ -312,6 +401,13 @@ impl HookSession {
         out: &mut Vec<Event>,
     ) -> bool {
         let max = self.tools.preview_bytes();
+        if !self.content && hook.is_content() {
+            // Another source shows it; that the agent is busy is all it says here.
+            if hook.is_activity() {
+                self.wake(out);
+            }
+            return false;
+        }
         match hook {
             Hook::SessionStart { source, .. } => {
                 if !is_new {
@@ -384,6 +480,17 @@ impl HookSession {
                 self.state = SessionState::Idle;
                 out.push(status(SessionState::Idle, None));
             }
+            Hook::PermissionRequest { tool } => {
+                let waits_for = format!("waiting for permission: {}", tool.unwrap_or("a tool"));
+                self.wait(&waits_for, out);
+            }
+            Hook::StopFailure { error } => {
+                let failed = format!(
+                    "the turn failed: {}",
+                    error.map_or("an error", |e| truncate(e, max))
+                );
+                self.wait(&failed, out);
+            }
             Hook::SubagentStart {
                 agent_id,
                 agent_type,
@@ -414,6 +521,10 @@ impl HookSession {
                 );
             }
             Hook::SessionEnd { reason } => {
+                if !self.ends {
+                    // A process of ours runs the agent: its exit ends the session.
+                    return true;
+                }
                 out.push(
                     SessionEnded {
                         status: SessionState::Completed,
@@ -444,6 +555,12 @@ impl HookSession {
             self.state = SessionState::Running;
             out.push(status(SessionState::Running, None));
         }
+    }
+
+    /// The agent waits for someone: the session is idle, and the status says for what.
+    fn wait(&mut self, waits_for: &str, out: &mut Vec<Event>) {
+        self.state = SessionState::Idle;
+        out.push(status(SessionState::Idle, Some(waits_for)));
     }
 
     /// A made-up id for a call of a CLI that sends none, remembered with its tool and input.
@@ -571,6 +688,11 @@ fn status(state: SessionState, message: Option<&str>) -> Event {
 /// A string field that must be there.
 fn required<'a>(payload: &'a Value, name: &'static str) -> Result<&'a str, HookError> {
     optional(payload, name)?.ok_or(HookError::Missing(name))
+}
+
+/// A string field, `None` when absent or anything but a string.
+fn lenient<'a>(payload: &'a Value, name: &str) -> Option<&'a str> {
+    payload.get(name).and_then(Value::as_str)
 }
 
 /// A string field, `None` when absent or null; an error when it is something else.

@@ -49,6 +49,6 @@ pub use claude_transcript::ClaudeTranscriptMapper;
 pub use codex::{CodexRolloutMapper, rollout_session_id};
 pub use context::{IngestLimits, SessionContext};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
-pub use hooks::{HookError, HookMapper};
+pub use hooks::{HookContext, HookError, HookMapper};
 pub use line_mapper::LineMapper;
 pub use pipeline::{Clock, IngestPipeline, IngestStats, PushLineError};

@@ -6,6 +6,7 @@
 //! - `sessions`: [`SessionService`], the sessions of this run and of the store together
 //!   (list, read, stop or delete, checkpoint, export).
 //! - `projects`: [`ProjectService`], projects and their settings.
+//! - `hooks`: [`HookService`], Claude Code hook payloads into the session they belong to.
 //! - `mcp_servers`: [`McpServerService`], configured MCP servers and their check.
 //! - `analytics`: [`AnalyticsService`], usage, costs and outcomes reports.
 //! - `health`: [`health::check`], what `GET /health` reports.
@@ -14,12 +15,14 @@
 mod analytics;
 mod error;
 pub(crate) mod health;
+mod hooks;
 mod mcp_servers;
 mod projects;
 mod sessions;
 
 pub(crate) use analytics::AnalyticsService;
 pub(crate) use error::ServiceError;
+pub(crate) use hooks::{HookIngestError, HookService};
 pub(crate) use mcp_servers::McpServerService;
 pub(crate) use projects::ProjectService;
 pub(crate) use sessions::{Removal, SessionService};
@@ -35,6 +38,7 @@ pub(crate) struct Services {
     pub projects: ProjectService,
     pub mcp_servers: McpServerService,
     pub analytics: AnalyticsService,
+    pub hooks: HookService,
 }
 
 impl Services {
@@ -46,6 +50,7 @@ impl Services {
             projects: ProjectService::new(store.projects().clone()),
             mcp_servers: McpServerService::new(store.projects().clone()),
             analytics: AnalyticsService::new(store.analytics().clone()),
+            hooks: HookService::new(hub.clone()),
         }
     }
 }

@@ -25,7 +25,7 @@ impl ProjectService {
         ProjectService { catalog }
     }
 
-    /// Every project, by id.
+    /// Every project, by id, with its session count.
     pub(crate) async fn list(&self) -> Result<Vec<Project>, ServiceError> {
         Ok(self.catalog.list_projects().await?)
     }
@@ -54,6 +54,8 @@ impl ProjectService {
             name: name.to_owned(),
             settings: Value::Object(request.settings.unwrap_or_default()),
             created_at: now_ts(),
+            path: None,
+            session_count: 0,
         };
         match self.catalog.create_project(&project).await {
             Ok(()) => Ok(project),

@@ -1,7 +1,7 @@
 //! `agentcast pipe`: JSONL on stdin, mapped on this side and published to a running server
-//! as it streams.
+//! as it streams, with `--project` named in the session's `session.started`.
 
-use agentcast_shared::SessionSource;
+use agentcast_shared::{Event, SessionSource};
 use tokio::io::AsyncReadExt;
 
 use super::sink::{RemoteSession, Sink, SinkError};
@@ -13,6 +13,7 @@ pub async fn pipe_stdin(
     server: &str,
     session_id: &str,
     token: Option<String>,
+    project: Option<String>,
     limits: IngestLimits,
 ) -> Result<u64, SinkError> {
     let sink = Sink::Remote(RemoteSession::new(server, session_id, token));
@@ -32,11 +33,23 @@ pub async fn pipe_stdin(
         } else {
             pipeline.push_bytes(&buffer[..read], &mut events);
         }
+        if let Some(project) = &project {
+            name_project(&mut events, project);
+        }
         if !events.is_empty() {
             head = sink.publish(std::mem::take(&mut events)).await?;
         }
         if read == 0 {
             return Ok(head);
+        }
+    }
+}
+
+/// The session's `session.started` names `project` (the server resolves it).
+fn name_project(events: &mut [Event], project: &str) {
+    for event in events {
+        if let Event::SessionStarted(started) = event {
+            started.project_id.get_or_insert_with(|| project.to_owned());
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct ProcessSpec {
     pub cwd: Option<std::path::PathBuf>,
     pub label: Option<String>,
     pub source: SessionSource,
+    /// The project `session.started` names: an absolute path, an id or a name (see
+    /// `project`); `None`: the project of `cwd`.
+    pub project: Option<String>,
 }
 
 /// How the process ended.
@@ -100,7 +103,7 @@ pub async fn run(
         Event::SessionStarted(SessionStarted {
             session_id: spec.session_id.clone(),
             label: spec.label.clone(),
-            project_id: None,
+            project_id: spec.project.clone(),
             source: spec.source,
             command: Some(spec.command.clone()),
             cwd: spec.cwd.as_ref().map(|c| c.display().to_string()),

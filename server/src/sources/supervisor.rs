@@ -148,12 +148,23 @@ pub fn http_spec(
     command: Vec<String>,
     cwd: Option<std::path::PathBuf>,
     label: Option<String>,
+    project: Option<String>,
 ) -> ProcessSpec {
+    // A relative path is relative to the process's directory.
+    let project = project.map(|project| {
+        let base = cwd
+            .clone()
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        crate::project::client_project(&project, &base, home.as_deref())
+    });
     ProcessSpec {
         session_id,
         command,
         cwd,
         label,
         source: SessionSource::Run,
+        project,
     }
 }

@@ -88,6 +88,7 @@ macro_rules! store_suite {
                 soft_delete_hides_the_session_and_drops_its_events,
                 checkpoints_crud,
                 projects_crud,
+                projects_count_their_live_sessions,
                 mcp_servers_crud,
                 analytics_group_by_day_model_and_project,
                 file_cursors_are_committed_with_their_events,
@@ -151,6 +152,8 @@ fn project(id: &str, name: &str, settings: serde_json::Value) -> Project {
         name: name.to_owned(),
         settings,
         created_at: now_ts(),
+        path: None,
+        session_count: 0,
     }
 }
 
@@ -729,6 +732,35 @@ async fn checkpoints_crud(f: Fixture) {
     assert_eq!(catalog.list_checkpoints("s").await.unwrap(), [early]);
 }
 
+async fn projects_count_their_live_sessions(f: Fixture) {
+    let mut web = project("web", "Web", serde_json::json!({}));
+    web.path = Some("/src/web".into());
+    f.store.projects().create_project(&web).await.unwrap();
+    let sessions = f.store.sessions();
+    for id in ["a", "b", "c"] {
+        let mut record = session(id, SessionState::Completed);
+        record.project_id = (id != "c").then(|| "web".to_owned());
+        sessions.upsert_session(&record).await.unwrap();
+    }
+    let counted = f
+        .store
+        .projects()
+        .get_project("web")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (counted.session_count, counted.path.as_deref()),
+        (2, Some("/src/web"))
+    );
+    assert!(sessions.delete_session("b").await.unwrap());
+    let listed = f.store.projects().list_projects().await.unwrap();
+    assert_eq!(
+        listed[0].session_count, 1,
+        "a deleted session is not counted"
+    );
+}
+
 async fn projects_crud(f: Fixture) {
     let projects = &**f.store.projects();
     let web = project(
@@ -1102,7 +1134,9 @@ async fn file_cursors_are_committed_with_their_events(mut f: Fixture) {
         .await
         .unwrap();
     // Lines that carried nothing to show still move the cursor, with no event.
-    log.commit(&[], &[cursor("/p/u.jsonl", "u", 42)]).await.unwrap();
+    log.commit(&[], &[cursor("/p/u.jsonl", "u", 42)])
+        .await
+        .unwrap();
     // A later position replaces the earlier one of the same path.
     log.commit(&events("t", 4..=4), &[cursor("/p/t.jsonl", "t", 410)])
         .await
@@ -1111,7 +1145,10 @@ async fn file_cursors_are_committed_with_their_events(mut f: Fixture) {
     let log = f.store.events().clone();
     assert_eq!(
         log.file_cursors().await.unwrap(),
-        [cursor("/p/t.jsonl", "t", 410), cursor("/p/u.jsonl", "u", 42)]
+        [
+            cursor("/p/t.jsonl", "t", 410),
+            cursor("/p/u.jsonl", "u", 42)
+        ]
     );
     assert_eq!(log.head_offset("t").await.unwrap(), 4);
     // A batch that fails stores neither its events nor its cursor.
@@ -1142,14 +1179,23 @@ async fn finds_a_session_by_the_agents_own_id(mut f: Fixture) {
     f.reopen().await;
     let catalog = f.store.sessions().clone();
     assert_eq!(
-        catalog.find_by_agent_session_id("claude-abc").await.unwrap(),
+        catalog
+            .find_by_agent_session_id("claude-abc")
+            .await
+            .unwrap(),
         Some(run.clone()),
         "found, with the agent's fields kept"
     );
-    assert_eq!(catalog.find_by_agent_session_id("nope").await.unwrap(), None);
+    assert_eq!(
+        catalog.find_by_agent_session_id("nope").await.unwrap(),
+        None
+    );
     catalog.delete_session("run-1").await.unwrap();
     assert_eq!(
-        catalog.find_by_agent_session_id("claude-abc").await.unwrap(),
+        catalog
+            .find_by_agent_session_id("claude-abc")
+            .await
+            .unwrap(),
         None,
         "a deleted session is not found"
     );

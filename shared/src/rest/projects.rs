@@ -18,6 +18,13 @@ pub struct Project {
     pub settings: Value,
     /// When it was created, RFC 3339 UTC with milliseconds.
     pub created_at: String,
+    /// The directory it is the project of (a git root, or a working directory outside any
+    /// work tree); none for a project made by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Its sessions, deleted ones left out (as the store counts them; `0` when creating).
+    #[serde(default)]
+    pub session_count: u64,
 }
 
 /// The body of `GET /api/projects`: every project, by id.

@@ -207,6 +207,11 @@ pub struct CreateSession {
     /// Session id [default: a new random id].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    /// Its project: a path (with a `/`, or `.`, `..`, `~`; relative to `cwd`) means that
+    /// directory's project (its git root), anything else the project of that name, created if
+    /// need be [default: the project of `cwd`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
 }
 
 /// The answer to `POST /api/sessions`: the process started.

@@ -336,7 +336,7 @@ fn notification_stop_compact_and_end() {
 fn an_unknown_hook_is_raw_with_the_payload() {
     let mut mapper = HookMapper::new();
     let payload = hook(
-        "PermissionRequest",
+        "Elicitation",
         json!({"tool_name": "Bash", "tool_input": {}}),
     );
     let out = map_all(&mut mapper, std::slice::from_ref(&payload));
@@ -456,4 +456,123 @@ fn tracked_sessions_are_bounded() {
             .sessions
             .contains_key(&format!("s{}", MAX_SESSIONS + 4))
     );
+}
+
+#[test]
+fn a_permission_dialog_or_a_failed_turn_is_a_wait_and_work_resumes_it() {
+    let mut mapper = HookMapper::new();
+    let out = map_all(
+        &mut mapper,
+        &[
+            hook(
+                "PermissionRequest",
+                json!({"tool_name": "Bash", "tool_input": {"command": "touch x"}}),
+            ),
+            hook(
+                "PostToolUse",
+                json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {}, "tool_response": {}}),
+            ),
+            hook("StopFailure", json!({"error": "rate_limit"})),
+        ],
+    );
+    let statuses: Vec<_> = out
+        .iter()
+        .filter_map(|e| match e {
+            Event::SessionStatus(s) => Some((s.status, s.message.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (SessionState::Running, None),
+            (
+                SessionState::Idle,
+                Some("waiting for permission: Bash".into())
+            ),
+            (SessionState::Running, None),
+            (
+                SessionState::Idle,
+                Some("the turn failed: rate_limit".into())
+            ),
+        ]
+    );
+}
+
+/// A session its transcript or `agentcast run` feeds: the hub says it started.
+fn fed(state: SessionState, ends: bool) -> HookContext {
+    HookContext {
+        started: true,
+        state,
+        content: false,
+        ends,
+    }
+}
+
+#[test]
+fn a_session_another_source_feeds_takes_only_status_and_end_from_hooks() {
+    let mut mapper = HookMapper::new();
+    let mut out = Vec::new();
+    let context = fed(SessionState::Idle, true);
+    for payload in [
+        hook("UserPromptSubmit", json!({"prompt": "hi"})),
+        hook(
+            "PreToolUse",
+            json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {}}),
+        ),
+        hook(
+            "PostToolUse",
+            json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {}, "tool_response": {}}),
+        ),
+        hook("SubagentStop", json!({"agent_id": "a1"})),
+        hook("PreCompact", json!({"trigger": "auto"})),
+        hook(
+            "Notification",
+            json!({"message": "waiting", "notification_type": "idle_prompt"}),
+        ),
+        hook("Stop", json!({})),
+        hook("SessionEnd", json!({"reason": "other"})),
+    ] {
+        mapper.map_in(&payload, &context, 1_000, &mut out).unwrap();
+    }
+    // No second session.started, no prompt or tool twice: the other source shows those.
+    assert_eq!(
+        kinds(&out),
+        [
+            "session.status",
+            "agent.notification",
+            "session.status",
+            "session.ended"
+        ]
+    );
+    assert_eq!(get!(out[0], SessionStatus).status, SessionState::Running);
+    assert_eq!(get!(out[2], SessionStatus).status, SessionState::Idle);
+}
+
+#[test]
+fn a_session_of_a_process_of_ours_is_ended_by_its_process_not_by_hooks() {
+    let mut mapper = HookMapper::new();
+    let mut out = Vec::new();
+    let context = fed(SessionState::Running, false);
+    for payload in [hook("Stop", json!({})), hook("SessionEnd", json!({}))] {
+        mapper.map_in(&payload, &context, 1_000, &mut out).unwrap();
+    }
+    assert_eq!(kinds(&out), ["session.status"]);
+}
+
+#[test]
+fn a_started_hook_session_continues_without_starting_again() {
+    // After a restart: the hub has the session, this mapper does not.
+    let mut mapper = HookMapper::new();
+    let mut out = Vec::new();
+    let context = HookContext {
+        content: true,
+        ..fed(SessionState::Idle, true)
+    };
+    let payload = hook(
+        "PreToolUse",
+        json!({"tool_name": "Bash", "tool_use_id": "t1", "tool_input": {}}),
+    );
+    mapper.map_in(&payload, &context, 1_000, &mut out).unwrap();
+    assert_eq!(kinds(&out), ["session.status", "tool.started"]);
 }

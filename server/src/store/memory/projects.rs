@@ -3,7 +3,7 @@
 use agentcast_shared::rest::{McpServer, Project};
 use async_trait::async_trait;
 
-use super::{MemoryStore, insert_new};
+use super::{Inner, MemoryStore, insert_new};
 use crate::store::{ProjectCatalog, StoreError};
 
 #[async_trait]
@@ -13,11 +13,17 @@ impl ProjectCatalog for MemoryStore {
     }
 
     async fn get_project(&self, id: &str) -> Result<Option<Project>, StoreError> {
-        Ok(self.lock().projects.get(id).cloned())
+        let inner = self.lock();
+        Ok(inner.projects.get(id).map(|p| counted(&inner, p)))
     }
 
     async fn list_projects(&self) -> Result<Vec<Project>, StoreError> {
-        Ok(self.lock().projects.values().cloned().collect())
+        let inner = self.lock();
+        Ok(inner
+            .projects
+            .values()
+            .map(|p| counted(&inner, p))
+            .collect())
     }
 
     async fn update_project_settings(
@@ -53,5 +59,17 @@ impl ProjectCatalog for MemoryStore {
 
     async fn delete_mcp_server(&self, name: &str) -> Result<bool, StoreError> {
         Ok(self.lock().mcp_servers.remove(name).is_some())
+    }
+}
+
+/// The project with its live sessions counted, as the SQL does.
+fn counted(inner: &Inner, project: &Project) -> Project {
+    let sessions = inner
+        .live_sessions()
+        .filter(|s| s.project_id.as_deref() == Some(&project.id))
+        .count();
+    Project {
+        session_count: sessions as u64,
+        ..project.clone()
     }
 }

@@ -5,7 +5,7 @@ use agentcast_shared::rest::{McpServer, McpServerConfig, Project};
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 
-use super::{SqliteStore, get, json_column};
+use super::{SqliteStore, get, get_uint, json_column};
 use crate::store::error::{db, db_or_conflict};
 use crate::store::{ProjectCatalog, StoreError};
 
@@ -15,8 +15,16 @@ fn project_from_row(row: &SqliteRow) -> Result<Project, StoreError> {
         name: get(row, "name")?,
         settings: json_column(&get::<String>(row, "settings")?, "project settings")?,
         created_at: get(row, "created_at")?,
+        path: get(row, "path")?,
+        session_count: get_uint(row, "session_count")?,
     })
 }
+
+/// A project's columns, and its live sessions counted.
+const PROJECT_SELECT: &str = "SELECT id, name, settings, created_at, path, \
+     (SELECT COUNT(*) FROM sessions s WHERE s.project_id = projects.id \
+         AND s.deleted_at IS NULL) AS session_count \
+     FROM projects";
 
 fn mcp_server_from_row(row: &SqliteRow) -> Result<McpServer, StoreError> {
     Ok(McpServer {
@@ -34,19 +42,22 @@ fn mcp_server_from_row(row: &SqliteRow) -> Result<McpServer, StoreError> {
 impl ProjectCatalog for SqliteStore {
     async fn create_project(&self, p: &Project) -> Result<(), StoreError> {
         const OP: &str = "create_project";
-        sqlx::query("INSERT INTO projects (id, name, settings, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&p.id)
-            .bind(&p.name)
-            .bind(p.settings.to_string())
-            .bind(&p.created_at)
-            .execute(&self.writer)
-            .await
-            .map_err(db_or_conflict(OP, "project", || p.id.clone()))?;
+        sqlx::query(
+            "INSERT INTO projects (id, name, settings, created_at, path) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&p.id)
+        .bind(&p.name)
+        .bind(p.settings.to_string())
+        .bind(&p.created_at)
+        .bind(&p.path)
+        .execute(&self.writer)
+        .await
+        .map_err(db_or_conflict(OP, "project", || p.id.clone()))?;
         Ok(())
     }
 
     async fn get_project(&self, id: &str) -> Result<Option<Project>, StoreError> {
-        sqlx::query("SELECT id, name, settings, created_at FROM projects WHERE id = ?")
+        sqlx::query(&format!("{PROJECT_SELECT} WHERE id = ?"))
             .bind(id)
             .fetch_optional(&self.reader)
             .await
@@ -57,7 +68,7 @@ impl ProjectCatalog for SqliteStore {
     }
 
     async fn list_projects(&self) -> Result<Vec<Project>, StoreError> {
-        sqlx::query("SELECT id, name, settings, created_at FROM projects ORDER BY id")
+        sqlx::query(&format!("{PROJECT_SELECT} ORDER BY id"))
             .fetch_all(&self.reader)
             .await
             .map_err(db("list_projects"))?

@@ -10,8 +10,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::Tail;
-use crate::store::FileCursor;
 use crate::ingest::{HookMapper, IngestLimits, IngestPipeline, SessionContext};
+use crate::store::FileCursor;
 use agentcast_shared::SessionSource;
 use agentcast_shared::rest::{SessionRecord, StreamIngest};
 

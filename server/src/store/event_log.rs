@@ -16,11 +16,8 @@ pub trait EventLog: Send + Sync + 'static {
     /// stored for its session fails the whole batch with [`StoreError::Conflict`]. The store
     /// does not check for gaps: the session's sequencer is the only writer and assigns
     /// offsets. A cursor replaces the one stored for its path.
-    async fn commit(
-        &self,
-        batch: &[StoredEvent],
-        cursors: &[FileCursor],
-    ) -> Result<(), StoreError>;
+    async fn commit(&self, batch: &[StoredEvent], cursors: &[FileCursor])
+    -> Result<(), StoreError>;
 
     /// [`commit`](Self::commit) without cursors.
     async fn append_batch(&self, batch: &[StoredEvent]) -> Result<(), StoreError> {

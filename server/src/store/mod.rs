@@ -57,8 +57,8 @@
 //! ```
 
 mod analytics;
-mod error;
 mod cursor;
+mod error;
 mod event;
 mod event_log;
 mod memory;

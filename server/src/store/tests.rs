@@ -1102,7 +1102,9 @@ async fn file_cursors_are_committed_with_their_events(mut f: Fixture) {
         .await
         .unwrap();
     // Lines that carried nothing to show still move the cursor, with no event.
-    log.commit(&[], &[cursor("/p/u.jsonl", "u", 42)]).await.unwrap();
+    log.commit(&[], &[cursor("/p/u.jsonl", "u", 42)])
+        .await
+        .unwrap();
     // A later position replaces the earlier one of the same path.
     log.commit(&events("t", 4..=4), &[cursor("/p/t.jsonl", "t", 410)])
         .await
@@ -1111,7 +1113,10 @@ async fn file_cursors_are_committed_with_their_events(mut f: Fixture) {
     let log = f.store.events().clone();
     assert_eq!(
         log.file_cursors().await.unwrap(),
-        [cursor("/p/t.jsonl", "t", 410), cursor("/p/u.jsonl", "u", 42)]
+        [
+            cursor("/p/t.jsonl", "t", 410),
+            cursor("/p/u.jsonl", "u", 42)
+        ]
     );
     assert_eq!(log.head_offset("t").await.unwrap(), 4);
     // A batch that fails stores neither its events nor its cursor.
@@ -1142,14 +1147,23 @@ async fn finds_a_session_by_the_agents_own_id(mut f: Fixture) {
     f.reopen().await;
     let catalog = f.store.sessions().clone();
     assert_eq!(
-        catalog.find_by_agent_session_id("claude-abc").await.unwrap(),
+        catalog
+            .find_by_agent_session_id("claude-abc")
+            .await
+            .unwrap(),
         Some(run.clone()),
         "found, with the agent's fields kept"
     );
-    assert_eq!(catalog.find_by_agent_session_id("nope").await.unwrap(), None);
+    assert_eq!(
+        catalog.find_by_agent_session_id("nope").await.unwrap(),
+        None
+    );
     catalog.delete_session("run-1").await.unwrap();
     assert_eq!(
-        catalog.find_by_agent_session_id("claude-abc").await.unwrap(),
+        catalog
+            .find_by_agent_session_id("claude-abc")
+            .await
+            .unwrap(),
         None,
         "a deleted session is not found"
     );

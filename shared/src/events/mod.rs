@@ -31,9 +31,8 @@ pub use hook::{AgentHook, HookPhase};
 pub use notification::AgentNotification;
 pub use output::{OutputStderr, OutputText, OutputThinking, UserPrompt};
 pub use session::{
-    AgentKind,
-    SessionCheckpoint, SessionEnded, SessionRecovered, SessionSource, SessionStarted, SessionState,
-    SessionStatus,
+    AgentKind, SessionCheckpoint, SessionEnded, SessionRecovered, SessionSource, SessionStarted,
+    SessionState, SessionStatus,
 };
 pub use system::{CollectorStats, LimitsHit, SystemStats};
 pub use task::{AgentTask, AgentTaskStatus};

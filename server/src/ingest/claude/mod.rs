@@ -33,9 +33,9 @@ pub(crate) mod usage;
 use std::borrow::Cow;
 
 use agentcast_shared::{
-    AgentHook, AgentKind, AgentNotification, AgentRaw, AgentTask, AgentTaskStatus, DelegationStatus, Event,
-    HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted, SessionState,
-    SessionStatus, UserPrompt, format_ts_millis,
+    AgentHook, AgentKind, AgentNotification, AgentRaw, AgentTask, AgentTaskStatus,
+    DelegationStatus, Event, HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted,
+    SessionState, SessionStatus, UserPrompt, format_ts_millis,
 };
 use serde_json::Value;
 use serde_json::value::RawValue;

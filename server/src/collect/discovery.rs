@@ -74,8 +74,12 @@ pub(crate) fn depth(root: &Path, dir: &Path) -> Option<usize> {
 }
 
 /// A transcript file's size, modification time and identity now (symbolic links followed).
+/// Only a regular file is one: opening a FIFO would block the reader.
 pub(crate) fn stat(path: &Path, transcript: Transcript) -> std::io::Result<FoundFile> {
     let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     Ok(FoundFile {
         path: path.to_owned(),
         transcript,
@@ -112,4 +116,54 @@ pub(crate) fn newest_first(files: &mut [FoundFile]) {
 
 fn is_subagent(file: &FoundFile) -> bool {
     !matches!(file.transcript.role, super::agents::Role::Main)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use agentcast_shared::AgentKind;
+
+    use super::*;
+    use crate::collect::agents::Role;
+
+    fn file(session: &str, role: Role, age_s: u64) -> FoundFile {
+        FoundFile {
+            path: PathBuf::from(format!("/r/{session}/{role:?}")),
+            transcript: Transcript {
+                kind: AgentKind::Claude,
+                agent_session_id: session.into(),
+                role,
+            },
+            size: 1,
+            modified: SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000 - age_s),
+            file_id: None,
+        }
+    }
+
+    #[test]
+    fn sessions_are_imported_newest_first_each_before_its_subagents() {
+        let sub = || Role::Subagent { meta: "m".into() };
+        let mut files = vec![
+            file("old", Role::Main, 300),
+            // A sub-agent written after its session's own file: the session counts as newer.
+            file("mid", sub(), 10),
+            file("new", Role::Main, 50),
+            file("mid", Role::Main, 200),
+        ];
+        newest_first(&mut files);
+        let order: Vec<(&str, bool)> = files
+            .iter()
+            .map(|f| (f.transcript.agent_session_id.as_str(), is_subagent(f)))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("mid", false),
+                ("mid", true),
+                ("new", false),
+                ("old", false)
+            ]
+        );
+    }
 }

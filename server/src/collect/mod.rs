@@ -52,7 +52,10 @@ pub(crate) fn spawn_with(
     limits: IngestLimits,
     mappers: MapperFactory,
 ) -> JoinHandle<()> {
-    hub.stats().collector.enabled.store(true, Ordering::Relaxed);
+    let counters = &hub.stats().collector;
+    // Importing from the start: nobody reads "done" before the walk has counted the files.
+    counters.importing.store(true, Ordering::Relaxed);
+    counters.enabled.store(true, Ordering::Relaxed);
     tokio::spawn(run(hub, settings, limits, mappers))
 }
 

@@ -110,6 +110,10 @@ impl FileReader {
     /// Reads at most `budget` bytes past what was read, maps the complete lines among them,
     /// and says where that leaves the cursor. `now_ms` is the mapper's clock.
     pub fn read(&mut self, budget: usize, now_ms: u64) -> Result<Chunk, ReadError> {
+        // Only a regular file: opening a FIFO put in its place would block.
+        if !std::fs::metadata(&self.path)?.is_file() {
+            return Err(std::io::Error::other("not a regular file").into());
+        }
         let mut file = File::open(&self.path)?;
         let metadata = file.metadata()?;
         let id = file_id(&metadata);

@@ -6,8 +6,7 @@
 use agentcast_tests::http::Api;
 use agentcast_tests::server::ServerProcess;
 use agentcast_tests::transcripts::{
-    Roots, append, claude_home, content, copy_tree, eventually, imported, sessions, stored_events,
-    user_line,
+    Roots, append, claude_home, content, eventually, imported, sessions, stored_events, user_line,
 };
 
 const SESSION: &str = "d10f1cdd-f20b-4a97-a3ee-51656f7edd6b";

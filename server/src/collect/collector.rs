@@ -392,12 +392,11 @@ impl Collector {
                 };
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 let followed = watches.follows(path);
-                if depth == 0 || (depth > 0 && (spec.descend)(depth - 1, name)) {
-                    if !followed {
-                        let mut found = Found::default();
-                        discovery::walk(spec, &root, path, depth, &mut found);
-                        self.take_found(found, watches).await;
-                    }
+                let can_hold = depth == 0 || (spec.descend)(depth - 1, name);
+                if can_hold && !followed {
+                    let mut found = Found::default();
+                    discovery::walk(spec, &root, path, depth, &mut found);
+                    self.take_found(found, watches).await;
                 }
             }
             Ok(_) => {

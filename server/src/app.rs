@@ -19,7 +19,7 @@ use crate::services::Services;
 use crate::socket::{SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
-use crate::{conformance, demo, http};
+use crate::{collect, conformance, demo, http};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
 /// stops accepting, and lets the sessions finish their queued work within the grace period.
@@ -76,6 +76,7 @@ pub async fn serve_built(
         .demo
         .enabled
         .then(|| tokio::spawn(demo::run(hub.clone(), config.demo.speed)));
+    let collector = collect::spawn(hub.clone(), config.collect.clone(), config.ingest.limits());
     // Plain or TLS, with TCP_NODELAY and the peer address (listener.rs).
     let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
     let serving = listener.into().serve(router, async move {
@@ -105,6 +106,11 @@ pub async fn serve_built(
     supervisor.stop_all();
     if let Some(demo) = demo {
         demo.abort();
+    }
+    // Before the hub stops: what it was publishing is committed with its cursor or not at all.
+    if let Some(collector) = collector {
+        collector.abort();
+        let _ = collector.await;
     }
     hub.shutdown(grace).await;
     // Last, so what is recorded while stopping is written too; at least a second even with no

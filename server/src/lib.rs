@@ -17,6 +17,8 @@
 //!   hub's `Delivery` (broadcasts, slow consumers) and `Recipient` (a socket catching up).
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
+//! - [`collect`]: the transcript collector: every Claude Code and Codex session on the
+//!   machine, imported and followed from the agents' own transcripts.
 //! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI);
 //!   its bodies are `agentcast_shared::rest`'s.
 //! - `services`: what the REST handlers do beyond HTTP, over the hub and the store.
@@ -42,6 +44,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod collect;
 pub mod config;
 pub mod conformance;
 pub mod demo;

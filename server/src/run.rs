@@ -102,6 +102,8 @@ async fn serve_locally(
         .server
         .bind
         .get_or_insert(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    // The run's own server shows the run, not every session on the machine.
+    serve.collect.no_collect = true;
     let config = Config::load(serve)?;
     logging::init(config.server.log_format);
     let listener = announce::bind(&config).await?;

@@ -54,6 +54,8 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             stdin=subprocess.DEVNULL,
+            # The collector's default roots point into the data directory, never at ~.
+            env={**os.environ, "CLAUDE_CONFIG_DIR": str(data_dir / "claude-home"), "CODEX_HOME": str(data_dir / "codex-home")},
         )
         lines: queue.Queue[str | None] = queue.Queue()
 

@@ -8,6 +8,7 @@
 //! - `http`: a JSON client of the REST API with timeouts.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
 //! - `durability`: commit latency and replay speed, for `cargo xtask bench durability`.
+//! - `transcripts`: transcript trees in temp dirs and what the collector's tests read back.
 //!
 //! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
 //! Where the shared Claude Code transcripts are comes from the server's test support
@@ -20,3 +21,4 @@ pub mod http;
 pub mod loadgen;
 pub mod raw;
 pub mod server;
+pub mod transcripts;

@@ -41,6 +41,26 @@ impl TestServer {
             .data_dir
             .get_or_insert_with(crate::server::fresh_data_dir);
         test_security(&mut args);
+        // Never the real ~/.claude or ~/.codex: a test of the collector names its roots.
+        let collects = !args
+            .collect
+            .claude_projects_dirs
+            .as_ref()
+            .is_none_or(Vec::is_empty)
+            || !args
+                .collect
+                .codex_sessions_dirs
+                .as_ref()
+                .is_none_or(Vec::is_empty);
+        args.collect.no_collect |= !collects;
+        if collects {
+            args.collect
+                .claude_projects_dirs
+                .get_or_insert_with(Vec::new);
+            args.collect
+                .codex_sessions_dirs
+                .get_or_insert_with(Vec::new);
+        }
         let config = Config::resolve(args, FileConfig::default()).expect("valid test config");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -116,6 +116,10 @@ impl ServerProcess {
             .arg(data_dir)
             .args(unless_given(TEST_DEFAULTS, &given))
             .args(&args)
+            // The collector's default roots point into the data directory, never at the
+            // real ~/.claude or ~/.codex; a test of the collector names its roots.
+            .env("CLAUDE_CONFIG_DIR", data_dir.join("claude-home"))
+            .env("CODEX_HOME", data_dir.join("codex-home"))
             .env(
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),

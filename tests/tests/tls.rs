@@ -204,7 +204,7 @@ async fn serve_fails(cert: &Path, key: &Path) -> (std::process::ExitStatus, Stri
         TIMEOUT,
         tokio::process::Command::new(agentcast_bin())
             .arg("serve")
-            .args(["--bind", "127.0.0.1:0", "--auth", "none"])
+            .args(["--bind", "127.0.0.1:0", "--auth", "none", "--no-collect"])
             .arg("--data-dir")
             .arg(fresh_data_dir())
             .arg("--tls-cert")

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{
-    AuthArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs, ServerArgs,
-    StoreArgs, TlsArgs,
+    AuthArgs, CollectArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs,
+    ServerArgs, StoreArgs, TlsArgs,
 };
 
 /// Options of `agentcast serve`. Precedence: flag > environment variable > config file >
@@ -31,6 +31,8 @@ pub struct ServeArgs {
     pub processes: ProcessArgs,
     #[command(flatten)]
     pub demo: DemoArgs,
+    #[command(flatten)]
+    pub collect: CollectArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]

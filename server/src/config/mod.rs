@@ -14,6 +14,7 @@
 //! - `ingest`: [`IngestSettings`], line and upload sizes.
 //! - `processes`: [`ProcessSettings`], the agent programs the server may start.
 //! - `demo`: [`DemoSettings`], the simulated session.
+//! - `collect`: [`CollectSettings`], the transcripts collected and how they are followed.
 //! - [`security`]: [`AuthSettings`] (`[auth]`), [`Limits`] (`[limits]`), [`TlsSettings`]
 //!   (`[tls]`).
 //! - `args`: [`ServeArgs`], every group's flags; `file`: [`FileConfig`], the TOML file.
@@ -29,6 +30,7 @@
 use std::path::PathBuf;
 
 mod args;
+mod collect;
 mod demo;
 mod engine;
 mod file;
@@ -44,6 +46,7 @@ mod tests;
 mod values;
 
 pub use args::ServeArgs;
+pub use collect::{CollectArgs, CollectFile, CollectSettings, WatchMode};
 pub use demo::{DemoArgs, DemoFile, DemoSettings};
 pub use engine::{EngineArgs, EngineFile, EngineSettings};
 pub use file::FileConfig;
@@ -67,6 +70,7 @@ pub struct Config {
     pub ingest: IngestSettings,
     pub processes: ProcessSettings,
     pub demo: DemoSettings,
+    pub collect: CollectSettings,
     pub auth: AuthSettings,
     pub limits: Limits,
     pub tls: TlsSettings,
@@ -120,6 +124,7 @@ impl Config {
             ingest: IngestSettings::resolve(args.ingest, file.ingest)?,
             processes: ProcessSettings::resolve(args.processes, file.processes)?,
             demo: DemoSettings::resolve(args.demo, file.demo)?,
+            collect: CollectSettings::resolve(args.collect, file.collect)?,
             limits: Limits::resolve(args.limits, file.limits)?,
             server,
             hub,

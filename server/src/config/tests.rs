@@ -42,6 +42,14 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("--process-grace-ms", "AGENTCAST_PROCESS_GRACE_MS", "process_grace_ms"),
     ("--demo", "AGENTCAST_DEMO", "demo"),
     ("--demo-speed", "AGENTCAST_DEMO_SPEED", "demo_speed"),
+    ("--no-collect", "AGENTCAST_NO_COLLECT", "no_collect"),
+    ("--claude-projects-dir", "AGENTCAST_CLAUDE_PROJECTS_DIRS", "claude_projects_dirs"),
+    ("--codex-sessions-dir", "AGENTCAST_CODEX_SESSIONS_DIRS", "codex_sessions_dirs"),
+    ("--collect-watch", "AGENTCAST_COLLECT_WATCH", "collect_watch"),
+    ("--collect-poll-interval-ms", "AGENTCAST_COLLECT_POLL_INTERVAL_MS", "collect_poll_interval_ms"),
+    ("--collect-idle-after-ms", "AGENTCAST_COLLECT_IDLE_AFTER_MS", "collect_idle_after_ms"),
+    ("--collect-max-files", "AGENTCAST_COLLECT_MAX_FILES", "collect_max_files"),
+    ("--collect-max-watches", "AGENTCAST_COLLECT_MAX_WATCHES", "collect_max_watches"),
     ("--auth", "AGENTCAST_AUTH", "[auth] mode"),
     ("--jwt-algorithm", "AGENTCAST_JWT_ALGORITHM", "[auth] jwt_algorithm"),
     ("--jwt-secret-file", "AGENTCAST_JWT_SECRET_FILE", "[auth] jwt_secret_file"),
@@ -135,6 +143,7 @@ fn help_shows_every_default() {
         "config",
         "conformance",
         "demo",
+        "no_collect",
         "jwt_public_key",
         "jwt_private_key",
         "cert",
@@ -288,6 +297,14 @@ allow_commands = ["codex", "claude"]
 process_grace_ms = 18
 demo = true
 demo_speed = 2.5
+no_collect = true
+claude_projects_dirs = ["/c1", "/c2"]
+codex_sessions_dirs = ["/x1"]
+collect_watch = "poll"
+collect_poll_interval_ms = 24
+collect_idle_after_ms = 25
+collect_max_files = 26
+collect_max_watches = 27
 
 [auth]
 mode = "none"
@@ -352,6 +369,16 @@ key = "/tls/key.pem"
         demo: DemoSettings {
             enabled: true,
             speed: 2.5,
+        },
+        collect: CollectSettings {
+            disabled: true,
+            claude_projects_dirs: vec!["/c1".into(), "/c2".into()],
+            codex_sessions_dirs: vec!["/x1".into()],
+            watch: WatchMode::Poll,
+            poll_interval: ms(24),
+            idle_after: ms(25),
+            max_files: 26,
+            max_watches: 27,
         },
         auth: AuthSettings {
             mode: AuthMode::None,

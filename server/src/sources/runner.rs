@@ -9,8 +9,8 @@ use std::process::Stdio;
 use std::time::Instant;
 
 use agentcast_shared::{
-    Event, OutputStderr, SessionEnded, SessionSource, SessionStarted, SessionState, SessionStatus,
-    format_ts_millis,
+    AgentKind, Event, OutputStderr, SessionEnded, SessionSource, SessionStarted, SessionState,
+    SessionStatus, format_ts_millis,
 };
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -78,6 +78,10 @@ pub async fn run(
     stop: mpsc::Receiver<Stop>,
     grace: std::time::Duration,
 ) -> Result<ProcessExit, RunError> {
+    let mut spec = spec;
+    // Decided before the agent starts, and recorded with the session before it runs: its
+    // transcript then joins this session instead of being collected as a second one.
+    let agent_session_id = super::agent_session::claude_session_id(&mut spec.command);
     let (program, args) = spec.command.split_first().ok_or(RunError::EmptyCommand)?;
     let started = Instant::now();
     let mut command = Command::new(program);
@@ -92,37 +96,54 @@ pub async fn run(
     if let Some(cwd) = &spec.cwd {
         command.current_dir(cwd);
     }
-    let mut child = command.spawn().map_err(|source| RunError::Spawn {
-        program: program.clone(),
-        source,
-    })?;
+    let started_event = Event::SessionStarted(SessionStarted {
+        session_id: spec.session_id.clone(),
+        label: spec.label.clone(),
+        project_id: spec.project.clone(),
+        source: spec.source,
+        command: Some(spec.command.clone()),
+        cwd: spec.cwd.as_ref().map(|c| c.display().to_string()),
+        model: None,
+        tools: Vec::new(),
+        cli_version: None,
+        // Otherwise the agent says who it is once it runs (the stream-json mapper's init).
+        agent: agent_session_id.as_ref().map(|_| AgentKind::Claude),
+        agent_session_id: agent_session_id.clone(),
+        git_branch: None,
+        started_at: format_ts_millis(now_unix_millis()),
+    });
+    let mut opening = vec![started_event];
+    if agent_session_id.is_some() {
+        // Stored before the agent can write its first transcript line.
+        sink.publish(std::mem::take(&mut opening)).await?;
+    }
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(source) => {
+            if opening.is_empty() {
+                let exit = ProcessExit {
+                    status: SessionState::Failed,
+                    exit_code: None,
+                    signal: None,
+                    duration_ms: 0,
+                };
+                sink.publish(vec![ended_event(&exit, None)]).await?;
+            }
+            return Err(RunError::Spawn {
+                program: program.clone(),
+                source,
+            });
+        }
+    };
     let pid = child.id();
     tracing::info!(session.id = %spec.session_id, ?pid, command = ?spec.command, "process started");
 
-    sink.publish(vec![
-        Event::SessionStarted(SessionStarted {
-            session_id: spec.session_id.clone(),
-            label: spec.label.clone(),
-            project_id: spec.project.clone(),
-            source: spec.source,
-            command: Some(spec.command.clone()),
-            cwd: spec.cwd.as_ref().map(|c| c.display().to_string()),
-            model: None,
-            tools: Vec::new(),
-            cli_version: None,
-            // The agent says who it is once it runs (the stream-json mapper's init).
-            agent: None,
-            agent_session_id: None,
-            git_branch: None,
-            started_at: format_ts_millis(now_unix_millis()),
-        }),
-        Event::SessionStatus(SessionStatus {
-            status: SessionState::Running,
-            pid,
-            message: None,
-        }),
-    ])
-    .await?;
+    opening.push(Event::SessionStatus(SessionStatus {
+        status: SessionState::Running,
+        pid,
+        message: None,
+    }));
+    sink.publish(opening).await?;
 
     let context = SessionContext {
         session_id: spec.session_id.clone(),

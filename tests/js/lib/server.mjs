@@ -71,7 +71,14 @@ export async function startServer({
   }
   args.push(...extraArgs);
 
-  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env } });
+  // The collector's default roots point into the data directory, never at the real ~/.claude
+  // or ~/.codex.
+  const env = {
+    ...process.env,
+    CLAUDE_CONFIG_DIR: join(dataDir, "claude-home"),
+    CODEX_HOME: join(dataDir, "codex-home"),
+  };
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env });
   // If the test process dies without running its `after` hooks, do not leave the server behind.
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);

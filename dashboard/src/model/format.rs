@@ -1,55 +1,7 @@
 //! Numbers, times and durations as the dashboard shows them, and the RFC 3339 timestamps of
 //! envelopes read back into milliseconds (the inverse of `agentcast_shared::format_ts_millis`).
 
-/// Milliseconds since the Unix epoch of `2026-11-24T10:00:00.123Z`; `None` for anything else.
-///
-/// Only the UTC form the server writes (`format_ts_millis`), with 0 to 9 fraction digits and
-/// `Z` or `+00:00`: parsing it by hand keeps a date library out of the wasm bundle.
-pub fn parse_ts_millis(ts: &str) -> Option<u64> {
-    let b = ts.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| -> Option<u64> {
-        std::str::from_utf8(b.get(range)?).ok()?.parse().ok()
-    };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-        return None;
-    }
-    let mut rest = &ts[19..];
-    let mut millis = 0;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let first3 = &fraction[..digits.min(3)];
-        millis = first3.parse::<u64>().ok()? * 10u64.pow(3 - first3.len() as u32);
-        rest = &fraction[digits..];
-    }
-    if rest != "Z" && rest != "+00:00" {
-        return None;
-    }
-    let days = days_from_civil(year, month, day)?;
-    Some(((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millis)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
-    let year = if month <= 2 {
-        year.checked_sub(1)?
-    } else {
-        year
-    };
-    let era = year / 400;
-    let year_of_era = year % 400;
-    let shifted_month = (month + 9) % 12; // March = 0
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    (era * 146_097 + day_of_era).checked_sub(719_468)
-}
+pub use agentcast_shared::parse_ts_millis;
 
 /// `950 ms`, `12.3 s`, `4 m 05 s`, `2 h 03 m`: short enough for a table cell.
 pub fn duration(ms: u64) -> String {
@@ -129,35 +81,6 @@ pub fn one_line(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use agentcast_shared::format_ts_millis;
-
-    #[test]
-    fn parses_what_the_server_formats() {
-        for millis in [0, 951_782_400_000, 1_795_514_400_123, 4_107_542_400_000] {
-            assert_eq!(parse_ts_millis(&format_ts_millis(millis)), Some(millis));
-        }
-        assert_eq!(
-            parse_ts_millis("2026-11-24T10:00:00.1+00:00"),
-            Some(1_795_514_400_100)
-        );
-        assert_eq!(
-            parse_ts_millis("2026-11-24T10:00:00Z"),
-            Some(1_795_514_400_000)
-        );
-    }
-
-    #[test]
-    fn refuses_other_shapes() {
-        for bad in [
-            "",
-            "yesterday",
-            "2026-11-24 10:00:00Z",
-            "2026-13-24T10:00:00Z",
-            "2026-11-24T10:00:00.Z",
-            "2026-11-24T10:00:00+02:00",
-        ] {
-            assert_eq!(parse_ts_millis(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn durations_pick_a_readable_unit() {

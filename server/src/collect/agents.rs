@@ -9,7 +9,11 @@ use agentcast_shared::{AgentKind, SessionSource};
 
 use crate::config::CollectSettings;
 use crate::hub::is_valid_session_id;
-use crate::ingest::{ClaudeMapper, IngestLimits, LineMapper, SessionContext};
+use crate::ingest::claude_transcript::subagent_parent;
+use crate::ingest::{
+    ClaudeTranscriptMapper, CodexRolloutMapper, IngestLimits, LineMapper, SessionContext,
+    rollout_session_id,
+};
 
 /// One agent kind's row.
 pub(crate) struct AgentSpec {
@@ -111,32 +115,37 @@ fn codex_rollout(parts: &[&str]) -> Option<Transcript> {
     })
 }
 
-/// The session id at the end of a rollout's file name: its last 36 characters, a UUID.
-// Replaced at merge by `ingest::codex::rollout_session_id`, the Codex mapper's reading of it.
-fn rollout_session_id(file_name: &str) -> Option<&str> {
-    let stem = file_name.strip_prefix("rollout-")?.strip_suffix(".jsonl")?;
-    let id = stem.get(stem.len().checked_sub(36)?..)?;
-    let uuid_shaped = id.bytes().enumerate().all(|(i, b)| match i {
-        8 | 13 | 18 | 23 => b == b'-',
-        _ => b.is_ascii_hexdigit(),
-    });
-    uuid_shaped.then_some(id)
-}
-
 /// The mapper of one transcript file whose events go into `session_id`. The one place a
 /// transcript gets its mapper.
-// Replaced at merge by the transcript mappers: Claude's main transcript
-// `ClaudeTranscriptMapper::main()`, a sub-agent's `ClaudeTranscriptMapper::subagent(
-// subagent_parent(<its .meta.json>))`, Codex's `CodexRolloutMapper`. Until then the
-// stream-json mapper reads the user and assistant entries both formats share.
 pub(crate) fn mapper(
-    _transcript: &Transcript,
-    _path: &Path,
+    transcript: &Transcript,
+    path: &Path,
     session_id: &str,
     limits: IngestLimits,
 ) -> Box<dyn LineMapper> {
     let context = SessionContext::new(session_id, SessionSource::Transcript);
-    Box::new(ClaudeMapper::new(context, limits))
+    match (&transcript.kind, &transcript.role) {
+        (AgentKind::Codex, _) => Box::new(CodexRolloutMapper::new(context, limits)),
+        (_, Role::Main) => Box::new(
+            ClaudeTranscriptMapper::main()
+                .with_limits(limits)
+                .with_context(context),
+        ),
+        (_, Role::Subagent { meta }) => {
+            // The meta file beside it names the Task call that started the sub-agent; a
+            // few hundred bytes, written when the sub-agent starts. Without it the
+            // sub-agent's events are shown, only not nested.
+            let parent = path
+                .parent()
+                .and_then(|dir| std::fs::read(dir.join(meta)).ok())
+                .and_then(|bytes| subagent_parent(&bytes));
+            Box::new(
+                ClaudeTranscriptMapper::subagent(parent)
+                    .with_limits(limits)
+                    .with_context(context),
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -19,8 +19,8 @@
 //!   [`rollout_session_id`] names a rollout's session from its file name.
 //! - `line_mapper`: [`LineMapper`], the trait every JSONL mapper implements for its reader
 //!   (the stream-json mapper, and each transcript format a collector reads).
-//! - `json_line`, `timestamp`: what every transcript mapper shares: odd lines kept as
-//!   `agent.raw` or reported as not JSON, and the lines' own RFC 3339 times.
+//! - `json_line`: what every transcript mapper shares: odd lines kept as `agent.raw` or
+//!   reported as not JSON (their times are `agentcast_shared::parse_ts_millis`).
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
 //! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
 //! - `text`: bounded previews and excerpts.
@@ -41,7 +41,6 @@ mod properties;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 mod text;
-mod timestamp;
 mod tools;
 
 pub use claude::{ClaudeMapper, Mapped, NotJson};

@@ -60,7 +60,7 @@ use super::claude::stream::TextKind;
 use super::context::{IngestLimits, SessionContext};
 use super::json_line::{raw, raw_if_json};
 use super::line_mapper::LineMapper;
-use super::timestamp::parse_rfc3339_millis;
+use agentcast_shared::parse_ts_millis;
 use super::tools::{ToolAnswer, ToolCall, ToolTracker};
 use super::{Mapped, NotJson};
 
@@ -169,7 +169,7 @@ impl CodexRolloutMapper {
             started_ms: meta
                 .timestamp
                 .as_deref()
-                .and_then(parse_rfc3339_millis)
+                .and_then(parse_ts_millis)
                 .unwrap_or(at),
             agent_session_id: owned(meta.id.or(meta.session_id)),
             cwd: owned(meta.cwd),
@@ -494,7 +494,7 @@ impl LineMapper for CodexRolloutMapper {
         let at = entry
             .timestamp
             .as_deref()
-            .and_then(parse_rfc3339_millis)
+            .and_then(parse_ts_millis)
             .unwrap_or(now_ms);
         let mark = out.len();
         let payload = entry.payload.map_or("null", |raw| raw.get());

@@ -19,7 +19,7 @@ use crate::services::Services;
 use crate::socket::{SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
-use crate::{conformance, demo, http};
+use crate::{conformance, demo, http, tmux};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
 /// stops accepting, and lets the sessions finish their queued work within the grace period.
@@ -76,6 +76,10 @@ pub async fn serve_built(
         .demo
         .enabled
         .then(|| tokio::spawn(demo::run(hub.clone(), config.demo.speed)));
+    let tmux = config.tmux.enabled.then(|| {
+        let max_file_bytes = config.ingest.limits().max_line_bytes;
+        tmux::spawn(hub.clone(), config.tmux.clone(), max_file_bytes)
+    });
     // Plain or TLS, with TCP_NODELAY and the peer address (listener.rs).
     let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
     let serving = listener.into().serve(router, async move {
@@ -105,6 +109,9 @@ pub async fn serve_built(
     supervisor.stop_all();
     if let Some(demo) = demo {
         demo.abort();
+    }
+    if let Some(tmux) = tmux {
+        tmux.abort();
     }
     hub.shutdown(grace).await;
     // Last, so what is recorded while stopping is written too; at least a second even with no

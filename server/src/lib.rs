@@ -17,6 +17,8 @@
 //!   hub's `Delivery` (broadcasts, slow consumers) and `Recipient` (a socket catching up).
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
+//! - [`tmux`]: the tmux collector of `serve --collect-tmux`: windows, panes and the agents
+//!   in them as the `tmux.*` events of a session per tmux server.
 //! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI);
 //!   its bodies are `agentcast_shared::rest`'s.
 //! - `services`: what the REST handlers do beyond HTTP, over the hub and the store.
@@ -57,6 +59,7 @@ pub mod socket;
 pub mod sources;
 pub mod store;
 pub mod tls;
+pub mod tmux;
 
 /// The line `agentcast serve` prints on stdout once it accepts connections; tests and scripts
 /// wait for it to learn the address.

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{
     AuthArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs, ServerArgs,
-    StoreArgs, TlsArgs,
+    StoreArgs, TlsArgs, TmuxArgs,
 };
 
 /// Options of `agentcast serve`. Precedence: flag > environment variable > config file >
@@ -31,6 +31,8 @@ pub struct ServeArgs {
     pub processes: ProcessArgs,
     #[command(flatten)]
     pub demo: DemoArgs,
+    #[command(flatten)]
+    pub tmux: TmuxArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 use super::group::{FileGroup, Key};
 use super::{
     AuthFile, ConfigError, DemoFile, EngineFile, HubFile, IngestFile, LimitsFile, ProcessFile,
-    ServerFile, StoreFile, TlsFile,
+    ServerFile, StoreFile, TlsFile, TmuxFile,
 };
 
 /// The TOML file, as each group's part of it.
@@ -24,6 +24,7 @@ pub struct FileConfig {
     pub ingest: IngestFile,
     pub processes: ProcessFile,
     pub demo: DemoFile,
+    pub tmux: TmuxFile,
     pub auth: AuthFile,
     pub limits: LimitsFile,
     pub tls: TlsFile,
@@ -53,12 +54,13 @@ impl FileConfig {
             || self.store.read_key(key, map)?
             || self.ingest.read_key(key, map)?
             || self.processes.read_key(key, map)?
-            || self.demo.read_key(key, map)?)
+            || self.demo.read_key(key, map)?
+            || self.tmux.read_key(key, map)?)
     }
 }
 
 /// The keys of the groups at the top level of the file.
-pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 7] = [
+pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 8] = [
     ServerFile::KEYS,
     EngineFile::KEYS,
     HubFile::KEYS,
@@ -66,6 +68,7 @@ pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 7] = [
     IngestFile::KEYS,
     ProcessFile::KEYS,
     DemoFile::KEYS,
+    TmuxFile::KEYS,
 ];
 
 /// The sections of the file and their keys.

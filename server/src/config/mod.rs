@@ -14,6 +14,7 @@
 //! - `ingest`: [`IngestSettings`], line and upload sizes.
 //! - `processes`: [`ProcessSettings`], the agent programs the server may start.
 //! - `demo`: [`DemoSettings`], the simulated session.
+//! - `tmux`: [`TmuxSettings`], the tmux collector.
 //! - [`security`]: [`AuthSettings`] (`[auth]`), [`Limits`] (`[limits]`), [`TlsSettings`]
 //!   (`[tls]`).
 //! - `args`: [`ServeArgs`], every group's flags; `file`: [`FileConfig`], the TOML file.
@@ -41,6 +42,7 @@ mod server;
 mod store;
 #[cfg(test)]
 mod tests;
+mod tmux;
 mod values;
 
 pub use args::ServeArgs;
@@ -56,6 +58,7 @@ pub use security::{
 };
 pub use server::{LogFormat, ServerArgs, ServerFile, ServerSettings};
 pub use store::{StoreArgs, StoreFile, StoreSettings};
+pub use tmux::{TmuxArgs, TmuxFile, TmuxSettings};
 
 /// The resolved configuration of `agentcast serve`: one resolved group per concern.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +70,7 @@ pub struct Config {
     pub ingest: IngestSettings,
     pub processes: ProcessSettings,
     pub demo: DemoSettings,
+    pub tmux: TmuxSettings,
     pub auth: AuthSettings,
     pub limits: Limits,
     pub tls: TlsSettings,
@@ -120,6 +124,7 @@ impl Config {
             ingest: IngestSettings::resolve(args.ingest, file.ingest)?,
             processes: ProcessSettings::resolve(args.processes, file.processes)?,
             demo: DemoSettings::resolve(args.demo, file.demo)?,
+            tmux: TmuxSettings::resolve(args.tmux, file.tmux)?,
             limits: Limits::resolve(args.limits, file.limits)?,
             server,
             hub,

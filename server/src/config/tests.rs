@@ -42,6 +42,10 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("--process-grace-ms", "AGENTCAST_PROCESS_GRACE_MS", "process_grace_ms"),
     ("--demo", "AGENTCAST_DEMO", "demo"),
     ("--demo-speed", "AGENTCAST_DEMO_SPEED", "demo_speed"),
+    ("--collect-tmux", "AGENTCAST_COLLECT_TMUX", "collect_tmux"),
+    ("--tmux-poll-interval-ms", "AGENTCAST_TMUX_POLL_INTERVAL_MS", "tmux_poll_interval_ms"),
+    ("--tmux-socket", "AGENTCAST_TMUX_SOCKETS", "tmux_sockets"),
+    ("--tmux-timeout-ms", "AGENTCAST_TMUX_TIMEOUT_MS", "tmux_timeout_ms"),
     ("--auth", "AGENTCAST_AUTH", "[auth] mode"),
     ("--jwt-algorithm", "AGENTCAST_JWT_ALGORITHM", "[auth] jwt_algorithm"),
     ("--jwt-secret-file", "AGENTCAST_JWT_SECRET_FILE", "[auth] jwt_secret_file"),
@@ -135,6 +139,7 @@ fn help_shows_every_default() {
         "config",
         "conformance",
         "demo",
+        "collect_tmux",
         "jwt_public_key",
         "jwt_private_key",
         "cert",
@@ -159,6 +164,7 @@ fn help_shows_every_default() {
     assert!(help("durability").ends_with("[default: normal]"));
     assert!(help("jwt_algorithm").ends_with("[default: HS256]"));
     assert!(help("allow_commands").ends_with("[default: claude]"));
+    assert!(help("tmux_sockets").ends_with("[default: the user's default server]"));
 }
 
 fn file(text: &str) -> FileConfig {
@@ -288,6 +294,10 @@ allow_commands = ["codex", "claude"]
 process_grace_ms = 18
 demo = true
 demo_speed = 2.5
+collect_tmux = true
+tmux_poll_interval_ms = 24
+tmux_sockets = ["work", "/run/tmux/shared"]
+tmux_timeout_ms = 25
 
 [auth]
 mode = "none"
@@ -352,6 +362,12 @@ key = "/tls/key.pem"
         demo: DemoSettings {
             enabled: true,
             speed: 2.5,
+        },
+        tmux: TmuxSettings {
+            enabled: true,
+            poll_interval: ms(24),
+            sockets: vec!["work".into(), "/run/tmux/shared".into()],
+            timeout: ms(25),
         },
         auth: AuthSettings {
             mode: AuthMode::None,
@@ -438,6 +454,8 @@ fn checks_name_the_key() {
         "stats_interval_ms",
         "max_line_bytes",
         "max_ndjson_body",
+        "tmux_poll_interval_ms",
+        "tmux_timeout_ms",
     ] {
         let message = invalid(&format!("{key} = 0"));
         assert_eq!(
@@ -446,6 +464,10 @@ fn checks_name_the_key() {
         );
     }
     assert!(invalid("demo_speed = 0.0").contains("demo_speed: must be a positive number"));
+    assert_eq!(
+        invalid("tmux_sockets = [\"work\", \"\"]"),
+        "invalid setting tmux_sockets: a socket name or path cannot be empty"
+    );
 }
 
 /// The hub's in-memory tail never holds more than retention keeps.

@@ -156,22 +156,23 @@ fn agent_of(pid: u32) -> Option<AgentKind> {
 }
 
 /// The events from the links of one poll to the next: an agent gone (or replaced by
-/// another process) ends, a new one or one whose session changed is detected.
-/// `was` and `now` are the snapshots the links were found in (a closed pane is only in
-/// `was`).
+/// another process) ends, a new one or one whose session changed is detected. Returned
+/// apart, `(ended, detected)`, so an agent ends before its pane closes and is detected after
+/// its pane opens. `was` and `now` are the snapshots the links were found in (a closed pane
+/// is only in `was`).
 pub(crate) fn diff_links(
     before: &Links,
     after: &Links,
     was: &Snapshot,
     now: &Snapshot,
-) -> Vec<Event> {
+) -> (Vec<Event>, Vec<Event>) {
     let window_of = |key: &u32| {
         now.panes
             .get(key)
             .or(was.panes.get(key))
             .map(|pane| (pane.id.clone(), pane.window_id.clone()))
     };
-    let mut events = Vec::new();
+    let mut ended = Vec::new();
     for (key, old) in before {
         if after.get(key).is_some_and(|new| new.pid == old.pid) {
             continue;
@@ -179,7 +180,7 @@ pub(crate) fn diff_links(
         let Some((pane_id, window_id)) = window_of(key) else {
             continue;
         };
-        events.push(
+        ended.push(
             TmuxAgentEnded {
                 pane_id,
                 window_id,
@@ -190,6 +191,7 @@ pub(crate) fn diff_links(
             .into(),
         );
     }
+    let mut detected = Vec::new();
     for (key, new) in after {
         if before.get(key) == Some(new) {
             continue;
@@ -197,7 +199,7 @@ pub(crate) fn diff_links(
         let Some((pane_id, window_id)) = window_of(key) else {
             continue;
         };
-        events.push(
+        detected.push(
             TmuxAgentDetected {
                 pane_id,
                 window_id,
@@ -209,5 +211,151 @@ pub(crate) fn diff_links(
             .into(),
         );
     }
-    events
+    (ended, detected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tmux::snapshot::Pane;
+
+    fn pane(n: u32, pid: Option<u32>) -> Pane {
+        Pane {
+            id: format!("%{n}"),
+            window_id: "@0".into(),
+            index: 0,
+            pid,
+            command: "bash".into(),
+            cwd: None,
+            exit: None,
+        }
+    }
+
+    fn link(pid: u32, session: Option<&str>) -> AgentLink {
+        AgentLink {
+            agent: AgentKind::Claude,
+            pid,
+            session_id: session.map(str::to_owned),
+            cwd: Some("/src".into()),
+        }
+    }
+
+    #[test]
+    fn links_are_detected_once_updated_when_their_session_changes_and_ended() {
+        let panes = Snapshot {
+            windows: Default::default(),
+            panes: [(1, pane(1, Some(10))), (2, pane(2, Some(20)))].into(),
+        };
+        let none = Links::new();
+        let started: Links = [(1, link(11, None))].into();
+        assert_eq!(
+            diff_links(&none, &started, &panes, &panes).1,
+            [TmuxAgentDetected {
+                pane_id: "%1".into(),
+                window_id: "@0".into(),
+                agent: AgentKind::Claude,
+                pid: 11,
+                agent_session_id: None,
+                cwd: Some("/src".into()),
+            }
+            .into()]
+        );
+        assert_eq!(
+            diff_links(&started, &started.clone(), &panes, &panes),
+            (vec![], vec![])
+        );
+        // Its session id once written, then a new one after `/clear`: detected again.
+        let named: Links = [(1, link(11, Some("a")))].into();
+        let (ended, detected) = diff_links(&started, &named, &panes, &panes);
+        assert_eq!((ended.len(), detected.len()), (0, 1));
+        assert_eq!(detected[0].data_json()["agent_session_id"], "a");
+        // Another process in the same pane: the first ends, the second is detected.
+        let replaced: Links = [(1, link(12, Some("b")))].into();
+        let (ended, detected) = diff_links(&named, &replaced, &panes, &panes);
+        let kinds: Vec<_> = [ended, detected]
+            .concat()
+            .iter()
+            .map(|e| (e.kind(), e.data_json()["pid"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [("tmux.agent_ended", 11), ("tmux.agent_detected", 12)]
+        );
+        // The pane closed: its agent ends, named by the pane of the previous snapshot.
+        let closed = Snapshot::default();
+        assert_eq!(
+            diff_links(&replaced, &none, &panes, &closed).0,
+            [TmuxAgentEnded {
+                pane_id: "%1".into(),
+                window_id: "@0".into(),
+                agent: AgentKind::Claude,
+                pid: 12,
+                agent_session_id: Some("b".into()),
+            }
+            .into()]
+        );
+    }
+
+    /// A process named `claude` (a copy of `sleep`) started by a shell, with the session
+    /// file Claude Code writes in its `HOME`, is the agent of the shell's pane; a session
+    /// file of an earlier process with the same pid (another start time) is not believed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_claude_process_under_a_pane_is_found_with_its_own_session_file() {
+        let home = tempfile::tempdir().unwrap();
+        let bin = home.path().join("claude");
+        std::fs::copy("/bin/sleep", &bin).unwrap();
+        let mut shell = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("{} 30; :", bin.display()))
+            .env("HOME", home.path())
+            .spawn()
+            .unwrap();
+        let shell_pid = shell.id();
+        let snapshot = Snapshot {
+            windows: Default::default(),
+            panes: [(3, pane(3, Some(shell_pid))), (4, pane(4, None))].into(),
+        };
+        let mut finder = AgentFinder::new(4096);
+        // The shell forks `claude`: wait (bounded) until it runs under it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let claude = loop {
+            if let Some(found) = finder.links(&snapshot).remove(&3) {
+                break found;
+            }
+            assert!(std::time::Instant::now() < deadline, "claude never ran");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(claude.agent, AgentKind::Claude);
+        assert_ne!(claude.pid, shell_pid);
+        assert_eq!(claude.session_id, None, "no session file yet");
+        let sessions = home.path().join(".claude/sessions");
+        std::fs::create_dir_all(&sessions).unwrap();
+        let file = sessions.join(format!("{}.json", claude.pid));
+        let start = procfs::stat(claude.pid).unwrap().start_time;
+        let write = |start: u64| {
+            let record = serde_json::json!({
+                "pid": claude.pid, "sessionId": "s-1", "cwd": "/work",
+                "procStart": start.to_string(), "kind": "interactive",
+            });
+            std::fs::write(&file, record.to_string()).unwrap();
+        };
+        write(start + 1);
+        assert_eq!(finder.links(&snapshot)[&3].session_id, None, "a stale file");
+        write(start);
+        let linked = &finder.links(&snapshot)[&3];
+        assert_eq!(
+            (linked.session_id.as_deref(), linked.cwd.as_deref()),
+            (Some("s-1"), Some("/work"))
+        );
+        // A file over the limit is not read.
+        let mut small = AgentFinder::new(10);
+        assert_eq!(small.links(&snapshot)[&3].session_id, None);
+        assert!(!finder.links(&snapshot).contains_key(&4), "a dead pane");
+        let _ = shell.kill();
+        let _ = shell.wait();
+        let _ = std::process::Command::new("kill")
+            .arg(claude.pid.to_string())
+            .status();
+    }
 }

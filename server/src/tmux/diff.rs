@@ -10,7 +10,7 @@ use agentcast_shared::{
     TmuxWindowClosed, TmuxWindowOpened, TmuxWindowRenamed,
 };
 
-use super::snapshot::{Pane, Snapshot};
+use super::snapshot::{Pane, PaneExit, Snapshot};
 
 /// The events that take a client from `before` to `after`.
 pub(crate) fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Event> {
@@ -110,10 +110,11 @@ fn opened(pane: &Pane) -> Event {
     .into()
 }
 
-/// `tmux.pane_exited` when `pane` is dead and was not (or was not seen) before.
+/// `tmux.pane_exited` once `pane` is dead with a known status, the first time it is seen
+/// so (a pane dead with its status still unknown waits for the poll that knows it).
 fn exited(before: Option<&Pane>, pane: &Pane) -> Option<Event> {
-    let exit = pane.exit?;
-    if before.is_some_and(|old| old.exit.is_some()) {
+    let exit = pane.exit.filter(PaneExit::is_known)?;
+    if before.is_some_and(|old| old.exit.is_some_and(|old| old.is_known())) {
         return None;
     }
     Some(
@@ -130,7 +131,7 @@ fn exited(before: Option<&Pane>, pane: &Pane) -> Option<Event> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tmux::snapshot::{PaneExit, Window};
+    use crate::tmux::snapshot::Window;
 
     fn window(n: u32, name: &str) -> Window {
         Window {
@@ -313,6 +314,28 @@ mod tests {
             brief(&diff(&later, &respawned)),
             ["tmux.pane_command_changed %1 \"sh\""]
         );
+    }
+
+    #[test]
+    fn a_pane_exits_once_its_status_is_known() {
+        let alive = snapshot(vec![window(0, "w")], vec![pane(1, 0, "sh")]);
+        let mut dying = pane(1, 0, "sh");
+        dying.exit = Some(PaneExit {
+            status: None,
+            signal: None,
+        });
+        let pending = snapshot(vec![window(0, "w")], vec![dying.clone()]);
+        assert!(
+            diff(&alive, &pending).is_empty(),
+            "the status is not known yet"
+        );
+        dying.exit = Some(PaneExit {
+            status: Some(0),
+            signal: None,
+        });
+        let known = snapshot(vec![window(0, "w")], vec![dying]);
+        assert_eq!(brief(&diff(&pending, &known)), ["tmux.pane_exited %1 0"]);
+        assert!(diff(&known, &known.clone()).is_empty());
     }
 
     #[test]

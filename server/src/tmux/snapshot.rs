@@ -39,9 +39,18 @@ pub(crate) struct Pane {
     pub exit: Option<PaneExit>,
 }
 
-/// How a dead pane's process ended: its exit status or the signal that killed it.
+/// How a dead pane's process ended: its exit status or the signal that killed it. tmux
+/// marks a pane dead as its terminal closes and learns the status when it reaps the
+/// process, a moment later: in between, neither is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PaneExit {
     pub status: Option<i32>,
     pub signal: Option<i32>,
+}
+
+impl PaneExit {
+    /// The status or the signal is known (the pane is not between the two moments above).
+    pub(crate) fn is_known(&self) -> bool {
+        self.status.is_some() || self.signal.is_some()
+    }
 }

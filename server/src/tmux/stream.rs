@@ -1,5 +1,7 @@
 //! The `tmux` stream of one tmux server: poll, compare with the last poll, publish what
-//! changed into the server's session (`tmux-<name>`, source `tmux`).
+//! changed into the server's session (`tmux-<name>`, source `tmux`): agents that ended
+//! first, then the windows' and panes' changes, then agents detected, so an agent ends before
+//! its pane closes and is detected after its pane opened.
 //!
 //! The session is started (`session.started`, then `session.status running`) at the first
 //! poll that finds the tmux server running; an existing session of an earlier run is only set
@@ -101,8 +103,10 @@ impl Follower {
             }
             None => return Ok(()),
         };
+        let (ended, detected) = diff_links(&self.links, &links, &self.snapshot, &next);
+        events.extend(ended);
         events.extend(diff(&self.snapshot, &next));
-        events.extend(diff_links(&self.links, &links, &self.snapshot, &next));
+        events.extend(detected);
         if !self.running {
             events.push(
                 SessionStatus {
@@ -113,6 +117,7 @@ impl Follower {
                 .into(),
             );
         }
+        tracing::trace!(session.id = %self.session_id, ?next, events = events.len(), "tmux polled");
         self.snapshot = next;
         self.links = links;
         self.publish(events).await

@@ -34,7 +34,9 @@ settings_group! {
     }
 }
 
-/// Each socket is named: an empty one would silently mean the default server.
+/// Each socket is named: an empty one would silently mean the default server. (`settings_group!`
+/// hands a check a reference to the input type, here `&Vec<String>`.)
+#[allow(clippy::ptr_arg)]
 fn socket_names(sockets: &Vec<String>) -> Result<(), String> {
     match sockets.iter().any(|socket| socket.trim().is_empty()) {
         true => Err("a socket name or path cannot be empty".into()),

@@ -19,7 +19,7 @@ use crate::services::Services;
 use crate::socket::{SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
-use crate::{collect, conformance, demo, http};
+use crate::{collect, conformance, demo, http, tmux};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
 /// stops accepting, and lets the sessions finish their queued work within the grace period.
@@ -77,6 +77,10 @@ pub async fn serve_built(
         .enabled
         .then(|| tokio::spawn(demo::run(hub.clone(), config.demo.speed)));
     let collector = collect::spawn(hub.clone(), config.collect.clone(), config.ingest.limits());
+    let tmux = config.tmux.enabled.then(|| {
+        let max_file_bytes = config.ingest.limits().max_line_bytes;
+        tmux::spawn(hub.clone(), config.tmux.clone(), max_file_bytes)
+    });
     // Plain or TLS, with TCP_NODELAY and the peer address (listener.rs).
     let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
     let serving = listener.into().serve(router, async move {
@@ -111,6 +115,9 @@ pub async fn serve_built(
     if let Some(collector) = collector {
         collector.abort();
         let _ = collector.await;
+    }
+    if let Some(tmux) = tmux {
+        tmux.abort();
     }
     hub.shutdown(grace).await;
     // Last, so what is recorded while stopping is written too; at least a second even with no

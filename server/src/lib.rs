@@ -19,6 +19,8 @@
 //! - [`demo`]: the simulated agent session of `serve --demo`.
 //! - [`collect`]: the transcript collector: every Claude Code and Codex session on the
 //!   machine, imported and followed from the agents' own transcripts.
+//! - [`tmux`]: the tmux collector of `serve --collect-tmux`: windows, panes and the agents
+//!   in them as the `tmux.*` events of a session per tmux server.
 //! - [`http`]: the REST API (sessions, events, projects, MCP servers, analytics, OpenAPI);
 //!   its bodies are `agentcast_shared::rest`'s.
 //! - `services`: what the REST handlers do beyond HTTP, over the hub and the store.
@@ -64,6 +66,7 @@ pub mod socket;
 pub mod sources;
 pub mod store;
 pub mod tls;
+pub mod tmux;
 
 /// The line `agentcast serve` prints on stdout once it accepts connections; tests and scripts
 /// wait for it to learn the address.

@@ -249,6 +249,98 @@ fn event_samples() -> Vec<(Event, &'static str)> {
             .into(),
             r#"{"connections":3,"sessions_active":1,"events_in_per_s":12.5,"events_out_per_s":37.5,"memory_bytes":52428800,"uptime_s":3600,"slow_consumer_disconnects":0,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":4,"flood_disconnects":0}}"#,
         ),
+        (
+            TmuxWindowOpened {
+                window_id: "@2".into(),
+                index: 1,
+                name: "agent".into(),
+                tmux_session_id: "$0".into(),
+                tmux_session: "work".into(),
+            }
+            .into(),
+            r#"{"window_id":"@2","index":1,"name":"agent","tmux_session_id":"$0","tmux_session":"work"}"#,
+        ),
+        (
+            TmuxWindowRenamed {
+                window_id: "@2".into(),
+                name: "review".into(),
+                previous_name: "agent".into(),
+            }
+            .into(),
+            r#"{"window_id":"@2","name":"review","previous_name":"agent"}"#,
+        ),
+        (
+            TmuxWindowClosed {
+                window_id: "@2".into(),
+                name: "review".into(),
+            }
+            .into(),
+            r#"{"window_id":"@2","name":"review"}"#,
+        ),
+        (
+            TmuxPaneOpened {
+                pane_id: "%3".into(),
+                window_id: "@2".into(),
+                index: 0,
+                pid: Some(4242),
+                command: "bash".into(),
+                cwd: Some("/src".into()),
+            }
+            .into(),
+            r#"{"pane_id":"%3","window_id":"@2","index":0,"pid":4242,"command":"bash","cwd":"/src"}"#,
+        ),
+        (
+            TmuxPaneCommandChanged {
+                pane_id: "%3".into(),
+                window_id: "@2".into(),
+                command: "claude".into(),
+                previous_command: "bash".into(),
+                cwd: Some("/src".into()),
+            }
+            .into(),
+            r#"{"pane_id":"%3","window_id":"@2","command":"claude","previous_command":"bash","cwd":"/src"}"#,
+        ),
+        (
+            TmuxPaneExited {
+                pane_id: "%3".into(),
+                window_id: "@2".into(),
+                exit_status: Some(3),
+                signal: None,
+            }
+            .into(),
+            r#"{"pane_id":"%3","window_id":"@2","exit_status":3}"#,
+        ),
+        (
+            TmuxPaneClosed {
+                pane_id: "%3".into(),
+                window_id: "@2".into(),
+            }
+            .into(),
+            r#"{"pane_id":"%3","window_id":"@2"}"#,
+        ),
+        (
+            TmuxAgentDetected {
+                pane_id: "%3".into(),
+                window_id: "@2".into(),
+                agent: AgentKind::Claude,
+                pid: 4343,
+                agent_session_id: Some("92f0a185-d802-410c-8553-e1cb0012980c".into()),
+                cwd: Some("/src".into()),
+            }
+            .into(),
+            r#"{"pane_id":"%3","window_id":"@2","agent":"claude","pid":4343,"agent_session_id":"92f0a185-d802-410c-8553-e1cb0012980c","cwd":"/src"}"#,
+        ),
+        (
+            TmuxAgentEnded {
+                pane_id: "%3".into(),
+                window_id: "@2".into(),
+                agent: AgentKind::Claude,
+                pid: 4343,
+                agent_session_id: None,
+            }
+            .into(),
+            r#"{"pane_id":"%3","window_id":"@2","agent":"claude","pid":4343}"#,
+        ),
     ]
 }
 
@@ -391,6 +483,26 @@ fn minimal_events_omit_absent_options_and_default_flags() {
             details: None,
         },
         r#"{"kind":"status","message":"requesting"}"#,
+    );
+    golden(
+        &TmuxPaneExited {
+            pane_id: "%1".into(),
+            window_id: "@1".into(),
+            exit_status: None,
+            signal: Some(15),
+        },
+        r#"{"pane_id":"%1","window_id":"@1","signal":15}"#,
+    );
+    golden(
+        &TmuxAgentDetected {
+            pane_id: "%1".into(),
+            window_id: "@1".into(),
+            agent: AgentKind::Codex,
+            pid: 7,
+            agent_session_id: None,
+            cwd: None,
+        },
+        r#"{"pane_id":"%1","window_id":"@1","agent":"codex","pid":7}"#,
     );
     // `delta`, `is_error` and the cache counters may be left out by a producer.
     let text: OutputText = serde_json::from_str(r#"{"text":"hi"}"#).unwrap();

@@ -685,10 +685,212 @@ messages: number,
 flood_disconnects: number, };
 
 /**
+ * `tmux.window_opened`: a window appeared.
+ */
+export type TmuxWindowOpened = {
+/**
+ * tmux's id of the window, e.g. `@2`.
+ */
+window_id: string,
+/**
+ * Its index in its tmux session (what the status line shows).
+ */
+index: number,
+/**
+ * Its name.
+ */
+name: string,
+/**
+ * tmux's id of the tmux session the window is in, e.g. `$1`.
+ */
+tmux_session_id: string,
+/**
+ * That tmux session's name.
+ */
+tmux_session: string, };
+
+/**
+ * `tmux.window_renamed`: a window's name changed (by `rename-window` or tmux's automatic
+ * renaming after the command that runs in it).
+ */
+export type TmuxWindowRenamed = {
+/**
+ * The window, e.g. `@2`.
+ */
+window_id: string,
+/**
+ * The new name.
+ */
+name: string,
+/**
+ * The name before.
+ */
+previous_name: string, };
+
+/**
+ * `tmux.window_closed`: a window is gone.
+ */
+export type TmuxWindowClosed = {
+/**
+ * The window, e.g. `@2`.
+ */
+window_id: string,
+/**
+ * Its last name.
+ */
+name: string, };
+
+/**
+ * `tmux.pane_opened`: a pane appeared.
+ */
+export type TmuxPaneOpened = {
+/**
+ * tmux's id of the pane, e.g. `%3` (what `$TMUX_PANE` says inside it).
+ */
+pane_id: string,
+/**
+ * The window it is in.
+ */
+window_id: string,
+/**
+ * Its index in the window.
+ */
+index: number,
+/**
+ * The pid of the pane's first process (its shell, or the command it was opened with).
+ */
+pid?: number,
+/**
+ * The foreground command, e.g. `bash`.
+ */
+command: string,
+/**
+ * The foreground command's working directory, when tmux knows it.
+ */
+cwd?: string, };
+
+/**
+ * `tmux.pane_command_changed`: another command runs in the foreground of a pane, e.g.
+ * `claude` started in `%3`, or the shell is back after it.
+ */
+export type TmuxPaneCommandChanged = {
+/**
+ * The pane, e.g. `%3`.
+ */
+pane_id: string,
+/**
+ * The window it is in.
+ */
+window_id: string,
+/**
+ * The foreground command now.
+ */
+command: string,
+/**
+ * The foreground command before.
+ */
+previous_command: string,
+/**
+ * The working directory of the command now, when tmux knows it.
+ */
+cwd?: string, };
+
+/**
+ * `tmux.pane_exited`: the pane's process ended and the pane stays (tmux's `remain-on-exit`);
+ * a pane that closes as its process ends gives `tmux.pane_closed` only.
+ */
+export type TmuxPaneExited = {
+/**
+ * The pane, e.g. `%3`.
+ */
+pane_id: string,
+/**
+ * The window it is in.
+ */
+window_id: string,
+/**
+ * The exit status, when the process exited.
+ */
+exit_status?: number,
+/**
+ * The signal that killed it, when one did.
+ */
+signal?: number, };
+
+/**
+ * `tmux.pane_closed`: a pane is gone.
+ */
+export type TmuxPaneClosed = {
+/**
+ * The pane, e.g. `%3`.
+ */
+pane_id: string,
+/**
+ * The window it was in.
+ */
+window_id: string, };
+
+/**
+ * `tmux.agent_detected`: a coding agent runs in a pane; sent again when what is known of it
+ * changes (its session id once it is written, a new one after `/clear`).
+ */
+export type TmuxAgentDetected = {
+/**
+ * The pane, e.g. `%3`.
+ */
+pane_id: string,
+/**
+ * The window it is in.
+ */
+window_id: string,
+/**
+ * Which agent.
+ */
+agent: AgentKind,
+/**
+ * The agent's process.
+ */
+pid: number,
+/**
+ * The agent's own id of the session it runs (Claude Code's session id, the name of its
+ * transcript): the collected session of that transcript has it as `agent_session_id`.
+ */
+agent_session_id?: string,
+/**
+ * The agent's working directory, when it said.
+ */
+cwd?: string, };
+
+/**
+ * `tmux.agent_ended`: the agent detected in a pane is no longer running there.
+ */
+export type TmuxAgentEnded = {
+/**
+ * The pane, e.g. `%3`.
+ */
+pane_id: string,
+/**
+ * The window it is (or was) in.
+ */
+window_id: string,
+/**
+ * Which agent.
+ */
+agent: AgentKind,
+/**
+ * The agent's process.
+ */
+pid: number,
+/**
+ * The agent's own id of the session it ran last, when known.
+ */
+agent_session_id?: string, };
+
+/**
  * Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,
  * the shape of a `publish` item.
  */
-export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "agent.hook", "data": AgentHook } | { "type": "agent.task", "data": AgentTask } | { "type": "agent.notification", "data": AgentNotification } | { "type": "system.stats", "data": SystemStats };
+export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "agent.hook", "data": AgentHook } | { "type": "agent.task", "data": AgentTask } | { "type": "agent.notification", "data": AgentNotification } | { "type": "system.stats", "data": SystemStats } | { "type": "tmux.window_opened", "data": TmuxWindowOpened } | { "type": "tmux.window_renamed", "data": TmuxWindowRenamed } | { "type": "tmux.window_closed", "data": TmuxWindowClosed } | { "type": "tmux.pane_opened", "data": TmuxPaneOpened } | { "type": "tmux.pane_command_changed", "data": TmuxPaneCommandChanged } | { "type": "tmux.pane_exited", "data": TmuxPaneExited } | { "type": "tmux.pane_closed", "data": TmuxPaneClosed } | { "type": "tmux.agent_detected", "data": TmuxAgentDetected } | { "type": "tmux.agent_ended", "data": TmuxAgentEnded };
 
 /**
  * A command's answer: `{"ok": <result>}` or `{"error": {"code": "...", "message": "..."}}`.
@@ -1880,7 +2082,16 @@ export type EventType =
   | "agent.hook"
   | "agent.task"
   | "agent.notification"
-  | "system.stats";
+  | "system.stats"
+  | "tmux.window_opened"
+  | "tmux.window_renamed"
+  | "tmux.window_closed"
+  | "tmux.pane_opened"
+  | "tmux.pane_command_changed"
+  | "tmux.pane_exited"
+  | "tmux.pane_closed"
+  | "tmux.agent_detected"
+  | "tmux.agent_ended";
 
 /**
  * Server-to-client events: each event type is emitted under its own name with one
@@ -1908,6 +2119,15 @@ export interface ServerToClientEvents {
   "agent.task": (envelope: Envelope<AgentTask>) => void;
   "agent.notification": (envelope: Envelope<AgentNotification>) => void;
   "system.stats": (envelope: Envelope<SystemStats>) => void;
+  "tmux.window_opened": (envelope: Envelope<TmuxWindowOpened>) => void;
+  "tmux.window_renamed": (envelope: Envelope<TmuxWindowRenamed>) => void;
+  "tmux.window_closed": (envelope: Envelope<TmuxWindowClosed>) => void;
+  "tmux.pane_opened": (envelope: Envelope<TmuxPaneOpened>) => void;
+  "tmux.pane_command_changed": (envelope: Envelope<TmuxPaneCommandChanged>) => void;
+  "tmux.pane_exited": (envelope: Envelope<TmuxPaneExited>) => void;
+  "tmux.pane_closed": (envelope: Envelope<TmuxPaneClosed>) => void;
+  "tmux.agent_detected": (envelope: Envelope<TmuxAgentDetected>) => void;
+  "tmux.agent_ended": (envelope: Envelope<TmuxAgentEnded>) => void;
 }
 
 /**

@@ -80,7 +80,6 @@ pub fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use agentcast_shared::format_ts_millis;
 
     #[test]
     fn durations_pick_a_readable_unit() {

@@ -8,6 +8,8 @@ use clap::Args;
 use super::{
     AuthArgs, CollectArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs,
     ServerArgs, StoreArgs, TlsArgs,
+    AuthArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs, ServerArgs,
+    StoreArgs, TlsArgs, TmuxArgs,
 };
 
 /// Options of `agentcast serve`. Precedence: flag > environment variable > config file >
@@ -33,6 +35,7 @@ pub struct ServeArgs {
     pub demo: DemoArgs,
     #[command(flatten)]
     pub collect: CollectArgs,
+    pub tmux: TmuxArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]

@@ -12,6 +12,8 @@ use super::group::{FileGroup, Key};
 use super::{
     AuthFile, CollectFile, ConfigError, DemoFile, EngineFile, HubFile, IngestFile, LimitsFile,
     ProcessFile, ServerFile, StoreFile, TlsFile,
+    AuthFile, ConfigError, DemoFile, EngineFile, HubFile, IngestFile, LimitsFile, ProcessFile,
+    ServerFile, StoreFile, TlsFile, TmuxFile,
 };
 
 /// The TOML file, as each group's part of it.
@@ -25,6 +27,7 @@ pub struct FileConfig {
     pub processes: ProcessFile,
     pub demo: DemoFile,
     pub collect: CollectFile,
+    pub tmux: TmuxFile,
     pub auth: AuthFile,
     pub limits: LimitsFile,
     pub tls: TlsFile,
@@ -56,6 +59,7 @@ impl FileConfig {
             || self.processes.read_key(key, map)?
             || self.demo.read_key(key, map)?
             || self.collect.read_key(key, map)?)
+            || self.tmux.read_key(key, map)?)
     }
 }
 
@@ -69,6 +73,7 @@ pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 8] = [
     ProcessFile::KEYS,
     DemoFile::KEYS,
     CollectFile::KEYS,
+    TmuxFile::KEYS,
 ];
 
 /// The sections of the file and their keys.

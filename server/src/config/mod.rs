@@ -15,6 +15,7 @@
 //! - `processes`: [`ProcessSettings`], the agent programs the server may start.
 //! - `demo`: [`DemoSettings`], the simulated session.
 //! - `collect`: [`CollectSettings`], the transcripts collected and how they are followed.
+//! - `tmux`: [`TmuxSettings`], the tmux collector.
 //! - [`security`]: [`AuthSettings`] (`[auth]`), [`Limits`] (`[limits]`), [`TlsSettings`]
 //!   (`[tls]`).
 //! - `args`: [`ServeArgs`], every group's flags; `file`: [`FileConfig`], the TOML file.
@@ -43,6 +44,7 @@ mod server;
 mod store;
 #[cfg(test)]
 mod tests;
+mod tmux;
 mod values;
 
 pub use args::ServeArgs;
@@ -59,6 +61,7 @@ pub use security::{
 };
 pub use server::{LogFormat, ServerArgs, ServerFile, ServerSettings};
 pub use store::{StoreArgs, StoreFile, StoreSettings};
+pub use tmux::{TmuxArgs, TmuxFile, TmuxSettings};
 
 /// The resolved configuration of `agentcast serve`: one resolved group per concern.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +74,7 @@ pub struct Config {
     pub processes: ProcessSettings,
     pub demo: DemoSettings,
     pub collect: CollectSettings,
+    pub tmux: TmuxSettings,
     pub auth: AuthSettings,
     pub limits: Limits,
     pub tls: TlsSettings,
@@ -125,6 +129,7 @@ impl Config {
             processes: ProcessSettings::resolve(args.processes, file.processes)?,
             demo: DemoSettings::resolve(args.demo, file.demo)?,
             collect: CollectSettings::resolve(args.collect, file.collect)?,
+            tmux: TmuxSettings::resolve(args.tmux, file.tmux)?,
             limits: Limits::resolve(args.limits, file.limits)?,
             server,
             hub,

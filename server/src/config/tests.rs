@@ -50,6 +50,10 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("--collect-idle-after-ms", "AGENTCAST_COLLECT_IDLE_AFTER_MS", "collect_idle_after_ms"),
     ("--collect-max-files", "AGENTCAST_COLLECT_MAX_FILES", "collect_max_files"),
     ("--collect-max-watches", "AGENTCAST_COLLECT_MAX_WATCHES", "collect_max_watches"),
+    ("--collect-tmux", "AGENTCAST_COLLECT_TMUX", "collect_tmux"),
+    ("--tmux-poll-interval-ms", "AGENTCAST_TMUX_POLL_INTERVAL_MS", "tmux_poll_interval_ms"),
+    ("--tmux-socket", "AGENTCAST_TMUX_SOCKETS", "tmux_sockets"),
+    ("--tmux-timeout-ms", "AGENTCAST_TMUX_TIMEOUT_MS", "tmux_timeout_ms"),
     ("--auth", "AGENTCAST_AUTH", "[auth] mode"),
     ("--jwt-algorithm", "AGENTCAST_JWT_ALGORITHM", "[auth] jwt_algorithm"),
     ("--jwt-secret-file", "AGENTCAST_JWT_SECRET_FILE", "[auth] jwt_secret_file"),
@@ -144,6 +148,7 @@ fn help_shows_every_default() {
         "conformance",
         "demo",
         "no_collect",
+        "collect_tmux",
         "jwt_public_key",
         "jwt_private_key",
         "cert",
@@ -168,6 +173,7 @@ fn help_shows_every_default() {
     assert!(help("durability").ends_with("[default: normal]"));
     assert!(help("jwt_algorithm").ends_with("[default: HS256]"));
     assert!(help("allow_commands").ends_with("[default: claude]"));
+    assert!(help("tmux_sockets").ends_with("[default: the user's default server]"));
 }
 
 fn file(text: &str) -> FileConfig {
@@ -305,6 +311,10 @@ collect_poll_interval_ms = 24
 collect_idle_after_ms = 25
 collect_max_files = 26
 collect_max_watches = 27
+collect_tmux = true
+tmux_poll_interval_ms = 24
+tmux_sockets = ["work", "/run/tmux/shared"]
+tmux_timeout_ms = 25
 
 [auth]
 mode = "none"
@@ -379,6 +389,11 @@ key = "/tls/key.pem"
             idle_after: ms(25),
             max_files: 26,
             max_watches: 27,
+        tmux: TmuxSettings {
+            enabled: true,
+            poll_interval: ms(24),
+            sockets: vec!["work".into(), "/run/tmux/shared".into()],
+            timeout: ms(25),
         },
         auth: AuthSettings {
             mode: AuthMode::None,
@@ -465,6 +480,8 @@ fn checks_name_the_key() {
         "stats_interval_ms",
         "max_line_bytes",
         "max_ndjson_body",
+        "tmux_poll_interval_ms",
+        "tmux_timeout_ms",
     ] {
         let message = invalid(&format!("{key} = 0"));
         assert_eq!(
@@ -473,6 +490,10 @@ fn checks_name_the_key() {
         );
     }
     assert!(invalid("demo_speed = 0.0").contains("demo_speed: must be a positive number"));
+    assert_eq!(
+        invalid("tmux_sockets = [\"work\", \"\"]"),
+        "invalid setting tmux_sockets: a socket name or path cannot be empty"
+    );
 }
 
 /// The hub's in-memory tail never holds more than retention keeps.

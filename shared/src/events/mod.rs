@@ -14,6 +14,7 @@
 //! - [`task`]: background tasks of the agent (`agent.task`).
 //! - [`notification`]: what the agent wants a person to notice (`agent.notification`).
 //! - [`system`]: server statistics (`system.stats`).
+//! - [`tmux`]: windows, panes and agents of a tmux server (`tmux.*`).
 
 pub mod agent;
 pub mod hook;
@@ -22,6 +23,7 @@ pub mod output;
 pub mod session;
 pub mod system;
 pub mod task;
+pub mod tmux;
 pub mod todo;
 pub mod tool;
 pub mod usage;
@@ -36,6 +38,10 @@ pub use session::{
 };
 pub use system::{CollectorStats, LimitsHit, SystemStats};
 pub use task::{AgentTask, AgentTaskStatus};
+pub use tmux::{
+    TmuxAgentDetected, TmuxAgentEnded, TmuxPaneClosed, TmuxPaneCommandChanged, TmuxPaneExited,
+    TmuxPaneOpened, TmuxWindowClosed, TmuxWindowOpened, TmuxWindowRenamed,
+};
 pub use todo::{TodoItem, TodoStats, TodoStatus, TodoUpdated};
 pub use tool::{AgentDelegation, DelegationStatus, ToolCompleted, ToolStarted};
 pub use usage::UsageUpdated;
@@ -186,6 +192,15 @@ event_types! {
     AGENT_TASK = "agent.task" => AgentTask, on_hub: false;
     AGENT_NOTIFICATION = "agent.notification" => AgentNotification, on_hub: false;
     SYSTEM_STATS = "system.stats" => SystemStats, on_hub: true;
+    TMUX_WINDOW_OPENED = "tmux.window_opened" => TmuxWindowOpened, on_hub: false;
+    TMUX_WINDOW_RENAMED = "tmux.window_renamed" => TmuxWindowRenamed, on_hub: false;
+    TMUX_WINDOW_CLOSED = "tmux.window_closed" => TmuxWindowClosed, on_hub: false;
+    TMUX_PANE_OPENED = "tmux.pane_opened" => TmuxPaneOpened, on_hub: false;
+    TMUX_PANE_COMMAND_CHANGED = "tmux.pane_command_changed" => TmuxPaneCommandChanged, on_hub: false;
+    TMUX_PANE_EXITED = "tmux.pane_exited" => TmuxPaneExited, on_hub: false;
+    TMUX_PANE_CLOSED = "tmux.pane_closed" => TmuxPaneClosed, on_hub: false;
+    TMUX_AGENT_DETECTED = "tmux.agent_detected" => TmuxAgentDetected, on_hub: false;
+    TMUX_AGENT_ENDED = "tmux.agent_ended" => TmuxAgentEnded, on_hub: false;
 }
 
 /// True for a type name in [`ALL_EVENT_TYPES`].

@@ -7,9 +7,7 @@ use clap::Args;
 
 use super::{
     AuthArgs, CollectArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs,
-    ServerArgs, StoreArgs, TlsArgs,
-    AuthArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs, ServerArgs,
-    StoreArgs, TlsArgs, TmuxArgs,
+    ServerArgs, StoreArgs, TlsArgs, TmuxArgs,
 };
 
 /// Options of `agentcast serve`. Precedence: flag > environment variable > config file >
@@ -35,6 +33,7 @@ pub struct ServeArgs {
     pub demo: DemoArgs,
     #[command(flatten)]
     pub collect: CollectArgs,
+    #[command(flatten)]
     pub tmux: TmuxArgs,
     #[command(flatten)]
     pub auth: AuthArgs,

@@ -11,9 +11,7 @@ use serde::{Deserialize, Deserializer};
 use super::group::{FileGroup, Key};
 use super::{
     AuthFile, CollectFile, ConfigError, DemoFile, EngineFile, HubFile, IngestFile, LimitsFile,
-    ProcessFile, ServerFile, StoreFile, TlsFile,
-    AuthFile, ConfigError, DemoFile, EngineFile, HubFile, IngestFile, LimitsFile, ProcessFile,
-    ServerFile, StoreFile, TlsFile, TmuxFile,
+    ProcessFile, ServerFile, StoreFile, TlsFile, TmuxFile,
 };
 
 /// The TOML file, as each group's part of it.
@@ -58,13 +56,13 @@ impl FileConfig {
             || self.ingest.read_key(key, map)?
             || self.processes.read_key(key, map)?
             || self.demo.read_key(key, map)?
-            || self.collect.read_key(key, map)?)
+            || self.collect.read_key(key, map)?
             || self.tmux.read_key(key, map)?)
     }
 }
 
 /// The keys of the groups at the top level of the file.
-pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 8] = [
+pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 9] = [
     ServerFile::KEYS,
     EngineFile::KEYS,
     HubFile::KEYS,

@@ -312,9 +312,9 @@ collect_idle_after_ms = 25
 collect_max_files = 26
 collect_max_watches = 27
 collect_tmux = true
-tmux_poll_interval_ms = 24
+tmux_poll_interval_ms = 28
 tmux_sockets = ["work", "/run/tmux/shared"]
-tmux_timeout_ms = 25
+tmux_timeout_ms = 29
 
 [auth]
 mode = "none"
@@ -389,11 +389,12 @@ key = "/tls/key.pem"
             idle_after: ms(25),
             max_files: 26,
             max_watches: 27,
+        },
         tmux: TmuxSettings {
             enabled: true,
-            poll_interval: ms(24),
+            poll_interval: ms(28),
             sockets: vec!["work".into(), "/run/tmux/shared".into()],
-            timeout: ms(25),
+            timeout: ms(29),
         },
         auth: AuthSettings {
             mode: AuthMode::None,

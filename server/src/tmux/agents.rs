@@ -244,6 +244,7 @@ mod tests {
     fn links_are_detected_once_updated_when_their_session_changes_and_ended() {
         let panes = Snapshot {
             windows: Default::default(),
+            exits_reported: Default::default(),
             panes: [(1, pane(1, Some(10))), (2, pane(2, Some(20)))].into(),
         };
         let none = Links::new();
@@ -314,6 +315,7 @@ mod tests {
         let shell_pid = shell.id();
         let snapshot = Snapshot {
             windows: Default::default(),
+            exits_reported: Default::default(),
             panes: [(3, pane(3, Some(shell_pid))), (4, pane(4, None))].into(),
         };
         let mut finder = AgentFinder::new(4096);

@@ -10,10 +10,13 @@ use agentcast_shared::{
     TmuxWindowClosed, TmuxWindowOpened, TmuxWindowRenamed,
 };
 
-use super::snapshot::{Pane, PaneExit, Snapshot};
+use std::collections::BTreeSet;
 
-/// The events that take a client from `before` to `after`.
-pub(crate) fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Event> {
+use super::snapshot::{Pane, Snapshot};
+
+/// The events that take a client from `before` to `after`; records in `after` which exits
+/// were reported.
+pub(crate) fn diff(before: &Snapshot, after: &mut Snapshot) -> Vec<Event> {
     let mut events = Vec::new();
     for (key, window) in &after.windows {
         if !before.windows.contains_key(key) {
@@ -32,10 +35,6 @@ pub(crate) fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Event> {
     for (key, pane) in &after.panes {
         if !before.panes.contains_key(key) {
             events.push(opened(pane));
-            // Already dead when first seen: it opened and exited between two polls.
-            if let Some(exit) = exited(None, pane) {
-                events.push(exit);
-            }
         }
     }
     for (key, window) in &after.windows {
@@ -69,10 +68,20 @@ pub(crate) fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Event> {
                 .into(),
             );
         }
-        if let Some(exit) = exited(Some(old), pane) {
+    }
+    let mut reported = BTreeSet::new();
+    for (key, pane) in &after.panes {
+        if pane.exit.is_none() {
+            continue; // alive, or respawned: a later death is a new exit
+        }
+        if before.exits_reported.contains(key) {
+            reported.insert(*key);
+        } else if let Some(exit) = exited(before.panes.get(key), pane) {
             events.push(exit);
+            reported.insert(*key);
         }
     }
+    after.exits_reported = reported;
     for (key, pane) in &before.panes {
         if !after.panes.contains_key(key) {
             events.push(
@@ -110,11 +119,13 @@ fn opened(pane: &Pane) -> Event {
     .into()
 }
 
-/// `tmux.pane_exited` once `pane` is dead with a known status, the first time it is seen
-/// so (a pane dead with its status still unknown waits for the poll that knows it).
+/// `tmux.pane_exited` for a dead `pane` not reported yet: at once when its status is known;
+/// a pane dead with its status still unknown waits one poll for it, then is reported
+/// without one (tmux 3.3a sometimes never learns it: seen here 2 runs in 8).
 fn exited(before: Option<&Pane>, pane: &Pane) -> Option<Event> {
-    let exit = pane.exit.filter(PaneExit::is_known)?;
-    if before.is_some_and(|old| old.exit.is_some_and(|old| old.is_known())) {
+    let exit = pane.exit?;
+    let waited = before.is_some_and(|old| old.exit.is_some());
+    if !exit.is_known() && !waited {
         return None;
     }
     Some(
@@ -131,6 +142,7 @@ fn exited(before: Option<&Pane>, pane: &Pane) -> Option<Event> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tmux::snapshot::PaneExit;
     use crate::tmux::snapshot::Window;
 
     fn window(n: u32, name: &str) -> Window {
@@ -160,6 +172,7 @@ mod tests {
         Snapshot {
             windows: windows.into_iter().map(|w| (number(&w.id), w)).collect(),
             panes: panes.into_iter().map(|p| (number(&p.id), p)).collect(),
+            ..Snapshot::default()
         }
     }
 
@@ -183,17 +196,17 @@ mod tests {
     #[test]
     fn an_unchanged_poll_gives_nothing() {
         let state = snapshot(vec![window(0, "w")], vec![pane(0, 0, "bash")]);
-        assert!(diff(&state, &state.clone()).is_empty());
-        assert!(diff(&Snapshot::default(), &Snapshot::default()).is_empty());
+        assert!(diff(&state, &mut state.clone()).is_empty());
+        assert!(diff(&Snapshot::default(), &mut Snapshot::default()).is_empty());
     }
 
     #[test]
     fn the_first_poll_opens_everything_with_its_details() {
-        let state = snapshot(
+        let mut state = snapshot(
             vec![window(0, "editor"), window(1, "agent")],
             vec![pane(0, 0, "vim"), pane(1, 1, "claude"), pane(2, 1, "bash")],
         );
-        let events = diff(&Snapshot::default(), &state);
+        let events = diff(&Snapshot::default(), &mut state);
         assert_eq!(
             brief(&events),
             [
@@ -245,7 +258,7 @@ mod tests {
             status: Some(3),
             signal: None,
         });
-        let after = snapshot(
+        let mut after = snapshot(
             vec![window(0, "w"), window(1, "new"), window(3, "fresh")],
             vec![
                 pane(0, 0, "claude"),
@@ -254,7 +267,7 @@ mod tests {
                 pane(4, 3, "zsh"),
             ],
         );
-        let events = diff(&before, &after);
+        let events = diff(&before, &mut after);
         assert_eq!(
             brief(&events),
             [
@@ -290,7 +303,7 @@ mod tests {
         // The dead pane stays dead: no second exit, and its command is not a change.
         let mut still_dead = exited;
         still_dead.command = "".into();
-        let later = snapshot(
+        let mut later = snapshot(
             vec![window(0, "w"), window(1, "new"), window(3, "fresh")],
             vec![
                 pane(0, 0, "claude"),
@@ -299,9 +312,9 @@ mod tests {
                 pane(4, 3, "zsh"),
             ],
         );
-        assert!(diff(&after, &later).is_empty());
+        assert!(diff(&after, &mut later).is_empty());
         // Respawned: alive again with a command.
-        let respawned = snapshot(
+        let mut respawned = snapshot(
             vec![window(0, "w"), window(1, "new"), window(3, "fresh")],
             vec![
                 pane(0, 0, "claude"),
@@ -311,7 +324,7 @@ mod tests {
             ],
         );
         assert_eq!(
-            brief(&diff(&later, &respawned)),
+            brief(&diff(&later, &mut respawned)),
             ["tmux.pane_command_changed %1 \"sh\""]
         );
     }
@@ -324,18 +337,65 @@ mod tests {
             status: None,
             signal: None,
         });
-        let pending = snapshot(vec![window(0, "w")], vec![dying.clone()]);
+        let mut pending = snapshot(vec![window(0, "w")], vec![dying.clone()]);
         assert!(
-            diff(&alive, &pending).is_empty(),
+            diff(&alive, &mut pending).is_empty(),
             "the status is not known yet"
         );
         dying.exit = Some(PaneExit {
             status: Some(0),
             signal: None,
         });
-        let known = snapshot(vec![window(0, "w")], vec![dying]);
-        assert_eq!(brief(&diff(&pending, &known)), ["tmux.pane_exited %1 0"]);
-        assert!(diff(&known, &known.clone()).is_empty());
+        let mut known = snapshot(vec![window(0, "w")], vec![dying]);
+        assert_eq!(
+            brief(&diff(&pending, &mut known)),
+            ["tmux.pane_exited %1 0"]
+        );
+        assert!(diff(&known, &mut known.clone()).is_empty());
+    }
+
+    #[test]
+    fn a_pane_whose_status_never_comes_exits_one_poll_later_without_it() {
+        let alive = snapshot(vec![window(0, "w")], vec![pane(1, 0, "sh")]);
+        let mut dying = pane(1, 0, "sh");
+        dying.exit = Some(PaneExit {
+            status: None,
+            signal: None,
+        });
+        let mut pending = snapshot(vec![window(0, "w")], vec![dying.clone()]);
+        assert!(diff(&alive, &mut pending).is_empty());
+        let mut still_pending = pending.clone();
+        let events = diff(&pending, &mut still_pending);
+        assert_eq!(
+            events,
+            [TmuxPaneExited {
+                pane_id: "%1".into(),
+                window_id: "@0".into(),
+                exit_status: None,
+                signal: None,
+            }
+            .into()]
+        );
+        // The status arriving after all is not a second exit.
+        dying.exit = Some(PaneExit {
+            status: Some(3),
+            signal: None,
+        });
+        let mut known = snapshot(vec![window(0, "w")], vec![dying]);
+        assert!(diff(&still_pending, &mut known).is_empty());
+        // Respawned, then dead again: a new exit.
+        let mut respawned = snapshot(vec![window(0, "w")], vec![pane(1, 0, "sh")]);
+        diff(&known, &mut respawned);
+        let mut dead_again = pane(1, 0, "sh");
+        dead_again.exit = Some(PaneExit {
+            status: Some(0),
+            signal: None,
+        });
+        let mut dead_again = snapshot(vec![window(0, "w")], vec![dead_again]);
+        assert_eq!(
+            brief(&diff(&respawned, &mut dead_again)),
+            ["tmux.pane_exited %1 0"]
+        );
     }
 
     #[test]
@@ -345,9 +405,9 @@ mod tests {
             status: None,
             signal: Some(9),
         });
-        let state = snapshot(vec![window(0, "w")], vec![dead]);
+        let mut state = snapshot(vec![window(0, "w")], vec![dead]);
         assert_eq!(
-            brief(&diff(&Snapshot::default(), &state)),
+            brief(&diff(&Snapshot::default(), &mut state)),
             [
                 "tmux.window_opened @0 \"w\"",
                 "tmux.pane_opened %5 \"sh\"",
@@ -356,7 +416,7 @@ mod tests {
         );
         // The tmux server went away: everything closes, panes before their windows.
         assert_eq!(
-            brief(&diff(&state, &Snapshot::default())),
+            brief(&diff(&state, &mut Snapshot::default())),
             ["tmux.pane_closed %5", "tmux.window_closed @0 \"w\""]
         );
     }

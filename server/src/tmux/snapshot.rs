@@ -1,6 +1,6 @@
 //! [`Snapshot`]: the windows and panes of one tmux server at one poll, keyed by tmux's ids.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every window and pane of a tmux server. Keyed by the number in tmux's id (`@2` is 2, `%3`
 /// is 3), so events come in the order tmux made them. A window linked into several tmux
@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 pub(crate) struct Snapshot {
     pub windows: BTreeMap<u32, Window>,
     pub panes: BTreeMap<u32, Pane>,
+    /// The dead panes whose `tmux.pane_exited` was sent (kept by [`diff`](super::diff::diff),
+    /// not read from tmux): an exit is reported once.
+    pub exits_reported: BTreeSet<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

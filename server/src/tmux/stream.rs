@@ -88,7 +88,7 @@ impl Follower {
             }
         };
         let mut events = Vec::new();
-        let (next, links) = match next {
+        let (mut next, links) = match next {
             Some(next) => {
                 if !self.running {
                     events.extend(self.lifecycle_running().await);
@@ -105,7 +105,7 @@ impl Follower {
         };
         let (ended, detected) = diff_links(&self.links, &links, &self.snapshot, &next);
         events.extend(ended);
-        events.extend(diff(&self.snapshot, &next));
+        events.extend(diff(&self.snapshot, &mut next));
         events.extend(detected);
         if !self.running {
             events.push(

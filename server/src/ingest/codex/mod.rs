@@ -60,9 +60,9 @@ use super::claude::stream::TextKind;
 use super::context::{IngestLimits, SessionContext};
 use super::json_line::{raw, raw_if_json};
 use super::line_mapper::LineMapper;
-use agentcast_shared::parse_ts_millis;
 use super::tools::{ToolAnswer, ToolCall, ToolTracker};
 use super::{Mapped, NotJson};
+use agentcast_shared::parse_ts_millis;
 
 /// Maps one rollout's lines to events; see the module docs. The state it keeps (the pending
 /// start, tool calls waiting for their output, token totals) is per session and bounded.

@@ -2,6 +2,7 @@
 //! `main` binds the address and passes the signal future; tests bind port 0.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use axum::middleware;
 
 use crate::audit::Audit;
 use crate::auth::{Authenticator, KeyError};
-use crate::config::Config;
+use crate::config::{CollectSettings, Config};
 use crate::http::AppState;
 use crate::hub::{Hub, Stats, retention, stats};
 use crate::limits::{self, Limiters};
@@ -145,6 +146,15 @@ pub enum BuildError {
 
 /// The router (Socket.IO layer included) and the hub behind it, on the store the
 /// configuration names. Sessions a previous run left running are marked interrupted.
+/// The Claude Code transcript roots the collector reads: a hook payload whose transcript
+/// lies under one takes only its status from the hook (the transcript shows the rest).
+fn collected_claude_roots(collect: &CollectSettings) -> Vec<PathBuf> {
+    if collect.disabled {
+        return Vec::new();
+    }
+    collect.claude_projects_dirs.clone()
+}
+
 pub async fn build(config: &Config) -> Result<Built, BuildError> {
     let authenticator = Authenticator::from_config(&config.auth)?;
     let audit = Audit::open(&config.auth.audit).map_err(BuildError::Audit)?;
@@ -179,7 +189,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     let state = AppState {
         hub: hub.clone(),
         supervisor: supervisor.clone(),
-        services: Services::new(&hub, &supervisor),
+        services: Services::new(&hub, &supervisor, collected_claude_roots(&config.collect)),
         config: Arc::new(config.clone()),
         auth: authenticator.clone(),
         audit: audit.clone(),

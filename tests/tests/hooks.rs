@@ -5,7 +5,7 @@
 //! The real CLI is found through `AGENTCAST_CLAUDE_BIN` (see ../shared/TOOLCHAIN.md, "Real
 //! agents, offline"); without it the test says so and passes, except under CI where it fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -182,22 +182,6 @@ async fn fake_messages_api() -> (String, tokio::task::JoinHandle<()>) {
     (url, task)
 }
 
-/// The real Claude Code CLI, or `None` (with a notice) outside CI.
-fn claude_bin() -> Option<PathBuf> {
-    match std::env::var_os("AGENTCAST_CLAUDE_BIN") {
-        Some(bin) => Some(PathBuf::from(bin)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("AGENTCAST_CLAUDE_BIN must name the Claude Code CLI under CI")
-        }
-        None => {
-            eprintln!(
-                "skipped: set AGENTCAST_CLAUDE_BIN to the Claude Code CLI 2.1.328 to run this test"
-            );
-            None
-        }
-    }
-}
-
 /// `agentcast hooks ARGS` with `home` as HOME; its stdout.
 async fn hooks(home: &Path, args: &[&str]) -> String {
     let output = tokio::process::Command::new(agentcast_bin())
@@ -222,7 +206,7 @@ async fn hooks(home: &Path, args: &[&str]) -> String {
 
 #[tokio::test]
 async fn the_real_claude_code_runs_the_hooks_that_hooks_install_wrote() {
-    let Some(claude) = claude_bin() else {
+    let Some(claude) = agentcast_tests::agents::real_agents().map(|agents| agents.claude) else {
         return;
     };
     let home = fresh_data_dir().canonicalize().unwrap();

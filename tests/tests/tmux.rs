@@ -309,21 +309,6 @@ async fn windows_panes_commands_and_exits_become_exactly_their_events() {
 
 // ----- the real Claude Code CLI in a pane -----
 
-/// `AGENTCAST_CLAUDE_BIN`, the real CLI; `None` (the test is skipped, with a notice)
-/// outside CI, a failure under CI.
-fn claude_bin() -> Option<PathBuf> {
-    match std::env::var_os("AGENTCAST_CLAUDE_BIN") {
-        Some(bin) => Some(bin.into()),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("AGENTCAST_CLAUDE_BIN is not set, and CI needs the real CLI")
-        }
-        None => {
-            eprintln!("SKIPPED: set AGENTCAST_CLAUDE_BIN to the real Claude Code CLI to run this");
-            None
-        }
-    }
-}
-
 /// A fake of the Messages API: every streamed request is answered with one short text
 /// message, anything else with a small JSON message.
 async fn fake_messages_api() -> String {
@@ -434,7 +419,7 @@ fn claude_home(work: &Path, api_key: &str) -> PathBuf {
 
 #[tokio::test]
 async fn claude_started_in_a_pane_is_detected_and_linked_to_its_session() {
-    let Some(claude) = claude_bin() else {
+    let Some(claude) = agentcast_tests::agents::real_agents().map(|agents| agents.claude) else {
         return;
     };
     let Some(tmux) = Tmux::start("shell").await else {

@@ -3,6 +3,12 @@
 //! (`agentcast run`, `POST /api/sessions`) has an id of its own and records Claude's as its
 //! `agent_session_id`, so the payload goes there; otherwise to the session of that id (a
 //! collected transcript's id is Claude's, so hooks and transcript meet there).
+//!
+//! A payload names its transcript (`transcript_path`): when the collector reads that file,
+//! the hook adds only status to a new session (the transcript shows prompts and tools once);
+//! otherwise the hook is all there is of the session and maps in full.
+
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -15,6 +21,8 @@ use crate::ingest::HookError;
 #[derive(Clone)]
 pub(crate) struct HookService {
     hub: Hub,
+    /// The Claude Code transcript roots the collector reads.
+    collected: Vec<PathBuf>,
 }
 
 /// Why a payload was not taken.
@@ -28,8 +36,19 @@ pub(crate) enum HookIngestError {
 }
 
 impl HookService {
-    pub(crate) fn new(hub: Hub) -> Self {
-        HookService { hub }
+    pub(crate) fn new(hub: Hub, collected: Vec<PathBuf>) -> Self {
+        HookService { hub, collected }
+    }
+
+    /// Whether the collector reads the transcript `payload` names.
+    fn transcript_collected(&self, payload: &Value) -> bool {
+        let Some(transcript) = payload.get("transcript_path").and_then(Value::as_str) else {
+            return false;
+        };
+        let transcript = Path::new(transcript);
+        self.collected
+            .iter()
+            .any(|root| transcript.starts_with(root))
     }
 
     /// The session a payload of Claude's session `agent_session_id` goes to.
@@ -52,14 +71,8 @@ impl HookService {
         now_ms: u64,
     ) -> Result<u64, HookIngestError> {
         let session = self.hub.session(target).map_err(ServiceError::from)?;
-        let collecting = self
-            .hub
-            .stats()
-            .collector
-            .enabled
-            .load(std::sync::atomic::Ordering::Relaxed);
         session
-            .ingest_hook(payload, now_ms, collecting)
+            .ingest_hook(payload, now_ms, self.transcript_collected(payload))
             .await
             .map_err(|err| match err {
                 IngestHookError::Payload(err) => HookIngestError::Payload(err),

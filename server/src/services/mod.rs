@@ -27,6 +27,8 @@ pub(crate) use mcp_servers::McpServerService;
 pub(crate) use projects::ProjectService;
 pub(crate) use sessions::{Removal, SessionService};
 
+use std::path::PathBuf;
+
 use crate::hub::Hub;
 use crate::sources::Supervisor;
 
@@ -42,15 +44,16 @@ pub(crate) struct Services {
 }
 
 impl Services {
-    /// The services over `hub`'s store and sessions, with `supervisor`'s processes.
-    pub(crate) fn new(hub: &Hub, supervisor: &Supervisor) -> Self {
+    /// The services over `hub`'s store and sessions, with `supervisor`'s processes;
+    /// `collected` are the Claude Code transcript roots the collector reads (none when off).
+    pub(crate) fn new(hub: &Hub, supervisor: &Supervisor, collected: Vec<PathBuf>) -> Self {
         let store = hub.store();
         Services {
             sessions: SessionService::new(hub.clone(), supervisor.clone()),
             projects: ProjectService::new(store.projects().clone()),
             mcp_servers: McpServerService::new(store.projects().clone()),
             analytics: AnalyticsService::new(store.analytics().clone()),
-            hooks: HookService::new(hub.clone()),
+            hooks: HookService::new(hub.clone(), collected),
         }
     }
 }

@@ -6,6 +6,21 @@ use agentcast_shared::{AgentRaw, Event};
 
 use super::{Mapped, NotJson};
 
+/// The line as the entry `T` a mapper reads; otherwise (not an object, a shape `T` cannot
+/// read, not JSON) what [`raw_if_json`] makes of it, which the mapper returns as is.
+pub(crate) fn entry_or_raw<'a, T: serde::Deserialize<'a>>(
+    line: &'a str,
+    out: &mut Vec<Event>,
+) -> Result<T, Result<Mapped, NotJson>> {
+    // The first byte that is not whitespace tells an object from the rest without parsing.
+    if line.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
+        return Err(raw_if_json(line, out));
+    }
+    // A field of another type or nesting deeper than the parser's limit: which one it is,
+    // the syntax check in `raw_if_json` tells.
+    serde_json::from_str(line).map_err(|_| raw_if_json(line, out))
+}
+
 /// `agent.raw` for a line that is JSON but not an entry the mapper reads; [`NotJson`] (and
 /// nothing appended) when it is not JSON.
 pub(crate) fn raw_if_json(line: &str, out: &mut Vec<Event>) -> Result<Mapped, NotJson> {

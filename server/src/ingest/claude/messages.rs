@@ -319,12 +319,6 @@ pub(crate) fn count(value: Option<f64>) -> Option<u64> {
         .map(|v| v.clamp(0.0, u64::MAX as f64) as u64)
 }
 
-/// The first byte of a JSON text that is not whitespace: tells an object from the rest
-/// without parsing it.
-pub(crate) fn first_byte(json: &str) -> Option<u8> {
-    json.bytes().find(|b| !b.is_ascii_whitespace())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

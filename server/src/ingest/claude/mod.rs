@@ -33,18 +33,19 @@ pub(crate) mod usage;
 use std::borrow::Cow;
 
 use agentcast_shared::{
-    AgentHook, AgentKind, AgentNotification, AgentRaw, AgentTask, AgentTaskStatus,
-    DelegationStatus, Event, HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted,
-    SessionState, SessionStatus, UserPrompt, format_ts_millis,
+    AgentHook, AgentKind, AgentNotification, AgentTask, AgentTaskStatus, DelegationStatus, Event,
+    HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted, SessionState,
+    SessionStatus, UserPrompt, format_ts_millis,
 };
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use self::messages::{Block, Content, Line, ToolUseResult, count, first_byte};
+use self::messages::{Block, Content, Line, ToolUseResult, count};
 use self::stream::{Assembled, StreamDedup, TextKind};
 use self::tool_result::{structured_result, tool_answer, tool_call};
 use self::usage::UsageMeter;
 use super::context::{IngestLimits, SessionContext};
+use super::json_line::{entry_or_raw, raw};
 use super::text::{preview, truncate};
 use super::tools::ToolTracker;
 
@@ -104,14 +105,9 @@ impl ClaudeMapper {
         now_ms: u64,
         out: &mut Vec<Event>,
     ) -> Result<Mapped, NotJson> {
-        if first_byte(line) != Some(b'{') {
-            return raw_if_json(line, out);
-        }
-        let mut parsed: Line<'_> = match serde_json::from_str(line) {
+        let mut parsed: Line<'_> = match entry_or_raw(line, out) {
             Ok(parsed) => parsed,
-            // A shape it cannot read (a field of another type, nesting deeper than the
-            // parser's limit), or not JSON: which one, the syntax check tells.
-            Err(_) => return raw_if_json(line, out),
+            Err(mapped) => return mapped,
         };
         let known = match (&*parsed.kind, parsed.subtype.as_deref()) {
             ("system", Some("init")) => {
@@ -664,28 +660,6 @@ fn running() -> Event {
         status: SessionState::Running,
         pid: None,
         message: None,
-    }
-    .into()
-}
-
-/// `agent.raw` for a line that is JSON but not an object the mapper reads; an error if it is
-/// not JSON.
-pub(crate) fn raw_if_json(line: &str, out: &mut Vec<Event>) -> Result<Mapped, NotJson> {
-    // `IgnoredAny` checks the syntax without building anything, and without recursion: deep
-    // nesting cannot overflow the stack.
-    match serde_json::from_str::<serde::de::IgnoredAny>(line) {
-        Ok(_) => {
-            out.push(raw(line));
-            Ok(Mapped::Raw)
-        }
-        Err(err) => Err(NotJson(err.to_string())),
-    }
-}
-
-/// `agent.raw` with the line as it was.
-pub(crate) fn raw(line: &str) -> Event {
-    AgentRaw {
-        line: line.to_owned(),
     }
     .into()
 }

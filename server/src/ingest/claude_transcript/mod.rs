@@ -52,10 +52,9 @@ use agentcast_shared::{AgentKind, Event, SessionSource, SessionStarted, format_t
 use self::entries::Entry;
 use self::messages::Shown;
 use self::subagents::AgentIds;
-use super::claude::messages::first_byte;
 use super::claude::usage::UsageMeter;
-use super::claude::{raw, raw_if_json};
 use super::context::{IngestLimits, SessionContext};
+use super::json_line::{entry_or_raw, raw};
 use super::line_mapper::LineMapper;
 use super::text::truncate;
 use super::tools::ToolTracker;
@@ -190,12 +189,9 @@ impl ClaudeTranscriptMapper {
         now_ms: u64,
         out: &mut Vec<Event>,
     ) -> Result<Mapped, NotJson> {
-        if first_byte(line) != Some(b'{') {
-            return raw_if_json(line, out);
-        }
-        let mut entry: Entry<'_> = match serde_json::from_str(line) {
+        let mut entry: Entry<'_> = match entry_or_raw(line, out) {
             Ok(entry) => entry,
-            Err(_) => return raw_if_json(line, out),
+            Err(mapped) => return mapped,
         };
         if self.seen_before(&entry) {
             return Ok(Mapped::Typed);

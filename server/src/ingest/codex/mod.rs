@@ -55,10 +55,10 @@ use self::entries::{Entry, EventMsg, ResponseItem, SessionMeta, TurnContext, joi
 pub use self::file_name::rollout_session_id;
 use self::tool_output::{Ran, RanCalls, exit_code, tool_output};
 use self::usage::{TokenMeter, describe};
-use super::claude::messages::{count, first_byte};
+use super::claude::messages::count;
 use super::claude::stream::TextKind;
 use super::context::{IngestLimits, SessionContext};
-use super::json_line::{raw, raw_if_json};
+use super::json_line::{entry_or_raw, raw};
 use super::line_mapper::LineMapper;
 use super::tools::{ToolAnswer, ToolCall, ToolTracker};
 use super::{Mapped, NotJson};
@@ -484,12 +484,9 @@ impl LineMapper for CodexRolloutMapper {
         now_ms: u64,
         out: &mut Vec<Event>,
     ) -> Result<Mapped, NotJson> {
-        if first_byte(line) != Some(b'{') {
-            return raw_if_json(line, out);
-        }
-        let entry: Entry<'_> = match serde_json::from_str(line) {
+        let entry: Entry<'_> = match entry_or_raw(line, out) {
             Ok(entry) => entry,
-            Err(_) => return raw_if_json(line, out),
+            Err(mapped) => return mapped,
         };
         let at = entry
             .timestamp

@@ -35,7 +35,7 @@ pub trait SessionCatalog: Send + Sync + 'static {
     ) -> Result<Option<SessionRecord>, StoreError>;
 
     /// After a crash or restart: every session still starting, running or idle becomes
-    /// `interrupted`, with `ended_at` set to its last stored event's `ts` (when it has none).
+    /// `interrupted` (collected ones, [`COLLECTED_SOURCES`], become `idle` instead), with `ended_at` set to its last stored event's `ts` (when it has none).
     /// Returns the ids of those not deleted, sorted, so the hub can announce them.
     async fn mark_interrupted_on_startup(&self) -> Result<Vec<String>, StoreError>;
 
@@ -62,6 +62,11 @@ pub(crate) const ACTIVE_STATUSES: [SessionState; 3] = [
     SessionState::Running,
     SessionState::Idle,
 ];
+
+/// Sources whose sessions no process of this server runs: a restart does not end them, it
+/// leaves them idle until their collector reads on and says more.
+pub(crate) const COLLECTED_SOURCES: [SessionSource; 2] =
+    [SessionSource::Transcript, SessionSource::Tmux];
 
 /// A stored source name back; the wire's serde names are the one definition.
 pub(crate) fn parse_source(stored: &str) -> Result<SessionSource, StoreError> {

@@ -83,6 +83,7 @@ macro_rules! store_suite {
                 upsert_keeps_the_highest_head,
                 lists_sessions_newest_first,
                 marks_interrupted_on_startup,
+                collected_sessions_are_left_to_their_collector,
                 trims_by_count,
                 trims_by_age,
                 soft_delete_hides_the_session_and_drops_its_events,
@@ -486,6 +487,24 @@ async fn lists_sessions_newest_first(f: Fixture) {
         ids(catalog.list_sessions(SessionFilter::All, 2).await.unwrap()),
         ["failed", "new"]
     );
+}
+
+async fn collected_sessions_are_left_to_their_collector(f: Fixture) {
+    let catalog = &**f.store.sessions();
+    for (id, source) in [
+        ("t", SessionSource::Transcript),
+        ("x", SessionSource::Tmux),
+        ("r", SessionSource::Run),
+    ] {
+        let mut record = session(id, SessionState::Running);
+        record.source = source;
+        catalog.upsert_session(&record).await.unwrap();
+    }
+    assert_eq!(catalog.mark_interrupted_on_startup().await.unwrap(), ["r"]);
+    for id in ["t", "x"] {
+        let record = catalog.get_session(id).await.unwrap().unwrap();
+        assert_eq!(record.status, SessionState::Idle, "{id}");
+    }
 }
 
 async fn marks_interrupted_on_startup(f: Fixture) {

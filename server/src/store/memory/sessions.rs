@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::{Inner, MemoryStore, SessionRow, insert_new};
 use crate::clock::now_ts;
-use crate::store::session_catalog::ACTIVE_STATUSES;
+use crate::store::session_catalog::{ACTIVE_STATUSES, COLLECTED_SOURCES};
 use crate::store::{SessionCatalog, StoreError};
 
 #[async_trait]
@@ -75,6 +75,11 @@ impl SessionCatalog for MemoryStore {
         let mut ids = Vec::new();
         for row in sessions.values_mut() {
             if !ACTIVE_STATUSES.contains(&row.record.status) {
+                continue;
+            }
+            if COLLECTED_SOURCES.contains(&row.record.source) {
+                // Their collector tells whether the agent still runs once it reads on.
+                row.record.status = SessionState::Idle;
                 continue;
             }
             row.record.status = SessionState::Interrupted;

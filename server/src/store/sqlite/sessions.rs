@@ -9,7 +9,9 @@ use sqlx::sqlite::SqliteRow;
 use super::{SqliteStore, get, get_uint, int, json_column, last_offset, raise_head, uint};
 use crate::clock::now_ts;
 use crate::store::error::{db, db_or_conflict};
-use crate::store::session_catalog::{ACTIVE_STATUSES, parse_agent, parse_source, parse_status};
+use crate::store::session_catalog::{
+    ACTIVE_STATUSES, COLLECTED_SOURCES, parse_agent, parse_source, parse_status,
+};
 use crate::store::{SessionCatalog, StoreError};
 
 const SESSION_COLUMNS: &str = "id, label, project_id, source, command, cwd, model, status, \
@@ -193,16 +195,29 @@ impl SessionCatalog for SqliteStore {
                    ended_at = COALESCE(ended_at, (
                        SELECT ts FROM events WHERE events.session_id = sessions.id
                        ORDER BY "offset" DESC LIMIT 1))
-               WHERE status IN (?, ?, ?)
+               WHERE status IN (?, ?, ?) AND source NOT IN (?, ?)
                RETURNING id, deleted_at"#,
         )
         .bind(SessionState::Interrupted.as_str())
         .bind(ACTIVE_STATUSES[0].as_str())
         .bind(ACTIVE_STATUSES[1].as_str())
         .bind(ACTIVE_STATUSES[2].as_str())
+        .bind(COLLECTED_SOURCES[0].as_str())
+        .bind(COLLECTED_SOURCES[1].as_str())
         .fetch_all(&self.writer)
         .await
         .map_err(db(OP))?;
+        // Collected sessions: whether their agent still runs, their collector tells once it
+        // reads on; until then they are idle, not over.
+        sqlx::query("UPDATE sessions SET status = ? WHERE status IN (?, ?) AND source IN (?, ?)")
+            .bind(SessionState::Idle.as_str())
+            .bind(SessionState::Starting.as_str())
+            .bind(SessionState::Running.as_str())
+            .bind(COLLECTED_SOURCES[0].as_str())
+            .bind(COLLECTED_SOURCES[1].as_str())
+            .execute(&self.writer)
+            .await
+            .map_err(db(OP))?;
         let mut ids = Vec::new();
         for row in &rows {
             if get::<Option<String>>(row, "deleted_at")?.is_none() {

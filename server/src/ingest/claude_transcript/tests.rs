@@ -98,11 +98,15 @@ fn transcript_events(dir: &Path, id: &str) -> Vec<Event> {
 
 fn stream_events(name: &str) -> Vec<Event> {
     let dir = shared_fixtures("claude-live").expect("claude-live beside claude-home");
+    stream_events_at(&dir.join(format!("{name}.jsonl")))
+}
+
+fn stream_events_at(path: &Path) -> Vec<Event> {
     let mut mapper = ClaudeMapper::new(
         SessionContext::new("s", SessionSource::Run),
         IngestLimits::default(),
     );
-    let (events, _) = map_file(&mut mapper, &dir.join(format!("{name}.jsonl")));
+    let (events, _) = map_file(&mut mapper, path);
     events
 }
 
@@ -178,6 +182,42 @@ fn the_transcript_and_the_stream_of_a_run_agree() {
         calls, 4,
         "bash, task, fail and controlled each make one call"
     );
+}
+
+/// The runs `cargo xtask fixtures` wrote into this repository (`tests/fixtures/agents`, made
+/// with the same CLI): in a clone without `../shared`, these prove the two formats agree.
+#[test]
+fn the_repository_s_own_runs_agree_too() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/agents");
+    let dir = root.join("claude-home/projects/-home-dev-example-app");
+    let (mut compared, mut calls) = (0, 0);
+    for entry in std::fs::read_dir(root.join("claude-live")).unwrap() {
+        let stream = entry.unwrap().path();
+        let text = std::fs::read_to_string(&stream).unwrap();
+        let session = text
+            .lines()
+            .find_map(|line| {
+                let value: Value = serde_json::from_str(line).ok()?;
+                value.get("session_id")?.as_str().map(str::to_owned)
+            })
+            .expect("a session id in the stream");
+        let (from_transcript, from_stream) =
+            (transcript_events(&dir, &session), stream_events_at(&stream));
+        let name = stream.display();
+        assert_eq!(
+            tools(&from_transcript),
+            tools(&from_stream),
+            "{name}: tools"
+        );
+        calls += tools(&from_transcript).0.len();
+        for lane in [None, Some("toolu_task_1")] {
+            let transcript = texts(&from_transcript, lane);
+            assert_eq!(transcript, texts(&from_stream, lane), "{name}: {lane:?}");
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 4, "hello, bash, fail and task");
+    assert_eq!(calls, 4, "bash, fail, task and the sub-agent's command");
 }
 
 #[test]

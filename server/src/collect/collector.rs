@@ -394,9 +394,19 @@ impl Collector {
                 let followed = watches.follows(path);
                 let can_hold = depth == 0 || (spec.descend)(depth - 1, name);
                 if can_hold && !followed {
-                    let mut found = Found::default();
-                    discovery::walk(spec, &root, path, depth, &mut found);
-                    self.take_found(found, watches).await;
+                    // A file made between a directory's listing and its watch would never
+                    // be notified (Claude Code makes a project directory and writes its
+                    // first transcript at once): list again once the watches stand, until
+                    // a listing finds no directory that was not watched yet.
+                    loop {
+                        let mut found = Found::default();
+                        discovery::walk(spec, &root, path, depth, &mut found);
+                        let unwatched = found.dirs.iter().any(|dir| !watches.follows(dir));
+                        self.take_found(found, watches).await;
+                        if !unwatched {
+                            break;
+                        }
+                    }
                 }
             }
             Ok(_) => {

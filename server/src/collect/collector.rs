@@ -490,21 +490,11 @@ fn prepare(followed: &mut Followed, mut events: Vec<Event>) -> Vec<Event> {
     }
     if followed.needs_start && !events.is_empty() {
         followed.needs_start = false;
-        let mut started = SessionStarted {
-            session_id: String::new(),
-            label: None,
-            project_id: None,
-            source: SessionSource::Transcript,
-            command: None,
-            cwd: None,
-            model: None,
-            tools: Vec::new(),
-            cli_version: None,
-            agent: None,
-            agent_session_id: None,
-            git_branch: None,
-            started_at: format_ts_millis(now_unix_millis()),
-        };
+        let mut started = SessionStarted::new(
+            "",
+            SessionSource::Transcript,
+            format_ts_millis(now_unix_millis()),
+        );
         fill_started(&mut started, &followed.target.session_id, transcript);
         events.insert(0, Event::SessionStarted(started));
     }

@@ -130,19 +130,13 @@ impl Follower {
         if !known {
             events.push(
                 SessionStarted {
-                    session_id: self.session_id.clone(),
                     label: Some(self.socket.label()),
-                    project_id: None,
-                    source: SessionSource::Tmux,
                     command: Some(self.socket.command()),
-                    cwd: None,
-                    model: None,
-                    tools: Vec::new(),
-                    cli_version: None,
-                    agent: None,
-                    agent_session_id: None,
-                    git_branch: None,
-                    started_at: format_ts_millis(now_unix_millis()),
+                    ..SessionStarted::new(
+                        self.session_id.clone(),
+                        SessionSource::Tmux,
+                        format_ts_millis(now_unix_millis()),
+                    )
                 }
                 .into(),
             );

@@ -47,6 +47,28 @@ pub struct SessionStarted {
     pub started_at: String,
 }
 
+impl SessionStarted {
+    /// A session of `source` started at `started_at`, with nothing else known yet: the
+    /// optional facts are set on the value as they are learned.
+    pub fn new(session_id: impl Into<String>, source: SessionSource, started_at: String) -> Self {
+        SessionStarted {
+            session_id: session_id.into(),
+            label: None,
+            project_id: None,
+            source,
+            command: None,
+            cwd: None,
+            model: None,
+            tools: Vec::new(),
+            cli_version: None,
+            agent: None,
+            agent_session_id: None,
+            git_branch: None,
+            started_at,
+        }
+    }
+}
+
 /// Where a session's events come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

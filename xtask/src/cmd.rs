@@ -7,9 +7,9 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-use std::time::Duration;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -193,14 +193,32 @@ impl Cmd {
 
     /// Print the command, run it with inherited stdout/stderr and no stdin (CI has none,
     /// and a prompt must fail rather than hang), and fail unless it exits with 0.
+    ///
+    /// Inside a step, the command is killed (with every process it started) when the
+    /// step's deadline passes: a hung suite fails its step instead of using up CI's time.
     pub(crate) fn run(&self) -> Result<()> {
         let line = self.to_shell_line();
         println!("    $ {line}");
-        let status = self
+        let mut child = self
             .command()
             .stdin(Stdio::null())
-            .status()
+            .spawn()
             .with_context(|| format!("could not start `{}` (is it installed?)", self.shown()))?;
+        let status = match step_deadline() {
+            None => child.wait()?,
+            Some(deadline) => match wait_until(&mut child, deadline)? {
+                Some(status) => status,
+                None => {
+                    let killed = kill_tree(child.id());
+                    child.wait()?;
+                    bail!(
+                        "`{line}` was still running at the step's time limit; \
+                         killed it and {} process(es) it started",
+                        killed.saturating_sub(1)
+                    );
+                }
+            },
+        };
         if !status.success() {
             match status.code() {
                 Some(code) => bail!("`{line}` exited with status {code}"),
@@ -234,6 +252,67 @@ impl Cmd {
         let err = self.command().exec();
         anyhow::Error::new(err).context(format!("could not start `{}`", self.shown()))
     }
+}
+
+/// When the running step must end; `None` outside a step (and in `cargo xtask run`).
+static STEP_DEADLINE: Mutex<Option<Instant>> = Mutex::new(None);
+
+/// Set by the step runner around each step.
+pub(crate) fn set_step_deadline(deadline: Option<Instant>) {
+    *STEP_DEADLINE.lock().unwrap_or_else(|e| e.into_inner()) = deadline;
+}
+
+fn step_deadline() -> Option<Instant> {
+    *STEP_DEADLINE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Waits for `child` until `deadline`; `None` when it is still running then.
+fn wait_until(child: &mut Child, deadline: Instant) -> Result<Option<ExitStatus>> {
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep((deadline - now).min(Duration::from_millis(200)));
+    }
+}
+
+/// SIGKILLs `pid` and every process below it (found through /proc, so the children keep
+/// the terminal's process group and Ctrl-C still reaches them); returns how many.
+fn kill_tree(pid: u32) -> usize {
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        tree.extend(children_of(tree[i]));
+        i += 1;
+    }
+    // Parents first, so that none of them starts a replacement for a killed child.
+    let pids: Vec<String> = tree.iter().map(u32::to_string).collect();
+    let _ = Command::new("kill")
+        .arg("-KILL")
+        .args(&pids)
+        .stderr(Stdio::null())
+        .status();
+    tree.len()
+}
+
+/// The direct children of `pid`, from /proc/<pid>/task/*/children (empty when it is gone).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
 }
 
 /// Quote a word for a shell line when it has characters a shell would interpret.

@@ -3,12 +3,16 @@
 //!
 //! Each step prints `==> step <name> ...` when it starts and when it ends (with its time).
 //! The last line of the output is always `N passed, M failed`, counting steps.
+//!
+//! Every step has a time limit, and the whole run a budget (CI stops a run after 90
+//! minutes and then shows nothing): a step still running at the earlier of the two has its
+//! commands killed and fails, and the run goes on to print the summary.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::cmd::fmt_duration;
+use crate::cmd::{fmt_duration, set_step_deadline};
 
 /// What a step that did not fail reports.
 pub(crate) enum Outcome {
@@ -30,6 +34,9 @@ pub(crate) struct Step<'a> {
     pub(crate) name: &'static str,
     pub(crate) about: &'static str,
     pub(crate) on_failure: OnFailure,
+    /// How long the step may run (on a clean clone of this 2-core machine it needs well
+    /// under half of it).
+    pub(crate) limit: Duration,
     pub(crate) run: Box<dyn Fn() -> Result<Outcome> + 'a>,
 }
 
@@ -44,8 +51,15 @@ impl<'a> Step<'a> {
             name,
             about,
             on_failure,
+            limit: Duration::from_secs(10 * 60),
             run: Box::new(run),
         }
+    }
+
+    /// Replaces the default limit of 10 minutes.
+    pub(crate) fn limit_minutes(mut self, minutes: u64) -> Self {
+        self.limit = Duration::from_secs(minutes * 60);
+        self
     }
 }
 
@@ -64,8 +78,10 @@ struct Record {
 }
 
 /// Run the steps and print the summary. Returns whether every step that ran succeeded.
-pub(crate) fn run_all(steps: &[Step<'_>]) -> bool {
+/// Each step's limit is multiplied by `limit_factor`; the run as a whole ends at `budget`.
+pub(crate) fn run_all(steps: &[Step<'_>], limit_factor: f64, budget: Duration) -> bool {
     let started = Instant::now();
+    let run_deadline = started + budget;
     let total = steps.len();
     let mut records = Vec::with_capacity(total);
     let mut stopped_by: Option<&'static str> = None;
@@ -82,7 +98,22 @@ pub(crate) fn run_all(steps: &[Step<'_>]) -> bool {
         println!();
         println!("==> step {} ({}/{total}): {}", step.name, i + 1, step.about);
         let t0 = Instant::now();
-        let outcome = (step.run)();
+        let limit = step.limit.mul_f64(limit_factor);
+        let deadline = (t0 + limit).min(run_deadline);
+        set_step_deadline(Some(deadline));
+        let outcome = (step.run)().map_err(|err| {
+            if Instant::now() >= deadline {
+                let which = if deadline == run_deadline {
+                    format!("the run's budget of {}", fmt_duration(budget))
+                } else {
+                    format!("the step's time limit of {}", fmt_duration(limit))
+                };
+                err.context(format!("stopped at {which}"))
+            } else {
+                err
+            }
+        });
+        set_step_deadline(None);
         let took = t0.elapsed();
         let time = fmt_duration(took);
         let result = match outcome {
@@ -186,7 +217,7 @@ mod tests {
             step("wasm", OnFailure::Stop, true),
             step("python", OnFailure::Continue, false),
         ];
-        assert!(!run_all(&steps));
+        assert!(!run_all(&steps, 1.0, Duration::from_secs(60)));
         assert_eq!(*ran.borrow(), ["fmt", "build", "rust", "js", "wasm"]);
     }
 
@@ -195,6 +226,34 @@ mod tests {
         let steps = [Step::new("js", "test", OnFailure::Continue, || {
             Ok(Outcome::Skipped("nothing yet".into()))
         })];
-        assert!(run_all(&steps));
+        assert!(run_all(&steps, 1.0, Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn a_step_past_its_limit_is_killed_with_its_children_and_the_run_goes_on() {
+        let pid_file = std::env::temp_dir().join(format!("xtask-limit-{}", std::process::id()));
+        let script = format!("sleep 60 & echo $! > {}; wait", pid_file.display());
+        let steps = [
+            Step::new("hangs", "test", OnFailure::Continue, || {
+                crate::cmd::Cmd::new("sh").args(["-c", &script]).run()?;
+                Ok(Outcome::Passed)
+            })
+            .limit_minutes(1),
+            Step::new("next", "test", OnFailure::Continue, || Ok(Outcome::Passed)),
+        ];
+        let started = Instant::now();
+        // A factor of 1/20 makes the minute 3 s.
+        assert!(!run_all(&steps, 0.05, Duration::from_secs(60)));
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the limit ended the step"
+        );
+        let grandchild = std::fs::read_to_string(&pid_file).expect("the script wrote its pid");
+        let _ = std::fs::remove_file(&pid_file);
+        let alive = std::path::Path::new(&format!("/proc/{}", grandchild.trim())).exists()
+            && !std::fs::read_to_string(format!("/proc/{}/stat", grandchild.trim()))
+                .unwrap_or_default()
+                .contains(") Z ");
+        assert!(!alive, "the sleep the step started was killed too");
     }
 }

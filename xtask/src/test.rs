@@ -61,6 +61,12 @@ pub(crate) struct Args {
     /// Print the steps and exit.
     #[arg(long)]
     list: bool,
+    /// Multiply every step's time limit (see `--list`) by this, on a slower machine.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    time_limit_factor: f64,
+    /// End the whole run after this many minutes, with the summary (CI allows 90).
+    #[arg(long, default_value_t = 85, value_name = "MINUTES")]
+    budget_minutes: u64,
 }
 
 /// What the test steps share: where things are and the environment the suites need.
@@ -90,7 +96,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let all = steps(&ctx);
     if args.list {
         for step in &all {
-            println!("{:8} {}", step.name, step.about);
+            let limit = crate::cmd::fmt_duration(step.limit.mul_f64(args.time_limit_factor));
+            println!("{:14} {limit:>6}  {}", step.name, step.about);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -105,7 +112,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     if in_ci() {
         println!("    CI is set: AGENTCAST_REQUIRE_FIXTURES=1 (fixture tests fail, not skip)");
     }
-    Ok(if run_all(&chosen) {
+    let budget = std::time::Duration::from_secs(args.budget_minutes * 60);
+    Ok(if run_all(&chosen, args.time_limit_factor, budget) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -138,7 +146,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
             "install missing tools (rust target, apt, npm, venv, wasm-bindgen-cli, trunk)",
             Stop,
             install::run,
-        ),
+        )
+        .limit_minutes(20),
         Step::new("fmt", "check formatting", Continue, || {
             cargo(&["fmt", "--all", "--", "--check"])
         }),
@@ -156,7 +165,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
                     "warnings",
                 ])
             },
-        ),
+        )
+        .limit_minutes(25),
         Step::new(
             "wasm",
             "build shared, client and dashboard for wasm32",
@@ -174,7 +184,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
                     "agentcast-dashboard",
                 ])
             },
-        ),
+        )
+        .limit_minutes(15),
         Step::new(
             "build",
             "build the agentcast binary and the fake agent the end-to-end tests start",
@@ -192,13 +203,15 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
                     "agentcast-fake-agent",
                 ])
             },
-        ),
+        )
+        .limit_minutes(15),
         Step::new(
             "rust",
             "Rust tests (nextest when available)",
             Continue,
             || rust_tests(ctx),
-        ),
+        )
+        .limit_minutes(40),
         Step::new("doc", "Rust doc tests", Continue, || {
             Cmd::cargo()
                 .args(["test", "--workspace", "--doc"])
@@ -242,7 +255,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
             "the dashboard in Chromium: components, then the release build with playwright-core",
             Continue,
             || dashboard_tests(ctx),
-        ),
+        )
+        .limit_minutes(20),
     ];
     debug_assert!(steps.iter().map(|s| s.name).eq(STEP_NAMES));
     steps
@@ -429,6 +443,8 @@ mod tests {
             skip_install,
             only: only.iter().map(|s| s.to_string()).collect(),
             list: false,
+            time_limit_factor: 1.0,
+            budget_minutes: 85,
         }
     }
 

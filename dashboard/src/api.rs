@@ -60,11 +60,21 @@ async fn get_json<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Resul
         .map_err(|err| ApiError::network(format!("unexpected answer from {path}: {err}")))
 }
 
-/// The sessions the token may see, newest first.
-pub async fn sessions(token: Option<&str>) -> Result<Vec<SessionRecord>, ApiError> {
-    get_json::<SessionList>("/api/sessions?limit=1000", token)
-        .await
-        .map(|list| list.sessions.into_iter().map(|view| view.record).collect())
+/// A page of the sessions the token may see, newest first: at most `limit`, after the
+/// `cursor` of the previous page; with the cursor of the next one, if any.
+pub async fn sessions_page(
+    token: Option<&str>,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<(Vec<SessionRecord>, Option<String>), ApiError> {
+    let mut path = format!("/api/sessions?limit={limit}");
+    if let Some(cursor) = cursor {
+        path += &format!("&cursor={}", encode(cursor));
+    }
+    get_json::<SessionList>(&path, token).await.map(|list| {
+        let records = list.sessions.into_iter().map(|view| view.record).collect();
+        (records, list.next_cursor)
+    })
 }
 
 /// Every project's name, by id.

@@ -1032,8 +1032,16 @@ fn rest_sessions_are_golden() {
     golden(
         &rest::SessionList {
             sessions: vec![view.clone()],
+            next_cursor: None,
         },
         &format!(r#"{{"sessions":[{FULL_RECORD},"process_running":false}}]}}"#),
+    );
+    golden(
+        &rest::SessionList {
+            sessions: vec![],
+            next_cursor: Some("MjAyNgpz".into()),
+        },
+        r#"{"sessions":[],"next_cursor":"MjAyNgpz"}"#,
     );
     golden(
         &rest::SessionDetail {
@@ -1113,8 +1121,9 @@ fn rest_session_requests_are_golden() {
         &rest::ListSessionsParams {
             status: Some(rest::SessionFilter::Active),
             limit: Some(5),
+            cursor: Some("MjAyNgpz".into()),
         },
-        r#"{"status":"active","limit":5}"#,
+        r#"{"status":"active","limit":5,"cursor":"MjAyNgpz"}"#,
     );
     golden(
         &rest::HistoryParams {

@@ -1289,7 +1289,11 @@ export type SessionList = {
 /**
  * The sessions the caller may see.
  */
-sessions: Array<SessionView>, };
+sessions: Array<SessionView>,
+/**
+ * Present when more sessions may follow: pass it as `cursor` for the next page.
+ */
+next_cursor?: string, };
 
 /**
  * A session as the REST API shows it: its record, and whether this server runs a process
@@ -1521,7 +1525,11 @@ status?: SessionFilter,
 /**
  * The most sessions returned, newest first [default: 100, max: 1000].
  */
-limit?: number, };
+limit?: number,
+/**
+ * The `next_cursor` of the previous page: the sessions after it.
+ */
+cursor?: string, };
 
 /**
  * Which sessions a list returns (`GET /api/sessions?status=active`).

@@ -127,6 +127,54 @@ async fn sessions_are_listed_read_and_filtered_by_status() {
 }
 
 #[tokio::test]
+async fn the_sessions_list_pages_with_a_cursor() {
+    let (_server, api) = start().await;
+    // Seven sessions, three of them started at the same instant: the cursor's id tiebreak
+    // must neither repeat nor skip one at a page boundary.
+    let starts = [
+        ("s1", "2026-11-20T10:00:00.000Z"),
+        ("s2", "2026-11-21T10:00:00.000Z"),
+        ("t3", "2026-11-22T10:00:00.000Z"),
+        ("t1", "2026-11-22T10:00:00.000Z"),
+        ("t2", "2026-11-22T10:00:00.000Z"),
+        ("s6", "2026-11-23T10:00:00.000Z"),
+        ("s7", "2026-11-24T10:00:00.000Z"),
+    ];
+    for (id, at) in starts {
+        publish(&api, id, vec![started(id, "m1", "p", at)]).await;
+    }
+
+    let mut seen = Vec::new();
+    let mut path = "/api/sessions?limit=2".to_string();
+    for _page in 0..10 {
+        let page = api.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        seen.extend(
+            each(&page.body["sessions"], "id")
+                .into_iter()
+                .map(str::to_owned),
+        );
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/sessions?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["s7", "s6", "t1", "t2", "t3", "s2", "s1"]);
+
+    let one_page = api.get("/api/sessions?limit=100").await;
+    assert_eq!(each(&one_page.body["sessions"], "id").len(), 7);
+    assert!(
+        one_page.body.get("next_cursor").is_none(),
+        "a page that is not full is the last: {}",
+        one_page.text
+    );
+
+    let bad = api.get("/api/sessions?cursor=not-ours").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.error_message().starts_with("cursor: "), "{}", bad.text);
+}
+
+#[tokio::test]
 async fn events_page_forward_and_back_with_type_patterns() {
     let (_server, api) = start().await;
     // 30 events: offsets 1..=30, types cycling output.text, tool.started, tool.completed.

@@ -250,10 +250,17 @@ mod tests {
         );
         let grandchild = std::fs::read_to_string(&pid_file).expect("the script wrote its pid");
         let _ = std::fs::remove_file(&pid_file);
-        let alive = std::path::Path::new(&format!("/proc/{}", grandchild.trim())).exists()
-            && !std::fs::read_to_string(format!("/proc/{}/stat", grandchild.trim()))
-                .unwrap_or_default()
-                .contains(") Z ");
-        assert!(!alive, "the sleep the step started was killed too");
+        // SIGKILL is delivered asynchronously: wait (bounded) for the process to be gone or a
+        // zombie; a sleep that was never killed would live 60 s.
+        let stat = format!("/proc/{}/stat", grandchild.trim());
+        let dead = || {
+            std::fs::read_to_string(&stat)
+                .map_or(true, |s| s.contains(") Z ") || s.contains(") X "))
+        };
+        let waited = Instant::now();
+        while !dead() && waited.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(dead(), "the sleep the step started was killed too");
     }
 }

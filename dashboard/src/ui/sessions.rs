@@ -25,26 +25,54 @@ const GROUP_HEIGHT: f64 = 36.0;
 /// Height of a session's row (the CSS agrees: `.session-vrow`).
 const SESSION_HEIGHT: f64 = 76.0;
 
-/// Loads the list and the project names over REST; a refused token goes back to the prompt.
+/// The first page: a screenful and more, so the list shows at once.
+const FIRST_PAGE: u32 = 200;
+/// The pages after it (the server's largest).
+const NEXT_PAGE: u32 = 1000;
+/// The most sessions the list loads; past it, older ones are only in the API (and a
+/// notice says so).
+const MAX_LOADED: usize = 20_000;
+
+/// Loads the list (newest page first, then the older ones page by page) and the project
+/// names over REST; a refused token goes back to the prompt.
 pub(crate) fn load(ctx: Ctx) {
     let token = ctx.token();
     spawn_local(async move {
-        let (list, names) = futures_util::future::join(
-            crate::api::sessions(token.as_deref()),
+        let (first, names) = futures_util::future::join(
+            crate::api::sessions_page(token.as_deref(), FIRST_PAGE, None),
             crate::api::project_names(token.as_deref()),
         )
         .await;
-        match list {
-            Ok(list) => {
-                ctx.sessions.update(|s| s.merge_loaded(list));
-                ctx.sessions_error.set(None);
-            }
-            Err(err) if err.refused => return ctx.refuse(err.message),
-            Err(err) => ctx.sessions_error.set(Some(err.message)),
-        }
         // Names are a nicety: without them the groups are titled by project id.
         if let Ok(names) = names {
             ctx.projects.set(names);
+        }
+        let mut page = first;
+        let mut loaded = 0;
+        loop {
+            let next = match page {
+                Ok((list, next)) => {
+                    loaded += list.len();
+                    ctx.sessions.update(|s| s.merge_loaded(list));
+                    ctx.sessions_error.set(None);
+                    next
+                }
+                Err(err) if err.refused => return ctx.refuse(err.message),
+                Err(err) => return ctx.sessions_error.set(Some(err.message)),
+            };
+            let Some(cursor) = next else { return };
+            if loaded >= MAX_LOADED {
+                let notice = format!(
+                    "Showing the newest {MAX_LOADED} sessions; older ones are in the API \
+                     (GET /api/sessions with its cursor)."
+                );
+                return ctx.sessions_error.set(Some(notice));
+            }
+            if ctx.token() != token {
+                // A new token started its own load.
+                return;
+            }
+            page = crate::api::sessions_page(token.as_deref(), NEXT_PAGE, Some(&cursor)).await;
         }
     });
 }

@@ -84,9 +84,10 @@ pub async fn list(
     Params(params): Params<ListSessionsParams>,
 ) -> Result<Json<SessionList>, ApiError> {
     caller.require(Scope::Read)?;
-    let mut sessions = state.services.sessions.list(&params).await?;
-    sessions.retain(|view| caller.claims.allows_session(&view.record.id));
-    Ok(Json(SessionList { sessions }))
+    let mut list = state.services.sessions.list(&params).await?;
+    list.sessions
+        .retain(|view| caller.claims.allows_session(&view.record.id));
+    Ok(Json(list))
 }
 
 #[utoipa::path(

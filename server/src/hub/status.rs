@@ -36,7 +36,7 @@ impl Hub {
         match self
             .store()
             .sessions()
-            .list_sessions(SessionFilter::All, SESSION_LIST_LIMIT)
+            .list_sessions(SessionFilter::All, SESSION_LIST_LIMIT, None)
             .await
         {
             Ok(stored) => {

@@ -18,6 +18,7 @@ pub(crate) mod health;
 mod hooks;
 mod mcp_servers;
 mod projects;
+mod session_cursor;
 mod sessions;
 
 pub(crate) use analytics::AnalyticsService;

@@ -3,17 +3,17 @@
 //! server runs a process for each.
 
 use agentcast_shared::rest::{
-    Checkpoint, ListSessionsParams, SessionDetail, SessionRecord, SessionView,
+    Checkpoint, ListSessionsParams, SessionDetail, SessionList, SessionRecord, SessionView,
 };
 use agentcast_shared::{Event, SessionCheckpoint};
 use bytes::Bytes;
 use futures_util::{Stream, stream};
 
-use super::ServiceError;
+use super::{ServiceError, session_cursor};
 use crate::clock::now_ts;
 use crate::hub::{Hub, envelope};
 use crate::sources::Supervisor;
-use crate::store::{EventLog, EventQuery};
+use crate::store::{EventLog, EventQuery, SessionKey};
 
 /// The sessions a list returns when the caller does not say.
 const DEFAULT_LIST_LIMIT: u32 = 100;
@@ -44,25 +44,39 @@ impl SessionService {
         SessionService { hub, supervisor }
     }
 
-    /// Sessions, newest first, deleted ones left out; a live session's record wins over the
-    /// stored one when it is as far or further.
+    /// A page of sessions, newest first, deleted ones left out; a live session's record
+    /// wins over the stored one when it is as far or further.
     pub(crate) async fn list(
         &self,
         params: &ListSessionsParams,
-    ) -> Result<Vec<SessionView>, ServiceError> {
+    ) -> Result<SessionList, ServiceError> {
         let filter = params.status.unwrap_or_default();
         let limit = match params.limit {
             Some(0) => return Err(ServiceError::invalid("limit", "must be at least 1")),
             Some(limit) => limit.min(MAX_LIST_LIMIT),
             None => DEFAULT_LIST_LIMIT,
         };
+        let after = match &params.cursor {
+            Some(cursor) => Some(session_cursor::decode(cursor).ok_or_else(|| {
+                ServiceError::invalid("cursor", "not a next_cursor this server gave")
+            })?),
+            None => None,
+        };
         let stored = self
             .hub
             .store()
             .sessions()
-            .list_sessions(filter, limit)
+            .list_sessions(filter, limit, after.as_ref())
             .await?;
-        Ok(stored
+        // A full page may have a next one; the key is the stored order's, whatever the
+        // filtering below leaves.
+        let next_cursor = match stored.last() {
+            Some(last) if stored.len() == limit as usize => {
+                Some(session_cursor::encode(&SessionKey::of(last)))
+            }
+            _ => None,
+        };
+        let sessions = stored
             .into_iter()
             .map(|stored| {
                 // The live handle knows the latest head and totals.
@@ -73,7 +87,11 @@ impl SessionService {
                 self.view(record)
             })
             .filter(|view| filter.admits(view.record.status))
-            .collect())
+            .collect();
+        Ok(SessionList {
+            sessions,
+            next_cursor,
+        })
     }
 
     /// One session and its checkpoints.

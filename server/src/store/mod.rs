@@ -84,7 +84,7 @@ pub use event_log::EventLog;
 pub use memory::MemoryStore;
 pub use project_catalog::ProjectCatalog;
 pub use retention::{Retention, TrimReport, TrimScope};
-pub use session_catalog::SessionCatalog;
+pub use session_catalog::{SessionCatalog, SessionKey};
 pub use sqlite::{DB_FILE, SqliteOptions, SqliteStore, Synchronous};
 
 /// Where events go and how much a crash can take with it (`durability` in the configuration).

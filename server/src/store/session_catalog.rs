@@ -7,6 +7,29 @@ use async_trait::async_trait;
 
 use super::StoreError;
 
+/// Where a session sits in the list order (`started_at` descending, then `id`): the key a
+/// page of sessions continues after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionKey {
+    pub started_at: String,
+    pub id: String,
+}
+
+impl SessionKey {
+    pub fn of(record: &SessionRecord) -> Self {
+        SessionKey {
+            started_at: record.started_at.clone(),
+            id: record.id.clone(),
+        }
+    }
+
+    /// Whether `record` comes after this key in the list order.
+    pub fn precedes(&self, record: &SessionRecord) -> bool {
+        record.started_at < self.started_at
+            || (record.started_at == self.started_at && record.id > self.id)
+    }
+}
+
 /// What is known of each session besides its events. The hub folds lifecycle and usage
 /// events into a [`SessionRecord`] and upserts the whole record; keeping the totals here is
 /// what lets the [`Analytics`](super::Analytics) run without scanning events.
@@ -20,11 +43,13 @@ pub trait SessionCatalog: Send + Sync + 'static {
     /// `None` if unknown or deleted.
     async fn get_session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError>;
 
-    /// Sessions, newest `started_at` first, at most `limit`; deleted ones are left out.
+    /// Sessions, newest `started_at` first (then by id), at most `limit`, starting after
+    /// `after` (the last of the previous page) when given; deleted ones are left out.
     async fn list_sessions(
         &self,
         filter: SessionFilter,
         limit: u32,
+        after: Option<&SessionKey>,
     ) -> Result<Vec<SessionRecord>, StoreError>;
 
     /// The session (not deleted) the agent knows as `agent_session_id`, if any: a transcript

@@ -82,6 +82,7 @@ macro_rules! store_suite {
                 a_duplicate_offset_fails_the_whole_batch,
                 upsert_keeps_the_highest_head,
                 lists_sessions_newest_first,
+                pages_through_sessions_by_key,
                 marks_interrupted_on_startup,
                 collected_sessions_are_left_to_their_collector,
                 trims_by_count,
@@ -473,20 +474,49 @@ async fn lists_sessions_newest_first(f: Fixture) {
     }
     let ids = |sessions: Vec<SessionRecord>| sessions.into_iter().map(|s| s.id).collect::<Vec<_>>();
     assert_eq!(
-        ids(catalog.list_sessions(SessionFilter::All, 10).await.unwrap()),
+        ids(catalog
+            .list_sessions(SessionFilter::All, 10, None)
+            .await
+            .unwrap()),
         ["failed", "new", "mid", "old"]
     );
     assert_eq!(
         ids(catalog
-            .list_sessions(SessionFilter::Active, 10)
+            .list_sessions(SessionFilter::Active, 10, None)
             .await
             .unwrap()),
         ["new", "mid"]
     );
     assert_eq!(
-        ids(catalog.list_sessions(SessionFilter::All, 2).await.unwrap()),
+        ids(catalog
+            .list_sessions(SessionFilter::All, 2, None)
+            .await
+            .unwrap()),
         ["failed", "new"]
     );
+}
+
+async fn pages_through_sessions_by_key(f: Fixture) {
+    let catalog = &**f.store.sessions();
+    // Three sessions share a start: the id orders them, so a page boundary between them
+    // neither repeats nor skips one.
+    for (id, started) in [("a", 1), ("t3", 2), ("t1", 2), ("t2", 2), ("z", 3)] {
+        let mut s = session(id, SessionState::Completed);
+        s.started_at = ts(started);
+        catalog.upsert_session(&s).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut after: Option<SessionKey> = None;
+    loop {
+        let page = catalog
+            .list_sessions(SessionFilter::All, 2, after.as_ref())
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(SessionKey::of(last));
+        seen.extend(page.into_iter().map(|s| s.id));
+    }
+    assert_eq!(seen, ["z", "t1", "t2", "t3", "a"]);
 }
 
 async fn collected_sessions_are_left_to_their_collector(f: Fixture) {
@@ -542,7 +572,7 @@ async fn marks_interrupted_on_startup(f: Fixture) {
     );
     assert!(
         catalog
-            .list_sessions(SessionFilter::Active, 10)
+            .list_sessions(SessionFilter::Active, 10, None)
             .await
             .unwrap()
             .is_empty()
@@ -689,7 +719,10 @@ async fn soft_delete_hides_the_session_and_drops_its_events(f: Fixture) {
 
     assert!(catalog.delete_session("s").await.unwrap());
     assert_eq!(catalog.get_session("s").await.unwrap(), None);
-    let listed = catalog.list_sessions(SessionFilter::All, 10).await.unwrap();
+    let listed = catalog
+        .list_sessions(SessionFilter::All, 10, None)
+        .await
+        .unwrap();
     assert_eq!(
         listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
         ["keep"]

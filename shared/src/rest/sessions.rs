@@ -133,6 +133,10 @@ pub struct SessionView {
 pub struct SessionList {
     /// The sessions the caller may see.
     pub sessions: Vec<SessionView>,
+    /// Present when more sessions may follow: pass it as `cursor` for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub next_cursor: Option<String>,
 }
 
 /// The body of `GET /api/sessions/{id}`: one session and its checkpoints.
@@ -187,6 +191,9 @@ pub struct ListSessionsParams {
     /// The most sessions returned, newest first [default: 100, max: 1000].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page: the sessions after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 /// The body of `POST /api/sessions`.

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use super::{Inner, MemoryStore, SessionRow, insert_new};
 use crate::clock::now_ts;
 use crate::store::session_catalog::{ACTIVE_STATUSES, COLLECTED_SOURCES};
-use crate::store::{SessionCatalog, StoreError};
+use crate::store::{SessionCatalog, SessionKey, StoreError};
 
 #[async_trait]
 impl SessionCatalog for MemoryStore {
@@ -56,11 +56,13 @@ impl SessionCatalog for MemoryStore {
         &self,
         filter: SessionFilter,
         limit: u32,
+        after: Option<&SessionKey>,
     ) -> Result<Vec<SessionRecord>, StoreError> {
         let inner = self.lock();
         let mut sessions: Vec<&SessionRecord> = inner
             .live_sessions()
             .filter(|s| filter.admits(s.status))
+            .filter(|s| after.is_none_or(|key| key.precedes(s)))
             .collect();
         // As the SQL: started_at descending, then id.
         sessions.sort_by(|a, b| b.started_at.cmp(&a.started_at).then(a.id.cmp(&b.id)));

@@ -12,7 +12,7 @@ use crate::store::error::{db, db_or_conflict};
 use crate::store::session_catalog::{
     ACTIVE_STATUSES, COLLECTED_SOURCES, parse_agent, parse_source, parse_status,
 };
-use crate::store::{SessionCatalog, StoreError};
+use crate::store::{SessionCatalog, SessionKey, StoreError};
 
 const SESSION_COLUMNS: &str = "id, label, project_id, source, command, cwd, model, status, \
      started_at, ended_at, duration_ms, head_offset, total_cost_usd, input_tokens, \
@@ -163,13 +163,18 @@ impl SessionCatalog for SqliteStore {
         &self,
         filter: SessionFilter,
         limit: u32,
+        after: Option<&SessionKey>,
     ) -> Result<Vec<SessionRecord>, StoreError> {
         let status = match filter {
             SessionFilter::Active => "AND status IN (?, ?, ?)",
             SessionFilter::All => "",
         };
+        let page = match after {
+            Some(_) => "AND (started_at < ? OR (started_at = ? AND id > ?))",
+            None => "",
+        };
         let sql = format!(
-            "SELECT {SESSION_SELECT} FROM sessions WHERE deleted_at IS NULL {status} \
+            "SELECT {SESSION_SELECT} FROM sessions WHERE deleted_at IS NULL {status} {page} \
              ORDER BY started_at DESC, id LIMIT ?"
         );
         let mut select = sqlx::query(&sql);
@@ -177,6 +182,12 @@ impl SessionCatalog for SqliteStore {
             for state in ACTIVE_STATUSES {
                 select = select.bind(state.as_str());
             }
+        }
+        if let Some(key) = after {
+            select = select
+                .bind(&key.started_at)
+                .bind(&key.started_at)
+                .bind(&key.id);
         }
         select
             .bind(i64::from(limit))

@@ -77,6 +77,8 @@ describe("a real claude -p started outside agentcast, watched live by socket.io-
   after(async () => {
     await server?.stop();
     await fake?.stop();
+    // What the model answered, by step: where a failing scenario stopped.
+    if (fake) console.error(`fake model API: ${fake.log().trim()}`);
     await home?.remove();
   });
 
@@ -91,7 +93,7 @@ describe("a real claude -p started outside agentcast, watched live by socket.io-
     const session = await liveSession(server.url, id);
     try {
       const run = await runClaudePrint(home, fake, prompt, ["--session-id", id]);
-      assert.equal(run.code, 0, `claude -p: ${run.stderr}\nfake: ${fake.log()}`);
+      assert.equal(run.code, 0, `claude -p: ${run.stderr}`);
       await session.until(done, `${what} in session ${id}`);
     } finally {
       session.close();
@@ -159,13 +161,17 @@ describe("a real claude -p started outside agentcast, watched live by socket.io-
     const { task_tool_id, task_done_text, subagent_tool_id, subagent_command, subagent_done_text } = fake.script;
     const delegation = (status) => (n, d) => n === "agent.delegation" && d.tool_use_id === task_tool_id && d.status === status;
     const subCompleted = (n, d) => n === "tool.completed" && d.tool_use_id === subagent_tool_id;
+    const said = (events, text) => dataOf(events, "output.text").some((t) => t.text === text);
+    // The sub-agent's file is read apart from the main transcript: its events may come before
+    // or after the main agent's last ones, so the wait is for both.
     const events = await collected(
       "task",
       (events) =>
-        dataOf(events, "output.text").some((t) => t.text === task_done_text) &&
+        said(events, task_done_text) &&
+        said(events, subagent_done_text) &&
         indexOf(events, subCompleted) >= 0 &&
         indexOf(events, delegation("completed")) >= 0,
-      "the sub-agent's result, the delegation completed and the last answer",
+      "the sub-agent's result and answer, the delegation completed and the last answer",
     );
     const names = events.map((e) => e.name).join(", ");
     const launched = indexOf(events, delegation("started"));

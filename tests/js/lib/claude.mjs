@@ -22,7 +22,7 @@ import { withTimeout } from "./wait.mjs";
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** How long one `claude -p` run may take (as AGENT_TIMEOUT in tests/src/agents). */
-export const AGENT_TIMEOUT_MS = 120_000;
+const AGENT_TIMEOUT_MS = 120_000;
 const READY_TIMEOUT_MS = 30_000;
 const STDERR_KEEP = 64 * 1024;
 

@@ -3,7 +3,8 @@
 //! serve` finds it by its transcript. It appears live with the events `agentcast run` of
 //! the same scenario gives; transcripts written before the server started are imported;
 //! a server killed in the middle of a session neither duplicates nor loses events; a Codex
-//! rollout becomes a Codex session with its command.
+//! rollout becomes a Codex session with its command; the interactive TUI in a tmux pane,
+//! prompted with `send-keys`, appears live while it runs and is linked to its pane.
 
 use std::time::Duration;
 
@@ -11,18 +12,19 @@ use agentcast_tests::agents::claude::{agentcast_run_claude, run_claude_print};
 use agentcast_tests::agents::codex::run_codex_exec;
 use agentcast_tests::agents::fake_anthropic::{
     BASH_COMMAND, BASH_TOOL_ID, ClaudeScenario, FakeAnthropic, SUBAGENT_TOOL_ID, TASK_DONE_TEXT,
-    TASK_TOOL_ID,
+    TASK_TOOL_ID, chat_answer, chat_prompt,
 };
 use agentcast_tests::agents::fake_openai::{
     FakeResponses, SHELL_CALL_ID, SHELL_COMMAND, SHELL_DONE_TEXT, SHELL_PROMPT,
 };
 use agentcast_tests::agents::home::AgentHome;
+use agentcast_tests::agents::tmux::ClaudeTui;
 use agentcast_tests::agents::watch::{
     Received, all_text, data_of, events_until, events_until_ended, names,
 };
-use agentcast_tests::agents::{RealAgents, real_agents};
+use agentcast_tests::agents::{RealAgents, real_agents, real_agents_and_tmux};
 use agentcast_tests::raw::Client;
-use agentcast_tests::server::{ServerProcess, fresh_data_dir};
+use agentcast_tests::server::{ServerProcess, fresh_data_dir, within};
 use serde_json::{Value, json};
 
 /// What the Bash scenario's last answer says.
@@ -317,5 +319,108 @@ async fn a_codex_rollout_is_collected_as_a_codex_session_with_its_command() {
             .is_some_and(|o| o.contains("codex-was-here")),
         "{:?}",
         calls[0]
+    );
+}
+
+/// How long the TUI may take to show what was typed.
+const TUI_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A tmux format (`#{pane_id}`, ...) of the TUI's pane, as `display-message -p` prints it.
+fn pane_format(tui: &ClaudeTui, format: &str) -> String {
+    let output = tui
+        .tmux
+        .command()
+        .args(["display-message", "-p", "-t", &tui.target, format])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "tmux display-message: {output:?}");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Types `prompt` into the TUI and submits it once the screen shows it: an Enter sent with
+/// the text, or before the TUI read it, would be part of a paste (a newline), not a submit.
+async fn submit(tui: &ClaudeTui, prompt: &str) {
+    tui.tmux.send_keys(&tui.target, &["-l", prompt]).unwrap();
+    tui.wait_for(prompt, TUI_TIMEOUT).await.unwrap();
+    tui.tmux.send_keys(&tui.target, &["Enter"]).unwrap();
+}
+
+#[tokio::test]
+async fn the_interactive_tui_in_a_tmux_pane_appears_live_and_is_linked_to_its_pane() {
+    let Some(agents) = real_agents_and_tmux() else {
+        return;
+    };
+    let home = AgentHome::new().unwrap();
+    let fake = FakeAnthropic::start().await.unwrap();
+    let tui = ClaudeTui::start(&agents, &home, &fake).await.unwrap();
+    let projects = home.claude_projects_dir();
+    let server = ServerProcess::start(&[
+        "--claude-projects-dir",
+        projects.to_str().unwrap(),
+        "--collect-tmux",
+        "--tmux-socket",
+        tui.tmux.socket(),
+        "--tmux-poll-interval-ms",
+        "100",
+    ])
+    .await
+    .unwrap();
+
+    // The pane's agent, linked to the session it runs once it wrote its session file
+    // (before any prompt): the stream of its tmux server says which.
+    let pane = pane_format(&tui, "#{pane_id}");
+    let tmux_session = format!("tmux-{}", tui.tmux.socket());
+    let mut tmux_watcher = watch(&server, &tmux_session, true).await;
+    let linked = within(60, "claude's pane linked to its session", async {
+        let events = events_until(&mut tmux_watcher, |name, envelope| {
+            name == "tmux.agent_detected" && envelope["data"]["agent_session_id"].is_string()
+        })
+        .await;
+        events.last().unwrap().1["data"].clone()
+    })
+    .await;
+    assert_eq!(linked["pane_id"], pane.as_str(), "{linked}");
+    assert_eq!(linked["agent"], "claude", "{linked}");
+    assert_eq!(linked["cwd"], home.cwd.to_str().unwrap(), "{linked}");
+    let id = linked["agent_session_id"].as_str().unwrap().to_owned();
+    drop(tmux_watcher);
+
+    // Subscribed (live, no replay) before anything is typed: the transcript does not exist
+    // yet, and everything the session shows arrives while the TUI runs.
+    let mut watcher = watch(&server, &id, false).await;
+    submit(&tui, &chat_prompt(1)).await;
+    let first = events_until_text(&mut watcher, &chat_answer(1)).await;
+    assert_eq!(names(&first)[0], "session.started", "{:?}", names(&first));
+    assert_eq!(first[0].1["offset"], 1, "every event, live");
+    let started = &data_of(&first, "session.started")[0];
+    assert_eq!(started["session_id"], id.as_str(), "{started}");
+    assert_eq!(started["source"], "transcript", "{started}");
+    assert_eq!(started["agent"], "claude", "{started}");
+    assert_eq!(started["agent_session_id"], id.as_str(), "{started}");
+    assert_eq!(started["cwd"], home.cwd.to_str().unwrap(), "{started}");
+    let prompts = |events: &[Received]| -> Vec<Value> {
+        data_of(events, "user.prompt")
+            .into_iter()
+            .map(|p| p["text"].clone())
+            .collect()
+    };
+    assert_eq!(prompts(&first), [json!(chat_prompt(1))]);
+
+    // The TUI is still running, and the same subscription follows its next turn.
+    assert_eq!(
+        pane_format(&tui, "#{pane_dead} #{pane_current_command}"),
+        "0 claude"
+    );
+    submit(&tui, &chat_prompt(2)).await;
+    let second = events_until_text(&mut watcher, &chat_answer(2)).await;
+    assert_eq!(prompts(&second), [json!(chat_prompt(2))]);
+    assert!(
+        data_of(&second, "session.started").is_empty(),
+        "one session: {:?}",
+        names(&second)
+    );
+    assert_eq!(
+        pane_format(&tui, "#{pane_dead} #{pane_current_command}"),
+        "0 claude"
     );
 }

@@ -18,7 +18,8 @@
 //! | dashboard      | dashboard components (wasm-bindgen-test in Chromium), | go on      |
 //! |                | then the release build and tests/js/browser           |            |
 //!
-//! Test steps get `AGENTCAST_BIN` (the debug binary) and, under CI,
+//! Test steps get `AGENTCAST_BIN` (the debug binary), the fakes the suites start
+//! (`AGENTCAST_FAKE_AGENT`, `AGENTCAST_FAKE_MODEL_API`) and, under CI,
 //! `AGENTCAST_REQUIRE_FIXTURES=1` so tests that need ../shared/fixtures fail instead of
 //! skipping.
 
@@ -72,18 +73,24 @@ pub(crate) struct Args {
 /// What the test steps share: where things are and the environment the suites need.
 struct Ctx {
     root: PathBuf,
-    /// `AGENTCAST_BIN`, `AGENTCAST_FAKE_AGENT` and, under CI, `AGENTCAST_REQUIRE_FIXTURES`.
+    /// `AGENTCAST_BIN`, `AGENTCAST_FAKE_AGENT`, `AGENTCAST_FAKE_MODEL_API` and, under CI,
+    /// `AGENTCAST_REQUIRE_FIXTURES`.
     test_env: Vec<(String, OsString)>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let bin = target_dir().join("debug").join("agentcast");
     let fake_agent = target_dir().join("debug").join("agentcast-fake-agent");
+    let fake_model_api = target_dir().join("debug").join("agentcast-fake-model-api");
     let mut test_env = vec![
         ("AGENTCAST_BIN".to_string(), bin.into_os_string()),
         (
             "AGENTCAST_FAKE_AGENT".to_string(),
             fake_agent.into_os_string(),
+        ),
+        (
+            "AGENTCAST_FAKE_MODEL_API".to_string(),
+            fake_model_api.into_os_string(),
         ),
     ];
     if in_ci() {
@@ -188,7 +195,7 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
         .limit_minutes(15),
         Step::new(
             "build",
-            "build the agentcast binary and the fake agent the end-to-end tests start",
+            "build the agentcast binary and the fakes (agent, model API) the end-to-end tests start",
             Stop,
             || {
                 cargo(&[
@@ -201,6 +208,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
                     "agentcast-tests",
                     "--bin",
                     "agentcast-fake-agent",
+                    "--bin",
+                    "agentcast-fake-model-api",
                 ])
             },
         )

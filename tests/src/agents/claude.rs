@@ -2,6 +2,7 @@
 //! `agentcast run` so its stream-json reaches a server.
 
 use std::ffi::OsString;
+use std::path::Path;
 use std::process::{ExitStatus, Output, Stdio};
 
 use serde_json::Value;
@@ -30,9 +31,15 @@ pub const FOREIGN_ENV: &[&str] = &[
 
 /// The environment of a Claude Code process of `home` talking to `fake`.
 pub fn claude_env(home: &AgentHome, fake: &FakeAnthropic) -> Vec<(String, OsString)> {
+    claude_env_at(&home.home, fake.url())
+}
+
+/// The environment of a Claude Code process with `HOME` at `home` talking to the Messages
+/// API at `api_url` (for a home this harness did not make: `agentcast-fake-model-api`).
+pub fn claude_env_at(home: &Path, api_url: &str) -> Vec<(String, OsString)> {
     [
-        ("HOME", home.home.clone().into_os_string()),
-        ("ANTHROPIC_BASE_URL", fake.url().into()),
+        ("HOME", home.as_os_str().to_owned()),
+        ("ANTHROPIC_BASE_URL", api_url.into()),
         ("ANTHROPIC_API_KEY", "sk-ant-fake-key-for-tests-0000".into()),
         ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
         ("DISABLE_AUTOUPDATER", "1".into()),

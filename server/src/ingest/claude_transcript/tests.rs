@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use agentcast_shared::{
-    AgentDelegation, AgentTaskStatus, DelegationStatus, Event, SessionSource, ToolCompleted,
+    AgentDelegation, AgentTaskStatus, DelegationStatus, Event, SessionSource, TodoStatus,
+    ToolCompleted,
 };
 use serde_json::{Value, json};
 
@@ -132,6 +133,23 @@ fn tools(events: &[Event]) -> (Calls, Results) {
     (calls, results)
 }
 
+/// Every `todo.updated` list in order, as (id, content, status) of each item.
+fn todo_lists(events: &[Event]) -> Vec<Vec<(Option<String>, String, TodoStatus)>> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::TodoUpdated(todos) => Some(
+                todos
+                    .todos
+                    .iter()
+                    .map(|t| (t.id.clone(), t.content.clone(), t.status))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The assistant's text of one lane (the main agent, or a sub-agent's call), message by
 /// message in order: streamed deltas and whole blocks alike joined per message.
 fn texts(events: &[Event], parent: Option<&str>) -> Vec<(Option<String>, String)> {
@@ -190,7 +208,8 @@ fn the_transcript_and_the_stream_of_a_run_agree() {
 fn the_repository_s_own_runs_agree_too() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/agents");
     let dir = root.join("claude-home/projects/-home-dev-example-app");
-    let (mut compared, mut calls) = (0, 0);
+    let (mut compared, mut calls, mut lists) = (0, 0, 0);
+    let mut final_todos = Vec::new();
     for entry in std::fs::read_dir(root.join("claude-live")).unwrap() {
         let stream = entry.unwrap().path();
         let text = std::fs::read_to_string(&stream).unwrap();
@@ -214,10 +233,30 @@ fn the_repository_s_own_runs_agree_too() {
             let transcript = texts(&from_transcript, lane);
             assert_eq!(transcript, texts(&from_stream, lane), "{name}: {lane:?}");
         }
+        let todos = todo_lists(&from_transcript);
+        assert_eq!(todos, todo_lists(&from_stream), "{name}: todos");
+        lists += todos.len();
+        if let Some(last) = todos.last() {
+            final_todos = last.clone();
+        }
         compared += 1;
     }
-    assert_eq!(compared, 4, "hello, bash, fail and task");
-    assert_eq!(calls, 4, "bash, fail, task and the sub-agent's command");
+    assert_eq!(compared, 5, "hello, bash, fail, task and todos");
+    assert_eq!(
+        calls, 11,
+        "bash, fail, task, the sub-agent's command and the todos run's seven"
+    );
+    // The todos run (Claude Code 2.1.x's task tools): three creates, two updates of task 1.
+    assert_eq!(lists, 5, "one list per change");
+    let task = |id: &str, subject: &str, status| (Some(id.to_owned()), subject.to_owned(), status);
+    assert_eq!(
+        final_todos,
+        [
+            task("1", "Write the parser", TodoStatus::Completed),
+            task("2", "Test the parser", TodoStatus::Pending),
+            task("3", "Ship it", TodoStatus::Pending)
+        ]
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@
 //! |---|---|
 //! | the first entry with a `cwd` (main transcript) | `session.started` (source `transcript`, agent `claude`, the agent's session id, cwd, git branch, CLI version, model, label: title or first prompt) before its own events |
 //! | `user` with text | `user.prompt` (not for meta text, a sub-agent's prompt, a task notification, or a compaction summary: `agent.notification` kind `compact_summary`) |
-//! | `user` with `tool_result` | `tool.completed` (+ `agent.delegation`); a background launch (`isAsync`) leaves the delegation running |
+//! | `user` with `tool_result` | `tool.completed` (+ `agent.delegation`; `todo.updated` after a `TaskCreate`/`TaskUpdate`); a background launch (`isAsync`) leaves the delegation running |
 //! | `user` with a `<task-notification>` (or its `queue-operation` enqueue) | `agent.task` and the end of the background delegation, once |
 //! | `assistant` | `output.text`, `output.thinking`, `tool.started` (+ `todo.updated`, `agent.delegation`), `usage.updated`; a message written as one entry per block is shown once, its usage counted once |
 //! | `attachment` `queued_command` | `user.prompt` (a prompt queued while the agent worked) |

@@ -28,7 +28,7 @@
 //! | `attachment` `model` | the model, for `session.started` and usage; other attachments are consumed |
 //! | `queue-operation` | consumed (an enqueued task notification: as above) |
 //! | `cost-state` | `usage.updated` with the session's total cost and tokens (sub-agents included) |
-//! | `summary`, `custom-title`, `ai-title` | the label; once the session started, `agent.notification` kind `title` |
+//! | `summary`, `custom-title`, `ai-title` | the label (the newest; a `custom-title` from `/rename` is not replaced by a generated `summary` or `ai-title`); once the session started, `agent.notification` kind `title` when it changed, which the hub's catalog takes as the session's label |
 //! | `system/compact_boundary` | `agent.notification` kind `compact` |
 //! | `system` with `content` | `agent.notification` kind its subtype (`local_command`, `api_error`, ...) |
 //! | `system/turn_duration`, `stop_hook_summary`; `file-history-snapshot`, `progress`, `last-prompt`, `api-request*`, `atis-latch`, `tools-used`, `agent-name`, `agent-setting`, `pr-link`, `mode`, `tag`, `permission-mode` | consumed |
@@ -102,8 +102,11 @@ struct Facts {
     model: Option<String>,
     /// The time of the first entry that had one.
     first_ms: Option<u64>,
-    /// The latest title entry.
+    /// The latest title entry, but a name the user gave (`custom-title`) is not replaced by
+    /// a generated one.
     title: Option<String>,
+    /// `title` is the user's `custom-title`.
+    title_by_user: bool,
     first_prompt: Option<String>,
 }
 

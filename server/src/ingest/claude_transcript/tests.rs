@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use agentcast_shared::{
-    AgentDelegation, AgentTaskStatus, DelegationStatus, Event, SessionSource, TodoStatus,
-    ToolCompleted,
+    AgentDelegation, AgentNotification, AgentTaskStatus, DelegationStatus, Event, SessionSource,
+    TodoStatus, ToolCompleted,
 };
 use serde_json::{Value, json};
 
@@ -929,6 +929,43 @@ fn titles_compaction_notes_and_queued_prompts() {
     // prompt.
     assert_eq!(get!(out[6], UserPrompt).text, "also run the tests");
     assert_eq!(get!(out[7], UserPrompt).text, "also run the tests");
+}
+
+/// The newest title names the session, but a name the user gave (`/rename`) is not replaced
+/// by one the CLI generated afterwards; the same title again says nothing.
+#[test]
+fn a_user_s_title_outlives_generated_ones() {
+    let mut mapper = ClaudeTranscriptMapper::main().with_limits(small());
+    let out = map_lines(
+        &mut mapper,
+        &[
+            &user("u1", "2026-01-01T00:00:01Z", json!("fix it"), json!({})),
+            &entry("ai-title", json!({"aiTitle": "Fixing things"})),
+            &entry("ai-title", json!({"aiTitle": "Fixing things"})),
+            &entry("summary", json!({"summary": "Parser fix"})),
+            &entry("custom-title", json!({"customTitle": "My parser"})),
+            &entry("ai-title", json!({"aiTitle": "Parser fixing"})),
+            &entry("custom-title", json!({"customTitle": "Our parser"})),
+        ],
+    );
+    let titles: Vec<&str> = out
+        .iter()
+        .filter_map(|e| match e {
+            Event::AgentNotification(n) if n.kind == AgentNotification::TITLE => {
+                Some(n.message.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        ["Fixing things", "Parser fix", "My parser", "Our parser"]
+    );
+    assert_eq!(mapper.label(), Some("Our parser"));
+    assert_eq!(
+        get!(out[0], SessionStarted).label.as_deref(),
+        Some("fix it")
+    );
 }
 
 #[test]

@@ -931,6 +931,55 @@ fn titles_compaction_notes_and_queued_prompts() {
     assert_eq!(get!(out[7], UserPrompt).text, "also run the tests");
 }
 
+/// Usage per assistant message and the session's total, on the repository's todos run (eight
+/// model answers of the fake, each `input 100, output 42, cache read 50, cache write 10`): a
+/// `usage.updated` after each message adds that message's tokens, once however many entries
+/// the message was written as; the `cost-state` at the end brings the session's cost (2.1.x
+/// transcripts carry no cost per message) and the totals agree with the stream's `result`.
+#[test]
+fn usage_per_message_and_the_session_total() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/agents");
+    let session = "47947d0f-ddac-4a6e-9db2-e22040d263e6";
+    let events = transcript_events(&root.join(RUN_DIR), session);
+    let usage: Vec<(u64, u64, u64, u64, f64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::UsageUpdated(u) => Some((
+                u.input_tokens,
+                u.output_tokens,
+                u.cache_read_tokens,
+                u.cache_creation_tokens,
+                u.total_cost_usd,
+            )),
+            _ => None,
+        })
+        .collect();
+    let per_message: Vec<(u64, u64, u64, u64, f64)> = (1..=8)
+        .map(|n| (100 * n, 42 * n, 50 * n, 10 * n, 0.0))
+        .collect();
+    assert_eq!(usage[..8], per_message[..], "one report per message");
+    assert_eq!(usage.len(), 9, "{usage:?}");
+    assert_eq!(usage[8], (800, 336, 400, 80, 0.00786), "cost-state");
+    let stream = stream_events_at(&root.join("claude-live/stream-todos.jsonl"));
+    let Some(Event::UsageUpdated(last)) = stream
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Event::UsageUpdated(_)))
+    else {
+        panic!("no usage in the stream")
+    };
+    assert_eq!(
+        (last.input_tokens, last.output_tokens, last.total_cost_usd),
+        (800, 336, 0.00786),
+        "the stream's result"
+    );
+    let ended = stream.iter().find_map(|e| match e {
+        Event::SessionEnded(ended) => ended.total_cost_usd,
+        _ => None,
+    });
+    assert_eq!(ended, Some(0.00786));
+}
+
 /// The newest title names the session, but a name the user gave (`/rename`) is not replaced
 /// by one the CLI generated afterwards; the same title again says nothing.
 #[test]

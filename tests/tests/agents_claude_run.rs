@@ -6,11 +6,13 @@ use agentcast_tests::agents::claude::agentcast_run_claude;
 use agentcast_tests::agents::fake_anthropic::{
     BASH_COMMAND, BASH_TOOL_ID, ClaudeScenario, FAIL_TOOL_ID, FakeAnthropic, HELLO_TEXT,
     SUBAGENT_COMMAND, SUBAGENT_DONE_TEXT, SUBAGENT_TOOL_ID, TASK_DONE_TEXT, TASK_TOOL_ID,
-    TODO_SUBJECTS, TODO_TOOL_IDS, TODOS_DONE_TEXT,
+    TODO_SUBJECTS, TODO_TOOL_IDS, TODOS_DONE_TEXT, todos_at_the_end,
 };
 use agentcast_tests::agents::home::AgentHome;
 use agentcast_tests::agents::real_agents;
-use agentcast_tests::agents::watch::{Received, all_text, data_of, events_until_ended, names};
+use agentcast_tests::agents::watch::{
+    Received, all_text, data_of, events_until_ended, names, todo_lists,
+};
 use agentcast_tests::raw::Client;
 use agentcast_tests::server::ServerProcess;
 use serde_json::Value;
@@ -189,23 +191,7 @@ async fn the_task_tools_are_the_todo_list() {
         ],
         "one list per change; TaskList changes nothing"
     );
-    let last: Vec<(&str, &str, &str)> = lists.last().unwrap()["todos"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            let field = |k: &str| t[k].as_str().unwrap_or_default();
-            (field("id"), field("content"), field("status"))
-        })
-        .collect();
-    assert_eq!(
-        last,
-        [
-            ("1", TODO_SUBJECTS[0], "completed"),
-            ("2", TODO_SUBJECTS[1], "pending"),
-            ("3", TODO_SUBJECTS[2], "pending")
-        ]
-    );
+    assert_eq!(todo_lists(&events).last(), Some(&todos_at_the_end()));
     assert_eq!(
         lists.last().unwrap()["todos"][1]["active_form"],
         format!("Doing: {}", TODO_SUBJECTS[1])

@@ -55,6 +55,16 @@ pub const TODO_TOOL_IDS: [&str; 7] = [
     "toolu_update_2",
     "toolu_list_1",
 ];
+/// The todo list the todos scenario ends with: `(id, subject, status)`.
+pub fn todos_at_the_end() -> Vec<(String, String, String)> {
+    [
+        ("1", TODO_SUBJECTS[0], "completed"),
+        ("2", TODO_SUBJECTS[1], "pending"),
+        ("3", TODO_SUBJECTS[2], "pending"),
+    ]
+    .map(|(id, subject, status)| (id.into(), subject.into(), status.into()))
+    .to_vec()
+}
 /// The todos scenario's last answer.
 pub const TODOS_DONE_TEXT: &str = "The parser is written; two tasks remain.";
 

@@ -20,7 +20,7 @@ pub(crate) const UPDATE_TOOL: &str = "TaskUpdate";
 
 /// Tasks kept per session, at most. A list that grows past this drops its oldest task (and
 /// says so in the log): the model never keeps thousands, a runaway loop might.
-pub(crate) const MAX_TASKS: usize = 1000;
+const MAX_TASKS: usize = 1000;
 
 /// One session's task list, in creation order.
 #[derive(Debug, Default)]

@@ -2,9 +2,9 @@
 //! ([`ToolCall`]: a stream-json `tool_use`, a `PreToolUse` hook) with its answer
 //! ([`ToolAnswer`]: a `tool_result`, a `PostToolUse` hook) by id, times it, and derives what
 //! some tools mean beyond a call: `TodoWrite` is the todo list, and so are the task tools of
-//! newer CLIs (`TaskCreate`, `TaskUpdate`: [`TaskList`] keeps what they built), `Task` (named
-//! `Agent` by newer CLIs) is a sub-agent delegation. The stream-json mapper (`claude`) and the hook mapper
-//! (`hooks`) each keep one per session; [`Output`] is a tool's output as events carry it
+//! newer CLIs (`TaskCreate`, `TaskUpdate`: [`TaskList`] keeps what they built); `Task` (named
+//! `Agent` by newer CLIs) is a sub-agent delegation. The stream-json mapper (`claude`), the
+//! transcript mapper and the hook mapper (`hooks`) each keep one per session; [`Output`] is a tool's output as events carry it
 //! ([`render_value`] makes one of a JSON value, `claude::tool_result` of stream-json content).
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -236,13 +236,13 @@ impl ToolTracker {
             ),
             None => (None, None, None, None),
         };
-        let tasks_changed = match (name.as_deref(), task_input) {
-            (_, None) => false,
-            _ if answer.is_error => false,
-            (Some(task_list::CREATE_TOOL), Some(input)) => {
-                self.tasks.create(&input, &answer.output.preview)
-            }
-            (_, Some(input)) => self.tasks.update(&input),
+        // A failed call changed nothing; a create's id is in its result's text.
+        let tasks_changed = match task_input {
+            Some(input) if !answer.is_error => match name.as_deref() {
+                Some(task_list::CREATE_TOOL) => self.tasks.create(&input, &answer.output.preview),
+                _ => self.tasks.update(&input),
+            },
+            _ => false,
         };
         out.push(
             ToolCompleted {

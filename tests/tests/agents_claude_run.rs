@@ -6,10 +6,13 @@ use agentcast_tests::agents::claude::agentcast_run_claude;
 use agentcast_tests::agents::fake_anthropic::{
     BASH_COMMAND, BASH_TOOL_ID, ClaudeScenario, FAIL_TOOL_ID, FakeAnthropic, HELLO_TEXT,
     SUBAGENT_COMMAND, SUBAGENT_DONE_TEXT, SUBAGENT_TOOL_ID, TASK_DONE_TEXT, TASK_TOOL_ID,
+    TODO_SUBJECTS, TODO_TOOL_IDS, TODOS_DONE_TEXT, todos_at_the_end,
 };
 use agentcast_tests::agents::home::AgentHome;
 use agentcast_tests::agents::real_agents;
-use agentcast_tests::agents::watch::{Received, all_text, data_of, events_until_ended, names};
+use agentcast_tests::agents::watch::{
+    Received, all_text, data_of, events_until_ended, names, todo_lists,
+};
 use agentcast_tests::raw::Client;
 use agentcast_tests::server::ServerProcess;
 use serde_json::Value;
@@ -32,7 +35,7 @@ async fn run(scenario: ClaudeScenario) -> Option<Vec<Received>> {
         &home,
         &fake,
         &scenario.prompt(),
-        &[],
+        scenario.cli_args(),
     )
     .await
     .unwrap();
@@ -155,4 +158,43 @@ async fn a_background_task_nests_its_sub_agent_under_the_task() {
         "{:?}",
         names(&events)
     );
+}
+
+/// Claude Code 2.1.x keeps its todo list with `TaskCreate`/`TaskUpdate` (no `TodoWrite`):
+/// each change is a `todo.updated` with the whole list, ids as the CLI numbered the tasks,
+/// and the last one has the three tasks with task 1 completed.
+#[tokio::test]
+async fn the_task_tools_are_the_todo_list() {
+    let Some(events) = run(ClaudeScenario::Todos).await else {
+        return;
+    };
+    for id in TODO_TOOL_IDS {
+        let (_, completed) = tool_call(&events, id);
+        assert_eq!(completed["is_error"], false, "{completed}");
+    }
+    let lists = data_of(&events, "todo.updated");
+    let stats: Vec<[u64; 4]> = lists
+        .iter()
+        .map(|l| {
+            let s = &l["stats"];
+            ["total", "pending", "in_progress", "completed"].map(|k| s[k].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        stats,
+        [
+            [1, 1, 0, 0],
+            [2, 2, 0, 0],
+            [3, 3, 0, 0],
+            [3, 2, 1, 0],
+            [3, 2, 0, 1]
+        ],
+        "one list per change; TaskList changes nothing"
+    );
+    assert_eq!(todo_lists(&events).last(), Some(&todos_at_the_end()));
+    assert_eq!(
+        lists.last().unwrap()["todos"][1]["active_form"],
+        format!("Doing: {}", TODO_SUBJECTS[1])
+    );
+    assert!(all_text(&events).contains(TODOS_DONE_TEXT));
 }

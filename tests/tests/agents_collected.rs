@@ -12,7 +12,7 @@ use agentcast_tests::agents::claude::{agentcast_run_claude, run_claude_print};
 use agentcast_tests::agents::codex::run_codex_exec;
 use agentcast_tests::agents::fake_anthropic::{
     BASH_COMMAND, BASH_TOOL_ID, ClaudeScenario, FakeAnthropic, SUBAGENT_TOOL_ID, TASK_DONE_TEXT,
-    TASK_TOOL_ID, chat_answer, chat_prompt,
+    TASK_TOOL_ID, TODOS_DONE_TEXT, chat_answer, chat_prompt, todos_at_the_end,
 };
 use agentcast_tests::agents::fake_openai::{
     FakeResponses, SHELL_CALL_ID, SHELL_COMMAND, SHELL_DONE_TEXT, SHELL_PROMPT,
@@ -20,7 +20,7 @@ use agentcast_tests::agents::fake_openai::{
 use agentcast_tests::agents::home::AgentHome;
 use agentcast_tests::agents::tmux::ClaudeTui;
 use agentcast_tests::agents::watch::{
-    Received, all_text, data_of, events_until, events_until_ended, names,
+    Received, all_text, data_of, events_until, events_until_ended, names, todo_lists,
 };
 use agentcast_tests::agents::{RealAgents, real_agents, real_agents_and_tmux};
 use agentcast_tests::raw::Client;
@@ -82,15 +82,11 @@ async fn claude_print(
     scenario: ClaudeScenario,
     id: &str,
 ) {
-    let run = run_claude_print(
-        agents,
-        home,
-        fake,
-        &scenario.prompt(),
-        &["--session-id", id],
-    )
-    .await
-    .unwrap();
+    let mut extra = vec!["--session-id", id];
+    extra.extend(scenario.cli_args());
+    let run = run_claude_print(agents, home, fake, &scenario.prompt(), &extra)
+        .await
+        .unwrap();
     assert!(run.status.success(), "claude -p: {}", run.stderr);
 }
 
@@ -181,6 +177,28 @@ async fn a_claude_session_started_elsewhere_appears_live_with_the_events_run_giv
         ids.contains(&id.as_str()) && ids.contains(&"run-bash"),
         "{ids:?}"
     );
+}
+
+/// Claude Code 2.1.x's task tools, read from the transcript as the CLI writes it: the same
+/// todo lists `agentcast run` streams (one per change, the last with task 1 completed).
+#[tokio::test]
+async fn a_collected_session_shows_the_todo_list_of_the_task_tools() {
+    let Some(agents) = real_agents() else {
+        return;
+    };
+    let home = AgentHome::new().unwrap();
+    let fake = FakeAnthropic::start().await.unwrap();
+    let server = collecting_server(&home, &fresh_data_dir()).await;
+    let id = session_uuid();
+    let mut watcher = watch(&server, &id, false).await;
+
+    claude_print(&agents, &home, &fake, ClaudeScenario::Todos, &id).await;
+    let collected = events_until_text(&mut watcher, TODOS_DONE_TEXT).await;
+    let lists = todo_lists(&collected);
+    let sizes: Vec<usize> = lists.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [1, 2, 3, 3, 3], "{:?}", names(&collected));
+    assert_eq!(lists.last(), Some(&todos_at_the_end()));
+    assert_eq!(lists[3][0].2, "in_progress");
 }
 
 #[tokio::test]

@@ -33,15 +33,11 @@ async fn regenerate_agent_fixtures() {
     for scenario in ClaudeScenario::PRINT {
         let home = AgentHome::new().unwrap();
         let fake = FakeAnthropic::start().await.unwrap();
-        let run = run_claude_print(
-            &agents,
-            &home,
-            &fake,
-            &scenario.prompt(),
-            &["--include-partial-messages"],
-        )
-        .await
-        .unwrap();
+        let mut extra = vec!["--include-partial-messages"];
+        extra.extend(scenario.cli_args());
+        let run = run_claude_print(&agents, &home, &fake, &scenario.prompt(), &extra)
+            .await
+            .unwrap();
         assert!(run.status.success(), "{}: {}", scenario.name(), run.stderr);
         let stream = dest.join(format!("claude-live/stream-{}.jsonl", scenario.name()));
         write_rewritten(&home, &run.stdout, &stream).unwrap();

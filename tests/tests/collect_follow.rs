@@ -1,6 +1,7 @@
 //! Following transcripts live, on the real binary: a line appended to a transcript reaches a
 //! Socket.IO client of its session (with file notifications, and in polling mode), a line
-//! without its newline waits for it, and a transcript that appears later is a new session.
+//! without its newline waits for it, a transcript that appears later is a new session, and a
+//! title written after the start relabels the session in the sessions list.
 
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::Client;
@@ -112,4 +113,71 @@ async fn appended_lines_arrive_live_when_polling() {
         "100",
     ])
     .await;
+}
+
+/// The label `GET /api/sessions` gives session `id`, once it is `want`.
+async fn label_becomes(api: &Api, id: &str, want: &str) {
+    eventually(20, want, || async {
+        let list = sessions(api).await;
+        let label = list.iter().find(|s| s["id"] == id)?["label"].clone();
+        (label == want).then_some(())
+    })
+    .await;
+}
+
+/// A title line as Claude Code 2.1.x appends it (`ai-title`, `custom-title` from `/rename`).
+fn title_line(kind: &str, field: &str, title: &str) -> String {
+    let mut line = serde_json::json!({"type": kind, "sessionId": SESSION});
+    line[field] = title.into();
+    format!("{line}\n")
+}
+
+#[tokio::test]
+async fn a_late_title_relabels_the_session_and_a_rename_outlives_generated_titles() {
+    let roots = Roots::new();
+    let project = roots.claude.join("-tmp-app");
+    std::fs::create_dir_all(&project).unwrap();
+    let transcript = project.join(format!("{SESSION}.jsonl"));
+    append(&transcript, user_line(SESSION, "fix the parser").as_bytes());
+    let mut server = ServerProcess::start(&roots.args(&[])).await.unwrap();
+    imported(&server).await;
+    let api = Api::new(&server.url);
+    label_becomes(&api, SESSION, "fix the parser").await;
+
+    append(
+        &transcript,
+        title_line("ai-title", "aiTitle", "Parser fix").as_bytes(),
+    );
+    label_becomes(&api, SESSION, "Parser fix").await;
+    append(
+        &transcript,
+        title_line("custom-title", "customTitle", "My parser").as_bytes(),
+    );
+    label_becomes(&api, SESSION, "My parser").await;
+    // A generated title after the rename does not replace it; the marker after it shows the
+    // collector read that far.
+    append(
+        &transcript,
+        title_line("ai-title", "aiTitle", "Parsing").as_bytes(),
+    );
+    append(
+        &transcript,
+        user_line(SESSION, "after the titles").as_bytes(),
+    );
+    eventually(20, "the line after the titles", || async {
+        let events = stored_events(&api, SESSION).await;
+        events
+            .iter()
+            .any(|e| e.to_string().contains("after the titles"))
+            .then_some(())
+    })
+    .await;
+    label_becomes(&api, SESSION, "My parser").await;
+
+    // The label is the stored summary's: a restarted server lists it too.
+    server
+        .restart_after(std::time::Duration::from_millis(100))
+        .await
+        .unwrap();
+    label_becomes(&Api::new(&server.url), SESSION, "My parser").await;
 }

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::recovery::{self, CatchUp, History};
 use super::retention::{trim_session, trim_step};
-use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared, apply};
+use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared, apply, in_summary};
 use super::tail::TailEntry;
 use super::{Hub, HubError, SESSION_NS_PREFIX, envelope};
 use crate::clock::now_unix_millis;
@@ -166,7 +166,7 @@ impl Sequencer {
         let mut replies = Vec::with_capacity(group.len());
         for PublishBatch { events, reply, .. } in group {
             for (event, stored) in events.iter().zip(stored.by_ref()) {
-                lifecycle |= event.on_hub();
+                lifecycle |= in_summary(event);
                 self.broadcast(event, &stored).await;
             }
             replies.push((reply, self.head));
@@ -227,7 +227,7 @@ impl Sequencer {
             }
         };
         self.shared.head_offset.store(self.head, Ordering::Release);
-        if event.on_hub() {
+        if in_summary(event) {
             apply(
                 &mut self.shared.meta.lock().unwrap_or_else(|e| e.into_inner()),
                 event,

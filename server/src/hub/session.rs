@@ -4,7 +4,9 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use agentcast_shared::{Event, SessionState, SessionStatusReport, SessionSummary};
+use agentcast_shared::{
+    AgentNotification, Event, SessionState, SessionStatusReport, SessionSummary,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use super::HubError;
@@ -24,7 +26,14 @@ pub(crate) struct PublishBatch {
     pub reply: oneshot::Sender<Result<u64, HubError>>,
 }
 
-/// Folds one lifecycle or usage event into a session's summary.
+/// True for the events [`apply`] folds into a session's summary: those on the hub namespace
+/// (lifecycle, usage) and a title notification, which relabels the session.
+pub(crate) fn in_summary(event: &Event) -> bool {
+    event.on_hub()
+        || matches!(event, Event::AgentNotification(n) if n.kind == AgentNotification::TITLE)
+}
+
+/// Folds one lifecycle, usage or title event into a session's summary.
 pub(crate) fn apply(meta: &mut SessionRecord, event: &Event) {
     match event {
         Event::SessionStarted(started) => {
@@ -48,6 +57,11 @@ pub(crate) fn apply(meta: &mut SessionRecord, event: &Event) {
             meta.status = ended.status;
             meta.duration_ms = ended.duration_ms.or(meta.duration_ms);
             meta.total_cost_usd = ended.total_cost_usd.or(meta.total_cost_usd);
+        }
+        // A title that came after the start (the agent named the conversation, the user
+        // renamed it): the newest wins over the first prompt the start had to go by.
+        Event::AgentNotification(note) if note.kind == AgentNotification::TITLE => {
+            meta.label = Some(note.message.clone());
         }
         Event::UsageUpdated(usage) => {
             meta.total_cost_usd = Some(usage.total_cost_usd);
@@ -323,6 +337,44 @@ impl SessionHandle {
             status: Some(self.status()),
             head_offset: self.head_offset(),
             clients,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentcast_shared::SessionStarted;
+
+    fn note(kind: &str, message: &str) -> Event {
+        AgentNotification {
+            kind: kind.into(),
+            message: message.into(),
+            title: None,
+            details: None,
+        }
+        .into()
+    }
+
+    #[test]
+    fn a_late_title_relabels_the_session() {
+        let mut meta =
+            SessionRecord::new("s", SessionSource::Transcript, SessionState::Running, "");
+        let mut started = SessionStarted::new("s", SessionSource::Transcript, "t".into());
+        started.label = Some("fix the parser please".into());
+        apply(&mut meta, &started.into());
+        assert_eq!(meta.label.as_deref(), Some("fix the parser please"));
+
+        let other = note("permission_prompt", "Claude needs your permission");
+        assert!(!in_summary(&other));
+        apply(&mut meta, &other);
+        assert_eq!(meta.label.as_deref(), Some("fix the parser please"));
+
+        for title in ["Parser fix", "Parser work"] {
+            let renamed = note(AgentNotification::TITLE, title);
+            assert!(in_summary(&renamed), "the sequencer folds it in");
+            apply(&mut meta, &renamed);
+            assert_eq!(meta.label.as_deref(), Some(title), "the newest wins");
         }
     }
 }

@@ -6,7 +6,7 @@
 //! | `SessionStart` | `session.started` (source `hook`) + `session.status` running; for a known session (`resume`, `clear`, `compact`) `session.status` running with the source as message |
 //! | `UserPromptSubmit` | `user.prompt` (after `session.status` running if the session was idle) |
 //! | `PreToolUse` | `tool.started` (+ `todo.updated` for `TodoWrite`, `agent.delegation` started for `Task`/`Agent`) |
-//! | `PostToolUse` | `tool.completed` with duration (+ `agent.delegation` completed) |
+//! | `PostToolUse` | `tool.completed` with duration (+ `agent.delegation` completed; `todo.updated` when `TaskCreate`/`TaskUpdate` changed the list) |
 //! | `PostToolUseFailure` | `tool.completed` with `is_error` and the error as output (+ `agent.delegation` failed) |
 //! | `PermissionRequest` | `session.status` idle, "waiting for permission: <tool>" (the dialog is shown) |
 //! | `Notification` | `agent.notification` (kind: the payload's `notification_type`, else `notification`) |

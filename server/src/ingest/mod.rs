@@ -23,6 +23,7 @@
 //!   reported as not JSON (their times are `agentcast_shared::parse_ts_millis`).
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
 //! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
+//! - `task_list`: the todo list Claude Code 2.1.x keeps with its task tools.
 //! - `text`: bounded previews and excerpts.
 //! - [`testing`] (tests and the `test-support` feature only): where the Claude Code fixtures
 //!   are, and helpers to look at events.
@@ -38,6 +39,7 @@ mod line_mapper;
 pub mod pipeline;
 #[cfg(test)]
 mod properties;
+mod task_list;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 mod text;

@@ -1,13 +1,15 @@
 //! Tool calls from start to result, whoever reports them: [`ToolTracker`] pairs each call
 //! ([`ToolCall`]: a stream-json `tool_use`, a `PreToolUse` hook) with its answer
 //! ([`ToolAnswer`]: a `tool_result`, a `PostToolUse` hook) by id, times it, and derives what
-//! some tools mean beyond a call: `TodoWrite` is the todo list, `Task` (named `Agent` by newer
-//! CLIs) is a sub-agent delegation. The stream-json mapper (`claude`) and the hook mapper
-//! (`hooks`) each keep one per session; [`Output`] is a tool's output as events carry it
+//! some tools mean beyond a call: `TodoWrite` is the todo list, and so are the task tools of
+//! newer CLIs (`TaskCreate`, `TaskUpdate`: [`TaskList`] keeps what they built); `Task` (named
+//! `Agent` by newer CLIs) is a sub-agent delegation. The stream-json mapper (`claude`), the
+//! transcript mapper and the hook mapper (`hooks`) each keep one per session; [`Output`] is a tool's output as events carry it
 //! ([`render_value`] makes one of a JSON value, `claude::tool_result` of stream-json content).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use super::task_list::{self, TaskList};
 use super::text::truncate;
 use agentcast_shared::{
     AgentDelegation, DelegationStatus, Event, TodoItem, TodoUpdated, ToolCompleted, ToolStarted,
@@ -80,6 +82,9 @@ struct PendingTool {
     started_ms: u64,
     parent: Option<String>,
     delegation: Option<Delegation>,
+    /// The input of a `TaskCreate`/`TaskUpdate` call, applied to the task list once the call
+    /// succeeded (a create's id is only in its result).
+    task_input: Option<Value>,
 }
 
 /// A sub-agent started by a `Task` call.
@@ -104,6 +109,8 @@ pub(crate) struct ToolTracker {
     recent_done_set: HashSet<String>,
     /// Background delegations whose call returned: id -> (start time, delegation).
     background: HashMap<String, (u64, Delegation)>,
+    /// The todo list the task tools built.
+    tasks: TaskList,
 }
 
 impl ToolTracker {
@@ -114,6 +121,7 @@ impl ToolTracker {
             recent_done: VecDeque::new(),
             recent_done_set: HashSet::new(),
             background: HashMap::new(),
+            tasks: TaskList::default(),
         }
     }
 
@@ -146,6 +154,9 @@ impl ToolTracker {
             .flatten();
         let delegation =
             is_delegation_tool(&call.name).then(|| delegation_of(&call.input, self.preview_bytes));
+        let task_input = [task_list::CREATE_TOOL, task_list::UPDATE_TOOL]
+            .contains(&call.name.as_str())
+            .then(|| call.input.clone());
         if self.pending.len() >= MAX_PENDING {
             self.forget_oldest();
         }
@@ -156,6 +167,7 @@ impl ToolTracker {
                 started_ms: now_ms,
                 parent: call.parent.clone(),
                 delegation: delegation.clone(),
+                task_input,
             },
         );
         out.push(
@@ -197,8 +209,9 @@ impl ToolTracker {
         }
     }
 
-    /// A call answered: `tool.completed` (also for a call never seen start), and the end of
-    /// its delegation. A result seen twice is reported once.
+    /// A call answered: `tool.completed` (also for a call never seen start), `todo.updated`
+    /// when a task tool changed the list, and the end of its delegation. A result seen twice
+    /// is reported once.
     pub(crate) fn complete(&mut self, answer: ToolAnswer, now_ms: u64, out: &mut Vec<Event>) {
         let pending = self.pending.remove(&answer.id);
         if pending.is_none() && self.recent_done_set.contains(&answer.id) {
@@ -214,9 +227,22 @@ impl ToolTracker {
         let duration_ms = pending
             .as_ref()
             .map(|tool| now_ms.saturating_sub(tool.started_ms));
-        let (name, start_parent, delegation) = match pending {
-            Some(tool) => (Some(tool.name), tool.parent, tool.delegation),
-            None => (None, None, None),
+        let (name, start_parent, delegation, task_input) = match pending {
+            Some(tool) => (
+                Some(tool.name),
+                tool.parent,
+                tool.delegation,
+                tool.task_input,
+            ),
+            None => (None, None, None, None),
+        };
+        // A failed call changed nothing; a create's id is in its result's text.
+        let tasks_changed = match task_input {
+            Some(input) if !answer.is_error => match name.as_deref() {
+                Some(task_list::CREATE_TOOL) => self.tasks.create(&input, &answer.output.preview),
+                _ => self.tasks.update(&input),
+            },
+            _ => false,
         };
         out.push(
             ToolCompleted {
@@ -230,6 +256,9 @@ impl ToolTracker {
             }
             .into(),
         );
+        if tasks_changed {
+            out.push(TodoUpdated::new(self.tasks.todos()).into());
+        }
         let Some(delegation) = delegation else {
             return;
         };
@@ -455,6 +484,68 @@ mod tests {
         let mut out = Vec::new();
         tracker.start(call("u", "TodoWrite", json!({"x": 1})), 0, &mut out);
         assert_eq!(kinds(&out), ["tool.started"]);
+    }
+
+    #[test]
+    fn the_task_tools_build_the_todo_list() {
+        let mut tracker = ToolTracker::new(100);
+        let mut out = Vec::new();
+        let text_answer = |id: &str, text: &str, is_error: bool| ToolAnswer {
+            output: Output::of_str(text, 100),
+            ..answer(id, is_error)
+        };
+        for (n, subject) in ["a", "b", "c"].into_iter().enumerate() {
+            let id = format!("c{n}");
+            let input = json!({"subject": subject, "description": "d", "activeForm": "doing"});
+            tracker.start(call(&id, "TaskCreate", input), 0, &mut out);
+            let result = format!("Task #{} created successfully: {subject}", n + 1);
+            tracker.complete(text_answer(&id, &result, false), 1, &mut out);
+        }
+        let update = |status: &str| json!({"taskId": "1", "status": status});
+        tracker.start(call("u1", "TaskUpdate", update("in_progress")), 2, &mut out);
+        tracker.complete(
+            text_answer("u1", "Updated task #1 status", false),
+            3,
+            &mut out,
+        );
+        // A failed call changes nothing; a call that changes nothing says nothing.
+        tracker.start(call("u2", "TaskUpdate", update("completed")), 4, &mut out);
+        tracker.complete(text_answer("u2", "<tool_use_error>", true), 5, &mut out);
+        tracker.start(call("u3", "TaskUpdate", update("in_progress")), 6, &mut out);
+        tracker.complete(
+            text_answer("u3", "Updated task #1 status", false),
+            7,
+            &mut out,
+        );
+        tracker.start(call("l", "TaskList", json!({})), 8, &mut out);
+        tracker.complete(text_answer("l", "#1 [in_progress] a", false), 9, &mut out);
+        let lists: Vec<_> = out
+            .iter()
+            .filter_map(|e| match e {
+                Event::TodoUpdated(todos) => Some(todo_counts(todos)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            lists,
+            [(1, 1, 0, 0), (2, 2, 0, 0), (3, 3, 0, 0), (3, 2, 1, 0)]
+        );
+        let Some(Event::TodoUpdated(last)) = out
+            .iter()
+            .rev()
+            .find(|e| matches!(e, Event::TodoUpdated(_)))
+        else {
+            panic!("{out:?}")
+        };
+        assert_eq!(last.todos[0].id.as_deref(), Some("1"));
+        assert_eq!(last.todos[2].content, "c");
+        // The list follows its tool's completion.
+        assert_eq!(
+            kinds(&out[..2]),
+            ["tool.started", "tool.completed"],
+            "todo.updated comes with the result"
+        );
+        assert_eq!(kinds(&out[2..3]), ["todo.updated"]);
     }
 
     #[test]

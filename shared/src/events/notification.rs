@@ -21,3 +21,9 @@ pub struct AgentNotification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
 }
+
+impl AgentNotification {
+    /// The kind of a notification that the session's title changed (`message` is the new
+    /// title): the hub takes it as the session's label.
+    pub const TITLE: &str = "title";
+}

@@ -41,6 +41,32 @@ pub const TASK_DONE_TEXT: &str = "The sub-agent is done.";
 pub const SUBAGENT_DONE_TEXT: &str = "The sub-agent ran its command.";
 /// The prompt of the Task the task scenario starts; its tag marks the sub-agent's requests.
 pub const SUBAGENT_PROMPT: &str = "[subagent] Run the marker command and report that it ran.";
+/// The subjects of the tasks the todos scenario creates, in order (the CLI numbers them 1,
+/// 2, 3).
+pub const TODO_SUBJECTS: [&str; 3] = ["Write the parser", "Test the parser", "Ship it"];
+/// The todos scenario's calls, in order: it loads the task tools (deferred in 2.1.x), creates
+/// [`TODO_SUBJECTS`], moves task 1 to `in_progress` then `completed`, and lists the tasks.
+pub const TODO_TOOL_IDS: [&str; 7] = [
+    "toolu_search_1",
+    "toolu_create_1",
+    "toolu_create_2",
+    "toolu_create_3",
+    "toolu_update_1",
+    "toolu_update_2",
+    "toolu_list_1",
+];
+/// The todo list the todos scenario ends with: `(id, subject, status)`.
+pub fn todos_at_the_end() -> Vec<(String, String, String)> {
+    [
+        ("1", TODO_SUBJECTS[0], "completed"),
+        ("2", TODO_SUBJECTS[1], "pending"),
+        ("3", TODO_SUBJECTS[2], "pending"),
+    ]
+    .map(|(id, subject, status)| (id.into(), subject.into(), status.into()))
+    .to_vec()
+}
+/// The todos scenario's last answer.
+pub const TODOS_DONE_TEXT: &str = "The parser is written; two tasks remain.";
 
 /// A scripted conversation, picked by the `[scenario:NAME]` tag of a prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +83,14 @@ pub enum ClaudeScenario {
     /// Any number of prompts [`chat_prompt`]`(n)`, each answered [`chat_answer`]`(n)`: the
     /// interactive scenario.
     Chat,
+    /// The todo list of Claude Code 2.1.x, one call per turn (see [`TODO_TOOL_IDS`]), then
+    /// [`TODOS_DONE_TEXT`]. Needs [`ClaudeScenario::cli_args`].
+    Todos,
 }
 
 impl ClaudeScenario {
     /// The scenarios of one `claude -p` run each.
-    pub const PRINT: [Self; 4] = [Self::Hello, Self::Bash, Self::Fail, Self::Task];
+    pub const PRINT: [Self; 5] = [Self::Hello, Self::Bash, Self::Fail, Self::Task, Self::Todos];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -70,13 +99,31 @@ impl ClaudeScenario {
             Self::Fail => "fail",
             Self::Task => "task",
             Self::Chat => "chat",
+            Self::Todos => "todos",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::Hello, Self::Bash, Self::Fail, Self::Task, Self::Chat]
-            .into_iter()
-            .find(|s| s.name() == name)
+        [
+            Self::Hello,
+            Self::Bash,
+            Self::Fail,
+            Self::Task,
+            Self::Chat,
+            Self::Todos,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+
+    /// The arguments `claude -p` needs to play this scenario. 2.1.328 offers its task tools
+    /// only with some models (or `CLAUDE_CODE_ENABLE_TODO_TOOLS=1`); Sonnet 4.5 is one, its
+    /// default model is not.
+    pub fn cli_args(self) -> &'static [&'static str] {
+        match self {
+            Self::Todos => &["--model", "claude-sonnet-4-5"],
+            _ => &[],
+        }
     }
 
     /// The (first) prompt that plays this scenario.
@@ -156,6 +203,41 @@ fn tool_results(message: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// The next call of the todos scenario: the first of [`TODO_TOOL_IDS`] the conversation
+/// holds no result of.
+fn next_todo_call(messages: &[Value]) -> Option<Block> {
+    let answered: Vec<String> = messages
+        .iter()
+        .flat_map(tool_results)
+        .map(|(id, _)| id)
+        .collect();
+    let (n, id) = TODO_TOOL_IDS
+        .iter()
+        .enumerate()
+        .find(|(_, id)| !answered.iter().any(|a| a == *id))?;
+    let (name, input) = match n {
+        0 => (
+            "ToolSearch",
+            json!({"query": "select:TaskCreate,TaskUpdate,TaskList", "max_results": 5}),
+        ),
+        1..=3 => {
+            let subject = TODO_SUBJECTS[n - 1];
+            (
+                "TaskCreate",
+                json!({"subject": subject, "description": format!("{subject}, carefully"),
+                       "activeForm": format!("Doing: {subject}")}),
+            )
+        }
+        4 => (
+            "TaskUpdate",
+            json!({"taskId": "1", "status": "in_progress"}),
+        ),
+        5 => ("TaskUpdate", json!({"taskId": "1", "status": "completed"})),
+        _ => ("TaskList", json!({})),
+    };
+    Some(tool_use(id, name, input))
 }
 
 /// The reply to a streamed Messages request, from its content alone.
@@ -263,6 +345,10 @@ pub fn script(request: &Value) -> Reply {
                 Reply::text(name("unexpected tool result"), "Unexpected tool result.")
             }
         }
+        ClaudeScenario::Todos => match next_todo_call(messages) {
+            Some(call) => Reply::new(name("tool_use"), vec![call]),
+            None => Reply::text(name("done"), TODOS_DONE_TEXT),
+        },
         ClaudeScenario::Chat => {
             let turn = last_text
                 .split("question ")
@@ -476,6 +562,36 @@ mod tests {
                                 "content": "sub-agent-was-here"}]),
         );
         assert_eq!(script(&request(vec![sub, ran])).name, "subagent: done");
+    }
+
+    #[test]
+    fn the_todos_scenario_makes_one_call_per_answered_one() {
+        let mut messages = vec![user(json!(ClaudeScenario::Todos.prompt()))];
+        let mut names = Vec::new();
+        loop {
+            let reply = script(&request(messages.clone()));
+            let Some(Block::ToolUse { id, name, .. }) = reply.blocks.first().cloned() else {
+                assert_eq!(reply.blocks, [Block::Text(TODOS_DONE_TEXT.into())]);
+                break;
+            };
+            names.push(name);
+            messages.push(json!({"role": "assistant", "content": []}));
+            messages.push(user(
+                json!([{"type": "tool_result", "tool_use_id": id, "content": "ok"}]),
+            ));
+        }
+        assert_eq!(
+            names,
+            [
+                "ToolSearch",
+                "TaskCreate",
+                "TaskCreate",
+                "TaskCreate",
+                "TaskUpdate",
+                "TaskUpdate",
+                "TaskList"
+            ]
+        );
     }
 
     #[test]

@@ -57,6 +57,25 @@ pub fn data_of<'a>(events: &'a [Received], kind: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// Every `todo.updated` list, in order, as `(id, content, status)` of each item.
+pub fn todo_lists(events: &[Received]) -> Vec<Vec<(String, String, String)>> {
+    let field = |item: &Value, key: &str| item[key].as_str().unwrap_or_default().to_owned();
+    data_of(events, "todo.updated")
+        .iter()
+        .map(|list| {
+            list["todos"]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|t| (field(t, "id"), field(t, "content"), field(t, "status")))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// The text of every `output.text` (streamed pieces joined), for "does it say X" checks.
 pub fn all_text(events: &[Received]) -> String {
     data_of(events, "output.text")

@@ -19,7 +19,7 @@
 //! | `system/task_started`, `task_progress`, `task_notification` | `agent.task` (a notification also ends a background delegation) |
 //! | `system/compact_boundary` | `agent.notification` kind `compact` |
 //! | `assistant` | `output.text`, `output.thinking`, `tool.started` (+ `todo.updated`, `agent.delegation`), then `usage.updated` |
-//! | `user` | `tool.completed` (+ `agent.delegation`) per `tool_result`; `user.prompt` for the main agent's text |
+//! | `user` | `tool.completed` (+ `agent.delegation`; `todo.updated` after a `TaskCreate`/`TaskUpdate`) per `tool_result`; `user.prompt` for the main agent's text |
 //! | `stream_event` | `output.text` / `output.thinking` with `delta: true`; `usage.updated` |
 //! | `rate_limit_event` | `agent.notification` kind `rate_limit` |
 //! | `result` | `usage.updated`, then `session.ended` (failed for `error_*` subtypes or `is_error`) |

@@ -21,14 +21,14 @@
 //! |---|---|
 //! | the first entry with a `cwd` (main transcript) | `session.started` (source `transcript`, agent `claude`, the agent's session id, cwd, git branch, CLI version, model, label: title or first prompt) before its own events |
 //! | `user` with text | `user.prompt` (not for meta text, a sub-agent's prompt, a task notification, or a compaction summary: `agent.notification` kind `compact_summary`) |
-//! | `user` with `tool_result` | `tool.completed` (+ `agent.delegation`); a background launch (`isAsync`) leaves the delegation running |
+//! | `user` with `tool_result` | `tool.completed` (+ `agent.delegation`; `todo.updated` after a `TaskCreate`/`TaskUpdate`); a background launch (`isAsync`) leaves the delegation running |
 //! | `user` with a `<task-notification>` (or its `queue-operation` enqueue) | `agent.task` and the end of the background delegation, once |
 //! | `assistant` | `output.text`, `output.thinking`, `tool.started` (+ `todo.updated`, `agent.delegation`), `usage.updated`; a message written as one entry per block is shown once, its usage counted once |
 //! | `attachment` `queued_command` | `user.prompt` (a prompt queued while the agent worked) |
 //! | `attachment` `model` | the model, for `session.started` and usage; other attachments are consumed |
 //! | `queue-operation` | consumed (an enqueued task notification: as above) |
 //! | `cost-state` | `usage.updated` with the session's total cost and tokens (sub-agents included) |
-//! | `summary`, `custom-title`, `ai-title` | the label; once the session started, `agent.notification` kind `title` |
+//! | `summary`, `custom-title`, `ai-title` | the label (the newest; a `custom-title` from `/rename` is not replaced by a generated `summary` or `ai-title`); once the session started, `agent.notification` kind `title` when it changed, which the hub's catalog takes as the session's label |
 //! | `system/compact_boundary` | `agent.notification` kind `compact` |
 //! | `system` with `content` | `agent.notification` kind its subtype (`local_command`, `api_error`, ...) |
 //! | `system/turn_duration`, `stop_hook_summary`; `file-history-snapshot`, `progress`, `last-prompt`, `api-request*`, `atis-latch`, `tools-used`, `agent-name`, `agent-setting`, `pr-link`, `mode`, `tag`, `permission-mode` | consumed |
@@ -102,8 +102,11 @@ struct Facts {
     model: Option<String>,
     /// The time of the first entry that had one.
     first_ms: Option<u64>,
-    /// The latest title entry.
+    /// The latest title entry, but a name the user gave (`custom-title`) is not replaced by
+    /// a generated one.
     title: Option<String>,
+    /// `title` is the user's `custom-title`.
+    title_by_user: bool,
     first_prompt: Option<String>,
 }
 

@@ -103,8 +103,11 @@ impl ClaudeTranscriptMapper {
 
     /// `summary` (older CLIs), `custom-title` (`/rename`), `ai-title`: the session's label.
     /// Before the session started it is the label `session.started` carries; after, an
-    /// `agent.notification` kind `title` says it changed.
+    /// `agent.notification` kind `title` says it changed (the hub relabels the session).
+    /// The newest title wins, but a name the user gave is kept over a generated one: the CLI
+    /// may write an `ai-title` after a `/rename`.
     pub(super) fn title(&mut self, entry: &Entry<'_>, out: &mut Vec<Event>) -> bool {
+        let by_user = entry.kind == "custom-title";
         let title = match &*entry.kind {
             "summary" => entry.summary.as_deref(),
             "custom-title" => entry.custom_title.as_deref(),
@@ -113,13 +116,16 @@ impl ClaudeTranscriptMapper {
         let Some(title) = title.and_then(Self::bounded_label) else {
             return false;
         };
-        if self.facts.title.as_deref() == Some(title.as_str()) {
+        if self.facts.title.as_deref() == Some(title.as_str())
+            || (self.facts.title_by_user && !by_user)
+        {
             return true;
         }
+        self.facts.title_by_user = by_user;
         if self.started && self.subagent.is_none() {
             out.push(
                 AgentNotification {
-                    kind: "title".into(),
+                    kind: AgentNotification::TITLE.into(),
                     message: title.clone(),
                     title: None,
                     details: None,

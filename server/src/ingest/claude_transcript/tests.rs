@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use agentcast_shared::{
-    AgentDelegation, AgentTaskStatus, DelegationStatus, Event, SessionSource, ToolCompleted,
+    AgentDelegation, AgentNotification, AgentTaskStatus, DelegationStatus, Event, SessionSource,
+    TodoStatus, ToolCompleted,
 };
 use serde_json::{Value, json};
 
@@ -132,6 +133,23 @@ fn tools(events: &[Event]) -> (Calls, Results) {
     (calls, results)
 }
 
+/// Every `todo.updated` list in order, as (id, content, status) of each item.
+fn todo_lists(events: &[Event]) -> Vec<Vec<(Option<String>, String, TodoStatus)>> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::TodoUpdated(todos) => Some(
+                todos
+                    .todos
+                    .iter()
+                    .map(|t| (t.id.clone(), t.content.clone(), t.status))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The assistant's text of one lane (the main agent, or a sub-agent's call), message by
 /// message in order: streamed deltas and whole blocks alike joined per message.
 fn texts(events: &[Event], parent: Option<&str>) -> Vec<(Option<String>, String)> {
@@ -190,7 +208,8 @@ fn the_transcript_and_the_stream_of_a_run_agree() {
 fn the_repository_s_own_runs_agree_too() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/agents");
     let dir = root.join("claude-home/projects/-home-dev-example-app");
-    let (mut compared, mut calls) = (0, 0);
+    let (mut compared, mut calls, mut lists) = (0, 0, 0);
+    let mut final_todos = Vec::new();
     for entry in std::fs::read_dir(root.join("claude-live")).unwrap() {
         let stream = entry.unwrap().path();
         let text = std::fs::read_to_string(&stream).unwrap();
@@ -214,10 +233,30 @@ fn the_repository_s_own_runs_agree_too() {
             let transcript = texts(&from_transcript, lane);
             assert_eq!(transcript, texts(&from_stream, lane), "{name}: {lane:?}");
         }
+        let todos = todo_lists(&from_transcript);
+        assert_eq!(todos, todo_lists(&from_stream), "{name}: todos");
+        lists += todos.len();
+        if let Some(last) = todos.last() {
+            final_todos = last.clone();
+        }
         compared += 1;
     }
-    assert_eq!(compared, 4, "hello, bash, fail and task");
-    assert_eq!(calls, 4, "bash, fail, task and the sub-agent's command");
+    assert_eq!(compared, 5, "hello, bash, fail, task and todos");
+    assert_eq!(
+        calls, 11,
+        "bash, fail, task, the sub-agent's command and the todos run's seven"
+    );
+    // The todos run (Claude Code 2.1.x's task tools): three creates, two updates of task 1.
+    assert_eq!(lists, 5, "one list per change");
+    let task = |id: &str, subject: &str, status| (Some(id.to_owned()), subject.to_owned(), status);
+    assert_eq!(
+        final_todos,
+        [
+            task("1", "Write the parser", TodoStatus::Completed),
+            task("2", "Test the parser", TodoStatus::Pending),
+            task("3", "Ship it", TodoStatus::Pending)
+        ]
+    );
 }
 
 #[test]
@@ -890,6 +929,92 @@ fn titles_compaction_notes_and_queued_prompts() {
     // prompt.
     assert_eq!(get!(out[6], UserPrompt).text, "also run the tests");
     assert_eq!(get!(out[7], UserPrompt).text, "also run the tests");
+}
+
+/// Usage per assistant message and the session's total, on the repository's todos run (eight
+/// model answers of the fake, each `input 100, output 42, cache read 50, cache write 10`): a
+/// `usage.updated` after each message adds that message's tokens, once however many entries
+/// the message was written as; the `cost-state` at the end brings the session's cost (2.1.x
+/// transcripts carry no cost per message) and the totals agree with the stream's `result`.
+#[test]
+fn usage_per_message_and_the_session_total() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/agents");
+    let session = "47947d0f-ddac-4a6e-9db2-e22040d263e6";
+    let events = transcript_events(&root.join(RUN_DIR), session);
+    let usage: Vec<(u64, u64, u64, u64, f64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::UsageUpdated(u) => Some((
+                u.input_tokens,
+                u.output_tokens,
+                u.cache_read_tokens,
+                u.cache_creation_tokens,
+                u.total_cost_usd,
+            )),
+            _ => None,
+        })
+        .collect();
+    let per_message: Vec<(u64, u64, u64, u64, f64)> = (1..=8)
+        .map(|n| (100 * n, 42 * n, 50 * n, 10 * n, 0.0))
+        .collect();
+    assert_eq!(usage[..8], per_message[..], "one report per message");
+    assert_eq!(usage.len(), 9, "{usage:?}");
+    assert_eq!(usage[8], (800, 336, 400, 80, 0.00786), "cost-state");
+    let stream = stream_events_at(&root.join("claude-live/stream-todos.jsonl"));
+    let Some(Event::UsageUpdated(last)) = stream
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Event::UsageUpdated(_)))
+    else {
+        panic!("no usage in the stream")
+    };
+    assert_eq!(
+        (last.input_tokens, last.output_tokens, last.total_cost_usd),
+        (800, 336, 0.00786),
+        "the stream's result"
+    );
+    let ended = stream.iter().find_map(|e| match e {
+        Event::SessionEnded(ended) => ended.total_cost_usd,
+        _ => None,
+    });
+    assert_eq!(ended, Some(0.00786));
+}
+
+/// The newest title names the session, but a name the user gave (`/rename`) is not replaced
+/// by one the CLI generated afterwards; the same title again says nothing.
+#[test]
+fn a_user_s_title_outlives_generated_ones() {
+    let mut mapper = ClaudeTranscriptMapper::main().with_limits(small());
+    let out = map_lines(
+        &mut mapper,
+        &[
+            &user("u1", "2026-01-01T00:00:01Z", json!("fix it"), json!({})),
+            &entry("ai-title", json!({"aiTitle": "Fixing things"})),
+            &entry("ai-title", json!({"aiTitle": "Fixing things"})),
+            &entry("summary", json!({"summary": "Parser fix"})),
+            &entry("custom-title", json!({"customTitle": "My parser"})),
+            &entry("ai-title", json!({"aiTitle": "Parser fixing"})),
+            &entry("custom-title", json!({"customTitle": "Our parser"})),
+        ],
+    );
+    let titles: Vec<&str> = out
+        .iter()
+        .filter_map(|e| match e {
+            Event::AgentNotification(n) if n.kind == AgentNotification::TITLE => {
+                Some(n.message.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        ["Fixing things", "Parser fix", "My parser", "Our parser"]
+    );
+    assert_eq!(mapper.label(), Some("Our parser"));
+    assert_eq!(
+        get!(out[0], SessionStarted).label.as_deref(),
+        Some("fix it")
+    );
 }
 
 #[test]

@@ -240,6 +240,56 @@ fn todo_write_and_task_hooks_mean_what_they_mean_in_the_stream() {
     assert_eq!(get!(out[8], ToolCompleted).output_preview, "found");
 }
 
+/// Claude Code 2.1.x's task tools as its hooks report them (payloads as the CLI sent them):
+/// the id of a created task is only in the `PostToolUse` response.
+#[test]
+fn task_tool_hooks_are_the_todo_list_too() {
+    let mut mapper = HookMapper::new();
+    let create = |id: &str, n: &str, subject: &str| {
+        let input = json!({"subject": subject, "description": "d", "activeForm": "doing"});
+        [
+            hook(
+                "PreToolUse",
+                json!({"tool_name": "TaskCreate", "tool_use_id": id, "tool_input": input}),
+            ),
+            hook(
+                "PostToolUse",
+                json!({"tool_name": "TaskCreate", "tool_use_id": id, "tool_input": input,
+                       "tool_response": {"task": {"id": n, "subject": subject, "description": "d"}}}),
+            ),
+        ]
+    };
+    let update = json!({"taskId": "1", "status": "completed"});
+    let mut payloads = Vec::new();
+    payloads.extend(create("c1", "1", "a"));
+    payloads.extend(create("c2", "2", "b"));
+    payloads.push(hook(
+        "PreToolUse",
+        json!({"tool_name": "TaskUpdate", "tool_use_id": "u1", "tool_input": update}),
+    ));
+    payloads.push(hook(
+        "PostToolUse",
+        json!({"tool_name": "TaskUpdate", "tool_use_id": "u1", "tool_input": update,
+               "tool_response": {"success": true, "taskId": "1", "updatedFields": ["status"],
+                                 "statusChange": {"from": "pending", "to": "completed"}}}),
+    ));
+    let out = map_all(&mut mapper, &payloads);
+    let lists: Vec<&TodoUpdated> = out
+        .iter()
+        .filter_map(|e| match e {
+            Event::TodoUpdated(todos) => Some(todos),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lists.len(), 3, "{:?}", kinds(&out));
+    let last = lists[2];
+    assert_eq!((last.stats.total, last.stats.completed), (2, 1));
+    assert_eq!(
+        (last.todos[0].id.as_deref(), last.todos[1].content.as_str()),
+        (Some("1"), "b")
+    );
+}
+
 #[test]
 fn a_sub_agent_without_its_task_call_is_its_own_delegation() {
     let mut mapper = HookMapper::new();

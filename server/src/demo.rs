@@ -181,6 +181,7 @@ fn usage(input: u64, output: u64, cache_read: u64, cost: f64) -> Event {
         cache_read_tokens: cache_read,
         cache_creation_tokens: 1200,
         total_cost_usd: cost,
+        message_cost_usd: None,
     })
 }
 

@@ -173,6 +173,7 @@ fn event_samples() -> Vec<(Event, &'static str)> {
                 cache_read_tokens: 10_000,
                 cache_creation_tokens: 2_000,
                 total_cost_usd: 0.0421,
+                message_cost_usd: None,
             }
             .into(),
             r#"{"model":"claude-sonnet-4-5","input_tokens":1200,"output_tokens":350,"cache_read_tokens":10000,"cache_creation_tokens":2000,"total_cost_usd":0.0421}"#,
@@ -383,6 +384,19 @@ fn typed_data_structs_are_golden() {
         r#"{"recovered":true,"from":1,"to":9}"#,
     );
     golden(&OutputStderr { line: "x".into() }, r#"{"line":"x"}"#);
+    // The estimated cost of the message an update reports (absent in the event sample).
+    golden(
+        &UsageUpdated {
+            model: Some("claude-opus-4-5".into()),
+            input_tokens: 10,
+            output_tokens: 20,
+            cache_read_tokens: 0,
+            cache_creation_tokens: 0,
+            total_cost_usd: 0.25,
+            message_cost_usd: Some(0.00055),
+        },
+        r#"{"model":"claude-opus-4-5","input_tokens":10,"output_tokens":20,"cache_read_tokens":0,"cache_creation_tokens":0,"total_cost_usd":0.25,"message_cost_usd":0.00055}"#,
+    );
 }
 
 #[test]

@@ -23,6 +23,7 @@
 //!   reported as not JSON (their times are `agentcast_shared::parse_ts_millis`).
 //! - [`pipeline`]: [`IngestPipeline`], decoder and mapper with a clock and [`IngestStats`].
 //! - `tools`: tool calls from start to result, todos and sub-agents; both mappers use it.
+//! - `pricing`: the estimated cost of a Claude API message from its tokens (a price table).
 //! - `task_list`: the todo list Claude Code 2.1.x keeps with its task tools.
 //! - `text`: bounded previews and excerpts.
 //! - [`testing`] (tests and the `test-support` feature only): where the Claude Code fixtures
@@ -37,6 +38,7 @@ pub mod hooks;
 mod json_line;
 mod line_mapper;
 pub mod pipeline;
+mod pricing;
 #[cfg(test)]
 mod properties;
 mod task_list;

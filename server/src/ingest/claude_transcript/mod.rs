@@ -134,7 +134,7 @@ impl ClaudeTranscriptMapper {
             started: false,
             facts: Facts::default(),
             tools: ToolTracker::new(limits.preview_bytes),
-            usage: UsageMeter::default(),
+            usage: UsageMeter::estimating(),
             shown: Shown::default(),
             agents: AgentIds::default(),
             recent: VecDeque::new(),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use agentcast_shared::{
     AgentDelegation, AgentNotification, AgentTaskStatus, DelegationStatus, Event, SessionSource,
-    TodoStatus, ToolCompleted,
+    TodoStatus, ToolCompleted, UsageUpdated,
 };
 use serde_json::{Value, json};
 
@@ -934,8 +934,9 @@ fn titles_compaction_notes_and_queued_prompts() {
 /// Usage per assistant message and the session's total, on the repository's todos run (eight
 /// model answers of the fake, each `input 100, output 42, cache read 50, cache write 10`): a
 /// `usage.updated` after each message adds that message's tokens, once however many entries
-/// the message was written as; the `cost-state` at the end brings the session's cost (2.1.x
-/// transcripts carry no cost per message) and the totals agree with the stream's `result`.
+/// the message was written as, and the cost estimated from the price table (2.1.x transcripts
+/// carry no cost per message); the `cost-state` at the end brings the CLI's own total, and
+/// the totals agree with the stream's `result`.
 #[test]
 fn usage_per_message_and_the_session_total() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/agents");
@@ -954,12 +955,21 @@ fn usage_per_message_and_the_session_total() {
             _ => None,
         })
         .collect();
-    let per_message: Vec<(u64, u64, u64, u64, f64)> = (1..=8)
-        .map(|n| (100 * n, 42 * n, 50 * n, 10 * n, 0.0))
+    // Before the `cost-state`, the cost is the sum of the messages' estimates (the price
+    // table's claude-opus-5-5: 100 x $4 + 42 x $20 + 50 x $0.20 + 10 x $5 per million).
+    let message = 0.0009825;
+    let tokens: Vec<_> = usage.iter().map(|u| (u.0, u.1, u.2, u.3)).collect();
+    let per_message: Vec<(u64, u64, u64, u64)> = (1..=8)
+        .map(|n| (100 * n, 42 * n, 50 * n, 10 * n))
         .collect();
-    assert_eq!(usage[..8], per_message[..], "one report per message");
-    assert_eq!(usage.len(), 9, "{usage:?}");
-    assert_eq!(usage[8], (800, 336, 400, 80, 0.00786), "cost-state");
+    assert_eq!(tokens[..8], per_message[..], "one report per message");
+    for (n, u) in usage[..8].iter().enumerate() {
+        let estimate = message * (n + 1) as f64;
+        assert!((u.4 - estimate).abs() < 1e-12, "message {n}: {u:?}");
+    }
+    // The estimates add up to the `cost-state`'s total, so it changes nothing.
+    assert_eq!(usage.len(), 8, "{usage:?}");
+    assert_eq!(usage[7], (800, 336, 400, 80, 0.00786), "cost-state");
     let stream = stream_events_at(&root.join("claude-live/stream-todos.jsonl"));
     let Some(Event::UsageUpdated(last)) = stream
         .iter()
@@ -1070,5 +1080,113 @@ fn sidechains_of_older_transcripts_nest_under_the_running_task() {
     assert_eq!(
         (done.status, done.duration_ms),
         (DelegationStatus::Completed, Some(3_000))
+    );
+}
+
+/// The last `usage.updated` of a list of events.
+fn last_usage(events: &[Event]) -> &UsageUpdated {
+    events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::UsageUpdated(u) => Some(u),
+            _ => None,
+        })
+        .expect("a usage.updated")
+}
+
+/// Older CLIs wrote no cost at all: the session's cost is the sum of its messages' estimates
+/// (computed by hand here: claude-sonnet-4 and claude-3-sonnet at $3 in, $15 out).
+#[test]
+fn older_transcripts_are_priced_from_their_tokens() {
+    let Some(old) = shared_fixtures("claude-transcripts-2025") else {
+        return;
+    };
+    let expected = [
+        // 883 input and 328 output tokens of claude-sonnet-4 in six messages.
+        ("todowrite_examples.jsonl", (883.0 * 3.0 + 328.0 * 15.0) / 1e6, 6),
+        // 218 input and 445 output tokens of claude-3-sonnet in five messages.
+        ("representative_messages.jsonl", (218.0 * 3.0 + 445.0 * 15.0) / 1e6, 5),
+    ];
+    for (name, cost, messages) in expected {
+        let (events, _) = map_file(&mut ClaudeTranscriptMapper::main(), &old.join(name));
+        let total = last_usage(&events).total_cost_usd;
+        assert!((total - cost).abs() < 1e-12, "{name}: {total} != {cost}");
+        let priced: Vec<f64> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::UsageUpdated(u) => u.message_cost_usd,
+                _ => None,
+            })
+            .collect();
+        assert_eq!(priced.len(), messages, "{name}: one estimate per message");
+        assert!((priced.iter().sum::<f64>() - cost).abs() < 1e-12, "{name}");
+    }
+    let (events, _) = map_file(
+        &mut ClaudeTranscriptMapper::main(),
+        &old.join("edge_cases.jsonl"),
+    );
+    assert!(last_usage(&events).total_cost_usd > 0.0);
+}
+
+/// A 2.1.x transcript ends with the CLI's own total: the session's cost is that, whatever the
+/// estimates before it said.
+#[test]
+fn a_2_1_transcript_s_total_is_its_last_cost_state() {
+    let Some(dir) = run_dir() else {
+        return;
+    };
+    for (_, session) in RUNS {
+        let text = std::fs::read_to_string(dir.join(format!("{session}.jsonl"))).unwrap();
+        let cost_state = text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|entry| entry["type"] == "cost-state")
+            .last()
+            .and_then(|entry| entry["totalCostUSD"].as_f64())
+            .expect("a cost-state");
+        let events = transcript_events(&dir, session);
+        assert_eq!(last_usage(&events).total_cost_usd, cost_state, "{session}");
+    }
+}
+
+/// A `cost-state` replaces the estimates before it and the messages after it add theirs; a
+/// model without a price gives its message no cost and leaves the total as it was.
+#[test]
+fn cost_state_then_estimates_and_unknown_models_add_nothing() {
+    let message = |id: &str, model: &str| {
+        entry(
+            "assistant",
+            json!({"uuid": id, "message": {
+                "id": id, "role": "assistant", "model": model,
+                "content": [{"type": "text", "text": id}],
+                "usage": {"input_tokens": 1000, "output_tokens": 100}
+            }}),
+        )
+    };
+    // claude-haiku-4-5: 1000 x $1 + 100 x $5 per million.
+    let haiku = 0.0015;
+    let lines = [
+        message("m1", "claude-haiku-4-5-20251001"),
+        entry("cost-state", json!({"totalCostUSD": 0.5})),
+        message("m2", "claude-haiku-4-5-20251001"),
+        message("m3", "claude-opus-9"),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let usage: Vec<(Option<f64>, f64)> = map(&lines)
+        .iter()
+        .filter_map(|e| match e {
+            Event::UsageUpdated(u) => Some((u.message_cost_usd, u.total_cost_usd)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        usage,
+        [
+            (Some(haiku), haiku),
+            (None, 0.5),
+            (Some(haiku), 0.5 + haiku),
+            (None, 0.5 + haiku),
+        ]
     );
 }

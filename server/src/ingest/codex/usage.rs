@@ -80,6 +80,7 @@ impl TokenMeter {
             cache_read_tokens: self.totals.cache_read,
             cache_creation_tokens: self.totals.cache_creation,
             total_cost_usd: 0.0,
+            message_cost_usd: None,
         })
     }
 }

@@ -436,9 +436,19 @@ cache_read_tokens: number,
  */
 cache_creation_tokens: number,
 /**
- * Cost so far in US dollars (cumulative for the session, not a delta).
+ * Cost so far in US dollars (cumulative for the session, not a delta): the agent's own
+ * total where it reports one, plus estimates (as `message_cost_usd`) of the messages
+ * after it; only estimates for agents that report none (Claude Code transcripts before
+ * 2.1). Replaced, not raised, when the agent's total arrives.
  */
-total_cost_usd: number, };
+total_cost_usd: number,
+/**
+ * Estimated cost in US dollars of the one API message whose usage this update reports,
+ * from the hub's price table of the model's list prices: an estimate, not the bill.
+ * Absent for an unknown model and for an update no single message caused (an agent's
+ * total). A later update of the same message (a stream's final usage) replaces it.
+ */
+message_cost_usd?: number, };
 
 /**
  * `agent.raw`: a JSON line of a type the mapper does not know; kept, never dropped.

@@ -60,12 +60,19 @@ pub fn describe(envelope: &Envelope) -> String {
         }
         Event::SessionStatus(s) => s.status.as_str().to_owned(),
         Event::SessionEnded(e) => e.status.as_str().to_owned(),
-        Event::UsageUpdated(u) => format!(
-            "in {} / out {} / {}",
-            format::tokens(u.input_tokens),
-            format::tokens(u.output_tokens),
-            format::cost(u.total_cost_usd)
-        ),
+        Event::UsageUpdated(u) => {
+            // The message's cost is the hub's estimate from list prices, hence the `~`.
+            let message = u
+                .message_cost_usd
+                .map(|usd| format!(" (message ~{})", format::cost(usd)))
+                .unwrap_or_default();
+            format!(
+                "in {} / out {} / {}{message}",
+                format::tokens(u.input_tokens),
+                format::tokens(u.output_tokens),
+                format::cost(u.total_cost_usd)
+            )
+        }
         Event::TodoUpdated(t) => format!("{} of {} done", t.stats.completed, t.stats.total),
         Event::AgentError(e) => format!("{}: {}", e.code, one_line(&e.message, CHARS)),
         _ => one_line(&envelope.data.to_string(), CHARS),
@@ -102,6 +109,13 @@ mod tests {
                 json!({"input_tokens": 1500, "output_tokens": 20, "total_cost_usd": 0.5})
             ),
             "in 1.5k / out 20 / $0.50"
+        );
+        assert_eq!(
+            line(
+                "usage.updated",
+                json!({"input_tokens": 1500, "output_tokens": 20, "total_cost_usd": 0.5, "message_cost_usd": 0.0012})
+            ),
+            "in 1.5k / out 20 / $0.50 (message ~$0.0012)"
         );
         assert_eq!(
             line(

@@ -183,11 +183,17 @@ mod tests {
     fn a_known_model_is_priced_by_hand() {
         // Sonnet 4: 1000 x $3 + 500 x $15 + 2000 x $0.30 + 100 x $3.75, per million.
         let cost = estimate("claude-sonnet-4-20250514", tokens(1000, 500, 2000, 100));
-        assert!(close(cost, (3000.0 + 7500.0 + 600.0 + 375.0) / 1e6), "{cost:?}");
+        assert!(
+            close(cost, (3000.0 + 7500.0 + 600.0 + 375.0) / 1e6),
+            "{cost:?}"
+        );
         // Opus 4.5 is a third of Opus 4.
         let cost = estimate("claude-opus-4-5-20251101", tokens(1_000_000, 0, 0, 0));
         assert!(close(cost, 5.0), "{cost:?}");
-        assert!(close(estimate("claude-opus-4-1", tokens(0, 1_000_000, 0, 0)), 75.0));
+        assert!(close(
+            estimate("claude-opus-4-1", tokens(0, 1_000_000, 0, 0)),
+            75.0
+        ));
     }
 
     #[test]
@@ -203,7 +209,10 @@ mod tests {
         let short = estimate("claude-sonnet-4-5[1m]", tokens(200_000, 1000, 0, 0));
         assert!(close(short, (600_000.0 + 15_000.0) / 1e6), "{short:?}");
         let long = estimate("claude-sonnet-4-5[1m]", tokens(1000, 1000, 200_000, 0));
-        assert!(close(long, (6000.0 + 22_500.0 + 120_000.0) / 1e6), "{long:?}");
+        assert!(
+            close(long, (6000.0 + 22_500.0 + 120_000.0) / 1e6),
+            "{long:?}"
+        );
     }
 
     #[test]
@@ -211,7 +220,10 @@ mod tests {
         let family = |id| price_of(id).map(|p| p.base.input);
         assert_eq!(family("claude-opus-4-20250514"), Some(15.0));
         assert_eq!(family("claude-opus-4@20250514"), Some(15.0));
-        assert_eq!(family("us.anthropic.claude-opus-4-1-20250805-v1:0"), Some(15.0));
+        assert_eq!(
+            family("us.anthropic.claude-opus-4-1-20250805-v1:0"),
+            Some(15.0)
+        );
         assert_eq!(family("claude-opus-4-8[1m]"), Some(5.0));
         assert_eq!(family("claude-3-5-haiku-latest"), Some(0.8));
         assert_eq!(family("claude-sonnet-4"), Some(3.0));
@@ -224,7 +236,14 @@ mod tests {
 
     #[test]
     fn an_unknown_model_has_no_price() {
-        for model in ["gpt-5", "sonnet", "<synthetic>", "", "claude-", "claude-opus-9"] {
+        for model in [
+            "gpt-5",
+            "sonnet",
+            "<synthetic>",
+            "",
+            "claude-",
+            "claude-opus-9",
+        ] {
             assert_eq!(estimate(model, tokens(10, 10, 10, 10)), None, "{model}");
         }
     }

@@ -4,7 +4,7 @@
 //! - [`messages`]: the serde shapes of the lines.
 //! - [`tool_result`]: the text of a tool's result (`tool_result` content, `tool_use_result`).
 //! - [`stream`]: `stream_event` deltas against the assembled message (no text twice).
-//! - [`usage`]: cumulative tokens and cost.
+//! - [`usage`]: cumulative tokens and cost, each message priced from `ingest::pricing`.
 //!
 //! Tool calls, todos and sub-agent delegations are tracked by `ToolTracker` (`ingest::tools`),
 //! which the hook mapper shares.
@@ -18,7 +18,7 @@
 //! | `system/hook_started`, `hook_response` | `agent.hook` started / completed |
 //! | `system/task_started`, `task_progress`, `task_notification` | `agent.task` (a notification also ends a background delegation) |
 //! | `system/compact_boundary` | `agent.notification` kind `compact` |
-//! | `assistant` | `output.text`, `output.thinking`, `tool.started` (+ `todo.updated`, `agent.delegation`), then `usage.updated` |
+//! | `assistant` | `output.text`, `output.thinking`, `tool.started` (+ `todo.updated`, `agent.delegation`), then `usage.updated` with the message's estimated cost |
 //! | `user` | `tool.completed` (+ `agent.delegation`; `todo.updated` after a `TaskCreate`/`TaskUpdate`) per `tool_result`; `user.prompt` for the main agent's text |
 //! | `stream_event` | `output.text` / `output.thinking` with `delta: true`; `usage.updated` |
 //! | `rate_limit_event` | `agent.notification` kind `rate_limit` |

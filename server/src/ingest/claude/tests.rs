@@ -493,6 +493,24 @@ fn usage_is_cumulative_and_a_message_counts_once() {
     assert_eq!(usage[0].model.as_deref(), Some("claude-opus-4-5"));
 }
 
+/// Each message's usage carries its estimated cost (claude-opus-4-5: 3 x $5 + 2 x $25 per
+/// million); the session's cost stays the CLI's own, from `result`.
+#[test]
+fn each_message_is_priced_and_the_total_is_the_result_s() {
+    let first = assistant("m1", r#"[{"type":"text","text":"a"}]"#);
+    let second = assistant("m2", r#"[{"type":"text","text":"b"}]"#);
+    let out = map(&[&first, &second, RESULT]);
+    let costs: Vec<(Option<f64>, f64)> = out
+        .iter()
+        .filter_map(|e| match e {
+            Event::UsageUpdated(u) => Some((u.message_cost_usd, u.total_cost_usd)),
+            _ => None,
+        })
+        .collect();
+    let message = Some(65.0 / 1e6);
+    assert_eq!(costs, [(message, 0.0), (message, 0.0), (None, 0.25)]);
+}
+
 #[test]
 fn result_ends_the_session() {
     let out = map(&[INIT, RESULT]);

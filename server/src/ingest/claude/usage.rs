@@ -327,7 +327,10 @@ mod tests {
         let mut meter = UsageMeter::estimating();
         meter.message(Some("m1"), Some(OPUS), &usage(10, 5));
         let first = meter.changed().unwrap();
-        assert!(close(first.message_cost_usd.unwrap(), TEN_FIVE), "{first:?}");
+        assert!(
+            close(first.message_cost_usd.unwrap(), TEN_FIVE),
+            "{first:?}"
+        );
         assert!(close(first.total_cost_usd, TEN_FIVE));
         // The same message again, grown: its cost replaces its earlier estimate.
         meter.message(Some("m1"), None, &usage(10, 10));
@@ -338,7 +341,10 @@ mod tests {
         // A message without a model is priced as the session's model.
         meter.message(Some("m2"), None, &usage(10, 5));
         let second = meter.changed().unwrap();
-        assert!(close(second.total_cost_usd, ten_ten + TEN_FIVE), "{second:?}");
+        assert!(
+            close(second.total_cost_usd, ten_ten + TEN_FIVE),
+            "{second:?}"
+        );
     }
 
     #[test]

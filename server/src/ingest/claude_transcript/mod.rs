@@ -23,11 +23,11 @@
 //! | `user` with text | `user.prompt` (not for meta text, a sub-agent's prompt, a task notification, or a compaction summary: `agent.notification` kind `compact_summary`) |
 //! | `user` with `tool_result` | `tool.completed` (+ `agent.delegation`; `todo.updated` after a `TaskCreate`/`TaskUpdate`); a background launch (`isAsync`) leaves the delegation running |
 //! | `user` with a `<task-notification>` (or its `queue-operation` enqueue) | `agent.task` and the end of the background delegation, once |
-//! | `assistant` | `output.text`, `output.thinking`, `tool.started` (+ `todo.updated`, `agent.delegation`), `usage.updated`; a message written as one entry per block is shown once, its usage counted once |
+//! | `assistant` | `output.text`, `output.thinking`, `tool.started` (+ `todo.updated`, `agent.delegation`), `usage.updated` with the message's estimated cost (`message_cost_usd`); a message written as one entry per block is shown once, its usage counted once |
 //! | `attachment` `queued_command` | `user.prompt` (a prompt queued while the agent worked) |
 //! | `attachment` `model` | the model, for `session.started` and usage; other attachments are consumed |
 //! | `queue-operation` | consumed (an enqueued task notification: as above) |
-//! | `cost-state` | `usage.updated` with the session's total cost and tokens (sub-agents included) |
+//! | `cost-state` | `usage.updated` with the session's total cost and tokens (sub-agents included); the estimates of later messages add to it, and a transcript without one (CLIs before 2.1) costs the sum of its messages' estimates |
 //! | `summary`, `custom-title`, `ai-title` | the label (the newest; a `custom-title` from `/rename` is not replaced by a generated `summary` or `ai-title`); once the session started, `agent.notification` kind `title` when it changed, which the hub's catalog takes as the session's label |
 //! | `system/compact_boundary` | `agent.notification` kind `compact` |
 //! | `system` with `content` | `agent.notification` kind its subtype (`local_command`, `api_error`, ...) |
@@ -37,7 +37,10 @@
 //! A sub-agent's mapper ([`ClaudeTranscriptMapper::subagent`]) emits no `session.started`
 //! and no `usage.updated` (the main transcript's `cost-state` totals include the sub-agent);
 //! its events carry the `parent_tool_use_id` of the call that started it, as stream-json
-//! sub-agent events do.
+//! sub-agent events do. Without a `cost-state` (older CLIs) a sub-agent's messages count
+//! only where the CLI wrote them inline in the main transcript (`isSidechain`): the tokens
+//! and cost of a sub-agent in its own file are left out of the session's totals (an
+//! undercount) rather than added from a second mapper's running totals.
 
 mod entries;
 mod messages;

@@ -959,9 +959,8 @@ fn usage_per_message_and_the_session_total() {
     // table's claude-opus-5-5: 100 x $4 + 42 x $20 + 50 x $0.20 + 10 x $5 per million).
     let message = 0.0009825;
     let tokens: Vec<_> = usage.iter().map(|u| (u.0, u.1, u.2, u.3)).collect();
-    let per_message: Vec<(u64, u64, u64, u64)> = (1..=8)
-        .map(|n| (100 * n, 42 * n, 50 * n, 10 * n))
-        .collect();
+    let per_message: Vec<(u64, u64, u64, u64)> =
+        (1..=8).map(|n| (100 * n, 42 * n, 50 * n, 10 * n)).collect();
     assert_eq!(tokens[..8], per_message[..], "one report per message");
     for (n, u) in usage[..8].iter().enumerate() {
         let estimate = message * (n + 1) as f64;
@@ -1104,9 +1103,17 @@ fn older_transcripts_are_priced_from_their_tokens() {
     };
     let expected = [
         // 883 input and 328 output tokens of claude-sonnet-4 in six messages.
-        ("todowrite_examples.jsonl", (883.0 * 3.0 + 328.0 * 15.0) / 1e6, 6),
+        (
+            "todowrite_examples.jsonl",
+            (883.0 * 3.0 + 328.0 * 15.0) / 1e6,
+            6,
+        ),
         // 218 input and 445 output tokens of claude-3-sonnet in five messages.
-        ("representative_messages.jsonl", (218.0 * 3.0 + 445.0 * 15.0) / 1e6, 5),
+        (
+            "representative_messages.jsonl",
+            (218.0 * 3.0 + 445.0 * 15.0) / 1e6,
+            5,
+        ),
     ];
     for (name, cost, messages) in expected {
         let (events, _) = map_file(&mut ClaudeTranscriptMapper::main(), &old.join(name));

@@ -1147,9 +1147,9 @@ fn a_2_1_transcript_s_total_is_its_last_cost_state() {
         let text = std::fs::read_to_string(dir.join(format!("{session}.jsonl"))).unwrap();
         let cost_state = text
             .lines()
+            .rev()
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|entry| entry["type"] == "cost-state")
-            .last()
+            .find(|entry| entry["type"] == "cost-state")
             .and_then(|entry| entry["totalCostUSD"].as_f64())
             .expect("a cost-state");
         let events = transcript_events(&dir, session);

@@ -8,10 +8,11 @@
 //! table has no price (`None`), never a guessed one.
 //!
 //! Prices are US dollars per million tokens from Anthropic's published price list,
-//! <https://platform.claude.com/docs/en/about-claude/pricing> and the models' overview pages,
-//! taken in December 2026. They check out against the CLI's own arithmetic: the `cost-state`
-//! of the Claude Code 2.1.328 fixtures (`claude-opus-5-5`) equals this table's estimate.
-//! Update the table when Anthropic changes a price or ships a model.
+//! <https://platform.claude.com/docs/en/about-claude/pricing>, and the models' overview pages
+//! (`.../docs/en/models/<model>/overview`), as read on 2026-12-07. They check out against the
+//! CLI's own arithmetic: the `cost-state` of the Claude Code 2.1.328 fixtures
+//! (`claude-opus-5-5`) equals this table's estimate. Update the table when Anthropic changes
+//! a price or ships a model.
 
 use crate::ingest::claude::usage::Tokens;
 
@@ -82,7 +83,8 @@ const TABLE: &[(&str, Price)] = &[
     ("claude-opus-4-0", OPUS_4),
     ("claude-opus-4", OPUS_4),
     ("claude-3-opus", OPUS_4),
-    // Sonnet 5.5's cache hits went from $0.20 to $0.10 on 2026-10-07.
+    // Sonnet 5.5's cache hits went from $0.20 to $0.10 on 2026-10-07 (the price change as
+    // pricing tools reported it; an older copy of its overview page says $0.20).
     ("claude-sonnet-5-5", flat(2.0, 10.0, 2.5, 0.1)),
     ("claude-sonnet-5", flat(2.0, 10.0, 2.5, 0.2)),
     ("claude-sonnet-4-5", SONNET_4),

@@ -15,7 +15,9 @@ use super::format;
 pub trait SessionText {
     /// Its label, or its id when it has none.
     fn title(&self) -> &str;
-    /// Its duration: final once ended, else measured up to `now_ms` (Unix milliseconds).
+    /// Its duration: final once ended, measured up to `now_ms` (Unix milliseconds) while it
+    /// starts or runs, and none while idle (an imported transcript is idle since its last
+    /// line, maybe months ago: the time since its start would say nothing).
     fn duration_text(&self, now_ms: u64) -> String;
     /// Input + output tokens.
     fn tokens(&self) -> u64;
@@ -32,9 +34,11 @@ impl SessionText for SessionRecord {
     fn duration_text(&self, now_ms: u64) -> String {
         match self.duration_ms {
             Some(ms) => format::duration(ms),
-            None if self.status.is_active() => format::parse_ts_millis(&self.started_at)
-                .map(|start| format::duration(now_ms.saturating_sub(start)))
-                .unwrap_or_default(),
+            None if matches!(self.status, SessionState::Starting | SessionState::Running) => {
+                format::parse_ts_millis(&self.started_at)
+                    .map(|start| format::duration(now_ms.saturating_sub(start)))
+                    .unwrap_or_default()
+            }
             None => String::new(),
         }
     }
@@ -353,6 +357,13 @@ pub(crate) mod tests {
         assert_eq!(
             sessions.get("new").unwrap().duration_text(start + 12_000),
             "12.0 s"
+        );
+        let mut idle = sessions.get("new").unwrap().clone();
+        idle.status = SessionState::Idle;
+        assert_eq!(
+            idle.duration_text(start + 12_000),
+            "",
+            "no clock while idle"
         );
         assert_eq!(sessions.get("old").unwrap().tokens(), 1200);
         assert_eq!(

@@ -35,6 +35,16 @@ pub(crate) fn excerpt(bytes: &[u8], max: usize) -> String {
     }
 }
 
+/// The longest session label taken from a title or a first prompt, in bytes.
+const LABEL_BYTES: usize = 200;
+
+/// A session label from a title or a prompt: its first non-blank line, bounded; `None`
+/// when there is none.
+pub(crate) fn label_of(text: &str) -> Option<String> {
+    let line = text.trim().lines().next().unwrap_or("").trim();
+    (!line.is_empty()).then(|| truncate(line, LABEL_BYTES).to_owned())
+}
+
 /// `text` bounded to `max` bytes, or `None` when it is empty.
 pub(crate) fn preview(text: &str, max: usize) -> Option<String> {
     (!text.is_empty()).then(|| truncate(text, max).to_owned())

@@ -18,7 +18,7 @@ use crate::ingest::claude::messages::{Block, Content, ToolUseResult};
 use crate::ingest::claude::output;
 use crate::ingest::claude::stream::TextKind;
 use crate::ingest::claude::tool_result::{tool_answer, tool_call};
-use crate::ingest::text::preview;
+use crate::ingest::text::{label_of, preview};
 
 /// Messages whose shown blocks are remembered. The blocks of one message follow each other;
 /// sub-agents written inline by older CLIs interleave a few.
@@ -267,7 +267,7 @@ impl ClaudeTranscriptMapper {
             return;
         }
         if self.facts.first_prompt.is_none() {
-            self.facts.first_prompt = Self::bounded_label(text);
+            self.facts.first_prompt = label_of(text);
         }
         out.push(
             UserPrompt {

@@ -59,14 +59,10 @@ use super::claude::usage::UsageMeter;
 use super::context::{IngestLimits, SessionContext};
 use super::json_line::{entry_or_raw, raw};
 use super::line_mapper::LineMapper;
-use super::text::truncate;
 use super::tools::ToolTracker;
 use super::{Mapped, NotJson};
 
 pub use self::subagents::subagent_parent;
-
-/// The longest label taken from a title or the first prompt, in bytes.
-const LABEL_BYTES: usize = 200;
 
 /// Entry ids remembered to show an entry written twice once.
 const RECENT_ENTRIES: usize = 4096;
@@ -329,12 +325,6 @@ impl ClaudeTranscriptMapper {
             (Some((id, _)), None) => Some(id.to_owned()),
             _ => None,
         }
-    }
-
-    /// A label from a title or a prompt: its first line, bounded.
-    fn bounded_label(text: &str) -> Option<String> {
-        let line = text.trim().lines().next().unwrap_or("").trim();
-        (!line.is_empty()).then(|| truncate(line, LABEL_BYTES).to_owned())
     }
 }
 

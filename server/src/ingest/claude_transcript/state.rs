@@ -10,7 +10,7 @@ use super::entries::Entry;
 use super::subagents::TaskNotification;
 use crate::ingest::claude::messages::{Content, Usage};
 use crate::ingest::claude::{compacted, to_value};
-use crate::ingest::text::truncate;
+use crate::ingest::text::{label_of, truncate};
 
 impl ClaudeTranscriptMapper {
     /// `attachment`: the model, a queued prompt; the rest (environment, date, listings of
@@ -113,7 +113,7 @@ impl ClaudeTranscriptMapper {
             "custom-title" => entry.custom_title.as_deref(),
             _ => entry.ai_title.as_deref(),
         };
-        let Some(title) = title.and_then(Self::bounded_label) else {
+        let Some(title) = title.and_then(label_of) else {
             return false;
         };
         if self.facts.title.as_deref() == Some(title.as_str())

@@ -25,7 +25,7 @@
 //!
 //! | line | events |
 //! |---|---|
-//! | `session_meta` | `session.started` + `session.status` running, held until the first `turn_context` names the model, or until another line has something to show (older CLIs write the prompt first: the model then comes with the first `usage.updated`) |
+//! | `session_meta` | `session.started` + `session.status` running, held until a line has something to show (normally the first prompt, which labels the session; the model comes from the `turn_context` before it, or, in older CLIs that write the prompt first, with the first `usage.updated`) |
 //! | `turn_context` | nothing (the model and cwd) |
 //! | `event_msg` `task_started` | `session.status` running (when it was idle) |
 //! | `event_msg` `task_complete` / `turn_aborted` | `session.status` idle, with the turn's duration and tokens / why it stopped: the CLI waits for the next prompt; a rollout never says a session is over |
@@ -60,6 +60,7 @@ use super::claude::stream::TextKind;
 use super::context::{IngestLimits, SessionContext};
 use super::json_line::{entry_or_raw, raw};
 use super::line_mapper::LineMapper;
+use super::text::label_of;
 use super::tools::{ToolAnswer, ToolCall, ToolTracker};
 use super::{Mapped, NotJson};
 use agentcast_shared::parse_ts_millis;
@@ -132,9 +133,14 @@ impl CodexRolloutMapper {
         self.started = true;
         self.running = true;
         let context = &self.context;
+        // Codex writes no title: like Claude's transcripts, the first prompt names it.
+        let first_prompt = out[mark..].iter().find_map(|event| match event {
+            Event::UserPrompt(prompt) => label_of(&prompt.text),
+            _ => None,
+        });
         let started = SessionStarted {
             session_id: context.session_id.clone(),
-            label: context.label.clone(),
+            label: context.label.clone().or(first_prompt),
             project_id: None,
             source: context.source,
             command: context.command.clone(),
@@ -514,7 +520,7 @@ impl LineMapper for CodexRolloutMapper {
             // itself, after whatever it did yield, so that nothing of it is lost.
             out.push(raw(line));
         }
-        if out.len() > mark || &*entry.kind == "turn_context" {
+        if out.len() > mark {
             self.start(mark, out);
         }
         Ok(if known { Mapped::Typed } else { Mapped::Raw })

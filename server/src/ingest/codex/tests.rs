@@ -196,6 +196,8 @@ fn every_rollout_maps_with_no_raw_and_starts_as_a_codex_session() {
             prompts.iter().all(|p| p.starts_with("[scenario:")),
             "{prompts:?}"
         );
+        // Codex writes no title: the first prompt's first line names the session.
+        assert_eq!(start.label.as_deref(), prompts[0].lines().next(), "{name}");
         let shown = kinds(&events);
         assert!(!shown.contains(&"agent.raw"), "{name}: {shown:?}");
     }

@@ -143,7 +143,7 @@ impl Source {
 
 /// One copy: which source, and what it becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Copy {
+pub(super) struct Planned {
     pub source: usize,
     pub kind: Kind,
     pub session_id: String,
@@ -152,7 +152,7 @@ pub(super) struct Copy {
 }
 
 /// Copy `i` of a tree of `shape` made from `sources` (their kinds, in order).
-pub(super) fn plan(i: usize, shape: Shape, kinds: &[Kind]) -> Copy {
+pub(super) fn plan(i: usize, shape: Shape, kinds: &[Kind]) -> Planned {
     let claude: Vec<usize> = (0..kinds.len())
         .filter(|&s| kinds[s] == Kind::Claude)
         .collect();
@@ -165,7 +165,7 @@ pub(super) fn plan(i: usize, shape: Shape, kinds: &[Kind]) -> Copy {
     } else {
         (claude[i % claude.len()], Kind::Claude)
     };
-    Copy {
+    Planned {
         source,
         kind,
         session_id: session_id(i),
@@ -461,7 +461,7 @@ mod tests {
             projects: 7,
             codex_every: 5,
         };
-        let copies: Vec<Copy> = (0..100).map(|i| plan(i, shape, &kinds)).collect();
+        let copies: Vec<Planned> = (0..100).map(|i| plan(i, shape, &kinds)).collect();
         assert_eq!(copies.iter().filter(|c| c.kind == Kind::Codex).count(), 20);
         assert!(
             copies

@@ -3,6 +3,7 @@
 //! - `agents`: the real Claude Code and Codex CLIs against fake model APIs, in a temp HOME
 //!   and in tmux.
 //! - `certificate`: a self-signed TLS certificate made at test time, for `--tls-cert`.
+//! - `collect_bench`: the reference parse and follow latency of `cargo xtask bench collect`.
 //! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
 //! - `raw`: the server in-process on port 0, and a raw Socket.IO websocket client.
 //! - `http`: a JSON client of the REST API with timeouts.
@@ -16,6 +17,7 @@
 
 pub mod agents;
 pub mod certificate;
+pub mod collect_bench;
 pub mod durability;
 pub mod http;
 pub mod loadgen;

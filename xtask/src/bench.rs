@@ -14,9 +14,11 @@
 //! ```
 //!
 //! `cargo xtask bench durability` is another benchmark (bench/durability.rs): commit latency
-//! and replay speed, SQLite against the memory store. bench/server.rs starts the servers of
-//! both.
+//! and replay speed, SQLite against the memory store; `cargo xtask bench collect`
+//! (bench/collect.rs) measures the transcript collector: import, first screen, follow
+//! latency. bench/server.rs starts the servers of all three.
 
+mod collect;
 mod durability;
 mod harness;
 mod server;
@@ -52,7 +54,8 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
   --quick             a ~1 minute smoke run
   --no-pin            do not pin server and load generator to separate CPUs
 
-cargo xtask bench durability [--quick]: commit latency and replay speed (--help for more)";
+cargo xtask bench durability [--quick]: commit latency and replay speed (--help for more)
+cargo xtask bench collect [--quick]: transcript import, first screen, follow latency (--help)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -198,6 +201,9 @@ struct Paths {
 pub(crate) fn run(args: &[String]) -> Result<()> {
     if args.first().is_some_and(|a| a == durability::NAME) {
         return durability::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == collect::NAME) {
+        return collect::run(&args[1..]);
     }
     let Some(opts) = Options::parse(args)? else {
         return Ok(());

@@ -25,7 +25,7 @@ mod report;
 
 use std::time::{Duration, Instant};
 
-pub use report::{LatencyReport, ReplayReport};
+pub use report::{LatencyReport, Quantiles, ReplayReport};
 
 /// The command line of `agentcast-durability`.
 #[derive(Debug, Clone, clap::Parser)]

@@ -43,10 +43,32 @@ pub(super) fn load_average() -> Option<f64> {
 pub(super) struct ServerChild {
     child: Child,
     lines: mpsc::Receiver<String>,
+    /// Its log lines (stderr), when captured ([`ServerChild::spawn_capturing_log`]).
+    log: Option<mpsc::Receiver<String>>,
 }
 
 impl ServerChild {
+    /// Starts the server; its log goes to this process's stderr.
     pub(super) fn spawn(argv: &[OsString], envs: &[(&str, &str)], cwd: &Path) -> Result<Self> {
+        Self::spawn_with(argv, envs, cwd, false)
+    }
+
+    /// Starts the server with its log (stderr) read into [`ServerChild::log_line`] instead
+    /// of shown.
+    pub(super) fn spawn_capturing_log(
+        argv: &[OsString],
+        envs: &[(&str, &str)],
+        cwd: &Path,
+    ) -> Result<Self> {
+        Self::spawn_with(argv, envs, cwd, true)
+    }
+
+    fn spawn_with(
+        argv: &[OsString],
+        envs: &[(&str, &str)],
+        cwd: &Path,
+        capture_log: bool,
+    ) -> Result<Self> {
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(SERVER_SHELL)
@@ -56,19 +78,23 @@ impl ServerChild {
             .current_dir(cwd)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if capture_log {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .with_context(|| format!("starting {argv:?}"))?;
-        // The pipe was requested just above.
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        // Reads every line so the server never blocks on a full pipe; ends with the process.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        Ok(Self { child, lines })
+        // The pipes were requested just above.
+        let lines = read_lines(child.stdout.take().expect("piped stdout"));
+        let log = capture_log.then(|| read_lines(child.stderr.take().expect("piped stderr")));
+        Ok(Self { child, lines, log })
+    }
+
+    /// The next log line within `timeout`; `None` when there is none by then, the process
+    /// ended, or the log is not captured.
+    pub(super) fn log_line(&self, timeout: Duration) -> Option<String> {
+        self.log.as_ref()?.recv_timeout(timeout).ok()
     }
 
     pub(super) fn pid(&self) -> u32 {
@@ -121,6 +147,18 @@ impl ServerChild {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Reads every line of `pipe` into a channel, so the server never blocks on a full pipe;
+/// the thread ends with the process.
+fn read_lines(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    lines
 }
 
 impl Drop for ServerChild {

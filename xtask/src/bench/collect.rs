@@ -9,7 +9,7 @@
 //!   reference reads the same bytes and parses every line as JSON, on CPU 0
 //!   (`agentcast-collect-bench parse`): what no importer beats.
 //! - first screen: during the free import runs, the time from the start of the process to the
-//!   first answer of the dashboard's first request (`GET /api/sessions?limit=1000`) that
+//!   first answer of the dashboard's first request (`GET /api/sessions?limit=200`) that
 //!   shows the newest sessions (collect/screen.rs).
 //! - follow: `agentcast-collect-bench follow` appends assistant entries to a live transcript
 //!   at a steady rate and times each to its `output.text` at a Socket.IO subscriber, with

@@ -1,5 +1,5 @@
 //! The first screen: the request the dashboard makes first for its sessions list
-//! (`dashboard/src/api.rs`: `GET /api/sessions?limit=1000`), asked again and again until its
+//! (`dashboard/src/api.rs`: `GET /api/sessions?limit=200`), asked again and again until its
 //! answer shows the newest sessions of the tree.
 
 use std::io::{Read as _, Write as _};
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 /// The dashboard's first request for its list.
-pub(super) const SESSIONS_LIST: &str = "/api/sessions?limit=1000";
+pub(super) const SESSIONS_LIST: &str = "/api/sessions?limit=200";
 /// Between two tries: often enough that the figure is not the interval.
 const RETRY_EVERY: Duration = Duration::from_millis(10);
 /// One request's bound.

@@ -412,6 +412,7 @@ fn hub_events_are_the_lifecycle_usage_and_stats() {
         SESSION_CHECKPOINT,
         SESSION_ENDED,
         USAGE_UPDATED,
+        AGENT_NOTIFICATION,
         SYSTEM_STATS,
     ]);
     assert_eq!(on_hub, expected);

@@ -143,10 +143,16 @@ async fn a_late_title_relabels_the_session_and_a_rename_outlives_generated_title
     imported(&server).await;
     let api = Api::new(&server.url);
     label_becomes(&api, SESSION, "fix the parser").await;
+    // The hub namespace carries the new label too: an open sessions list updates live.
+    let mut hub = Client::connect(server.addr(), "/", None).await.unwrap();
 
     append(
         &transcript,
         title_line("ai-title", "aiTitle", "Parser fix").as_bytes(),
+    );
+    assert_eq!(
+        receive_marker(&mut hub, "Parser fix").await,
+        "agent.notification"
     );
     label_becomes(&api, SESSION, "Parser fix").await;
     append(

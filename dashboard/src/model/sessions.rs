@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use agentcast_shared::rest::SessionRecord;
-use agentcast_shared::{Envelope, Event, SessionState};
+use agentcast_shared::{AgentNotification, Envelope, Event, SessionState};
 
 use super::format;
 
@@ -259,6 +259,9 @@ impl Sessions {
                 session.total_cost_usd = Some(usage.total_cost_usd);
                 session.model = usage.model.or(session.model.take());
             }
+            Event::AgentNotification(note) if note.kind == AgentNotification::TITLE => {
+                session.label = Some(note.message);
+            }
             Event::SessionStarted(started) => {
                 session.label = started.label.or(session.label.take());
                 session.model = started.model.or(session.model.take());
@@ -397,6 +400,19 @@ pub(crate) mod tests {
         )));
         assert_eq!(sessions.get("s3").unwrap().status, SessionState::Failed);
         assert_eq!(sessions.get("s3").unwrap().duration_text(0), "900 ms");
+        // A title arriving late relabels the row; other notifications do not.
+        assert!(sessions.apply(&hub(
+            "s3",
+            "agent.notification",
+            json!({"kind": "title", "message": "Parser fix"})
+        )));
+        assert_eq!(sessions.get("s3").unwrap().title(), "Parser fix");
+        assert!(!sessions.apply(&hub(
+            "s3",
+            "agent.notification",
+            json!({"kind": "notification", "message": "hello"})
+        )));
+        assert_eq!(sessions.get("s3").unwrap().title(), "Parser fix");
         // A REST answer that does not know s3 yet keeps it.
         let mut reloaded = sessions.clone();
         reloaded.merge_loaded(newest_first(&listed()).into_iter().cloned().collect());

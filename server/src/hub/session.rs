@@ -26,11 +26,14 @@ pub(crate) struct PublishBatch {
     pub reply: oneshot::Sender<Result<u64, HubError>>,
 }
 
-/// True for the events [`apply`] folds into a session's summary: those on the hub namespace
-/// (lifecycle, usage) and a title notification, which relabels the session.
+/// True for the events [`apply`] folds into a session's summary: lifecycle and usage, and of
+/// the agent's notifications (on the hub namespace too, for the sessions list) only a
+/// `title`, which relabels the session.
 pub(crate) fn in_summary(event: &Event) -> bool {
-    event.on_hub()
-        || matches!(event, Event::AgentNotification(n) if n.kind == AgentNotification::TITLE)
+    match event {
+        Event::AgentNotification(note) => note.kind == AgentNotification::TITLE,
+        event => event.on_hub(),
+    }
 }
 
 /// Folds one lifecycle, usage or title event into a session's summary.

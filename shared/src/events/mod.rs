@@ -190,7 +190,7 @@ event_types! {
     AGENT_ERROR = "agent.error" => AgentError, on_hub: false;
     AGENT_HOOK = "agent.hook" => AgentHook, on_hub: false;
     AGENT_TASK = "agent.task" => AgentTask, on_hub: false;
-    AGENT_NOTIFICATION = "agent.notification" => AgentNotification, on_hub: false;
+    AGENT_NOTIFICATION = "agent.notification" => AgentNotification, on_hub: true;
     SYSTEM_STATS = "system.stats" => SystemStats, on_hub: true;
     TMUX_WINDOW_OPENED = "tmux.window_opened" => TmuxWindowOpened, on_hub: false;
     TMUX_WINDOW_RENAMED = "tmux.window_renamed" => TmuxWindowRenamed, on_hub: false;

@@ -340,9 +340,6 @@ async fn a_codex_rollout_is_collected_as_a_codex_session_with_its_command() {
     );
 }
 
-/// How long the TUI may take to show what was typed.
-const TUI_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// A tmux format (`#{pane_id}`, ...) of the TUI's pane, as `display-message -p` prints it.
 fn pane_format(tui: &ClaudeTui, format: &str) -> String {
     let output = tui
@@ -353,14 +350,6 @@ fn pane_format(tui: &ClaudeTui, format: &str) -> String {
         .unwrap();
     assert!(output.status.success(), "tmux display-message: {output:?}");
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// Types `prompt` into the TUI and submits it once the screen shows it: an Enter sent with
-/// the text, or before the TUI read it, would be part of a paste (a newline), not a submit.
-async fn submit(tui: &ClaudeTui, prompt: &str) {
-    tui.tmux.send_keys(&tui.target, &["-l", prompt]).unwrap();
-    tui.wait_for(prompt, TUI_TIMEOUT).await.unwrap();
-    tui.tmux.send_keys(&tui.target, &["Enter"]).unwrap();
 }
 
 #[tokio::test]
@@ -406,7 +395,7 @@ async fn the_interactive_tui_in_a_tmux_pane_appears_live_and_is_linked_to_its_pa
     // Subscribed (live, no replay) before anything is typed: the transcript does not exist
     // yet, and everything the session shows arrives while the TUI runs.
     let mut watcher = watch(&server, &id, false).await;
-    submit(&tui, &chat_prompt(1)).await;
+    tui.prompt(&chat_prompt(1)).await.unwrap();
     let first = events_until_text(&mut watcher, &chat_answer(1)).await;
     assert_eq!(names(&first)[0], "session.started", "{:?}", names(&first));
     assert_eq!(first[0].1["offset"], 1, "every event, live");
@@ -429,7 +418,7 @@ async fn the_interactive_tui_in_a_tmux_pane_appears_live_and_is_linked_to_its_pa
         pane_format(&tui, "#{pane_dead} #{pane_current_command}"),
         "0 claude"
     );
-    submit(&tui, &chat_prompt(2)).await;
+    tui.prompt(&chat_prompt(2)).await.unwrap();
     let second = events_until_text(&mut watcher, &chat_answer(2)).await;
     assert_eq!(prompts(&second), [json!(chat_prompt(2))]);
     assert!(

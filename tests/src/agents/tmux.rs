@@ -14,7 +14,7 @@ use super::fake_anthropic::FakeAnthropic;
 use super::home::AgentHome;
 use super::{RealAgents, poll_until};
 
-/// How long the TUI may take to show its input prompt.
+/// How long the TUI may take to show its input prompt, or a prompt typed into it.
 pub const TUI_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What 2.1.328's TUI shows under its input box once it takes input (its permission-mode
@@ -104,11 +104,17 @@ impl TmuxServer {
         self.run(&argv).map(drop)
     }
 
-    /// Types `text` literally, then Enter.
-    pub async fn type_line(&self, target: &str, text: &str) -> anyhow::Result<()> {
+    /// Types `text` literally and presses Enter once the pane shows it (waiting at most
+    /// `timeout`): an Enter sent with the text, or before the program read it, would be part
+    /// of a paste (a newline in Claude's TUI), not a submit.
+    pub async fn type_line(
+        &self,
+        target: &str,
+        text: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<()> {
         self.send_keys(target, &["-l", text])?;
-        // The TUI takes a burst of keys as a paste, where Enter is a newline: submit apart.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.wait_for_screen(target, text, timeout).await?;
         self.send_keys(target, &["Enter"])
     }
 
@@ -209,7 +215,9 @@ impl ClaudeTui {
 
     /// Types `prompt` and submits it.
     pub async fn prompt(&self, prompt: &str) -> anyhow::Result<()> {
-        self.tmux.type_line(&self.target, prompt).await
+        self.tmux
+            .type_line(&self.target, prompt, TUI_READY_TIMEOUT)
+            .await
     }
 
     /// Waits until the screen shows `needle`.

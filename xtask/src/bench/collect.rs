@@ -34,11 +34,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::harness::{
-    ServerSpec, finish, fresh_dir, print_conditions, run_client_against, walk_flags,
+    Paths, ServerSpec, build_release, finish, fresh_dir, print_conditions, run_client_against,
+    server_args, walk_flags,
 };
-use super::server::{ServerChild, bench_defaults, can_pin};
+use super::server::{ServerChild, can_pin};
 use super::{median, thousands};
-use crate::cmd::{Cmd, fmt_duration, root, target_dir};
+use crate::cmd::{Cmd, fmt_duration, root};
 use tree::{Shape, Source, Tree};
 
 /// The first argument that selects this benchmark: `cargo xtask bench collect`.
@@ -283,37 +284,14 @@ impl Run {
     }
 }
 
-struct Paths {
-    agentcast: PathBuf,
-    client: PathBuf,
-}
-
 pub(super) fn run(args: &[String]) -> Result<()> {
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
     };
     let started = Instant::now();
-    println!("==> step build: release server and agentcast-collect-bench");
-    Cmd::cargo()
-        .args(["build", "--release", "-p", "agentcast-tests"])
-        .args(["--bin", "agentcast-collect-bench"])
-        .args(["-p", "agentcast-server", "--bin", "agentcast"])
-        .run()?;
-    let release = target_dir().join("release");
-    let paths = Paths {
-        agentcast: release.join("agentcast"),
-        client: release.join("agentcast-collect-bench"),
-    };
+    let paths = build_release("agentcast-collect-bench")?;
     let pin = opts.pin && can_pin();
-    let server_args = {
-        let help = Cmd::new(&paths.agentcast)
-            .args(["serve", "--help"])
-            .probe()
-            .unwrap_or_default();
-        let mut args = bench_defaults(&help, &opts.server_args);
-        args.extend(opts.server_args.iter().cloned());
-        args
-    };
+    let server_args = server_args(&paths.agentcast, &opts.server_args);
     let fixtures = root().join("../shared/fixtures");
     let repo_fixtures = root().join("tests/fixtures/agents");
     let sources = tree::load_sources(

@@ -27,11 +27,12 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::harness::{
-    ServerSpec, finish, fresh_dir, print_conditions, run_client_against, walk_flags,
+    Paths, ServerSpec, build_release, finish, fresh_dir, print_conditions, run_client_against,
+    server_args, walk_flags,
 };
-use super::server::{bench_defaults, can_pin};
+use super::server::can_pin;
 use super::{median, ms, thousands};
-use crate::cmd::{Cmd, fmt_duration, target_dir};
+use crate::cmd::fmt_duration;
 
 /// The first argument that selects this benchmark: `cargo xtask bench durability`.
 pub(super) const NAME: &str = "durability";
@@ -215,29 +216,14 @@ impl Run {
     }
 }
 
-struct Paths {
-    agentcast: PathBuf,
-    client: PathBuf,
-}
-
 pub(super) fn run(args: &[String]) -> Result<()> {
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
     };
     let started = Instant::now();
-    println!("==> step build: release server and agentcast-durability");
-    Cmd::cargo()
-        .args(["build", "--release", "-p", "agentcast-tests"])
-        .args(["--bin", "agentcast-durability"])
-        .args(["-p", "agentcast-server", "--bin", "agentcast"])
-        .run()?;
-    let release = target_dir().join("release");
-    let paths = Paths {
-        agentcast: release.join("agentcast"),
-        client: release.join("agentcast-durability"),
-    };
+    let paths = build_release("agentcast-durability")?;
     let pin = opts.pin && can_pin();
-    let server_args = serve_args(&paths, &opts);
+    let server_args = server_args(&paths.agentcast, &opts.server_args);
 
     println!("==> step bench: durability, SQLite (--durability normal) vs memory");
     print_conditions(
@@ -293,16 +279,6 @@ pub(super) fn run(args: &[String]) -> Result<()> {
 
 /// `serve` arguments beyond `--bind`, `--data-dir` and `--durability`: auth and rate limits
 /// off (`server::bench_defaults`), then the user's `--server-arg`s.
-fn serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
-    let help = Cmd::new(&paths.agentcast)
-        .args(["serve", "--help"])
-        .probe()
-        .unwrap_or_default();
-    let mut args = bench_defaults(&help, &opts.server_args);
-    args.extend(opts.server_args.iter().cloned());
-    args
-}
-
 /// Starts a server on `store`, runs the client against it, stops the server.
 fn run_once(
     measure: Measure,

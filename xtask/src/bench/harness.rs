@@ -10,8 +10,47 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use super::server::{ServerChild, load_average};
-use crate::cmd::fmt_duration;
+use super::server::{ServerChild, bench_defaults, load_average};
+use crate::cmd::{Cmd, fmt_duration, target_dir};
+
+/// The release binaries a benchmark starts: the server and its measuring client.
+pub(super) struct Paths {
+    pub(super) agentcast: PathBuf,
+    pub(super) client: PathBuf,
+}
+
+/// Builds the release server and `client` (a binary of agentcast-tests).
+pub(super) fn build_release(client: &str) -> Result<Paths> {
+    println!("==> step build: release server and {client}");
+    Cmd::cargo()
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "agentcast-tests",
+            "--bin",
+            client,
+        ])
+        .args(["-p", "agentcast-server", "--bin", "agentcast"])
+        .run()?;
+    let release = target_dir().join("release");
+    Ok(Paths {
+        agentcast: release.join("agentcast"),
+        client: release.join(client),
+    })
+}
+
+/// What `agentcast serve` gets: the bench defaults this binary knows and `user_args` does
+/// not set, then `user_args` (`--server-arg`).
+pub(super) fn server_args(agentcast: &Path, user_args: &[String]) -> Vec<String> {
+    let help = Cmd::new(agentcast)
+        .args(["serve", "--help"])
+        .probe()
+        .unwrap_or_default();
+    let mut args = bench_defaults(&help, user_args);
+    args.extend(user_args.iter().cloned());
+    args
+}
 
 /// Walks `--flag value` and `--flag=value` arguments, calling `on_flag` with the flag and a
 /// function that takes its value. `on_flag` returns `false` to stop (after printing help);

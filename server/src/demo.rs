@@ -217,6 +217,7 @@ fn script(session_id: &str, started_ms: u64) -> Vec<Step> {
         })),
         Publish(Event::UserPrompt(UserPrompt {
             text: "The test `parses_feb_29` fails. Find out why and fix it.".into(),
+            by: None,
         })),
         Pause(400),
         Stream {

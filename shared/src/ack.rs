@@ -88,6 +88,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The request conflicts with the current state, e.g. an id already in use (409).
     Conflict,
+    /// A permission request was already answered (by someone else, or by its timeout) (409).
+    AlreadyResolved,
     /// The server cannot serve this now, e.g. it is shutting down (503).
     Unavailable,
     /// A bug or an unexpected failure on the server (500).
@@ -105,6 +107,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Conflict => "conflict",
+            Self::AlreadyResolved => "already_resolved",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -119,7 +122,7 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::RateLimited => 429,
             Self::PayloadTooLarge => 413,
-            Self::Conflict => 409,
+            Self::Conflict | Self::AlreadyResolved => 409,
             Self::Unavailable => 503,
             Self::Internal => 500,
         }

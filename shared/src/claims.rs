@@ -27,9 +27,9 @@ pub struct Claims {
 }
 
 impl Claims {
-    /// True when one of the token's scopes grants `wanted` (admin implies write implies read).
+    /// True when one of the token's scopes grants `wanted` (see [`Scope::grants`]).
     pub fn has_scope(&self, wanted: Scope) -> bool {
-        self.scope.iter().any(|&granted| granted >= wanted)
+        self.scope.iter().any(|&granted| granted.grants(wanted))
     }
 
     /// True when the token may access the session (its id is listed, or `*` is).
@@ -38,7 +38,9 @@ impl Claims {
     }
 }
 
-/// A permission, ordered so that a higher scope includes the lower ones.
+/// A permission. `admin` includes every other; `write` and `control` each include `read`, and
+/// neither includes the other: a producer may publish without steering the agent, and a
+/// person who answers the agent need not be able to forge its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
@@ -47,16 +49,27 @@ pub enum Scope {
     Read,
     /// Also ingest and publish events.
     Write,
-    /// Also start and stop processes and manage the server.
+    /// Also answer the agent: prompts, interrupts, permission requests, ending a session.
+    Control,
+    /// Everything: also start and stop processes and manage the server.
     Admin,
 }
 
 impl Scope {
+    /// Every scope.
+    pub const ALL: [Scope; 4] = [Self::Read, Self::Write, Self::Control, Self::Admin];
+
+    /// True when a token with this scope may do what `wanted` allows.
+    pub fn grants(self, wanted: Scope) -> bool {
+        self == wanted || self == Self::Admin || wanted == Self::Read
+    }
+
     /// The wire name, e.g. `write`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Read => "read",
             Self::Write => "write",
+            Self::Control => "control",
             Self::Admin => "admin",
         }
     }
@@ -92,6 +105,16 @@ mod tests {
         let read = claims(&[Scope::Read], &[]);
         assert!(read.has_scope(Scope::Read) && !read.has_scope(Scope::Write));
         assert!(!claims(&[], &[]).has_scope(Scope::Read));
+    }
+
+    #[test]
+    fn control_is_granted_by_control_and_admin_only_and_grants_read() {
+        let granted_by = |scope| claims(&[scope], &[]).has_scope(Scope::Control);
+        assert!(granted_by(Scope::Control) && granted_by(Scope::Admin));
+        assert!(!granted_by(Scope::Write) && !granted_by(Scope::Read));
+        let control = claims(&[Scope::Control], &[]);
+        assert!(control.has_scope(Scope::Read));
+        assert!(!control.has_scope(Scope::Write) && !control.has_scope(Scope::Admin));
     }
 
     #[test]

@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize, de::IgnoredAny};
 
+use crate::control;
 use crate::envelope::Envelope;
-use crate::events::{Event, SessionState, SystemStats};
+use crate::events::{Event, PermissionRequested, SessionState, SystemStats, Watcher};
 
 /// `subscribe` ([`SubscribeArgs`] -> [`Subscription`]): add patterns to the socket's subscription.
 pub const SUBSCRIBE: &str = "subscribe";
@@ -37,6 +38,10 @@ pub const ALL_COMMANDS: &[&str] = &[
     PUBLISH,
     AUTH_REFRESH,
     PING,
+    control::PROMPT,
+    control::INTERRUPT,
+    control::PERMISSION_RESPOND,
+    control::END,
 ];
 
 /// The most events one `get_history` call returns.
@@ -103,7 +108,7 @@ impl<'de> Deserialize<'de> for GetStatusArgs {
 }
 
 /// Result of `get_status` on a session namespace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct SessionStatusReport {
     /// The session asked about.
@@ -116,6 +121,13 @@ pub struct SessionStatusReport {
     pub head_offset: u64,
     /// Sockets connected to its namespace.
     pub clients: u64,
+    /// Who is watching it now (as `session.presence` reports it).
+    pub watchers: Vec<Watcher>,
+    /// True when the session accepts the control commands (a process agentcast runs in
+    /// control mode, or a hook session in approve mode).
+    pub controllable: bool,
+    /// The permission requests open now, oldest first.
+    pub open_permissions: Vec<PermissionRequested>,
 }
 
 /// Result of `get_status` on the hub namespace `/`.

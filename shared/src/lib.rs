@@ -12,6 +12,8 @@
 //! - [`pattern`]: subscription patterns (`*`, `tool.*`, `output.text`) and their expansion
 //!   into event types (rooms).
 //! - [`commands`]: client-to-server command names, their arguments and their ack results.
+//! - [`control`]: the commands that answer the agent (`prompt`, `interrupt`,
+//!   `permission.respond`, `end`), on a session namespace and over REST.
 //! - [`ack`]: [`Ack`], the `{"ok": ...}` / `{"error": {...}}` answer to every command.
 //! - [`claims`]: the JWT claims and scopes.
 //! - [`rest`]: the REST API's bodies and query parameters, one file per resource (with the
@@ -27,6 +29,7 @@
 pub mod ack;
 pub mod claims;
 pub mod commands;
+pub mod control;
 pub mod envelope;
 pub mod events;
 pub mod pattern;
@@ -40,6 +43,10 @@ pub use commands::{
     ConnectAuth, GetHistoryArgs, GetStatusArgs, HistoryPage, HubStatusReport, IngestArgs,
     IngestResult, MAX_HISTORY_LIMIT, PingArgs, Pong, PublishArgs, PublishResult, RefreshArgs,
     Refreshed, RejectedLine, SessionStatusReport, SessionSummary, SubscribeArgs, Subscription,
+};
+pub use control::{
+    EndArgs, EndResult, InterruptArgs, InterruptResult, PermissionAnswer, PermissionRespondArgs,
+    PermissionResponded, PromptArgs, PromptResult,
 };
 pub use envelope::{Envelope, format_ts_millis, parse_ts_millis};
 // Every event struct, enum and type-name constant, so `agentcast_shared::TOOL_STARTED` works.

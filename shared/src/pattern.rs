@@ -187,6 +187,7 @@ mod tests {
                 "session.checkpoint",
                 "session.ended",
                 "session.recovered",
+                "session.presence",
                 "tool.started",
                 "tool.completed",
                 "usage.updated",

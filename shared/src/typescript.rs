@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::commands::{self, *};
+use crate::control::{self, *};
 use crate::{Ack, Claims, Envelope, Event, events, rest};
 
 /// The generated file, relative to the workspace root.
@@ -61,6 +62,13 @@ pub fn render() -> String {
     decls.root::<Refreshed>();
     decls.root::<PingArgs>();
     decls.root::<Pong>();
+    decls.root::<PromptArgs>();
+    decls.root::<PromptResult>();
+    decls.root::<InterruptArgs>();
+    decls.root::<InterruptResult>();
+    decls.root::<EndResult>();
+    decls.root::<PermissionRespondArgs>();
+    decls.root::<PermissionResponded>();
     decls.root::<ConnectAuth>();
     decls.root::<Claims>();
 
@@ -70,6 +78,7 @@ pub fn render() -> String {
     decls.root::<rest::SessionDetail>();
     decls.root::<rest::ListSessionsParams>();
     decls.root::<rest::CreateSession>();
+    decls.root::<PermissionAnswer>();
     decls.root::<rest::CreatedSession>();
     decls.root::<rest::Stopping>();
     decls.root::<rest::CreateCheckpoint>();
@@ -185,6 +194,22 @@ fn command_signatures(cfg: &Config) -> Vec<(&'static str, String, String)> {
             Refreshed::name(cfg),
         ),
         (commands::PING, PingArgs::name(cfg), Pong::name(cfg)),
+        (
+            control::PROMPT,
+            PromptArgs::name(cfg),
+            PromptResult::name(cfg),
+        ),
+        (
+            control::INTERRUPT,
+            InterruptArgs::name(cfg),
+            InterruptResult::name(cfg),
+        ),
+        (
+            control::PERMISSION_RESPOND,
+            PermissionRespondArgs::name(cfg),
+            PermissionResponded::name(cfg),
+        ),
+        (control::END, InterruptArgs::name(cfg), EndResult::name(cfg)),
     ]
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 
+use agentcast_shared::commands::ALL_COMMANDS;
 use agentcast_shared::*;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::json;
@@ -78,6 +79,41 @@ fn event_samples() -> Vec<(Event, &'static str)> {
             r#"{"recovered":false,"from":5,"to":42}"#,
         ),
         (
+            PermissionRequested {
+                request_id: "r1".into(),
+                tool_use_id: Some("toolu_1".into()),
+                tool_name: "Bash".into(),
+                input: json!({"command": "touch x"}),
+                description: Some("Create a file".into()),
+                suggestions: vec![json!({"type": "setMode", "mode": "acceptEdits"})],
+                expires_at: "2026-11-24T10:10:00.000Z".into(),
+            }
+            .into(),
+            r#"{"request_id":"r1","tool_use_id":"toolu_1","tool_name":"Bash","input":{"command":"touch x"},"description":"Create a file","suggestions":[{"type":"setMode","mode":"acceptEdits"}],"expires_at":"2026-11-24T10:10:00.000Z"}"#,
+        ),
+        (
+            PermissionResolved {
+                request_id: "r1".into(),
+                decision: PermissionDecision::Deny,
+                by: "agentcast".into(),
+                reason: ResolvedReason::SessionEnded,
+                message: Some("the session ended".into()),
+            }
+            .into(),
+            r#"{"request_id":"r1","decision":"deny","by":"agentcast","reason":"session_ended","message":"the session ended"}"#,
+        ),
+        (
+            SessionPresence {
+                watchers: vec![Watcher {
+                    sub: "alice".into(),
+                    sockets: 2,
+                    can_control: true,
+                }],
+            }
+            .into(),
+            r#"{"watchers":[{"sub":"alice","sockets":2,"can_control":true}]}"#,
+        ),
+        (
             OutputText {
                 message_id: Some("msg_1".into()),
                 text: "Hello".into(),
@@ -107,6 +143,7 @@ fn event_samples() -> Vec<(Event, &'static str)> {
         (
             UserPrompt {
                 text: "fix the build".into(),
+                by: None,
             }
             .into(),
             r#"{"text":"fix the build"}"#,
@@ -411,6 +448,8 @@ fn hub_events_are_the_lifecycle_usage_and_stats() {
         SESSION_STATUS,
         SESSION_CHECKPOINT,
         SESSION_ENDED,
+        PERMISSION_REQUESTED,
+        PERMISSION_RESOLVED,
         USAGE_UPDATED,
         AGENT_NOTIFICATION,
         SYSTEM_STATS,
@@ -555,6 +594,7 @@ fn enums_use_their_wire_names() {
         SessionState::Starting,
         SessionState::Running,
         SessionState::Idle,
+        SessionState::Waiting,
         SessionState::Completed,
         SessionState::Failed,
         SessionState::Cancelled,
@@ -562,7 +602,7 @@ fn enums_use_their_wire_names() {
     ];
     assert_eq!(
         names(json!(states)),
-        r#"["starting","running","idle","completed","failed","cancelled","interrupted"]"#
+        r#"["starting","running","idle","waiting","completed","failed","cancelled","interrupted"]"#
     );
     assert_eq!(SessionState::ALL, states);
     for source in SessionSource::ALL {
@@ -693,7 +733,13 @@ fn unknown_fields_are_accepted() {
         r#"{"type":"user.prompt","data":{"text":"hi","images":[]},"id":"client-1"}"#,
     )
     .unwrap();
-    assert_eq!(item, Event::UserPrompt(UserPrompt { text: "hi".into() }));
+    assert_eq!(
+        item,
+        Event::UserPrompt(UserPrompt {
+            text: "hi".into(),
+            by: None
+        })
+    );
 
     let auth: ConnectAuth =
         serde_json::from_str(r#"{"token":"jwt","offset":7,"client":"dashboard"}"#).unwrap();
@@ -710,7 +756,11 @@ fn unknown_fields_are_accepted() {
 fn publish_args_round_trip_typed_events() {
     let args = PublishArgs {
         events: vec![
-            UserPrompt { text: "hi".into() }.into(),
+            UserPrompt {
+                text: "hi".into(),
+                by: None,
+            }
+            .into(),
             OutputText {
                 message_id: None,
                 text: "hello".into(),
@@ -789,8 +839,15 @@ fn get_status_is_golden() {
             status: Some(SessionState::Running),
             head_offset: 42,
             clients: 2,
+            watchers: vec![Watcher {
+                sub: "bob".into(),
+                sockets: 1,
+                can_control: false,
+            }],
+            controllable: true,
+            open_permissions: vec![],
         },
-        r#"{"session_id":"s1","status":"running","head_offset":42,"clients":2}"#,
+        r#"{"session_id":"s1","status":"running","head_offset":42,"clients":2,"watchers":[{"sub":"bob","sockets":1,"can_control":false}],"controllable":true,"open_permissions":[]}"#,
     );
     golden(
         &SessionStatusReport {
@@ -798,8 +855,11 @@ fn get_status_is_golden() {
             status: None,
             head_offset: 0,
             clients: 0,
+            watchers: vec![],
+            controllable: false,
+            open_permissions: vec![],
         },
-        r#"{"session_id":"s2","head_offset":0,"clients":0}"#,
+        r#"{"session_id":"s2","head_offset":0,"clients":0,"watchers":[],"controllable":false,"open_permissions":[]}"#,
     );
     golden(
         &HubStatusReport {
@@ -910,7 +970,11 @@ fn command_names_are_pinned() {
             "ingest",
             "publish",
             "auth.refresh",
-            "ping"
+            "ping",
+            "prompt",
+            "interrupt",
+            "permission.respond",
+            "end"
         ]
     );
     assert_eq!(
@@ -922,7 +986,11 @@ fn command_names_are_pinned() {
             INGEST,
             PUBLISH,
             AUTH_REFRESH,
-            PING
+            PING,
+            agentcast_shared::control::PROMPT,
+            agentcast_shared::control::INTERRUPT,
+            agentcast_shared::control::PERMISSION_RESPOND,
+            agentcast_shared::control::END
         ],
         ALL_COMMANDS
     );
@@ -1037,19 +1105,23 @@ fn rest_sessions_are_golden() {
                 "2026-11-24T10:00:00.000Z",
             ),
             process_running: true,
+            controllable: true,
         },
-        r#"{"id":"s2","label":null,"project_id":null,"source":"demo","command":null,"cwd":null,"model":null,"status":"running","started_at":"2026-11-24T10:00:00.000Z","ended_at":null,"duration_ms":null,"head_offset":0,"total_cost_usd":null,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_creation_tokens":0,"agent":null,"agent_session_id":null,"cli_version":null,"git_branch":null,"process_running":true}"#,
+        r#"{"id":"s2","label":null,"project_id":null,"source":"demo","command":null,"cwd":null,"model":null,"status":"running","started_at":"2026-11-24T10:00:00.000Z","ended_at":null,"duration_ms":null,"head_offset":0,"total_cost_usd":null,"input_tokens":0,"output_tokens":0,"cache_read_tokens":0,"cache_creation_tokens":0,"agent":null,"agent_session_id":null,"cli_version":null,"git_branch":null,"process_running":true,"controllable":true}"#,
     );
     let view = rest::SessionView {
         record: full_record(),
         process_running: false,
+        controllable: false,
     };
     golden(
         &rest::SessionList {
             sessions: vec![view.clone()],
             next_cursor: None,
         },
-        &format!(r#"{{"sessions":[{FULL_RECORD},"process_running":false}}]}}"#),
+        &format!(
+            r#"{{"sessions":[{FULL_RECORD},"process_running":false,"controllable":false}}]}}"#
+        ),
     );
     golden(
         &rest::SessionList {
@@ -1070,7 +1142,7 @@ fn rest_sessions_are_golden() {
             }],
         },
         &format!(
-            r#"{FULL_RECORD},"process_running":false,"checkpoints":[{{"checkpoint_id":"c1","session_id":"s1","label":null,"offset":17,"created_at":"2026-11-24T10:00:30.000Z"}}]}}"#
+            r#"{FULL_RECORD},"process_running":false,"controllable":false,"checkpoints":[{{"checkpoint_id":"c1","session_id":"s1","label":null,"offset":17,"created_at":"2026-11-24T10:00:30.000Z"}}]}}"#
         ),
     );
 }
@@ -1104,6 +1176,8 @@ fn rest_session_requests_are_golden() {
             label: Some("try".into()),
             session_id: None,
             project: None,
+            prompt: None,
+            control: None,
         },
         r#"{"command":["claude","-p","hi"],"cwd":"/src","label":"try"}"#,
     );
@@ -1114,8 +1188,10 @@ fn rest_session_requests_are_golden() {
             label: None,
             session_id: None,
             project: Some("../web".into()),
+            prompt: Some("fix the build".into()),
+            control: Some(false),
         },
-        r#"{"command":["claude"],"project":"../web"}"#,
+        r#"{"command":["claude"],"project":"../web","prompt":"fix the build","control":false}"#,
     );
     golden(
         &rest::CreatedSession {
@@ -1414,4 +1490,56 @@ fn collected_sessions_say_which_agent_they_are() {
         },
         r#"{"importing":true,"files_total":5000,"files_imported":1200,"bytes_total":900000000,"bytes_imported":120000000,"files_followed":1200,"errors":1}"#,
     );
+}
+
+#[test]
+fn control_commands_are_golden() {
+    assert!(ALL_COMMANDS.contains(&"permission.respond"));
+    golden(
+        &UserPrompt {
+            text: "and the tests".into(),
+            by: Some("alice".into()),
+        },
+        r#"{"text":"and the tests","by":"alice"}"#,
+    );
+    golden(
+        &PromptArgs {
+            text: "now the docs".into(),
+        },
+        r#"{"text":"now the docs"}"#,
+    );
+    golden(
+        &PromptResult {
+            queued: true,
+            ahead: 1,
+        },
+        r#"{"queued":true,"ahead":1}"#,
+    );
+    golden(
+        &InterruptResult { interrupted: false },
+        r#"{"interrupted":false}"#,
+    );
+    golden(&EndResult { ending: true }, r#"{"ending":true}"#);
+    golden(
+        &PermissionRespondArgs {
+            request_id: "r1".into(),
+            answer: PermissionAnswer {
+                decision: PermissionDecision::Allow,
+                message: None,
+                updated_input: Some(json!({"command": "touch y"})),
+                updated_permissions: None,
+            },
+        },
+        r#"{"request_id":"r1","decision":"allow","updated_input":{"command":"touch y"}}"#,
+    );
+    golden(
+        &PermissionResponded {
+            request_id: "r1".into(),
+            decision: PermissionDecision::Deny,
+        },
+        r#"{"request_id":"r1","decision":"deny"}"#,
+    );
+    assert_eq!(json!(ErrorCode::AlreadyResolved), json!("already_resolved"));
+    assert_eq!(ErrorCode::AlreadyResolved.http_status(), 409);
+    assert_eq!(json!(Scope::Control), json!("control"));
 }

@@ -130,7 +130,7 @@ message?: string, };
 /**
  * The state of a session.
  */
-export type SessionState = "starting" | "running" | "idle" | "completed" | "failed" | "cancelled" | "interrupted";
+export type SessionState = "starting" | "running" | "idle" | "waiting" | "completed" | "failed" | "cancelled" | "interrupted";
 
 /**
  * `session.checkpoint`: a named point in the session stream to come back to.
@@ -202,6 +202,106 @@ from: number,
 to: number, };
 
 /**
+ * `permission.requested`: the agent asks before it uses a tool; any watcher with the
+ * `control` scope may answer with `permission.respond`. The session is `waiting` while one
+ * is open.
+ */
+export type PermissionRequested = {
+/**
+ * The id to answer with.
+ */
+request_id: string,
+/**
+ * The tool call it is about (its `tool.started`), when the agent said.
+ */
+tool_use_id?: string,
+/**
+ * The tool, e.g. `Bash`, `Edit`, `Write`.
+ */
+tool_name: string,
+/**
+ * What the tool would be called with (the command, the file and its new text, ...).
+ */
+input: unknown,
+/**
+ * What the agent says the call does, when it said.
+ */
+description?: string,
+/**
+ * The agent's own offers to allow more than this call (e.g. a rule that always allows
+ * the command), to pass back as `updated_permissions`; as the agent sent them.
+ */
+suggestions?: unknown[],
+/**
+ * When it is denied with reason `timeout` if no one answers, RFC 3339 UTC with
+ * milliseconds.
+ */
+expires_at: string, };
+
+/**
+ * `permission.resolved`: a permission request was answered; the first answer wins.
+ */
+export type PermissionResolved = {
+/**
+ * The request answered.
+ */
+request_id: string,
+/**
+ * What the agent was told.
+ */
+decision: PermissionDecision,
+/**
+ * Who answered: the token's subject, or `agentcast` when the server decided (timeout,
+ * end of the session).
+ */
+by: string,
+/**
+ * Why it was resolved.
+ */
+reason: ResolvedReason,
+/**
+ * The message a denial gave the agent.
+ */
+message?: string, };
+
+/**
+ * The answer to a permission request.
+ */
+export type PermissionDecision = "allow" | "deny";
+
+/**
+ * Why a permission request was resolved.
+ */
+export type ResolvedReason = "answered" | "timeout" | "session_ended" | "cancelled";
+
+/**
+ * `session.presence` (ephemeral, offset 0): who is watching the session now. Sent to the
+ * session's watchers when the set of subjects changes, and in `get_status`.
+ */
+export type SessionPresence = {
+/**
+ * One entry per token subject connected to the session's namespace, by subject.
+ */
+watchers: Array<Watcher>, };
+
+/**
+ * One subject watching a session.
+ */
+export type Watcher = {
+/**
+ * The token's subject (`anonymous` when the server runs without auth).
+ */
+sub: string,
+/**
+ * Its connected sockets (tabs, terminals).
+ */
+sockets: number,
+/**
+ * True when its token may answer the agent (the `control` scope).
+ */
+can_control: boolean, };
+
+/**
  * `output.text`: assistant text, either a streamed piece or a whole block.
  */
 export type OutputText = {
@@ -259,7 +359,12 @@ export type UserPrompt = {
 /**
  * The prompt.
  */
-text: string, };
+text: string,
+/**
+ * Who sent it through agentcast (the token's subject); absent for a prompt the agent's
+ * own output or transcript reported.
+ */
+by?: string, };
 
 /**
  * `tool.started`: the agent called a tool.
@@ -900,7 +1005,7 @@ agent_session_id?: string, };
  * Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,
  * the shape of a `publish` item.
  */
-export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "agent.hook", "data": AgentHook } | { "type": "agent.task", "data": AgentTask } | { "type": "agent.notification", "data": AgentNotification } | { "type": "system.stats", "data": SystemStats } | { "type": "tmux.window_opened", "data": TmuxWindowOpened } | { "type": "tmux.window_renamed", "data": TmuxWindowRenamed } | { "type": "tmux.window_closed", "data": TmuxWindowClosed } | { "type": "tmux.pane_opened", "data": TmuxPaneOpened } | { "type": "tmux.pane_command_changed", "data": TmuxPaneCommandChanged } | { "type": "tmux.pane_exited", "data": TmuxPaneExited } | { "type": "tmux.pane_closed", "data": TmuxPaneClosed } | { "type": "tmux.agent_detected", "data": TmuxAgentDetected } | { "type": "tmux.agent_ended", "data": TmuxAgentEnded };
+export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "permission.requested", "data": PermissionRequested } | { "type": "permission.resolved", "data": PermissionResolved } | { "type": "session.presence", "data": SessionPresence } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "agent.hook", "data": AgentHook } | { "type": "agent.task", "data": AgentTask } | { "type": "agent.notification", "data": AgentNotification } | { "type": "system.stats", "data": SystemStats } | { "type": "tmux.window_opened", "data": TmuxWindowOpened } | { "type": "tmux.window_renamed", "data": TmuxWindowRenamed } | { "type": "tmux.window_closed", "data": TmuxWindowClosed } | { "type": "tmux.pane_opened", "data": TmuxPaneOpened } | { "type": "tmux.pane_command_changed", "data": TmuxPaneCommandChanged } | { "type": "tmux.pane_exited", "data": TmuxPaneExited } | { "type": "tmux.pane_closed", "data": TmuxPaneClosed } | { "type": "tmux.agent_detected", "data": TmuxAgentDetected } | { "type": "tmux.agent_ended", "data": TmuxAgentEnded };
 
 /**
  * A command's answer: `{"ok": <result>}` or `{"error": {"code": "...", "message": "..."}}`.
@@ -925,7 +1030,7 @@ message: string, };
 /**
  * The kind of a failure; each maps to one HTTP status.
  */
-export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "payload_too_large" | "conflict" | "unavailable" | "internal";
+export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "rate_limited" | "payload_too_large" | "conflict" | "already_resolved" | "unavailable" | "internal";
 
 /**
  * Arguments of `subscribe` and `unsubscribe`.
@@ -1008,7 +1113,20 @@ head_offset: number,
 /**
  * Sockets connected to its namespace.
  */
-clients: number, };
+clients: number,
+/**
+ * Who is watching it now (as `session.presence` reports it).
+ */
+watchers: Array<Watcher>,
+/**
+ * True when the session accepts the control commands (a process agentcast runs in
+ * control mode, or a hook session in approve mode).
+ */
+controllable: boolean,
+/**
+ * The permission requests open now, oldest first.
+ */
+open_permissions: Array<PermissionRequested>, };
 
 /**
  * Result of `get_status` on the hub namespace `/`.
@@ -1151,6 +1269,91 @@ export type Pong = {
 ts: string, };
 
 /**
+ * Arguments of `prompt`, and the body of `POST /api/sessions/{id}/prompt`.
+ */
+export type PromptArgs = {
+/**
+ * The prompt (at most [`MAX_PROMPT_BYTES`]).
+ */
+text: string, };
+
+/**
+ * Result of `prompt`.
+ */
+export type PromptResult = {
+/**
+ * True when a turn was running: the prompt starts the turn after the ones before it.
+ */
+queued: boolean,
+/**
+ * Prompts waiting before this one (0 when it was sent to the agent now).
+ */
+ahead: number, };
+
+/**
+ * Arguments of `interrupt` and `end`: none. Accepts `{}`, `null`, a missing argument or
+ * anything else.
+ */
+export type InterruptArgs = Record<symbol, never>;
+
+/**
+ * Result of `interrupt`.
+ */
+export type InterruptResult = {
+/**
+ * False when no turn was running (nothing to stop).
+ */
+interrupted: boolean, };
+
+/**
+ * Result of `end`.
+ */
+export type EndResult = {
+/**
+ * Always true: the session ends once the agent has exited (`session.ended`).
+ */
+ending: boolean, };
+
+/**
+ * Arguments of `permission.respond`: the request and the answer.
+ */
+export type PermissionRespondArgs = {
+/**
+ * The `request_id` of the `permission.requested`.
+ */
+request_id: string,
+/**
+ * `allow` or `deny`.
+ */
+decision: PermissionDecision,
+/**
+ * What a denial tells the agent [default: "Denied by <who> through agentcast"].
+ */
+message?: string,
+/**
+ * The input the tool runs with instead of the one requested (allow only).
+ */
+updated_input?: unknown,
+/**
+ * Suggestions of the request to apply as well ("always allow"), as the request listed
+ * them (allow only).
+ */
+updated_permissions?: unknown[], };
+
+/**
+ * Result of `permission.respond`: the answer reached the agent.
+ */
+export type PermissionResponded = {
+/**
+ * The request answered.
+ */
+request_id: string,
+/**
+ * The decision the agent got.
+ */
+decision: PermissionDecision, };
+
+/**
  * The Socket.IO handshake `auth` object; unknown fields are ignored.
  */
 export type ConnectAuth = {
@@ -1198,9 +1401,11 @@ sessions: Array<string>,
 project?: string, };
 
 /**
- * A permission, ordered so that a higher scope includes the lower ones.
+ * A permission. `admin` includes every other; `write` and `control` each include `read`, and
+ * neither includes the other: a producer may publish without steering the agent, and a
+ * person who answers the agent need not be able to forge its events.
  */
-export type Scope = "read" | "write" | "admin";
+export type Scope = "read" | "write" | "control" | "admin";
 
 /**
  * A session as the server keeps it: what `session.started` said, the latest status, and the
@@ -1315,6 +1520,10 @@ export type SessionView = {
  */
 process_running: boolean,
 /**
+ * True when it accepts the control commands (prompt, interrupt, permission answers).
+ */
+controllable: boolean,
+/**
  * The session's id.
  */
 id: string,
@@ -1411,6 +1620,10 @@ checkpoints: Array<Checkpoint>,
  * True while a process this server started for it runs.
  */
 process_running: boolean,
+/**
+ * True when it accepts the control commands (prompt, interrupt, permission answers).
+ */
+controllable: boolean,
 /**
  * The session's id.
  */
@@ -1551,8 +1764,9 @@ export type SessionFilter = "active" | "all";
  */
 export type CreateSession = {
 /**
- * Program and arguments, e.g. `["claude", "-p", "...", "--output-format", "stream-json",
- * "--verbose"]`. The program must be on the server's allow-list (`allow_commands`).
+ * Program and arguments, e.g. `["claude"]` or `["claude", "--model", "sonnet"]`. The
+ * program must be on the server's allow-list (`allow_commands`). Claude Code runs in
+ * control mode (see `control`) unless the command drives its own input.
  */
 command: Array<string>,
 /**
@@ -1572,7 +1786,41 @@ session_id?: string,
  * directory's project (its git root), anything else the project of that name, created if
  * need be [default: the project of `cwd`].
  */
-project?: string, };
+project?: string,
+/**
+ * The first prompt of a session in control mode [default: none: the session waits,
+ * idle, for a `prompt`].
+ */
+prompt?: string,
+/**
+ * Run Claude Code in control mode (stream-json in and out, permission requests
+ * answered by watchers, alive across turns) [default: true]; false runs the command
+ * as given, one-shot.
+ */
+control?: boolean, };
+
+/**
+ * An answer to a permission request: the body of
+ * `POST /api/sessions/{id}/permissions/{request_id}`.
+ */
+export type PermissionAnswer = {
+/**
+ * `allow` or `deny`.
+ */
+decision: PermissionDecision,
+/**
+ * What a denial tells the agent [default: "Denied by <who> through agentcast"].
+ */
+message?: string,
+/**
+ * The input the tool runs with instead of the one requested (allow only).
+ */
+updated_input?: unknown,
+/**
+ * Suggestions of the request to apply as well ("always allow"), as the request listed
+ * them (allow only).
+ */
+updated_permissions?: unknown[], };
 
 /**
  * The answer to `POST /api/sessions`: the process started.
@@ -2086,6 +2334,9 @@ export type EventType =
   | "session.checkpoint"
   | "session.ended"
   | "session.recovered"
+  | "permission.requested"
+  | "permission.resolved"
+  | "session.presence"
   | "output.text"
   | "output.thinking"
   | "output.stderr"
@@ -2122,6 +2373,9 @@ export interface ServerToClientEvents {
   "session.checkpoint": (envelope: Envelope<SessionCheckpoint>) => void;
   "session.ended": (envelope: Envelope<SessionEnded>) => void;
   "session.recovered": (envelope: Envelope<SessionRecovered>) => void;
+  "permission.requested": (envelope: Envelope<PermissionRequested>) => void;
+  "permission.resolved": (envelope: Envelope<PermissionResolved>) => void;
+  "session.presence": (envelope: Envelope<SessionPresence>) => void;
   "output.text": (envelope: Envelope<OutputText>) => void;
   "output.thinking": (envelope: Envelope<OutputThinking>) => void;
   "output.stderr": (envelope: Envelope<OutputStderr>) => void;
@@ -2161,4 +2415,8 @@ export interface ClientToServerEvents {
   publish: (args: PublishArgs, ack: (res: Ack<PublishResult>) => void) => void;
   "auth.refresh": (args: RefreshArgs, ack: (res: Ack<Refreshed>) => void) => void;
   ping: (args: PingArgs, ack: (res: Ack<Pong>) => void) => void;
+  prompt: (args: PromptArgs, ack: (res: Ack<PromptResult>) => void) => void;
+  interrupt: (args: InterruptArgs, ack: (res: Ack<InterruptResult>) => void) => void;
+  "permission.respond": (args: PermissionRespondArgs, ack: (res: Ack<PermissionResponded>) => void) => void;
+  end: (args: InterruptArgs, ack: (res: Ack<EndResult>) => void) => void;
 }

@@ -361,11 +361,7 @@ async fn set_status(hub: &Hub, id: &str, status: SessionState) {
         return;
     };
     let now = session.status();
-    let open = matches!(
-        now,
-        SessionState::Starting | SessionState::Running | SessionState::Idle
-    );
-    if session.head_offset() == 0 || !open || now == status {
+    if session.head_offset() == 0 || !now.is_active() || now == status {
         return;
     }
     let event = Event::SessionStatus(SessionStatus {

@@ -340,6 +340,9 @@ impl SessionHandle {
             status: Some(self.status()),
             head_offset: self.head_offset(),
             clients,
+            watchers: Vec::new(),
+            controllable: false,
+            open_permissions: Vec::new(),
         }
     }
 }

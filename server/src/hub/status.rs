@@ -26,6 +26,9 @@ impl Hub {
             status: record.as_ref().map(|r| r.status),
             head_offset: record.map_or(0, |r| r.head_offset),
             clients,
+            watchers: Vec::new(),
+            controllable: false,
+            open_permissions: Vec::new(),
         })
     }
 

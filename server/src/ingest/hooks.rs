@@ -420,6 +420,7 @@ impl HookSession {
                 out.push(
                     UserPrompt {
                         text: prompt.to_owned(),
+                        by: None,
                     }
                     .into(),
                 );

@@ -197,6 +197,7 @@ impl SessionService {
     fn view(&self, record: SessionRecord) -> SessionView {
         SessionView {
             process_running: self.supervisor.is_running(&record.id),
+            controllable: self.supervisor.is_controllable(&record.id),
             record,
         }
     }

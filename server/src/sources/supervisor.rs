@@ -127,6 +127,11 @@ impl Supervisor {
             .contains_key(session_id)
     }
 
+    /// True when the session's process runs in control mode and takes prompts and answers.
+    pub fn is_controllable(&self, _session_id: &str) -> bool {
+        false
+    }
+
     /// Stops every process (server shutdown).
     pub fn stop_all(&self) {
         let running =

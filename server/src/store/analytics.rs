@@ -101,7 +101,10 @@ pub(crate) fn add_outcome(row: &mut SessionStatsRow, timed: &mut u64, session: &
         SessionState::Failed => row.failed += 1,
         SessionState::Cancelled => row.cancelled += 1,
         SessionState::Interrupted => row.interrupted += 1,
-        SessionState::Starting | SessionState::Running | SessionState::Idle => row.active += 1,
+        SessionState::Starting
+        | SessionState::Running
+        | SessionState::Idle
+        | SessionState::Waiting => row.active += 1,
     }
     if let Some(duration) = session.duration_ms {
         *timed += 1;

@@ -82,10 +82,11 @@ pub trait SessionCatalog: Send + Sync + 'static {
 
 /// The statuses that may still produce events, as stored: what
 /// [`mark_interrupted_on_startup`](SessionCatalog::mark_interrupted_on_startup) ends.
-pub(crate) const ACTIVE_STATUSES: [SessionState; 3] = [
+pub(crate) const ACTIVE_STATUSES: [SessionState; 4] = [
     SessionState::Starting,
     SessionState::Running,
     SessionState::Idle,
+    SessionState::Waiting,
 ];
 
 /// Sources whose sessions no process of this server runs: a restart does not end them, it

@@ -5,6 +5,7 @@
 //! name, the `From` impl and [`ALL_EVENT_TYPES`], so no name is written twice.
 //!
 //! - [`session`]: lifecycle (`session.*`).
+//! - [`control`]: answering the agent (`permission.*`, `session.presence`).
 //! - [`output`]: what the agent says and what the user typed (`output.*`, `user.prompt`).
 //! - [`tool`]: tool calls and sub-agent delegations (`tool.*`, `agent.delegation`).
 //! - [`todo`]: the agent's todo list (`todo.updated`).
@@ -17,6 +18,7 @@
 //! - [`tmux`]: windows, panes and agents of a tmux server (`tmux.*`).
 
 pub mod agent;
+pub mod control;
 pub mod hook;
 pub mod notification;
 pub mod output;
@@ -29,6 +31,10 @@ pub mod tool;
 pub mod usage;
 
 pub use agent::{AgentError, AgentRaw};
+pub use control::{
+    PermissionDecision, PermissionRequested, PermissionResolved, ResolvedReason, SessionPresence,
+    Watcher,
+};
 pub use hook::{AgentHook, HookPhase};
 pub use notification::AgentNotification;
 pub use output::{OutputStderr, OutputText, OutputThinking, UserPrompt};
@@ -177,6 +183,9 @@ event_types! {
     SESSION_CHECKPOINT = "session.checkpoint" => SessionCheckpoint, on_hub: true;
     SESSION_ENDED = "session.ended" => SessionEnded, on_hub: true;
     SESSION_RECOVERED = "session.recovered" => SessionRecovered, on_hub: false;
+    PERMISSION_REQUESTED = "permission.requested" => PermissionRequested, on_hub: true;
+    PERMISSION_RESOLVED = "permission.resolved" => PermissionResolved, on_hub: true;
+    SESSION_PRESENCE = "session.presence" => SessionPresence, on_hub: false;
     OUTPUT_TEXT = "output.text" => OutputText, on_hub: false;
     OUTPUT_THINKING = "output.thinking" => OutputThinking, on_hub: false;
     OUTPUT_STDERR = "output.stderr" => OutputStderr, on_hub: false;

@@ -47,8 +47,12 @@ pub struct OutputStderr {
 
 /// `user.prompt`: a prompt the user gave the agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 pub struct UserPrompt {
     /// The prompt.
     pub text: String,
+    /// Who sent it through agentcast (the token's subject); absent for a prompt the agent's
+    /// own output or transcript reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }

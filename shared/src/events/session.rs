@@ -174,6 +174,8 @@ pub enum SessionState {
     Running,
     /// Alive but waiting (e.g. for the next prompt).
     Idle,
+    /// Alive and waiting for a person: a permission request is open.
+    Waiting,
     /// Ended normally.
     Completed,
     /// Ended with an error or a non-zero exit.
@@ -186,19 +188,23 @@ pub enum SessionState {
 
 impl SessionState {
     /// Every state.
-    pub const ALL: [SessionState; 7] = [
+    pub const ALL: [SessionState; 8] = [
         Self::Starting,
         Self::Running,
         Self::Idle,
+        Self::Waiting,
         Self::Completed,
         Self::Failed,
         Self::Cancelled,
         Self::Interrupted,
     ];
 
-    /// Starting, running or idle: the session may still produce events.
+    /// Starting, running, idle or waiting: the session may still produce events.
     pub fn is_active(self) -> bool {
-        matches!(self, Self::Starting | Self::Running | Self::Idle)
+        matches!(
+            self,
+            Self::Starting | Self::Running | Self::Idle | Self::Waiting
+        )
     }
 
     /// Completed, failed, cancelled or interrupted: the session will produce no more events.
@@ -212,6 +218,7 @@ impl SessionState {
             Self::Starting => "starting",
             Self::Running => "running",
             Self::Idle => "idle",
+            Self::Waiting => "waiting",
             Self::Completed => "completed",
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",

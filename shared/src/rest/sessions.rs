@@ -124,6 +124,9 @@ pub struct SessionView {
     pub record: SessionRecord,
     /// True while a process this server started for it runs.
     pub process_running: bool,
+    /// True when it accepts the control commands (prompt, interrupt, permission answers).
+    #[serde(default)]
+    pub controllable: bool,
 }
 
 /// The body of `GET /api/sessions`: newest first.
@@ -202,8 +205,9 @@ pub struct ListSessionsParams {
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
-    /// Program and arguments, e.g. `["claude", "-p", "...", "--output-format", "stream-json",
-    /// "--verbose"]`. The program must be on the server's allow-list (`allow_commands`).
+    /// Program and arguments, e.g. `["claude"]` or `["claude", "--model", "sonnet"]`. The
+    /// program must be on the server's allow-list (`allow_commands`). Claude Code runs in
+    /// control mode (see `control`) unless the command drives its own input.
     pub command: Vec<String>,
     /// Working directory [default: the server's].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,6 +223,15 @@ pub struct CreateSession {
     /// need be [default: the project of `cwd`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
+    /// The first prompt of a session in control mode [default: none: the session waits,
+    /// idle, for a `prompt`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// Run Claude Code in control mode (stream-json in and out, permission requests
+    /// answered by watchers, alive across turns) [default: true]; false runs the command
+    /// as given, one-shot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<bool>,
 }
 
 /// The answer to `POST /api/sessions`: the process started.

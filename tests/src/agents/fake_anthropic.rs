@@ -28,8 +28,19 @@ pub const BASH_COMMAND: &str = "echo hello";
 pub const FAIL_COMMAND: &str = "echo about-to-fail; exit 3";
 /// What the sub-agent of the task scenario runs.
 pub const SUBAGENT_COMMAND: &str = "echo sub-agent-was-here";
+/// What the permission scenario runs: a command Claude Code asks permission for (it writes
+/// [`PERMISSION_FILE`] in the working directory).
+pub const PERMISSION_COMMAND: &str = "touch approved.txt";
+/// The file [`PERMISSION_COMMAND`] creates.
+pub const PERMISSION_FILE: &str = "approved.txt";
+/// The permission scenario's answer once the command ran.
+pub const PERMISSION_DONE_TEXT: &str = "The file is created.";
+/// How the permission scenario's answer starts when the command was refused; the tool
+/// result's text (the refusal message) follows.
+pub const PERMISSION_REFUSED_TEXT: &str = "The command was refused:";
 /// The tool_use ids the scenarios use.
 pub const BASH_TOOL_ID: &str = "toolu_bash_1";
+pub const PERMISSION_TOOL_ID: &str = "toolu_touch_1";
 pub const FAIL_TOOL_ID: &str = "toolu_fail_1";
 pub const TASK_TOOL_ID: &str = "toolu_task_1";
 pub const SUBAGENT_TOOL_ID: &str = "toolu_sub_1";
@@ -83,6 +94,9 @@ pub enum ClaudeScenario {
     /// Any number of prompts [`chat_prompt`]`(n)`, each answered [`chat_answer`]`(n)`: the
     /// interactive scenario.
     Chat,
+    /// A Bash call of [`PERMISSION_COMMAND`], which needs permission, then
+    /// [`PERMISSION_DONE_TEXT`] when it ran or [`PERMISSION_REFUSED_TEXT`] and the refusal.
+    Permission,
     /// The todo list of Claude Code 2.1.x, one call per turn (see [`TODO_TOOL_IDS`]), then
     /// [`TODOS_DONE_TEXT`]. Needs [`ClaudeScenario::cli_args`].
     Todos,
@@ -100,6 +114,7 @@ impl ClaudeScenario {
             Self::Task => "task",
             Self::Chat => "chat",
             Self::Todos => "todos",
+            Self::Permission => "permission",
         }
     }
 
@@ -111,6 +126,7 @@ impl ClaudeScenario {
             Self::Task,
             Self::Chat,
             Self::Todos,
+            Self::Permission,
         ]
         .into_iter()
         .find(|s| s.name() == name)
@@ -203,6 +219,15 @@ fn tool_results(message: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// True when the result of tool call `id` among `messages` is an error (a refused call).
+fn refused(messages: &[Value], id: &str) -> bool {
+    messages
+        .iter()
+        .filter_map(|m| m["content"].as_array())
+        .flatten()
+        .any(|b| b["type"] == "tool_result" && b["tool_use_id"] == id && b["is_error"] == true)
 }
 
 /// The next call of the todos scenario: the first of [`TODO_TOOL_IDS`] the conversation
@@ -345,6 +370,28 @@ pub fn script(request: &Value) -> Reply {
                 Reply::text(name("unexpected tool result"), "Unexpected tool result.")
             }
         }
+        ClaudeScenario::Permission => match result_of(PERMISSION_TOOL_ID) {
+            Some(_) if refused(tail, PERMISSION_TOOL_ID) => Reply::text(
+                name("refused"),
+                format!(
+                    "{PERMISSION_REFUSED_TEXT} {}",
+                    result_of(PERMISSION_TOOL_ID).unwrap_or_default()
+                ),
+            ),
+            Some(_) => Reply::text(name("done"), PERMISSION_DONE_TEXT),
+            None if results.is_empty() => Reply::new(
+                name("tool_use"),
+                vec![
+                    Block::Text("Creating the file.".into()),
+                    tool_use(
+                        PERMISSION_TOOL_ID,
+                        "Bash",
+                        json!({"command": PERMISSION_COMMAND, "description": "Create a file"}),
+                    ),
+                ],
+            ),
+            None => Reply::text(name("unexpected tool result"), "Unexpected tool result."),
+        },
         ClaudeScenario::Todos => match next_todo_call(messages) {
             Some(call) => Reply::new(name("tool_use"), vec![call]),
             None => Reply::text(name("done"), TODOS_DONE_TEXT),

@@ -8,7 +8,7 @@
 //! {"url": "http://127.0.0.1:PORT",
 //!  "env": {"HOME": "DIR", "ANTHROPIC_BASE_URL": "...", ...},
 //!  "unset": ["CLAUDE_CONFIG_DIR", ...],
-//!  "scenarios": {"hello": "[scenario:hello] ...", "bash": ..., "fail": ..., "task": ...},
+//!  "scenarios": {"hello": "[scenario:hello] ...", "bash": ..., "permission": ..., ...},
 //!  "script": {"bash_tool_id": "toolu_bash_1", "bash_command": "echo hello", ...}}
 //! ```
 //!
@@ -23,8 +23,9 @@ use std::path::PathBuf;
 use agentcast_tests::agents::claude::{FOREIGN_ENV, claude_env_at};
 use agentcast_tests::agents::fake_anthropic::{
     BASH_COMMAND, BASH_TOOL_ID, ClaudeScenario, FAIL_COMMAND, FAIL_TOOL_ID, FakeAnthropic,
-    HELLO_TEXT, SUBAGENT_COMMAND, SUBAGENT_DONE_TEXT, SUBAGENT_PROMPT, SUBAGENT_TOOL_ID,
-    TASK_DONE_TEXT, TASK_TOOL_ID,
+    HELLO_TEXT, PERMISSION_COMMAND, PERMISSION_DONE_TEXT, PERMISSION_FILE, PERMISSION_REFUSED_TEXT,
+    PERMISSION_TOOL_ID, SUBAGENT_COMMAND, SUBAGENT_DONE_TEXT, SUBAGENT_PROMPT, SUBAGENT_TOOL_ID,
+    TASK_DONE_TEXT, TASK_TOOL_ID, chat_answer, chat_prompt,
 };
 use clap::Parser;
 use serde_json::{Map, Value, json};
@@ -45,6 +46,7 @@ fn ready_line(fake: &FakeAnthropic, args: &Args) -> Value {
         .collect();
     let scenarios: Map<String, Value> = ClaudeScenario::PRINT
         .into_iter()
+        .chain([ClaudeScenario::Permission, ClaudeScenario::Chat])
         .map(|s| (s.name().to_owned(), s.prompt().into()))
         .collect();
     json!({
@@ -64,6 +66,13 @@ fn ready_line(fake: &FakeAnthropic, args: &Args) -> Value {
             "subagent_tool_id": SUBAGENT_TOOL_ID,
             "subagent_command": SUBAGENT_COMMAND,
             "subagent_done_text": SUBAGENT_DONE_TEXT,
+            "permission_tool_id": PERMISSION_TOOL_ID,
+            "permission_command": PERMISSION_COMMAND,
+            "permission_file": PERMISSION_FILE,
+            "permission_done_text": PERMISSION_DONE_TEXT,
+            "permission_refused_text": PERMISSION_REFUSED_TEXT,
+            "chat_answer_2": chat_answer(2),
+            "chat_prompt_2": chat_prompt(2),
         },
     })
 }

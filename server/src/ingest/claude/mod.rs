@@ -435,6 +435,7 @@ impl ClaudeMapper {
             out.push(
                 UserPrompt {
                     text: text.into_owned(),
+                    by: None,
                 }
                 .into(),
             );

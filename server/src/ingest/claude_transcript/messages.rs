@@ -272,6 +272,7 @@ impl ClaudeTranscriptMapper {
         out.push(
             UserPrompt {
                 text: text.to_owned(),
+                by: None,
             }
             .into(),
         );

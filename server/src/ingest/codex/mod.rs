@@ -357,7 +357,7 @@ impl CodexRolloutMapper {
         if *self.prompts.get_or_insert(source) != source || text.is_empty() {
             return;
         }
-        out.push(UserPrompt { text }.into());
+        out.push(UserPrompt { text, by: None }.into());
     }
 
     fn idle(&mut self, message: String, out: &mut Vec<Event>) {

@@ -121,11 +121,12 @@ impl Analytics for SqliteStore {
             count(SessionState::Cancelled),
             count(SessionState::Interrupted),
             format!(
-                "CAST(SUM(CASE WHEN status IN ('{}', '{}', '{}') THEN 1 ELSE 0 END) AS BIGINT) \
-                 AS active",
+                "CAST(SUM(CASE WHEN status IN ('{}', '{}', '{}', '{}') THEN 1 ELSE 0 END) \
+                 AS BIGINT) AS active",
                 ACTIVE_STATUSES[0].as_str(),
                 ACTIVE_STATUSES[1].as_str(),
                 ACTIVE_STATUSES[2].as_str(),
+                ACTIVE_STATUSES[3].as_str(),
             ),
             "COUNT(duration_ms) AS timed_sessions".to_owned(),
             "CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT) AS total_duration_ms".to_owned(),

@@ -166,7 +166,7 @@ impl SessionCatalog for SqliteStore {
         after: Option<&SessionKey>,
     ) -> Result<Vec<SessionRecord>, StoreError> {
         let status = match filter {
-            SessionFilter::Active => "AND status IN (?, ?, ?)",
+            SessionFilter::Active => "AND status IN (?, ?, ?, ?)",
             SessionFilter::All => "",
         };
         let page = match after {
@@ -206,13 +206,14 @@ impl SessionCatalog for SqliteStore {
                    ended_at = COALESCE(ended_at, (
                        SELECT ts FROM events WHERE events.session_id = sessions.id
                        ORDER BY "offset" DESC LIMIT 1))
-               WHERE status IN (?, ?, ?) AND source NOT IN (?, ?)
+               WHERE status IN (?, ?, ?, ?) AND source NOT IN (?, ?)
                RETURNING id, deleted_at"#,
         )
         .bind(SessionState::Interrupted.as_str())
         .bind(ACTIVE_STATUSES[0].as_str())
         .bind(ACTIVE_STATUSES[1].as_str())
         .bind(ACTIVE_STATUSES[2].as_str())
+        .bind(ACTIVE_STATUSES[3].as_str())
         .bind(COLLECTED_SOURCES[0].as_str())
         .bind(COLLECTED_SOURCES[1].as_str())
         .fetch_all(&self.writer)

@@ -1392,8 +1392,9 @@ fn rest_auth_health_ingest_and_errors_are_golden() {
             iat: 1_795_514_400,
             expires_in_s: 3600,
             auth_enabled: true,
+            may_start: vec!["claude".into()],
         },
-        r#"{"sub":"dashboard","scope":["read","admin"],"sessions":["*"],"project":null,"exp":1795518000,"iat":1795514400,"expires_in_s":3600,"auth_enabled":true}"#,
+        r#"{"sub":"dashboard","scope":["read","admin"],"sessions":["*"],"project":null,"exp":1795518000,"iat":1795514400,"expires_in_s":3600,"auth_enabled":true,"may_start":["claude"]}"#,
     );
     golden(
         &rest::RefreshedToken {

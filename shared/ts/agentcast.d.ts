@@ -2211,7 +2211,7 @@ export type WhoAmI = {
  */
 sub: string,
 /**
- * `read`, `write`, `admin`.
+ * `read`, `write`, `control`, `admin`.
  */
 scope: Array<Scope>,
 /**
@@ -2237,7 +2237,12 @@ expires_in_s: number,
 /**
  * False when the server runs with `--auth none`.
  */
-auth_enabled: boolean, };
+auth_enabled: boolean,
+/**
+ * The programs this caller may start with `POST /api/sessions`: the server's
+ * allow-list for an admin token, empty otherwise.
+ */
+may_start: Array<string>, };
 
 /**
  * The body of `POST /api/auth/refresh`.

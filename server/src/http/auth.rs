@@ -111,7 +111,13 @@ impl Caller {
 )]
 pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Json<WhoAmI> {
     let claims = caller.claims;
+    let may_start = if claims.has_scope(Scope::Admin) {
+        state.supervisor.allowed_commands().to_vec()
+    } else {
+        Vec::new()
+    };
     Json(WhoAmI {
+        may_start,
         expires_in_s: claims.exp.saturating_sub(now_s()),
         scope: claims.scope,
         sub: claims.sub,

@@ -53,6 +53,11 @@ impl Supervisor {
         }
     }
 
+    /// The programs `POST /api/sessions` may start.
+    pub fn allowed_commands(&self) -> &[String] {
+        &self.inner.allowed
+    }
+
     /// True when `program` (as given, or its file name) is on the allow-list.
     pub fn is_allowed(&self, program: &str) -> bool {
         let name = Path::new(program)

@@ -11,7 +11,7 @@ use crate::claims::Scope;
 pub struct WhoAmI {
     /// The token's subject.
     pub sub: String,
-    /// `read`, `write`, `admin`.
+    /// `read`, `write`, `control`, `admin`.
     #[cfg_attr(feature = "utoipa", schema(value_type = Vec<String>))]
     pub scope: Vec<Scope>,
     /// Session ids, or `*`.
@@ -26,6 +26,10 @@ pub struct WhoAmI {
     pub expires_in_s: u64,
     /// False when the server runs with `--auth none`.
     pub auth_enabled: bool,
+    /// The programs this caller may start with `POST /api/sessions`: the server's
+    /// allow-list for an admin token, empty otherwise.
+    #[serde(default)]
+    pub may_start: Vec<String>,
 }
 
 /// The body of `POST /api/auth/refresh`.

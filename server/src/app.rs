@@ -179,6 +179,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
             idle_timeout: config.processes.control_idle_timeout,
         },
         audit.clone(),
+        hub.clone(),
     );
     let supervisor = Supervisor::new(
         hub.clone(),

@@ -98,6 +98,8 @@ pub fn render() -> String {
     decls.root::<rest::Health>();
     decls.root::<rest::StreamIngest>();
     decls.root::<rest::HookIngested>();
+    decls.root::<rest::HookDecision>();
+    decls.root::<rest::ApproveParams>();
     decls.root::<rest::ErrorResponse>();
 
     let mut out = decls.out;

@@ -1544,3 +1544,27 @@ fn control_commands_are_golden() {
     assert_eq!(ErrorCode::AlreadyResolved.http_status(), 409);
     assert_eq!(json!(Scope::Control), json!("control"));
 }
+
+#[test]
+fn hook_decisions_are_golden() {
+    golden(
+        &rest::HookDecision {
+            request_id: "r1".into(),
+            decision: PermissionDecision::Allow,
+            by: Some("alice".into()),
+            message: None,
+            updated_input: None,
+        },
+        r#"{"request_id":"r1","decision":"allow","by":"alice"}"#,
+    );
+    golden(
+        &rest::HookDecision {
+            request_id: "r2".into(),
+            decision: PermissionDecision::Ask,
+            by: None,
+            message: None,
+            updated_input: None,
+        },
+        r#"{"request_id":"r2","decision":"ask"}"#,
+    );
+}

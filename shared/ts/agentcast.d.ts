@@ -267,7 +267,7 @@ message?: string, };
 /**
  * The answer to a permission request.
  */
-export type PermissionDecision = "allow" | "deny";
+export type PermissionDecision = "allow" | "deny" | "ask";
 
 /**
  * Why a permission request was resolved.
@@ -275,8 +275,9 @@ export type PermissionDecision = "allow" | "deny";
 export type ResolvedReason = "answered" | "timeout" | "session_ended" | "cancelled";
 
 /**
- * `session.presence` (ephemeral, offset 0): who is watching the session now. Sent to the
- * session's watchers when the set of subjects changes, and in `get_status`.
+ * `session.presence` (ephemeral, offset 0): who is watching the session now. Opt-in: not in
+ * a new socket's default subscription, sent to the sockets that subscribed to it (or to `*`
+ * explicitly) when watchers come and go, at most four times a second; also in `get_status`.
  */
 export type SessionPresence = {
 /**
@@ -2321,6 +2322,42 @@ session_id: string,
  * The session's latest offset after the payload's events.
  */
 head_offset: number, };
+
+/**
+ * The answer to `POST /api/hooks/approve`: what the `PermissionRequest` hook tells Claude
+ * Code (`ask`: nothing, so Claude Code shows its own prompt).
+ */
+export type HookDecision = {
+/**
+ * The request it answers (as `permission.requested` named it).
+ */
+request_id: string,
+/**
+ * `allow`, `deny` or `ask`.
+ */
+decision: PermissionDecision,
+/**
+ * Who answered (a token's subject), absent for `ask` after the wait.
+ */
+by?: string,
+/**
+ * What a denial tells the agent.
+ */
+message?: string,
+/**
+ * The input the tool runs with instead of the requested one (allow only).
+ */
+updated_input?: unknown, };
+
+/**
+ * The query parameters of `POST /api/hooks/approve`.
+ */
+export type ApproveParams = {
+/**
+ * How long to wait for a watcher's answer, in seconds, before answering `ask`
+ * [default and max: the server's `--permission-timeout-s`].
+ */
+wait_s?: number, };
 
 /**
  * The body of every error answer of the REST API; its `error` is the same `ErrorBody` a

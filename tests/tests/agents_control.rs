@@ -363,6 +363,29 @@ async fn only_control_tokens_answer_and_the_audit_log_names_who_did() {
         watching,
         [("alice", true), ("reader", false), ("writer", false)]
     );
+    // Presence is opt-in (an explicit `*` includes it); a subscriber hears who comes.
+    let subscribed = watchers[2]
+        .emit_with_ack("subscribe", json!({"patterns": ["*"]}))
+        .await;
+    assert!(
+        subscribed["ok"]["types"]
+            .to_string()
+            .contains("session.presence")
+    );
+    let _second_tab = watch(&server, &id, json!({"token": reader})).await;
+    let presence = within(10, "session.presence", async {
+        events_until(&mut watchers[2], |name, _| name == "session.presence").await
+    })
+    .await;
+    let presence = &presence.last().unwrap().1;
+    assert_eq!(presence["offset"], 0, "ephemeral: {presence}");
+    let reader_sockets = presence["data"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["sub"] == "reader")
+        .map(|w| w["sockets"].clone());
+    assert_eq!(reader_sockets, Some(json!(2)), "{presence}");
     let answer = watchers[2]
         .emit_with_ack(
             "permission.respond",

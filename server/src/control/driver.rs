@@ -235,6 +235,13 @@ impl Driver {
         answer: PermissionAnswer,
         by: String,
     ) -> Result<PermissionResponded, ControlError> {
+        if answer.decision == PermissionDecision::Ask {
+            return Err(ControlError::BadAnswer(
+                "decision: ask is for sessions approved through hooks; this agent has no \
+                 prompt of its own (allow or deny)"
+                    .into(),
+            ));
+        }
         let open = self
             .permissions
             .take(request_id)
@@ -250,7 +257,7 @@ impl Driver {
                     protocol::allow(request_id, input, answer.updated_permissions.as_deref());
                 (line, None)
             }
-            PermissionDecision::Deny => {
+            PermissionDecision::Deny | PermissionDecision::Ask => {
                 let message = answer
                     .message
                     .filter(|m| !m.trim().is_empty())

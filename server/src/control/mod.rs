@@ -7,12 +7,15 @@
 //! - `protocol`: the control lines of Claude Code's stdin and stdout.
 //! - `permissions`: the open requests of a session (first answer wins, deadlines).
 //! - `driver`: the task of one session, the only writer of its agent's stdin.
+//! - `hook_approvals`: permission requests of sessions agentcast did not start, asked by
+//!   Claude Code's `PermissionRequest` hook in approve mode.
 //!
 //! [`Controls`] is the registry the runner adds a session to while its process lives, and
 //! that the socket commands and REST handlers call.
 
 mod claude_command;
 mod driver;
+mod hook_approvals;
 mod permissions;
 mod protocol;
 
@@ -32,8 +35,11 @@ pub(crate) use claude_command::controlled;
 pub(crate) use protocol::{AgentControl, parse_control};
 
 use crate::audit::{Actor, Audit, AuditEvent, ControlAction};
+use crate::hub::Hub;
 use crate::sources::Sink;
+use agentcast_shared::rest::HookDecision;
 use driver::{Driver, Input};
+use hook_approvals::HookApprovals;
 
 /// How long requests and idle sessions wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +70,8 @@ pub enum ControlError {
     QueueFull(usize),
     #[error("text: {0}")]
     BadPrompt(String),
+    #[error("{0}")]
+    BadAnswer(String),
 }
 
 impl ControlError {
@@ -75,7 +83,7 @@ impl ControlError {
             Self::UnknownRequest(_) => ErrorCode::NotFound,
             Self::Ending | Self::AgentGone(_) => ErrorCode::Conflict,
             Self::QueueFull(_) => ErrorCode::RateLimited,
-            Self::BadPrompt(_) => ErrorCode::BadRequest,
+            Self::BadPrompt(_) | Self::BadAnswer(_) => ErrorCode::BadRequest,
         }
     }
 }
@@ -103,10 +111,13 @@ pub(crate) enum Answer {
     End(EndResult),
 }
 
-/// The controlled sessions of this server: session id -> its driver's inbox.
+/// The controlled sessions of this server (session id -> its driver's inbox), and the
+/// requests hooks in approve mode wait on.
 #[derive(Clone)]
 pub struct Controls {
     sessions: Arc<Mutex<HashMap<String, mpsc::Sender<Input>>>>,
+    hooks: HookApprovals,
+    hub: Hub,
     settings: ControlSettings,
     audit: Audit,
 }
@@ -120,12 +131,31 @@ pub struct Caller {
 }
 
 impl Controls {
-    pub fn new(settings: ControlSettings, audit: Audit) -> Self {
+    pub fn new(settings: ControlSettings, audit: Audit, hub: Hub) -> Self {
         Self {
             sessions: Arc::default(),
+            hooks: HookApprovals::default(),
+            hub,
             settings,
             audit,
         }
+    }
+
+    /// Asks the watchers of a hook session (`POST /api/hooks/approve`) about a tool call and
+    /// waits at most `wait` (capped at the permission timeout) for an answer.
+    pub async fn ask_for_hook(
+        &self,
+        session_id: &str,
+        mut request: PermissionRequested,
+        wait: Option<Duration>,
+    ) -> Result<HookDecision, crate::hub::HubError> {
+        let timeout = self.settings.permission_timeout;
+        let wait = wait.map_or(timeout, |wait| wait.min(timeout));
+        request.expires_at = agentcast_shared::format_ts_millis(
+            crate::clock::now_unix_millis() + wait.as_millis() as u64,
+        );
+        let sink = Sink::Local(self.hub.session(session_id)?);
+        Ok(self.hooks.ask(session_id, &sink, request, wait).await)
     }
 
     /// True while the session's process runs in control mode.
@@ -170,7 +200,8 @@ impl Controls {
         }
     }
 
-    /// Answers permission request `request_id`.
+    /// Answers permission request `request_id` (of a controlled session, or of a hook in
+    /// approve mode).
     pub async fn respond(
         &self,
         session_id: &str,
@@ -178,8 +209,17 @@ impl Controls {
         request_id: String,
         answer: PermissionAnswer,
     ) -> Result<PermissionResponded, ControlError> {
-        let command = Command::Respond { request_id, answer };
-        match self.command(session_id, caller, command).await? {
+        let answered = match self.inbox(session_id) {
+            Some(_) => {
+                let command = Command::Respond { request_id, answer };
+                self.command(session_id, caller, command).await?
+            }
+            None => Answer::Respond(
+                self.respond_to_hook(session_id, caller, &request_id, answer)
+                    .await?,
+            ),
+        };
+        match answered {
             Answer::Respond(result) => {
                 let action = ControlAction::Permission {
                     request_id: result.request_id.clone(),
@@ -203,10 +243,10 @@ impl Controls {
         }
     }
 
-    /// The open permission requests of a session (none when it is not controlled).
+    /// The open permission requests of a session (none when no one can answer it).
     pub async fn open_permissions(&self, session_id: &str) -> Vec<PermissionRequested> {
         let Some(inbox) = self.inbox(session_id) else {
-            return Vec::new();
+            return self.hooks.open(session_id);
         };
         let (reply, answer) = oneshot::channel();
         if inbox.send(Input::Open(reply)).await.is_err() {
@@ -237,6 +277,29 @@ impl Controls {
             inbox,
             controls: self.clone(),
         }
+    }
+
+    async fn respond_to_hook(
+        &self,
+        session_id: &str,
+        caller: &Caller,
+        request_id: &str,
+        answer: PermissionAnswer,
+    ) -> Result<PermissionResponded, ControlError> {
+        let not_controllable = || ControlError::NotControllable(session_id.to_owned());
+        if !self.hooks.knows(session_id) {
+            return Err(not_controllable());
+        }
+        let sink = Sink::Local(
+            self.hub
+                .session(session_id)
+                .map_err(|_| not_controllable())?,
+        );
+        let by = &caller.actor.sub;
+        self.hooks
+            .respond(session_id, &sink, request_id, answer, by)
+            .await
+            .unwrap_or_else(|| Err(not_controllable()))
     }
 
     async fn command(

@@ -218,7 +218,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub").join("settings.json");
         let mut file = SettingsFile::read(&path).unwrap();
-        install(&mut file.document, OURS).unwrap();
+        install(&mut file.document, OURS, None).unwrap();
         assert_eq!(
             file.write_if_changed("1").unwrap(),
             WriteOutcome::Written { backup: None }
@@ -235,7 +235,7 @@ mod tests {
         std::fs::write(&path, "  \n").unwrap();
         let mut file = SettingsFile::read(&path).unwrap();
         assert_eq!(file.document, json!({}));
-        install(&mut file.document, OURS).unwrap();
+        install(&mut file.document, OURS, None).unwrap();
         let WriteOutcome::Written {
             backup: Some(backup),
         } = file.write_if_changed("7").unwrap()
@@ -272,7 +272,7 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
 
         let mut file = SettingsFile::read(&path).unwrap();
-        install(&mut file.document, OURS).unwrap();
+        install(&mut file.document, OURS, None).unwrap();
         assert!(matches!(
             file.write_if_changed("1").unwrap(),
             WriteOutcome::Written { backup: Some(_) }
@@ -289,7 +289,7 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
 
         let mut again = SettingsFile::read(&path).unwrap();
-        install(&mut again.document, OURS).unwrap();
+        install(&mut again.document, OURS, None).unwrap();
         assert_eq!(
             again.write_if_changed("2").unwrap(),
             WriteOutcome::Unchanged

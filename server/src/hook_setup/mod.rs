@@ -9,6 +9,9 @@
 //! - `uninstall` takes out exactly those entries; `status` lists them and asks the server's
 //!   `/health`.
 //! - `send` is the command the entries run ([`send`]).
+//! - `install --approve`: the `PermissionRequest` entry runs `send --approve`, which waits for
+//!   a watcher of the dashboard (or any client with the control scope) to allow or deny the
+//!   tool call, and falls back to Claude Code's own prompt after `--approve-wait-s`.
 //!
 //! Files: `settings` (the merge, pure), `file` (the settings file on disk), `send`.
 
@@ -22,10 +25,13 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 pub use file::SettingsFileError;
-pub use send::{SendError, SendOptions, send};
+pub use send::{SendError, SendOptions, Sent, hook_output, send};
 
 use file::{SettingsFile, WriteOutcome, backup_stamp, settings_path};
-use settings::{EVENTS, SEND_SUBCOMMAND, shell_quote};
+use settings::{Approve, EVENTS, SEND_SUBCOMMAND, shell_quote};
+
+/// How much longer than the server's wait `send --approve` waits for its answer.
+const APPROVE_SLACK: Duration = Duration::from_secs(10);
 
 /// The default server, as `agentcast pipe`'s.
 const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
@@ -72,9 +78,21 @@ pub struct InstallArgs {
     #[arg(long, value_name = "JWT")]
     pub token: Option<String>,
 
+    /// Approve mode: Claude Code's permission prompts wait for an answer from the
+    /// dashboard or any client with the control scope, then fall back to its own prompt.
+    #[arg(long)]
+    pub approve: bool,
+
+    /// How long a permission prompt waits for an answer through agentcast (approve mode).
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_APPROVE_WAIT_S, requires = "approve")]
+    pub approve_wait_s: u64,
+
     #[command(flatten)]
     pub place: WhereArgs,
 }
+
+/// How long a permission prompt waits for an answer through agentcast by default.
+const DEFAULT_APPROVE_WAIT_S: u64 = 120;
 
 /// Options of `agentcast hooks send`.
 #[derive(Debug, Clone, Args)]
@@ -94,6 +112,15 @@ pub struct SendArgs {
     /// The largest payload posted; larger ones are dropped with a warning on stderr.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_bytes: usize,
+
+    /// Approve mode: wait for a watcher to allow or deny the tool call and print the
+    /// decision for Claude Code (nothing after --approve-wait-s: it asks in its terminal).
+    #[arg(long)]
+    pub approve: bool,
+
+    /// How long the server waits for an answer (approve mode); the command waits 10 s more.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_APPROVE_WAIT_S)]
+    pub approve_wait_s: u64,
 }
 
 /// Why `hooks install`, `uninstall` or `status` failed.
@@ -117,16 +144,30 @@ pub async fn run(command: HooksCommand) -> Result<(), HooksError> {
         HooksCommand::Uninstall(place) => uninstall(&place),
         HooksCommand::Status(place) => status(&place).await,
         HooksCommand::Send(args) => {
+            let approve_wait = args
+                .approve
+                .then(|| Duration::from_secs(args.approve_wait_s));
+            let mut timeout = Duration::from_millis(args.timeout_ms);
+            if let Some(wait) = approve_wait {
+                timeout = timeout.max(wait + APPROVE_SLACK);
+            }
             let options = SendOptions {
                 server: args.server,
                 token: std::env::var("AGENTCAST_TOKEN").ok(),
                 token_file: args.token_file,
-                timeout: Duration::from_millis(args.timeout_ms),
+                timeout,
                 max_bytes: args.max_bytes,
+                approve_wait,
             };
-            if let Err(err) = send(&options, tokio::io::stdin()).await {
+            match send(&options, tokio::io::stdin()).await {
+                Ok(Sent::Decided { event, decision }) => {
+                    if let Some(output) = hook_output(&event, &decision) {
+                        println!("{output}");
+                    }
+                }
+                Ok(Sent::Ingested) => {}
                 // stderr only: the agent goes on regardless.
-                eprintln!("agentcast hooks send: {err}");
+                Err(err) => eprintln!("agentcast hooks send: {err}"),
             }
             Ok(())
         }
@@ -154,16 +195,27 @@ fn install(args: InstallArgs) -> Result<(), HooksError> {
         shell_quote(&args.server)
     );
     let token_path = token_path(&path);
-    if let Some(token) = &args.token {
+    if args.token.is_some() {
         command.push_str(&format!(
             " --token-file {}",
             shell_quote(&token_path.to_string_lossy())
         ));
+    }
+    let approve = args.approve.then(|| Approve {
+        command: format!(
+            "{command} --approve --approve-wait-s {}",
+            args.approve_wait_s
+        ),
+        // Claude Code's own limit on the command: past the server's wait and ours.
+        timeout_s: args.approve_wait_s + 2 * APPROVE_SLACK.as_secs(),
+    });
+    if let Some(token) = &args.token {
         // Checked before the token is written: a file we cannot change gets no token beside it.
-        settings::install(&mut file.document.clone(), &command).map_err(|e| file.shape(e))?;
+        settings::install(&mut file.document.clone(), &command, approve.as_ref())
+            .map_err(|e| file.shape(e))?;
         write_token(&token_path, token)?;
     }
-    settings::install(&mut file.document, &command).map_err(|e| file.shape(e))?;
+    settings::install(&mut file.document, &command, approve.as_ref()).map_err(|e| file.shape(e))?;
     let outcome = file.write_if_changed(&backup_stamp(&crate::clock::now_ts()))?;
     let events = EVENTS.len();
     match outcome {
@@ -179,6 +231,13 @@ fn install(args: InstallArgs) -> Result<(), HooksError> {
                 path.display(),
                 args.server
             );
+            if args.approve {
+                println!(
+                    "agentcast: approve mode: permission prompts wait up to {} s for an answer \
+                     from the dashboard, then Claude Code asks in its terminal",
+                    args.approve_wait_s
+                );
+            }
             if let Some(backup) = backup {
                 println!("agentcast: the previous file is in {}", backup.display());
             }

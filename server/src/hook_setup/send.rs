@@ -1,12 +1,18 @@
 //! `agentcast hooks send`: the command Claude Code runs for every hook. It reads the payload
 //! on stdin and posts it to the server's `POST /api/hooks`, within one deadline for both. It
 //! must never hold up or fail the agent: the caller reports a [`SendError`] on stderr and
-//! exits 0 regardless, and nothing is ever printed on stdout (Claude Code adds a hook's
-//! stdout to the conversation for some events).
+//! exits 0 regardless, and nothing is printed on stdout (Claude Code adds a hook's stdout
+//! to the conversation for some events) except, in approve mode (`--approve`), the decision
+//! a watcher took: the payload goes to `POST /api/hooks/approve`, which answers once someone
+//! allowed or denied the tool call, and [`hook_output`] is what Claude Code reads of it. No
+//! answer in time, or any failure, prints nothing: Claude Code then asks in its terminal.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use agentcast_shared::PermissionDecision;
+use agentcast_shared::rest::HookDecision;
+use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Where and how to send.
@@ -23,6 +29,20 @@ pub struct SendOptions {
     pub timeout: Duration,
     /// The largest payload sent; a larger one is dropped (and said so on stderr).
     pub max_bytes: usize,
+    /// Approve mode: how long the server waits for a watcher's answer.
+    pub approve_wait: Option<Duration>,
+}
+
+/// What the server said.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sent {
+    /// The payload was taken.
+    Ingested,
+    /// Approve mode: the answer to the permission, and the hook event that asked.
+    Decided {
+        event: String,
+        decision: HookDecision,
+    },
 }
 
 /// Why a payload did not reach the server. Reported, never fatal to the agent.
@@ -46,7 +66,7 @@ pub enum SendError {
 }
 
 /// Reads one payload from `stdin` and posts it; see the module docs.
-pub async fn send(options: &SendOptions, stdin: impl AsyncRead + Unpin) -> Result<(), SendError> {
+pub async fn send(options: &SendOptions, stdin: impl AsyncRead + Unpin) -> Result<Sent, SendError> {
     tokio::time::timeout(options.timeout, send_unbounded(options, stdin))
         .await
         .map_err(|_| SendError::Timeout(options.timeout))?
@@ -55,7 +75,7 @@ pub async fn send(options: &SendOptions, stdin: impl AsyncRead + Unpin) -> Resul
 async fn send_unbounded(
     options: &SendOptions,
     stdin: impl AsyncRead + Unpin,
-) -> Result<(), SendError> {
+) -> Result<Sent, SendError> {
     let mut payload = Vec::new();
     // One byte past the limit tells a payload at the limit from a larger one.
     stdin
@@ -81,7 +101,18 @@ async fn send_unbounded(
         ),
         None => options.token.clone(),
     };
-    let url = format!("{}/api/hooks", options.server.trim_end_matches('/'));
+    let base = options.server.trim_end_matches('/');
+    let url = match options.approve_wait {
+        Some(wait) => format!("{base}/api/hooks/approve?wait_s={}", wait.as_secs()),
+        None => format!("{base}/api/hooks"),
+    };
+    // The event that asks, for the shape of the answer (approve mode only).
+    let event = options.approve_wait.map(|_| {
+        serde_json::from_slice::<serde_json::Value>(&payload)
+            .ok()
+            .and_then(|p| p["hook_event_name"].as_str().map(str::to_owned))
+            .unwrap_or_default()
+    });
     let http = |source| SendError::Http {
         url: url.clone(),
         source,
@@ -96,13 +127,56 @@ async fn send_unbounded(
     let response = request.send().await.map_err(http)?;
     let status = response.status();
     if status.is_success() {
-        return Ok(());
+        return match event {
+            None => Ok(Sent::Ingested),
+            Some(event) => {
+                let decision = response.json().await.map_err(http)?;
+                Ok(Sent::Decided { event, decision })
+            }
+        };
     }
     let body = response.text().await.unwrap_or_default();
     Err(SendError::Refused {
         status: status.as_u16(),
         body: body.chars().take(500).collect(),
     })
+}
+
+/// What the hook prints for Claude Code: the decision in the shape of the `event` that
+/// asked (`PermissionRequest` or `PreToolUse`); `None` for `ask` (Claude Code then asks in
+/// its terminal) and for other events.
+pub fn hook_output(event: &str, decision: &HookDecision) -> Option<String> {
+    let by = decision.by.as_deref().unwrap_or("a watcher");
+    let output = match (event, decision.decision) {
+        (_, PermissionDecision::Ask) => return None,
+        ("PermissionRequest", PermissionDecision::Allow) => {
+            let mut allow = json!({"behavior": "allow"});
+            if let Some(input) = &decision.updated_input {
+                allow["updatedInput"] = input.clone();
+            }
+            json!({"hookEventName": "PermissionRequest", "decision": allow})
+        }
+        ("PermissionRequest", PermissionDecision::Deny) => json!({
+            "hookEventName": "PermissionRequest",
+            "decision": {"behavior": "deny", "message": decision.message},
+        }),
+        ("PreToolUse", verdict) => {
+            let (word, reason) = match verdict {
+                PermissionDecision::Allow => {
+                    ("allow", format!("Allowed by {by} through agentcast"))
+                }
+                _ => ("deny", decision.message.clone().unwrap_or_default()),
+            };
+            let mut output = json!({"hookEventName": "PreToolUse", "permissionDecision": word,
+                                    "permissionDecisionReason": reason});
+            if let Some(input) = &decision.updated_input {
+                output["updatedInput"] = input.clone();
+            }
+            output
+        }
+        _ => return None,
+    };
+    Some(json!({"hookSpecificOutput": output}).to_string())
 }
 
 #[cfg(test)]
@@ -116,7 +190,40 @@ mod tests {
             token_file: None,
             timeout: Duration::from_secs(5),
             max_bytes: 16,
+            approve_wait: None,
         }
+    }
+
+    fn decided(decision: PermissionDecision, message: Option<&str>) -> HookDecision {
+        HookDecision {
+            request_id: "r".into(),
+            decision,
+            by: Some("alice".into()),
+            message: message.map(str::to_owned),
+            updated_input: None,
+        }
+    }
+
+    #[test]
+    fn decisions_take_the_shape_of_the_event_that_asked() {
+        let allow = decided(PermissionDecision::Allow, None);
+        let output: serde_json::Value =
+            serde_json::from_str(&hook_output("PermissionRequest", &allow).unwrap()).unwrap();
+        assert_eq!(
+            output["hookSpecificOutput"]["decision"]["behavior"],
+            "allow"
+        );
+        let deny = decided(PermissionDecision::Deny, Some("no"));
+        let output: serde_json::Value =
+            serde_json::from_str(&hook_output("PreToolUse", &deny).unwrap()).unwrap();
+        assert_eq!(output["hookSpecificOutput"]["permissionDecision"], "deny");
+        assert_eq!(
+            output["hookSpecificOutput"]["permissionDecisionReason"],
+            "no"
+        );
+        let ask = decided(PermissionDecision::Ask, None);
+        assert_eq!(hook_output("PermissionRequest", &ask), None);
+        assert_eq!(hook_output("Stop", &allow), None);
     }
 
     #[tokio::test]

@@ -63,9 +63,25 @@ pub(crate) fn is_ours(command: &str) -> bool {
     name.contains("agentcast") && command.contains(&format!(" {SEND_SUBCOMMAND}"))
 }
 
-/// Adds one entry running `command` to every event of [`EVENTS`], after taking out any
+/// Approve mode: what the `PermissionRequest` entry runs instead, and how long Claude Code
+/// lets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Approve {
+    pub command: String,
+    pub timeout_s: u64,
+}
+
+/// The event whose entry waits for an answer in approve mode.
+const APPROVE_EVENT: &str = "PermissionRequest";
+
+/// Adds one entry running `command` to every event of [`EVENTS`] (`approve`'s for the
+/// `PermissionRequest` event when given), after taking out any
 /// entry of ours already there: installing twice gives the same document.
-pub(crate) fn install(settings: &mut Value, command: &str) -> Result<(), ShapeError> {
+pub(crate) fn install(
+    settings: &mut Value,
+    command: &str,
+    approve: Option<&Approve>,
+) -> Result<(), ShapeError> {
     uninstall(settings)?;
     let root = settings.as_object_mut().ok_or(ShapeError::NotAnObject)?;
     let hooks = root
@@ -79,9 +95,15 @@ pub(crate) fn install(settings: &mut Value, command: &str) -> Result<(), ShapeEr
             .or_insert_with(|| Value::Array(Vec::new()))
             .as_array_mut()
             .ok_or_else(|| ShapeError::EventNotAnArray(event.to_owned()))?;
+        let (command, timeout) = match approve {
+            Some(approve) if event == APPROVE_EVENT => {
+                (approve.command.as_str(), approve.timeout_s)
+            }
+            _ => (command, HOOK_TIMEOUT_S),
+        };
         // No matcher: every tool, every notification.
         groups.push(json!({
-            "hooks": [{"type": "command", "command": command, "timeout": HOOK_TIMEOUT_S}]
+            "hooks": [{"type": "command", "command": command, "timeout": timeout}]
         }));
     }
     Ok(())
@@ -205,7 +227,7 @@ mod tests {
     #[test]
     fn an_empty_document_gets_one_entry_per_event() {
         let mut settings = json!({});
-        install(&mut settings, OURS).unwrap();
+        install(&mut settings, OURS, None).unwrap();
         let hooks = settings["hooks"].as_object().unwrap();
         assert_eq!(
             hooks.keys().collect::<Vec<_>>(),
@@ -229,7 +251,7 @@ mod tests {
             "permissions": {"allow": ["Bash(ls)"]},
         });
         let mut settings = original.clone();
-        install(&mut settings, OURS).unwrap();
+        install(&mut settings, OURS, None).unwrap();
         let keys: Vec<_> = settings.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["model", "hooks", "permissions"]);
         let pre = settings["hooks"]["PreToolUse"].as_array().unwrap();
@@ -242,15 +264,35 @@ mod tests {
     }
 
     #[test]
+    fn approve_mode_gives_the_permission_request_entry_its_own_command_and_time() {
+        let mut settings = json!({});
+        let approve = Approve {
+            command: format!("{OURS} --approve --approve-wait-s 120"),
+            timeout_s: 140,
+        };
+        install(&mut settings, OURS, Some(&approve)).unwrap();
+        let entry = &settings["hooks"]["PermissionRequest"][0]["hooks"][0];
+        assert_eq!(entry["command"], approve.command.as_str());
+        assert_eq!(entry["timeout"], 140);
+        assert_eq!(settings["hooks"]["Stop"][0]["hooks"][0]["command"], OURS);
+        assert_eq!(
+            installed(&settings).len(),
+            EVENTS.len(),
+            "still recognised as ours"
+        );
+        assert_eq!(uninstall(&mut settings).unwrap(), EVENTS.len());
+    }
+
+    #[test]
     fn installing_twice_gives_the_same_document() {
         let mut once = json!({"hooks": {"Stop": [user_hook("say done")]}});
-        install(&mut once, OURS).unwrap();
+        install(&mut once, OURS, None).unwrap();
         let mut twice = once.clone();
-        install(&mut twice, OURS).unwrap();
+        install(&mut twice, OURS, None).unwrap();
         assert_eq!(twice, once);
         // A new server URL replaces ours, not adds to it.
         let other = "'/opt/bin/agentcast' hooks send --server 'http://10.0.0.2:9000'";
-        install(&mut twice, other).unwrap();
+        install(&mut twice, other, None).unwrap();
         assert_eq!(installed(&twice).len(), EVENTS.len());
         assert!(installed(&twice).iter().all(|(_, c)| c == other));
     }
@@ -271,7 +313,7 @@ mod tests {
     #[test]
     fn what_was_empty_before_stays() {
         let mut settings = json!({"hooks": {}, "x": 1});
-        install(&mut settings, OURS).unwrap();
+        install(&mut settings, OURS, None).unwrap();
         uninstall(&mut settings).unwrap();
         // Our removal emptied `hooks`; an empty `hooks` the user wrote would have stayed.
         assert_eq!(settings, json!({"x": 1}));
@@ -291,7 +333,7 @@ mod tests {
             ),
         ] {
             let mut settings = bad.clone();
-            assert_eq!(install(&mut settings, OURS).unwrap_err(), expected);
+            assert_eq!(install(&mut settings, OURS, None).unwrap_err(), expected);
             assert_eq!(uninstall(&mut settings).unwrap_err(), expected);
             assert_eq!(settings, bad);
         }

@@ -1,10 +1,13 @@
 //! Ingest over HTTP: typed events (`POST /api/sessions/{id}/publish`), an agent's JSONL as an
 //! ndjson body processed as it streams (`POST /api/sessions/{id}/events`), and Claude Code
-//! hook payloads (`POST /api/hooks`). The answers are `agentcast_shared`'s (`PublishResult`,
-//! `rest::StreamIngest`, `rest::HookIngested`).
+//! hook payloads (`POST /api/hooks`, and `POST /api/hooks/approve` for a permission the hook
+//! waits on). The answers are `agentcast_shared`'s (`PublishResult`, `rest::StreamIngest`,
+//! `rest::HookIngested`, `rest::HookDecision`).
 
-use agentcast_shared::rest::{ErrorResponse, HookIngested, StreamIngest};
-use agentcast_shared::{PublishArgs, PublishResult, Scope, SessionSource};
+use agentcast_shared::rest::{
+    ApproveParams, ErrorResponse, HookDecision, HookIngested, StreamIngest,
+};
+use agentcast_shared::{PermissionRequested, PublishArgs, PublishResult, Scope, SessionSource};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -14,6 +17,7 @@ use serde_json::Value;
 use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::ApiError;
+use super::query::Params;
 use super::state::AppState;
 use crate::clock::now_unix_millis;
 use crate::hub::session::StreamIngestError;
@@ -119,6 +123,73 @@ pub async fn hook(
     caller: Caller,
     JsonBody(payload): JsonBody<Value>,
 ) -> Result<Json<HookIngested>, ApiError> {
+    Ok(Json(ingest_hook(&state, &caller, &payload).await?))
+}
+
+/// `POST /api/hooks/approve` with a `PermissionRequest` (or `PreToolUse`) hook payload.
+#[utoipa::path(
+    post, path = "/api/hooks/approve", tag = "ingest",
+    description = "A Claude Code `PermissionRequest` (or `PreToolUse`) hook payload whose hook \
+        waits for a person (`agentcast hooks install --approve`): ingested as `/api/hooks` \
+        does, published as `permission.requested`, and answered once a watcher with the \
+        control scope answers it (`permission.respond`), or with `ask` after `wait_s`, when \
+        Claude Code shows its own prompt.",
+    params(ApproveParams),
+    request_body(content = Object),
+    responses(
+        (status = 200, description = "The answer", body = HookDecision),
+        (status = 400, description = "Bad payload: no tool_name", body = ErrorResponse),
+        (status = 413, description = "Body over `max_payload`", body = ErrorResponse),
+    )
+)]
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(params): Params<ApproveParams>,
+    JsonBody(payload): JsonBody<Value>,
+) -> Result<Json<HookDecision>, ApiError> {
+    let request = permission_of(&payload)?;
+    let ingested = ingest_hook(&state, &caller, &payload).await?;
+    let wait = params.wait_s.map(std::time::Duration::from_secs);
+    let decision = state
+        .controls
+        .ask_for_hook(&ingested.session_id, request, wait)
+        .await?;
+    Ok(Json(decision))
+}
+
+/// The permission a hook payload asks for (its `tool_name`, `tool_input` and suggestions).
+fn permission_of(payload: &Value) -> Result<PermissionRequested, ApiError> {
+    let tool_name = payload
+        .get("tool_name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("tool_name: missing or not a string"))?;
+    let text = |key: &str| payload.get(key).and_then(Value::as_str).map(str::to_owned);
+    Ok(PermissionRequested {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        tool_use_id: text("tool_use_id"),
+        tool_name: tool_name.to_owned(),
+        input: payload.get("tool_input").cloned().unwrap_or(Value::Null),
+        description: payload
+            .pointer("/tool_input/description")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        suggestions: payload
+            .get("permission_suggestions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        // Set from the wait when it is asked.
+        expires_at: String::new(),
+    })
+}
+
+/// What `/api/hooks` does with a payload: into the session it belongs to.
+async fn ingest_hook(
+    state: &AppState,
+    caller: &Caller,
+    payload: &Value,
+) -> Result<HookIngested, ApiError> {
     let agent_session_id = payload
         .get("session_id")
         .and_then(Value::as_str)
@@ -127,14 +198,14 @@ pub async fn hook(
     let session_id = hooks.target(agent_session_id).await?;
     caller.require_session(&session_id, Scope::Write)?;
     let head_offset = hooks
-        .ingest(&session_id, &payload, now_unix_millis())
+        .ingest(&session_id, payload, now_unix_millis())
         .await
         .map_err(|err| match err {
             HookIngestError::Payload(err) => ApiError::bad_request(err.to_string()),
             HookIngestError::Service(err) => err.into(),
         })?;
-    Ok(Json(HookIngested {
+    Ok(HookIngested {
         session_id,
         head_offset,
-    }))
+    })
 }

@@ -73,6 +73,7 @@ fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(history::page, ingest::ndjson).layer(DefaultBodyLimit::disable()))
         .routes(routes!(history::export))
         .routes(limited(routes!(ingest::hook)))
+        .routes(limited(routes!(ingest::approve)))
         .routes(routes!(projects::list))
         .routes(limited(routes!(projects::create)))
         .routes(routes!(projects::get))

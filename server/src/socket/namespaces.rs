@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use agentcast_shared::ConnectAuth;
-use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES};
+use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES, SESSION_PRESENCE};
 use serde_json::Value;
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
@@ -18,6 +18,16 @@ use super::recipient::CatchingUp;
 use super::subscriptions;
 use super::{Shared, Sock};
 use crate::hub::{SESSION_NS_PREFIX, is_valid_session_id};
+
+/// The default subscription of a session socket: every type but `session.presence`.
+static SESSION_DEFAULT_TYPES: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        ALL_EVENT_TYPES
+            .iter()
+            .copied()
+            .filter(|kind| *kind != SESSION_PRESENCE)
+            .collect()
+    });
 
 /// Registers both namespaces.
 pub(crate) fn register(shared: Shared) {
@@ -64,11 +74,13 @@ fn prepare(
         let token = auth.token;
         let prepared = scope_of(&socket).and_then(|scope| {
             auth::admit(&socket, &shared.security, &scope, token.as_deref())?;
-            // A new socket is subscribed to `*`: every type its namespace carries. It joins
-            // the rooms once connected (or once caught up, when it asks for a recovery).
-            let default_types = match scope {
+            // A new socket is subscribed to every type its namespace carries, but for the
+            // opt-in `session.presence` (offset 0, between the stream's events: a client
+            // that checks offsets asks for it). It joins the rooms once connected (or once
+            // caught up, when it asks for a recovery).
+            let default_types: &[&str] = match scope {
                 Scope::Hub => HUB_EVENT_TYPES,
-                Scope::Session(_) => ALL_EVENT_TYPES,
+                Scope::Session(_) => &SESSION_DEFAULT_TYPES,
             };
             subscriptions::init(&socket, default_types);
             commands::register(&socket, &shared, &scope);

@@ -60,6 +60,9 @@ pub enum PermissionDecision {
     Allow,
     /// The tool does not run; the agent gets the message.
     Deny,
+    /// (Sessions approved through hooks only.) Left to the agent's own prompt in its
+    /// terminal: no one answered through agentcast in time, or a watcher chose to.
+    Ask,
 }
 
 /// Why a permission request was resolved.
@@ -77,8 +80,9 @@ pub enum ResolvedReason {
     Cancelled,
 }
 
-/// `session.presence` (ephemeral, offset 0): who is watching the session now. Sent to the
-/// session's watchers when the set of subjects changes, and in `get_status`.
+/// `session.presence` (ephemeral, offset 0): who is watching the session now. Opt-in: not in
+/// a new socket's default subscription, sent to the sockets that subscribed to it (or to `*`
+/// explicitly) when watchers come and go, at most four times a second; also in `get_status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionPresence {

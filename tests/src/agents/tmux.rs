@@ -17,9 +17,9 @@ use super::{RealAgents, poll_until};
 /// How long the TUI may take to show its input prompt, or a prompt typed into it.
 pub const TUI_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// What 2.1.328's TUI shows under its input box once it takes input (its permission-mode
-/// footer).
-pub const READY_MARKER: &str = "shift+tab to cycle";
+/// What 2.1.328's TUI shows under its input box once it takes input: its permission-mode
+/// footer, `auto mode on (shift+tab to cycle)` or `manual mode on · ? for shortcuts`.
+pub const READY_MARKER: &str = " mode on";
 
 /// A private tmux server; killed (with everything running in it) when dropped.
 pub struct TmuxServer {
@@ -188,6 +188,17 @@ impl ClaudeTui {
         home: &AgentHome,
         fake: &FakeAnthropic,
     ) -> anyhow::Result<Self> {
+        Self::start_with(agents, home, fake, &["--allowedTools", "Bash", "Task"]).await
+    }
+
+    /// Like [`start`](Self::start) with `args` instead (e.g. none: every Bash command asks
+    /// for permission).
+    pub async fn start_with(
+        agents: &RealAgents,
+        home: &AgentHome,
+        fake: &FakeAnthropic,
+        args: &[&str],
+    ) -> anyhow::Result<Self> {
         let env = claude_env(home, fake);
         let key = env
             .iter()
@@ -196,13 +207,7 @@ impl ClaudeTui {
             .unwrap_or_default();
         skip_onboarding(home, &key)?;
         let tmux = TmuxServer::new();
-        tmux.new_session(
-            "claude",
-            &home.cwd,
-            &env,
-            &agents.claude,
-            &["--allowedTools", "Bash", "Task"],
-        )?;
+        tmux.new_session("claude", &home.cwd, &env, &agents.claude, args)?;
         let tui = Self {
             tmux,
             target: "claude:0.0".into(),

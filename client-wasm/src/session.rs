@@ -58,7 +58,7 @@ impl Session {
 
     // The control commands (scope `control`; only a session agentcast runs in control mode,
     // `controllable` in its status, accepts them). A token without the scope gets
-    // `Error::Command` with code `forbidden`: see [`Error::code`].
+    // `Error::Command` with code `forbidden` (`Error::code`).
 
     /// `prompt`: the agent's next prompt; queued while a turn runs (the result says how many
     /// prompts are ahead of it).

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use agentcast_shared::ErrorBody;
+use agentcast_shared::{ErrorBody, ErrorCode};
 
 /// Why an emit, an ack or a command failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -31,4 +31,37 @@ pub enum Error {
     /// The server answered the command with an error.
     #[error("command failed: {0}")]
     Command(ErrorBody),
+}
+
+impl Error {
+    /// The server's error code when it answered the command with an error, e.g.
+    /// [`ErrorCode::AlreadyResolved`] for a permission someone answered first or
+    /// [`ErrorCode::Forbidden`] for a token without the scope; `None` when the failure was
+    /// the client's or the connection's.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Error::Command(body) => Some(body.code),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_is_the_servers_and_only_for_its_answers() {
+        let refused = |code| Error::Command(ErrorBody::new(code, "no"));
+        assert_eq!(
+            refused(ErrorCode::AlreadyResolved).code(),
+            Some(ErrorCode::AlreadyResolved)
+        );
+        assert_eq!(
+            refused(ErrorCode::Forbidden).code(),
+            Some(ErrorCode::Forbidden)
+        );
+        assert_eq!(Error::Disconnected.code(), None);
+        assert_eq!(Error::Refused("forbidden".into()).code(), None);
+    }
 }

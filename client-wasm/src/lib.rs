@@ -33,7 +33,9 @@
 //!   [`Client::state`] (stream of [`ConnectionState`]), [`Client::reconnect`], [`Client::close`].
 //! - [`Client::session`]`(id, after: Option<u64>) -> (Session, EnvelopeStream)`: the session's
 //!   events exactly once, in order; [`Session`] has `get_history`, `get_status`, `publish`,
-//!   `ingest` and, through [`Socket`], `subscribe`, `unsubscribe`, `ping`, `refresh_auth`.
+//!   `ingest`, the control commands that answer the agent (`prompt`, `interrupt`,
+//!   `respond_permission`, `end`) and, through [`Socket`], `subscribe`, `unsubscribe`, `ping`,
+//!   `refresh_auth`.
 //! - [`Client::hub`]`() -> Hub` (`/`, `get_status` gives the sessions list),
 //!   [`Client::socket`]`(nsp) -> Socket` for any namespace.
 //! - [`Socket`]: `on::<E>()` (typed `Envelope<E>` stream), `on_event(name)`, `on_any()`,
@@ -43,7 +45,8 @@
 //!   `with_root_certificates_pem` / `with_root_certificate_der` (native only; the browser
 //!   trusts what the page trusts).
 //! - Every fallible call returns `Result<_, `[`Error`]`>` (`QueueFull`, `AckTimeout`,
-//!   `Refused`, `Disconnected`, `Closed`, `Data`, `Command(ErrorBody)`).
+//!   `Refused`, `Disconnected`, `Closed`, `Data`, `Command(ErrorBody)`); [`Error::code`] is
+//!   the server's code of a refused command (`forbidden`, `already_resolved`, ...).
 //!
 //! Modules, one job each:
 //! - [`codec`]: the pure Engine.IO v4 / Socket.IO v5 packet codec (no I/O).

@@ -43,7 +43,9 @@ def binary_path() -> Path:
 class Server:
     """A running `agentcast serve`; `url` is its base URL."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, unset: list[str] | None = None) -> None:
+        """`env` is set and `unset` removed in the server's environment, which the agents it starts
+        (`POST /api/sessions`) inherit; the collector roots in the data directory stay."""
         binary = binary_path()
         if not binary.exists():
             pytest.fail(f"agentcast binary not found at {binary}: run `cargo build -p agentcast-server` or set AGENTCAST_BIN")
@@ -55,7 +57,12 @@ class Server:
             stderr=self._stderr,
             stdin=subprocess.DEVNULL,
             # The collector's default roots point into the data directory, never at ~.
-            env={**os.environ, "CLAUDE_CONFIG_DIR": str(data_dir / "claude-home"), "CODEX_HOME": str(data_dir / "codex-home")},
+            env={
+                **{k: v for k, v in os.environ.items() if k not in (unset or [])},
+                **(env or {}),
+                "CLAUDE_CONFIG_DIR": str(data_dir / "claude-home"),
+                "CODEX_HOME": str(data_dir / "codex-home"),
+            },
         )
         lines: queue.Queue[str | None] = queue.Queue()
 
@@ -142,12 +149,14 @@ class Clients:
         self.server = server
         self.clients: list[socketio.Client] = []
 
-    def connect(self, namespace: str, transports: list[str] | None = None, record: bool = False) -> tuple[socketio.Client, Recorder | None]:
+    def connect(
+        self, namespace: str, transports: list[str] | None = None, record: bool = False, auth: dict[str, Any] | None = None
+    ) -> tuple[socketio.Client, Recorder | None]:
         client = socketio.Client(reconnection=False, request_timeout=WAIT_S)
         self.clients.append(client)
         # Register the catch-all before connecting, so nothing sent right after connect is missed.
         recorder = Recorder(client, namespace) if record else None
-        client.connect(self.server.url, namespaces=[namespace], transports=transports, wait_timeout=WAIT_S)
+        client.connect(self.server.url, namespaces=[namespace], transports=transports, auth=auth, wait_timeout=WAIT_S)
         return client, recorder
 
     def close(self) -> None:

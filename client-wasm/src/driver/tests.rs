@@ -586,3 +586,71 @@ async fn garbage_from_the_server_is_ignored() {
     assert!(matches!(h.state().await, ConnectionState::Connecting));
     assert!(matches!(h.state().await, ConnectionState::Connected { .. }));
 }
+
+#[tokio::test(start_paused = true)]
+async fn control_commands_send_their_wire_form_and_read_the_answer_or_the_refusal() {
+    use agentcast_shared::{ErrorCode, PermissionAnswer, PermissionDecision};
+
+    let mut h = Harness::start(config(no_jitter()), false);
+    let (session, _events) = h.client.session("s1", None);
+    let mut conn = h.conn().await;
+    conn.open(25_000, 20_000);
+    let (nsp, _) = conn.accept_connect().await;
+
+    // Each command in turn: what goes on the wire, and the answer the server gives.
+    let sent = tokio::spawn({
+        let session = session.clone();
+        async move {
+            let answer = PermissionAnswer {
+                decision: PermissionDecision::Deny,
+                message: Some("not there".into()),
+                updated_input: None,
+                updated_permissions: None,
+            };
+            (
+                session.prompt("next").await,
+                session.interrupt().await,
+                session.respond_permission("r1", answer).await,
+                session.end().await,
+            )
+        }
+    });
+    let answers = [
+        (
+            json!(["prompt", {"text": "next"}]),
+            json!({"ok": {"queued": true, "ahead": 1}}),
+        ),
+        (
+            json!(["interrupt", {}]),
+            json!({"ok": {"interrupted": true}}),
+        ),
+        (
+            json!(["permission.respond", {"request_id": "r1", "decision": "deny", "message": "not there"}]),
+            json!({"error": {"code": "already_resolved", "message": "answered by alice"}}),
+        ),
+        (json!(["end", {}]), json!({"ok": {"ending": true}})),
+    ];
+    for (wire, answer) in answers {
+        let packet = conn.next_packet().await;
+        assert_eq!(
+            (packet.nsp.as_str(), packet.data),
+            (nsp.as_str(), Some(wire))
+        );
+        conn.send(socketio::Packet::ack(
+            &nsp,
+            packet.id.expect("a command wants an answer"),
+            vec![answer],
+            vec![],
+        ));
+    }
+    let (prompted, interrupted, responded, ended) = sent.await.unwrap();
+    assert_eq!(prompted.unwrap().ahead, 1);
+    assert!(interrupted.unwrap().interrupted);
+    let refused = responded.expect_err("a late answer is refused");
+    assert_eq!(
+        refused.code(),
+        Some(ErrorCode::AlreadyResolved),
+        "{refused}"
+    );
+    assert!(ended.unwrap().ending);
+}

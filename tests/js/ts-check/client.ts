@@ -95,6 +95,34 @@ async function status(): Promise<void> {
 }
 void status();
 
+// Answering the agent (scope `control`): every watcher sees the request, the first answer
+// wins, a later one is refused `already_resolved`.
+socket.on("permission.requested", async ({ data }) => {
+  const command = (data.input as { command?: string }).command;
+  console.log(data.tool_name, command, data.description ?? "", "until", data.expires_at);
+  const res = await socket
+    .timeout(5000)
+    .emitWithAck("permission.respond", { request_id: data.request_id, decision: "deny", message: "not now" });
+  if ("ok" in res) console.log("answered", res.ok.decision);
+  else if (res.error.code === "already_resolved") console.log("someone answered first");
+});
+
+socket.on("permission.resolved", ({ data }) => {
+  const reason: "answered" | "timeout" | "session_ended" | "cancelled" = data.reason;
+  console.log(data.request_id, data.decision, "by", data.by, reason, data.message ?? "");
+});
+
+async function nextTurn(text: string): Promise<void> {
+  const sent = await socket.timeout(5000).emitWithAck("prompt", { text });
+  if ("ok" in sent && sent.ok.queued) console.log(sent.ok.ahead, "prompts ahead");
+  const stopped = await socket.timeout(5000).emitWithAck("interrupt", {});
+  if ("ok" in stopped) console.log("interrupted", stopped.ok.interrupted);
+  socket.emit("end", {}, (res) => {
+    if ("ok" in res) console.log("ending", res.ok.ending);
+  });
+}
+void nextTurn("and now the tests");
+
 // The REST API's bodies are declared too: a typed call of `GET /api/sessions` and
 // `POST /api/mcp-servers`, errors included.
 async function rest<T>(path: string, token: string, body?: unknown): Promise<T> {

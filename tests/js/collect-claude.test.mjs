@@ -36,8 +36,7 @@ async function liveSession(url, id) {
   const socket = io(`${url}/sessions/${id}`, { forceNew: true, reconnection: false, transports: ["websocket"] });
   const events = [];
   let disconnected = null;
-  // A control event (`session.presence`, offset 0) is not one of the session's events.
-  socket.onAny((name, envelope) => envelope.offset !== 0 && events.push({ name, envelope }));
+  socket.onAny((name, envelope) => events.push({ name, envelope }));
   socket.on("disconnect", (reason) => (disconnected = reason));
   await withTimeout(
     new Promise((resolveConnect, reject) => {

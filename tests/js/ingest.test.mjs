@@ -37,8 +37,6 @@ async function watch(url, sessionId) {
   const ended = new Promise((resolveEnded, reject) => {
     const timer = setTimeout(() => reject(new Error(`no session.ended after ${events.length} events`)), TIMEOUT_MS);
     socket.onAny((name, envelope) => {
-      // A control event (`session.presence`, offset 0) is not one of the session's events.
-      if (envelope.offset === 0) return;
       events.push({ name, envelope });
       if (name === "session.ended") {
         clearTimeout(timer);
@@ -152,7 +150,6 @@ describe("agentcast serve --demo, watched by socket.io-client", () => {
             recovered = envelope.data;
             return;
           }
-          if (envelope.offset === 0) return; // session.presence: not one of the session's events
           events.push({ name, envelope });
           if (name === "session.ended") {
             clearTimeout(timer);

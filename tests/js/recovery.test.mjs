@@ -84,8 +84,6 @@ function record(socket) {
   const rec = { log: [], offsets: [], recoveries: [], connections: [] };
   socket.on("connect", () => rec.connections.push([]));
   socket.onAny((name, envelope) => {
-    // Other control events (`session.presence`, offset 0) say nothing about the stream.
-    if (envelope.offset === 0 && name !== RECOVERED) return;
     const entry = name === RECOVERED ? { name, offset: 0, data: envelope.data } : { name, offset: envelope.offset };
     if (name === RECOVERED) {
       assert.equal(envelope.offset, 0, "session.recovered is a control event (offset 0)");

@@ -337,8 +337,9 @@ describe("subscriptions", () => {
     const id = newSessionId();
     const socket = await connect(`/sessions/${id}`, { transports: ["websocket"] });
     const publisher = await connect(`/sessions/${id}`, { transports: ["websocket"] });
+    // The default subscription is every type but the opt-in session.presence.
     assert.deepEqual(await ok(socket, "unsubscribe", { patterns: ["output.*"] }), {
-      types: allTypes.filter((t) => !t.startsWith("output.")),
+      types: allTypes.filter((t) => !t.startsWith("output.") && t !== "session.presence"),
     });
     const received = record(socket);
     const batch = [outputText("x"), toolStarted(), outputThinking(), userPrompt("sentinel")];

@@ -44,14 +44,15 @@ pub enum TokenCommand {
 
 fn parse_scope(text: &str) -> Result<agentcast_shared::Scope, String> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|_| format!("{text:?}: expected read, write or admin"))
+        .map_err(|_| format!("{text:?}: expected read, write, control or admin"))
 }
 
 /// Options of `agentcast token create`.
 #[derive(Debug, Clone, Args)]
 pub struct TokenCreateArgs {
-    /// What it may do: read, write (also publish and ingest) or admin (also start and stop
-    /// processes, manage MCP servers).
+    /// What it may do: read, write (also publish and ingest), control (also answer agents:
+    /// prompts, interrupts, permissions) or admin (all of it, and start and stop processes,
+    /// manage MCP servers).
     #[arg(long, value_name = "SCOPE", value_parser = parse_scope)]
     pub scope: agentcast_shared::Scope,
 

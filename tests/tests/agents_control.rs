@@ -4,7 +4,8 @@
 //! it run for real, Deny makes Claude read the refusal; the first answer wins and a second
 //! is refused `already_resolved`; a request no one answers is denied at the timeout; a
 //! second prompt runs a second turn in the same process; an interrupt stops a turn that
-//! waits on the model; a read token cannot answer; the audit log names who did what.
+//! waits on the model; a read token cannot answer; the audit log names who did what; and
+//! `agentcast run -- claude -p ...` runs controlled, across turns, until `end`.
 
 use agentcast_tests::agents::claude::{FOREIGN_ENV, claude_env};
 use agentcast_tests::agents::fake_anthropic::{
@@ -16,9 +17,13 @@ use agentcast_tests::agents::watch::{Received, all_text, data_of, events_until, 
 use agentcast_tests::agents::{RealAgents, real_agents};
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::Client;
-use agentcast_tests::server::{ServerProcess, within};
+use agentcast_tests::server::{
+    LISTENING_PREFIX, ServerProcess, agentcast_bin, fresh_data_dir, within,
+};
 use agentcast_tests::transcripts::eventually;
 use serde_json::{Value, json};
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// `agentcast serve` whose agents run in `home` against `fake`, with `args`.
 async fn control_server(home: &AgentHome, fake: &FakeAnthropic, args: &[&str]) -> ServerProcess {
@@ -408,4 +413,78 @@ async fn only_control_tokens_answer_and_the_audit_log_names_who_did() {
     assert_eq!(line["action"], "permission", "{line}");
     assert_eq!(line["decision"], "allow", "{line}");
     assert_eq!(line["session_id"], id.as_str(), "{line}");
+}
+
+#[tokio::test]
+async fn agentcast_run_of_claude_is_controlled_and_ends_on_end() {
+    let Some(agents) = real_agents() else {
+        return;
+    };
+    let home = AgentHome::new().unwrap();
+    let fake = FakeAnthropic::start().await.unwrap();
+    let data_dir = fresh_data_dir();
+    let mut command = tokio::process::Command::new(agentcast_bin());
+    command
+        .args([
+            "run",
+            "--auth",
+            "none",
+            "--session",
+            "the-run",
+            "--data-dir",
+        ])
+        .arg(&data_dir)
+        .arg("--")
+        .arg(&agents.claude)
+        .args(["-p", &ClaudeScenario::Permission.prompt()])
+        .current_dir(&home.cwd)
+        .envs(claude_env(&home, &fake))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for var in FOREIGN_ENV {
+        command.env_remove(var);
+    }
+    let mut run = command.spawn().unwrap();
+    let mut lines = BufReader::new(run.stdout.take().unwrap()).lines();
+    let url = within(30, "the run's server address", async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(url) = line.strip_prefix(LISTENING_PREFIX) {
+                return url.trim().to_owned();
+            }
+        }
+        panic!("agentcast run exited before it listened")
+    })
+    .await;
+    let addr = url.trim_start_matches("http://").parse().unwrap();
+    let mut watcher = Client::connect(addr, "/sessions/the-run", Some(from_start()))
+        .await
+        .unwrap();
+    let (events, request) = within(60, "the request", until_requested(&mut watcher)).await;
+    let prompt = &data_of(&events, "user.prompt")[0];
+    assert_eq!(
+        prompt["text"],
+        ClaudeScenario::Permission.prompt(),
+        "the -p prompt went first"
+    );
+    let answer = watcher
+        .emit_with_ack(
+            "permission.respond",
+            respond(&request["request_id"], "allow"),
+        )
+        .await;
+    assert_eq!(answer["ok"]["decision"], "allow", "{answer}");
+    within(60, "the turn", until_status(&mut watcher, "idle")).await;
+    assert!(home.cwd.join(PERMISSION_FILE).is_file());
+
+    // Still running between turns, until someone ends it.
+    assert!(
+        run.try_wait().unwrap().is_none(),
+        "the run waits for the next prompt"
+    );
+    let ended = watcher.emit_with_ack("end", json!({})).await;
+    assert_eq!(ended["ok"]["ending"], true, "{ended}");
+    let status = within(30, "the run to exit", run.wait()).await.unwrap();
+    assert!(status.success(), "{status:?}");
 }

@@ -14,10 +14,11 @@ use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+use super::Cli;
 use super::agent::{AgentReport, BENCH_PROMPT, REFERENCE_STAMP};
 use super::report::{ClientSample, ControlReport, match_samples};
-use super::{Cli, left};
 use crate::durability::Quantiles;
+use crate::durability::left;
 use crate::loadgen::conn::{Incoming, Target, Ws, next_text};
 use crate::loadgen::packet::{Codec, Packet};
 use crate::loadgen::{latency_us, unix_micros};
@@ -174,16 +175,21 @@ impl Watcher<'_> {
                 Incoming::Ended(why) => bail!("the watcher's connection ended: {why}"),
             };
             let now = unix_micros();
-            match self.codec.parse(text.as_str()) {
-                Packet::Event(payload) => {
-                    if self.on_event(payload, now).await? {
-                        return Ok(());
-                    }
+            let ended = match self.codec.parse(text.as_str()) {
+                Packet::Event(payload) => self.on_event(payload, now).await?,
+                Packet::Ack { id, payload } => {
+                    self.on_ack(id, payload, now);
+                    false
                 }
-                Packet::Ack { id, payload } => self.on_ack(id, payload, now),
-                Packet::Ping => self.ws.send(Message::text("3")).await?,
+                Packet::Ping => {
+                    self.ws.send(Message::text("3")).await?;
+                    false
+                }
                 Packet::Disconnected | Packet::Close => bail!("disconnected by the server"),
-                _ => {}
+                _ => false,
+            };
+            if ended {
+                return Ok(());
             }
         }
     }
@@ -216,13 +222,15 @@ impl Watcher<'_> {
                     self.reference_us.push(latency_us(written_us, now));
                 }
             }
-            "session.status" if data["status"] == "idle" => {
-                // Idle after the last answer: the agent asked everything and ended its turn.
-                if self.end_ack.is_none() && self.samples.len() as u64 >= self.total {
-                    let (ack, text) = self.emit("end", json!({}));
-                    self.end_ack = Some(ack);
-                    self.ws.send(Message::text(text)).await?;
-                }
+            // Idle after the last answer: the agent asked everything and ended its turn.
+            "session.status"
+                if data["status"] == "idle"
+                    && self.end_ack.is_none()
+                    && self.samples.len() as u64 >= self.total =>
+            {
+                let (ack, text) = self.emit("end", json!({}));
+                self.end_ack = Some(ack);
+                self.ws.send(Message::text(text)).await?;
             }
             "session.ended" => return Ok(true),
             _ => {}

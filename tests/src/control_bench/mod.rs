@@ -17,7 +17,6 @@ mod client;
 mod report;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 pub use report::ControlReport;
 
@@ -57,13 +56,4 @@ pub struct Cli {
 /// Runs one measurement on a current-thread runtime.
 pub async fn run(cli: Cli) -> anyhow::Result<ControlReport> {
     client::run(&cli).await
-}
-
-/// Time left before `deadline`, or an error naming what ran out of it.
-fn left(deadline: Instant, what: &str) -> anyhow::Result<Duration> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        anyhow::bail!("timed out: {what}");
-    }
-    Ok(left)
 }

@@ -292,7 +292,10 @@ struct Medians {
     max: f64,
 }
 
-fn medians(reports: &[ControlReport], pick: fn(&ControlReport) -> Quantiles) -> Option<Medians> {
+/// Where one measure is in a report.
+type Pick = fn(&ControlReport) -> Quantiles;
+
+fn medians(reports: &[ControlReport], pick: Pick) -> Option<Medians> {
     let of =
         |f: fn(&Quantiles) -> u64| median(reports.iter().map(|r| f(&pick(r)) as f64).collect());
     Some(Medians {
@@ -304,7 +307,7 @@ fn medians(reports: &[ControlReport], pick: fn(&ControlReport) -> Quantiles) -> 
 }
 
 /// The rows of the table: what each measures, and where it is in a report.
-const ROWS: [(&str, fn(&ControlReport) -> Quantiles); 5] = [
+const ROWS: [(&str, Pick); 5] = [
     ("agent -> client (permission.requested)", |r| r.to_client),
     ("client -> agent (control_response)", |r| r.to_agent),
     ("round trip at the agent", |r| r.round_trip),

@@ -127,8 +127,6 @@ pub struct AgentReport {
     pub requests: Vec<AgentSample>,
     /// The CPU it moved to, if it did.
     pub cpu: Option<u32>,
-    /// Prompts it read (the first starts the requests).
-    pub prompts: u64,
 }
 
 impl AgentReport {
@@ -153,7 +151,6 @@ pub fn run(options: &AgentOptions) -> Result<(), AgentError> {
         warmup: options.warmup,
         requests: Vec::new(),
         cpu,
-        prompts: 0,
     };
     while let Some(message) = agent.next_message()? {
         if message["type"] != "user" {
@@ -165,7 +162,6 @@ pub fn run(options: &AgentOptions) -> Result<(), AgentError> {
         }
         agent.result()?;
     }
-    report.prompts = agent.prompts;
     std::fs::write(&options.report, serde_json::to_vec(&report)?)?;
     Ok(())
 }

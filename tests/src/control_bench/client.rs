@@ -17,8 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::Cli;
 use super::agent::{AgentReport, BENCH_PROMPT, REFERENCE_STAMP};
 use super::report::{ClientSample, ControlReport, match_samples};
-use crate::durability::Quantiles;
-use crate::durability::left;
+use crate::durability::{Quantiles, left};
 use crate::loadgen::conn::{Incoming, Target, Ws, next_text};
 use crate::loadgen::packet::{Codec, Packet};
 use crate::loadgen::{latency_us, unix_micros};
@@ -45,8 +44,12 @@ pub(crate) async fn run(cli: &Cli) -> anyhow::Result<ControlReport> {
 async fn measure(cli: &Cli, dir: &Path, deadline: Instant) -> anyhow::Result<ControlReport> {
     // The server runs only `claude` in control mode: the agent goes by that name here.
     let claude = dir.join("claude");
-    std::os::unix::fs::symlink(&cli.agent, &claude)
-        .with_context(|| format!("linking {} as {}", cli.agent.display(), claude.display()))?;
+    let agent = cli
+        .agent
+        .canonicalize()
+        .with_context(|| format!("the agent {}", cli.agent.display()))?;
+    std::os::unix::fs::symlink(&agent, &claude)
+        .with_context(|| format!("linking {} as {}", agent.display(), claude.display()))?;
     let report_file = dir.join("agent-report.json");
     let session = format!("control-bench-{}", unix_micros());
     start_agent(cli, &claude, &report_file, &session, dir).await?;

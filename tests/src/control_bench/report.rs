@@ -131,7 +131,6 @@ mod tests {
                 })
                 .collect(),
             cpu: None,
-            prompts: 1,
         }
     }
 

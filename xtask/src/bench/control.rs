@@ -13,7 +13,7 @@
 //! client's `output.text`, the same path without the control driver.
 //!
 //! ```text
-//! cargo xtask bench control            # 3 runs of 500 requests at 100/s (~1 minute)
+//! cargo xtask bench control            # 3 runs of 500 requests at 100/s (~20 s after the build)
 //! cargo xtask bench control --quick    # 1 run of 100 requests
 //! ```
 
@@ -45,10 +45,10 @@ cargo xtask bench control [options]: permission request latency, agent -> client
   --repeats R         server runs                               [3; quick: 1]
   --requests N        measured requests per run                 [500; quick: 100]
   --warmup N          requests asked first, not measured        [20]
-  --rate N            requests per second at most (one at a time) [100]
+  --rate N            requests per second at most, one at a time [100]
   --server-arg ARG    extra argument for `agentcast serve` (repeatable)
   --out FILE          also write every run's report as JSON
-  --quick             a ~20 second run
+  --quick             a ~10 second run
   --no-pin            do not pin the server and the client and agent to separate CPUs";
 
 /// The issue's goal for each direction, at p99, in milliseconds.

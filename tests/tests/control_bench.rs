@@ -29,6 +29,7 @@ async fn every_request_of_the_bench_agent_goes_to_the_client_and_its_answer_back
         requests: 20,
         warmup: 2,
         rate: 200.0,
+        server_pid: server.child.id(),
         agent_cpu: None,
         timeout_s: 30,
     };
@@ -45,6 +46,13 @@ async fn every_request_of_the_bench_agent_goes_to_the_client_and_its_answer_back
     ] {
         assert!(q.p50_us > 0 && q.p50_us <= q.max_us, "{name}: {report:?}");
     }
+    // How long each process waited for a CPU is read from Linux's /proc.
+    let waited = [
+        report.server_waited_ms,
+        report.client_waited_ms,
+        report.agent_waited_ms,
+    ];
+    assert!(waited.iter().all(Option::is_some), "{report:?}");
     // The round trip holds both directions (and the server's work between them).
     assert!(
         report.round_trip.p50_us >= report.to_client.p50_us,

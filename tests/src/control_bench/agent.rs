@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::sched::{waited_ms, waited_ns};
 use crate::loadgen::unix_micros;
 
 /// The text of a reference line starts with this, then the unix micros of its writing.
@@ -121,12 +122,14 @@ pub struct AgentSample {
 }
 
 /// What the agent writes to `--bench-report=` when its stdin ends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentReport {
     pub warmup: u64,
     pub requests: Vec<AgentSample>,
     /// The CPU it moved to, if it did.
     pub cpu: Option<u32>,
+    /// Milliseconds it was runnable but waiting for a CPU while it asked.
+    pub waited_ms: Option<f64>,
 }
 
 impl AgentReport {
@@ -151,6 +154,7 @@ pub fn run(options: &AgentOptions) -> Result<(), AgentError> {
         warmup: options.warmup,
         requests: Vec::new(),
         cpu,
+        waited_ms: None,
     };
     while let Some(message) = agent.next_message()? {
         if message["type"] != "user" {
@@ -158,7 +162,9 @@ pub fn run(options: &AgentOptions) -> Result<(), AgentError> {
         }
         if agent.prompts == 1 {
             agent.init()?;
+            let before = waited_ns("self");
             report.requests = agent.ask_all(options)?;
+            report.waited_ms = waited_ms(before, waited_ns("self"));
         }
         agent.result()?;
     }

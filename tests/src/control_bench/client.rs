@@ -17,6 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::Cli;
 use super::agent::{AgentReport, BENCH_PROMPT, REFERENCE_STAMP};
 use super::report::{ClientSample, ControlReport, match_samples};
+use super::sched::{waited_ms, waited_ns};
 use crate::durability::{Quantiles, left};
 use crate::loadgen::conn::{Incoming, Target, Ws, next_text};
 use crate::loadgen::packet::{Codec, Packet};
@@ -78,7 +79,12 @@ async fn measure(cli: &Cli, dir: &Path, deadline: Instant) -> anyhow::Result<Con
         next_ack: 0,
         end_ack: None,
     };
+    let server_pid = cli.server_pid.map(|pid| pid.to_string());
+    let server_before = server_pid.as_deref().and_then(waited_ns);
+    let client_before = waited_ns("self");
     watcher.watch(deadline).await?;
+    let client_waited_ms = waited_ms(client_before, waited_ns("self"));
+    let server_waited_ms = waited_ms(server_before, server_pid.as_deref().and_then(waited_ns));
 
     let text = std::fs::read_to_string(&report_file).with_context(|| {
         format!(
@@ -103,6 +109,9 @@ async fn measure(cli: &Cli, dir: &Path, deadline: Instant) -> anyhow::Result<Con
         reference_lines: watcher.reference_us.len() as u64,
         ack: Quantiles::of(&watcher.ack_us),
         agent_cpu: agent.cpu,
+        server_waited_ms,
+        client_waited_ms,
+        agent_waited_ms: agent.waited_ms,
         errors,
         missing: matched.missing,
         denied: matched.denied,

@@ -8,6 +8,7 @@
 //! - `client`: the watching Socket.IO client that starts the agent, answers every
 //!   `permission.requested` at once and stamps both (`agentcast-control-bench`).
 //! - `report`: matching the two sides' stamps by request id, and the JSON report.
+//! - `sched`: how long the server, the client and the agent waited for a CPU meanwhile.
 //!
 //! Agent, server and client run on one machine, so the unix clock is shared. Like the other
 //! benchmark clients it only targets loopback addresses and bounds every wait.
@@ -15,6 +16,7 @@
 pub mod agent;
 mod client;
 mod report;
+mod sched;
 
 use std::path::PathBuf;
 
@@ -45,6 +47,9 @@ pub struct Cli {
     /// Requests per second the agent asks at most (one at a time).
     #[arg(long, default_value_t = 100.0)]
     pub rate: f64,
+    /// The server's pid, to report how long it waited for a CPU during the run.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
     /// A CPU the agent moves to (away from the server's).
     #[arg(long)]
     pub agent_cpu: Option<u32>,

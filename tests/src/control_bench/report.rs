@@ -44,6 +44,11 @@ pub struct ControlReport {
     pub ack: Quantiles,
     /// The CPU the agent ran on, when it was moved to one.
     pub agent_cpu: Option<u32>,
+    /// Milliseconds each process was runnable but waiting for a CPU during the run (the
+    /// server's when its pid was given): other work on the same CPUs.
+    pub server_waited_ms: Option<f64>,
+    pub client_waited_ms: Option<f64>,
+    pub agent_waited_ms: Option<f64>,
     /// Sum of the counts below.
     pub errors: u64,
     /// Measured requests one side did not see.
@@ -131,6 +136,7 @@ mod tests {
                 })
                 .collect(),
             cpu: None,
+            waited_ms: None,
         }
     }
 

@@ -131,6 +131,10 @@ struct ControlReport {
     reference: Quantiles,
     ack: Quantiles,
     agent_cpu: Option<u32>,
+    /// Milliseconds runnable but waiting for a CPU during the run.
+    server_waited_ms: Option<f64>,
+    client_waited_ms: Option<f64>,
+    agent_waited_ms: Option<f64>,
     errors: u64,
     first_error: Option<String>,
 }
@@ -241,9 +245,10 @@ fn run_once(opts: &Options, paths: &Paths, agent: &Path, pin: bool) -> Result<se
     };
     // A generous bound: the requests at their rate twice over, plus a slow start.
     let timeout_s = 60 + (2.0 * (opts.requests + opts.warmup) as f64 / opts.rate).ceil() as u64;
-    let client_args = |url: &str, _server_pid: u32| -> Vec<String> {
+    let client_args = |url: &str, server_pid: u32| -> Vec<String> {
         let mut args: Vec<String> = [
             ("--url", url.to_string()),
+            ("--server-pid", server_pid.to_string()),
             ("--agent", agent.display().to_string()),
             ("--requests", opts.requests.to_string()),
             ("--warmup", opts.warmup.to_string()),
@@ -358,6 +363,17 @@ fn table(opts: &Options, runs: &[Run]) -> String {
             if worst < GOAL_MS { "met" } else { "NOT met" }
         );
     }
+    let waited = |pick: fn(&ControlReport) -> Option<f64>| {
+        median(reports.iter().filter_map(pick).collect())
+            .map_or("-".to_string(), |ms| format!("{ms:.0} ms"))
+    };
+    let _ = writeln!(
+        out,
+        "  runnable but waiting for a CPU during a run (median): server {}, agent {}, client {}",
+        waited(|r| r.server_waited_ms),
+        waited(|r| r.agent_waited_ms),
+        waited(|r| r.client_waited_ms)
+    );
     let errors: u64 = reports.iter().map(|r| r.errors).sum();
     let unpinned = reports.iter().filter(|r| r.agent_cpu.is_none()).count();
     if unpinned > 0 && opts.pin {
@@ -418,6 +434,9 @@ mod tests {
             reference: q,
             ack: q,
             agent_cpu: Some(1),
+            server_waited_ms: Some(1.0),
+            client_waited_ms: None,
+            agent_waited_ms: None,
             errors: 0,
             first_error: None,
         }
@@ -445,7 +464,7 @@ mod tests {
                     "round_trip": {"p50_us": 1, "p90_us": 2, "p99_us": 3, "max_us": 4},
                     "reference": {"p50_us": 1, "p90_us": 2, "p99_us": 3, "max_us": 4},
                     "ack": {"p50_us": 1, "p90_us": 2, "p99_us": 3, "max_us": 4},
-                    "agent_cpu": 1, "errors": 0, "first_error": null,
+                    "agent_cpu": 1, "server_waited_ms": 12.4, "errors": 0, "first_error": null,
                 })),
                 error: None,
             })
@@ -454,5 +473,6 @@ mod tests {
         assert!(text.contains("median of 2 run(s)"), "{text}");
         // The to-client p99 median is (2 + 30) / 2 = 16 ms: over the goal.
         assert!(text.contains("NOT met, worst p99 16.00 ms"), "{text}");
+        assert!(text.contains("server 12 ms, agent -, client -"), "{text}");
     }
 }

@@ -4,6 +4,7 @@
 //!   and in tmux.
 //! - `certificate`: a self-signed TLS certificate made at test time, for `--tls-cert`.
 //! - `collect_bench`: the reference parse and follow latency of `cargo xtask bench collect`.
+//! - `control_bench`: permission requests through agentcast, for `cargo xtask bench control`.
 //! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
 //! - `raw`: the server in-process on port 0, and a raw Socket.IO websocket client.
 //! - `http`: a JSON client of the REST API with timeouts.
@@ -18,6 +19,7 @@
 pub mod agents;
 pub mod certificate;
 pub mod collect_bench;
+pub mod control_bench;
 pub mod durability;
 pub mod http;
 pub mod loadgen;

@@ -16,9 +16,12 @@
 //! `cargo xtask bench durability` is another benchmark (bench/durability.rs): commit latency
 //! and replay speed, SQLite against the memory store; `cargo xtask bench collect`
 //! (bench/collect.rs) measures the transcript collector: import, first screen, follow
-//! latency. bench/server.rs starts the servers of all three.
+//! latency; `cargo xtask bench control` (bench/control.rs) the latency of permission
+//! requests through agentcast, agent to client and back. bench/server.rs starts the
+//! servers of all four.
 
 mod collect;
+mod control;
 mod durability;
 mod harness;
 mod server;
@@ -55,7 +58,8 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
   --no-pin            do not pin server and load generator to separate CPUs
 
 cargo xtask bench durability [--quick]: commit latency and replay speed (--help for more)
-cargo xtask bench collect [--quick]: transcript import, first screen, follow latency (--help)";
+cargo xtask bench collect [--quick]: transcript import, first screen, follow latency (--help)
+cargo xtask bench control [--quick]: permission request latency, agent -> client -> agent (--help)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -204,6 +208,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     if args.first().is_some_and(|a| a == collect::NAME) {
         return collect::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == control::NAME) {
+        return control::run(&args[1..]);
     }
     let Some(opts) = Options::parse(args)? else {
         return Ok(());

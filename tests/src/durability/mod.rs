@@ -117,7 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<serde_json::Value> {
 }
 
 /// Time left before `deadline`, or an error naming what ran out of it.
-fn left(deadline: Instant, what: &str) -> anyhow::Result<Duration> {
+pub(crate) fn left(deadline: Instant, what: &str) -> anyhow::Result<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         anyhow::bail!("timed out: {what}");

@@ -21,7 +21,16 @@ pub(super) struct Paths {
 
 /// Builds the release server and `client` (a binary of agentcast-tests).
 pub(super) fn build_release(client: &str) -> Result<Paths> {
-    println!("==> step build: release server and {client}");
+    build_release_with(client, &[])
+}
+
+/// Builds the release server, `client` and the `also` binaries of agentcast-tests (they
+/// sit beside `client`).
+pub(super) fn build_release_with(client: &str, also: &[&str]) -> Result<Paths> {
+    let bins: Vec<&str> = std::iter::once(client)
+        .chain(also.iter().copied())
+        .collect();
+    println!("==> step build: release server and {}", bins.join(", "));
     Cmd::cargo()
         .args([
             "build",
@@ -31,6 +40,7 @@ pub(super) fn build_release(client: &str) -> Result<Paths> {
             "--bin",
             client,
         ])
+        .args(also.iter().flat_map(|bin| ["--bin", *bin]))
         .args(["-p", "agentcast-server", "--bin", "agentcast"])
         .run()?;
     let release = target_dir().join("release");

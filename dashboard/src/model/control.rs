@@ -5,6 +5,8 @@
 use agentcast_shared::rest::WhoAmI;
 use agentcast_shared::{ErrorBody, ErrorCode, PromptResult, Scope, SessionState};
 
+use super::transcript::{Entry, EntryKind};
+
 /// What the session view offers below the transcript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -59,6 +61,27 @@ pub fn prompt_sent(result: &PromptResult) -> String {
     }
 }
 
+/// A prompt the server took, shown beside the prompt box until the agent has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentPrompt {
+    pub text: String,
+    /// The session's head when it was sent: its `user.prompt` comes after.
+    pub after_offset: u64,
+    /// `queued (1 ahead)` or `sent`.
+    pub label: String,
+}
+
+impl SentPrompt {
+    /// True once the transcript shows the prompt (its `user.prompt` came): the agent has it.
+    pub fn delivered(&self, entries: &[Entry]) -> bool {
+        entries
+            .iter()
+            .rev()
+            .take_while(|e| e.offset > self.after_offset)
+            .any(|e| e.kind == EntryKind::User && e.text == self.text)
+    }
+}
+
 /// What a refused command says: a short notice, never an error page. Someone answering a
 /// request first is the normal race of several watchers.
 pub fn refusal(error: &ErrorBody) -> String {
@@ -71,10 +94,11 @@ pub fn refusal(error: &ErrorBody) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn who(scope: &[Scope]) -> WhoAmI {
+    /// What whoami says of a token with `scope`.
+    pub(crate) fn who(scope: &[Scope]) -> WhoAmI {
         WhoAmI {
             sub: "alice".into(),
             scope: scope.to_vec(),
@@ -114,6 +138,33 @@ mod tests {
     }
 
     #[test]
+    fn a_sent_prompt_is_delivered_when_its_user_prompt_follows() {
+        use crate::model::event_log::tests::env;
+        use crate::model::transcript::Transcript;
+        use serde_json::json;
+        let sent = SentPrompt {
+            text: "next".into(),
+            after_offset: 2,
+            label: "queued (0 ahead)".into(),
+        };
+        let mut transcript = Transcript::default();
+        transcript.apply(&env(2, "user.prompt", json!({"text": "next"})));
+        transcript.apply(&env(3, "output.text", json!({"text": "working"})));
+        assert!(
+            !sent.delivered(transcript.entries()),
+            "the same text before it was sent"
+        );
+        transcript.apply(&env(4, "user.prompt", json!({"text": "other"})));
+        assert!(!sent.delivered(transcript.entries()));
+        transcript.apply(&env(
+            5,
+            "user.prompt",
+            json!({"text": "next", "by": "alice"}),
+        ));
+        assert!(sent.delivered(transcript.entries()));
+    }
+
+    #[test]
     fn answers_in_words() {
         assert_eq!(
             prompt_sent(&PromptResult {
@@ -130,6 +181,10 @@ mod tests {
             "sent"
         );
         let body = |code| ErrorBody::new(code, "raw");
+        assert_eq!(
+            refusal(&body(ErrorCode::Forbidden)),
+            "This token may not answer the agent."
+        );
         assert_eq!(
             refusal(&body(ErrorCode::AlreadyResolved)),
             "Someone else answered this request first."

@@ -32,14 +32,13 @@ impl Permissions {
             return;
         }
         match envelope.event() {
-            Ok(Event::PermissionRequested(request)) => {
+            Ok(Event::PermissionRequested(request))
                 if !self
                     .requested
                     .iter()
-                    .any(|r| r.request_id == request.request_id)
-                {
-                    self.requested.push(request);
-                }
+                    .any(|r| r.request_id == request.request_id) =>
+            {
+                self.requested.push(request);
             }
             Ok(Event::PermissionResolved(resolved)) => {
                 self.resolved.insert(resolved.request_id);

@@ -153,17 +153,23 @@ pub fn diff(old: &str, new: &str) -> Vec<DiffLine> {
             i += 1;
         }
     }
-    // Removed lines read better before the lines that replace them.
-    let mut k = 0;
-    while k < out.len() {
-        let run = out[k..]
-            .iter()
-            .take_while(|l| l.change != Change::Same)
-            .count();
-        out[k..k + run].sort_by_key(|l| l.change != Change::Removed);
-        k += run.max(1);
+    // Removed lines read better before the lines that replace them: within each run of
+    // changes, the removed ones first (a stable partition, kept by hand: a sort would cost
+    // the dashboard's wasm a sorting routine of its own).
+    let mut ordered = Vec::with_capacity(out.len());
+    let mut added = Vec::new();
+    for line in out {
+        match line.change {
+            Change::Removed => ordered.push(line),
+            Change::Added => added.push(line),
+            Change::Same => {
+                ordered.append(&mut added);
+                ordered.push(line);
+            }
+        }
     }
-    out
+    ordered.append(&mut added);
+    ordered
 }
 
 /// The lines of `text`, at most [`MAX_SHOWN_CHARS`] characters of them.

@@ -3,12 +3,13 @@
 //! may control it. Otherwise a line says why there are no controls.
 
 use agentcast_shared::control::{END, INTERRUPT, PROMPT};
-use agentcast_shared::{EndResult, InterruptArgs, InterruptResult, PromptArgs, PromptResult};
+use agentcast_shared::{PromptArgs, PromptResult};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::de::DeserializeOwned;
+use serde_json::json;
 
 use super::Ctx;
+use super::commands::fire;
 use super::session::SessionCtx;
 use crate::model::control::{self, Access, SentPrompt};
 
@@ -16,38 +17,36 @@ use crate::model::control::{self, Access, SentPrompt};
 pub fn ControlBar() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let session = expect_context::<SessionCtx>();
-    let access = Memo::new(move |_| {
+    let access = move || {
         ctx.who
             .with(|who| Access::of(session.controllable.get(), who.as_ref()))
-    });
-    let state = Memo::new(move |_| {
+    };
+    let state = Signal::derive(move || {
         let id = session.id.get_value();
         ctx.sessions.with(|s| s.get(&id).map(|s| s.status))
     });
+    let note = move || match access() {
+        Access::Control => "",
+        Access::WatchOnly => "Watching only: this token has no control scope.",
+        Access::ReadOnly => "read-only: agentcast did not start this session",
+    };
     view! {
-        <div class="control-bar" data-testid="control-bar" data-access=move || access.get().as_str()>
-            {move || match access.get() {
-                Access::Control => view! { <Controls state=state/> }.into_any(),
-                Access::WatchOnly => view! {
-                    <p class="muted" data-testid="watch-only">"Watching only: this token has no control scope."</p>
-                }.into_any(),
-                Access::ReadOnly => view! {
-                    <p class="muted" data-testid="read-only">"read-only: agentcast did not start this session"</p>
-                }.into_any(),
-            }}
+        <div class="control-bar" data-testid="control-bar" data-access=move || access().as_str()>
+            {move || (access() == Access::Control).then(|| view! { <Controls state=state/> })}
+            <p class="muted" data-testid="control-note" hidden=move || note().is_empty()>{note}</p>
         </div>
     }
 }
 
 #[component]
-fn Controls(state: Memo<Option<agentcast_shared::SessionState>>) -> impl IntoView {
+fn Controls(state: Signal<Option<agentcast_shared::SessionState>>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let session = expect_context::<SessionCtx>();
     let text = RwSignal::new(String::new());
     let sending = RwSignal::new(false);
     let sent = RwSignal::new(None::<SentPrompt>);
     // The label goes once the agent has the prompt.
-    let sent_label = Memo::new(move |_| {
+    let sent_label = move || {
         sent.with(|sent| {
             let sent = sent.as_ref()?;
             let delivered = session
@@ -55,7 +54,7 @@ fn Controls(state: Memo<Option<agentcast_shared::SessionState>>) -> impl IntoVie
                 .with(|m| sent.delivered(m.transcript.entries()));
             (!delivered).then(|| sent.label.clone())
         })
-    });
+    };
     let send = move || {
         let prompt = text.get_untracked();
         if prompt.trim().is_empty() || sending.get_untracked() {
@@ -68,8 +67,11 @@ fn Controls(state: Memo<Option<agentcast_shared::SessionState>>) -> impl IntoVie
             let args = PromptArgs {
                 text: prompt.clone(),
             };
-            let answer: Result<PromptResult, String> =
-                super::commands::send(ctx, &id, PROMPT, &args).await;
+            let answer = super::commands::send(ctx, &id, PROMPT, super::commands::args(&args))
+                .await
+                .and_then(|result| {
+                    serde_json::from_value::<PromptResult>(result).map_err(|e| e.to_string())
+                });
             let _ = sending.try_set(false);
             match answer {
                 Ok(result) => {
@@ -92,8 +94,9 @@ fn Controls(state: Memo<Option<agentcast_shared::SessionState>>) -> impl IntoVie
             send();
         }
     };
-    let interrupt = move |_| fire::<InterruptResult>(ctx, session, INTERRUPT);
-    let end = move |_| fire::<EndResult>(ctx, session, END);
+    // They take no arguments and answer with a flag: only a refusal is worth showing.
+    let interrupt = move |_| fire(ctx, session, INTERRUPT, json!({}));
+    let end = move |_| fire(ctx, session, END, json!({}));
     view! {
         <div class="prompt-row">
             <textarea
@@ -112,7 +115,7 @@ fn Controls(state: Memo<Option<agentcast_shared::SessionState>>) -> impl IntoVie
             >"Send"</button>
         </div>
         <div class="control-actions">
-            <span class="muted" data-testid="prompt-status" role="status">{move || sent_label.get()}</span>
+            <span class="muted" data-testid="prompt-status" role="status">{sent_label}</span>
             <span class="spacer"></span>
             <button
                 class="small"
@@ -128,16 +131,6 @@ fn Controls(state: Memo<Option<agentcast_shared::SessionState>>) -> impl IntoVie
             >"End"</button>
         </div>
     }
-}
-
-/// Sends Interrupt or End (no arguments); they answer with a flag, so only a refusal is shown.
-fn fire<R: DeserializeOwned + 'static>(ctx: Ctx, session: SessionCtx, name: &'static str) {
-    spawn_local(async move {
-        let id = session.id.get_value();
-        if let Err(refused) = super::commands::send::<R>(ctx, &id, name, &InterruptArgs {}).await {
-            let _ = session.notice.try_set(Some(refused));
-        }
-    });
 }
 
 #[cfg(test)]
@@ -187,23 +180,34 @@ mod tests {
             view! { <ControlBar/><super::super::presence::Presence/> }
         });
         settle().await;
+        let note = || {
+            let note = find(&host, "control-note").unwrap();
+            (!note.hidden()).then(|| note.text_content().unwrap())
+        };
         // Not started by agentcast: a note, no controls, whatever the token.
         ctx.who.set(Some(who(&[Scope::Admin])));
         settle().await;
-        assert!(find(&host, "read-only").is_some());
+        assert_eq!(
+            note().as_deref(),
+            Some("read-only: agentcast did not start this session")
+        );
         assert!(find(&host, "prompt-input").is_none() && find(&host, "interrupt").is_none());
 
         // Controllable, but a write token: watching only.
         session.controllable.set(true);
         ctx.who.set(Some(who(&[Scope::Write])));
         settle().await;
-        assert!(find(&host, "watch-only").is_some());
-        assert!(find(&host, "prompt-input").is_none() && find(&host, "read-only").is_none());
+        assert_eq!(
+            note().as_deref(),
+            Some("Watching only: this token has no control scope.")
+        );
+        assert!(find(&host, "prompt-input").is_none());
 
         // An admin token: prompt, Interrupt (only while a turn runs or waits) and End.
         ctx.who.set(Some(who(&[Scope::Admin])));
         settle().await;
         assert!(find(&host, "prompt-input").is_some());
+        assert_eq!(note(), None);
         assert!(disabled(&host, "interrupt"), "idle: nothing to interrupt");
         assert!(!disabled(&host, "end"));
         assert!(disabled(&host, "prompt-send"), "nothing typed");

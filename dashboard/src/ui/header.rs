@@ -230,11 +230,11 @@ mod tests {
         ctx.sessions
             .set(Sessions::new(vec![record("a", SessionState::Idle)]));
         settle().await;
-        assert!(
-            host.query_selector("[data-testid=needs-you-count]")
-                .unwrap()
-                .is_none()
-        );
+        let counter = host
+            .query_selector("[data-testid=needs-you-count]")
+            .unwrap()
+            .unwrap();
+        assert!(counter.has_attribute("hidden"));
         assert_eq!(title(), "agentcast");
         // Notifications are off until switched on.
         let toggle = host

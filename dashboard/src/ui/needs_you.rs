@@ -3,8 +3,6 @@
 //! Notifications are off until switched on; switching on asks the browser's permission then,
 //! once, and the choice is kept in localStorage.
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
@@ -19,16 +17,16 @@ const NOTIFY_KEY: &str = "agentcast.notify";
 #[component]
 pub fn NeedsYou() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let count = Memo::new(move |_| ctx.needing.with(|n| n.len()));
+    let count = move || ctx.needing.with(|n| n.len());
     Effect::new(move |_| {
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            document.set_title(&page_title(count.get()));
+            document.set_title(&page_title(count()));
         }
     });
     let notify =
         RwSignal::new(stored_choice() && permission() == Some(NotificationPermission::Granted));
     // A notification for each session that starts needing a person, while switched on.
-    Effect::new(move |before: Option<BTreeSet<String>>| {
+    Effect::new(move |before: Option<Vec<String>>| {
         ctx.needing.with(|now| {
             if let Some(before) = before
                 && notify.get_untracked()
@@ -58,10 +56,10 @@ pub fn NeedsYou() -> impl IntoView {
     };
     view! {
         <div class="needs-you" data-testid="needs-you-header">
-            <Show when=move || { count.get() > 0 }>
-                <button
+            <button
                     class="needs-you-count"
                     data-testid="needs-you-count"
+                    hidden=move || count() == 0
                     title="Sessions waiting for a person"
                     on:click=move |_| {
                         let first = ctx.needing.with_untracked(|n| n.keys().next().cloned());
@@ -70,9 +68,8 @@ pub fn NeedsYou() -> impl IntoView {
                         }
                     }
                 >
-                    {move || format!("{} need you", count.get())}
+                    {move || format!("{} need you", count())}
                 </button>
-            </Show>
             <button
                 class="icon"
                 data-testid="notify-toggle"

@@ -1,65 +1,48 @@
 //! The New session form, for tokens that may start processes (`whoami`'s `may_start`, the
 //! server's allow-list): a program from that list, the first prompt, the working directory
-//! and the project; `POST /api/sessions`, then the new session opens.
+//! and the project; `POST /api/sessions`, then the new session opens. The fields are plain
+//! form fields read once on submit.
 
 use agentcast_shared::rest::CreateSession;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::{FormData, HtmlFormElement};
 
 use super::Ctx;
 
 #[component]
 pub fn NewSession() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let programs = Memo::new(move |_| {
-        ctx.who.with(|who| {
-            who.as_ref()
-                .map(|w| w.may_start.clone())
-                .unwrap_or_default()
-        })
-    });
     let open = RwSignal::new(false);
-    view! {
-        <Show when=move || programs.with(|p| !p.is_empty())>
-            <Show
-                when=move || open.get()
-                fallback=move || view! {
-                    <button class="small new-session-open" data-testid="new-session-open" on:click=move |_| open.set(true)>
-                        "+ New session"
-                    </button>
-                }
-            >
-                <NewSessionForm programs=programs open=open/>
-            </Show>
-        </Show>
-    }
-}
-
-#[component]
-fn NewSessionForm(programs: Memo<Vec<String>>, open: RwSignal<bool>) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
-    let program =
-        RwSignal::new(programs.with_untracked(|p| p.first().cloned().unwrap_or_default()));
-    let prompt = RwSignal::new(String::new());
-    let cwd = RwSignal::new(String::new());
-    let project = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let starting = RwSignal::new(false);
-    // An empty field is "the server's default", not an empty value.
-    let given = |signal: RwSignal<String>| {
-        let text = signal.get_untracked();
-        let text = text.trim();
-        (!text.is_empty()).then(|| text.to_owned())
-    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let Ok(fields) = FormData::new_with_form(&form) else {
+            return;
+        };
+        // An empty field is "the server's default", not an empty value.
+        let given = |name: &str| {
+            fields
+                .get(name)
+                .as_string()
+                .map(|text| text.trim().to_owned())
+                .filter(|text| !text.is_empty())
+        };
         let body = CreateSession {
-            command: vec![program.get_untracked()],
-            cwd: given(cwd),
+            command: given("command").into_iter().collect(),
+            cwd: given("cwd"),
             label: None,
             session_id: None,
-            project: given(project),
-            prompt: given(prompt),
+            project: given("project"),
+            prompt: given("prompt"),
             control: None,
         };
         starting.set(true);
@@ -70,6 +53,7 @@ fn NewSessionForm(programs: Memo<Vec<String>>, open: RwSignal<bool>) -> impl Int
             let _ = starting.try_set(false);
             match created {
                 Ok(created) => {
+                    form.reset();
                     let _ = open.try_set(false);
                     ctx.open(Some(created.session_id));
                 }
@@ -79,56 +63,56 @@ fn NewSessionForm(programs: Memo<Vec<String>>, open: RwSignal<bool>) -> impl Int
             }
         });
     };
-    let text_input = |signal: RwSignal<String>| move |ev| signal.set(event_target_value(&ev));
+    let programs = move || {
+        ctx.who.with(|who| {
+            who.as_ref()
+                .map(|w| w.may_start.clone())
+                .unwrap_or_default()
+        })
+    };
     view! {
-        <form class="new-session" data-testid="new-session" on:submit=submit>
-            <label>
-                "Program"
-                <select
-                    data-testid="new-session-command"
-                    prop:value=move || program.get()
-                    on:change=text_input(program)
-                >
-                    <For each=move || programs.get() key=|p| p.clone() let:name>
-                        <option value=name.clone()>{name.clone()}</option>
-                    </For>
-                </select>
-            </label>
-            <label>
-                "First prompt"
-                <textarea
-                    rows="3"
-                    data-testid="new-session-prompt"
-                    placeholder="What should the agent do? (empty: it waits for a prompt)"
-                    prop:value=move || prompt.get()
-                    on:input=text_input(prompt)
-                ></textarea>
-            </label>
-            <label>
-                "Working directory"
-                <input
-                    type="text"
-                    data-testid="new-session-cwd"
-                    placeholder="the server's"
-                    prop:value=move || cwd.get()
-                    on:input=text_input(cwd)
-                />
-            </label>
-            <label>
-                "Project"
-                <input
-                    type="text"
-                    data-testid="new-session-project"
-                    placeholder="the working directory's"
-                    prop:value=move || project.get()
-                    on:input=text_input(project)
-                />
-            </label>
-            <p class="error" role="alert" data-testid="new-session-error">{move || error.get()}</p>
-            <div class="form-actions">
-                <button type="submit" data-testid="new-session-start" disabled=move || starting.get()>"Start"</button>
-                <button type="button" class="small link" on:click=move |_| open.set(false)>"Cancel"</button>
-            </div>
-        </form>
+        {move || {
+            let programs = programs();
+            (!programs.is_empty()).then(|| view! {
+                <button
+                    class="small new-session-open"
+                    data-testid="new-session-open"
+                    hidden=move || open.get()
+                    on:click=move |_| open.set(true)
+                >"+ New session"</button>
+                <form class="new-session" data-testid="new-session" hidden=move || !open.get() on:submit=submit>
+                    <label>
+                        "Program"
+                        <select name="command" data-testid="new-session-command">
+                            {programs.into_iter().map(|name| view! {
+                                <option value=name.clone()>{name.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "First prompt"
+                        <textarea
+                            name="prompt"
+                            rows="3"
+                            data-testid="new-session-prompt"
+                            placeholder="What should the agent do? (empty: it waits for a prompt)"
+                        ></textarea>
+                    </label>
+                    <label>
+                        "Working directory"
+                        <input type="text" name="cwd" data-testid="new-session-cwd" placeholder="the server's"/>
+                    </label>
+                    <label>
+                        "Project"
+                        <input type="text" name="project" data-testid="new-session-project" placeholder="the working directory's"/>
+                    </label>
+                    <p class="error" role="alert" data-testid="new-session-error">{move || error.get()}</p>
+                    <div class="form-actions">
+                        <button type="submit" data-testid="new-session-start" disabled=move || starting.get()>"Start"</button>
+                        <button type="button" class="small link" on:click=move |_| open.set(false)>"Cancel"</button>
+                    </div>
+                </form>
+            })
+        }}
     }
 }

@@ -7,7 +7,6 @@
 use agentcast_shared::control::PERMISSION_RESPOND;
 use agentcast_shared::{
     PermissionAnswer, PermissionDecision, PermissionRequested, PermissionRespondArgs,
-    PermissionResponded,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,7 +15,7 @@ use super::Ctx;
 use super::session::SessionCtx;
 use crate::model::control::Access;
 use crate::model::format;
-use crate::model::request_preview::{Preview, preview};
+use crate::model::request_preview::{Change, Preview, preview};
 
 #[component]
 pub fn PermissionCards() -> impl IntoView {
@@ -31,13 +30,11 @@ pub fn PermissionCards() -> impl IntoView {
         })
     });
     view! {
-        <Show when=move || open.with(|o| !o.is_empty())>
-            <section class="permissions" aria-label="Permission requests" data-testid="permissions">
-                <For each=move || open.get() key=|r| r.request_id.clone() let:request>
-                    <PermissionCard request=request/>
-                </For>
-            </section>
-        </Show>
+        <section class="permissions" aria-label="Permission requests" data-testid="permissions">
+            <For each=move || open.get() key=|r| r.request_id.clone() let:request>
+                <PermissionCard request=request/>
+            </For>
+        </section>
     }
 }
 
@@ -45,10 +42,10 @@ pub fn PermissionCards() -> impl IntoView {
 fn PermissionCard(request: PermissionRequested) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let session = expect_context::<SessionCtx>();
-    let access = Memo::new(move |_| {
+    let access = move || {
         ctx.who
             .with(|who| Access::of(session.controllable.get(), who.as_ref()))
-    });
+    };
     let message = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let expires_at = request.expires_at.clone();
@@ -77,8 +74,13 @@ fn PermissionCard(request: PermissionRequested) -> impl IntoView {
             busy.set(true);
             spawn_local(async move {
                 let id = session.id.get_value();
-                let answer: Result<PermissionResponded, String> =
-                    super::commands::send(ctx, &id, PERMISSION_RESPOND, &args).await;
+                let answer = super::commands::send(
+                    ctx,
+                    &id,
+                    PERMISSION_RESPOND,
+                    super::commands::args(&args),
+                )
+                .await;
                 // The card closes with `permission.resolved`; until then it stays answerable
                 // only if the answer did not go through.
                 let _ = busy.try_set(false);
@@ -112,10 +114,9 @@ fn PermissionCard(request: PermissionRequested) -> impl IntoView {
                 <span class="muted" data-testid="permission-expiry">{countdown}</span>
             </div>
             <RequestPreview preview=preview(&request)/>
-            {move || match access.get() {
-                Access::Control => {
-                    let (allow, always, deny) = (allow.clone(), always.clone(), deny.clone());
-                    view! {
+            {move || (access() == Access::Control).then(|| {
+                let (allow, always, deny) = (allow.clone(), always.clone(), deny.clone());
+                view! {
                     <div class="card-actions">
                         <input
                             type="text"
@@ -126,67 +127,57 @@ fn PermissionCard(request: PermissionRequested) -> impl IntoView {
                             on:input=move |ev| message.set(event_target_value(&ev))
                         />
                         <button class="allow" data-testid="allow" disabled=move || busy.get() on:click=allow>"Allow"</button>
-                        <Show when=move || has_suggestions>
+                        {has_suggestions.then(|| view! {
                             <button
                                 data-testid="always-allow"
                                 title="Allow, and apply the rule the agent offered"
                                 disabled=move || busy.get()
-                                on:click=always.clone()
+                                on:click=always
                             >"Always allow"</button>
-                        </Show>
+                        })}
                         <button class="deny" data-testid="deny" disabled=move || busy.get() on:click=deny>"Deny"</button>
                     </div>
-                    }.into_any()
                 }
-                Access::WatchOnly => view! {
-                    <p class="muted" data-testid="permission-watch-only">"Waiting for someone whose token has the control scope."</p>
-                }.into_any(),
-                Access::ReadOnly => ().into_any(),
-            }}
+            })}
+            <p class="muted" data-testid="permission-watch-only" hidden=move || access() != Access::WatchOnly>
+                "Waiting for someone whose token has the control scope."
+            </p>
         </article>
     }
 }
 
-/// What the request would do.
+/// What the request would do: a heading (the file, or what the agent says the command does)
+/// and lines (the command, an edit's diff, a write's content, the input), in one shape for
+/// every kind of request.
 #[component]
 fn RequestPreview(preview: Preview) -> impl IntoView {
-    match preview {
+    let one = |text| vec![(Change::Same, text)];
+    let (kind, heading, lines) = match preview {
         Preview::Command {
             command,
             description,
-        } => view! {
-            <div class="preview" data-preview="command">
-                {description.map(|d| view! {
-                    <p class="description" data-testid="permission-description">{d}</p>
-                })}
-                <pre class="command" data-testid="permission-command">{command}</pre>
-            </div>
-        }
-        .into_any(),
-        Preview::Edit { file, diff } => view! {
-            <div class="preview" data-preview="edit">
-                <p class="file" data-testid="permission-file">{file}</p>
-                <pre class="diff" data-testid="permission-diff">
-                    {diff.into_iter().map(|line| view! {
-                        <span class="diff-line" data-change=line.change.as_str()>{line.text}"\n"</span>
-                    }).collect_view()}
-                </pre>
-            </div>
-        }
-        .into_any(),
-        Preview::Write { file, content } => view! {
-            <div class="preview" data-preview="write">
-                <p class="file" data-testid="permission-file">{file}</p>
-                <pre class="content" data-testid="permission-content" tabindex="0">{content}</pre>
-            </div>
-        }
-        .into_any(),
-        Preview::Input { json } => view! {
-            <div class="preview" data-preview="input">
-                <pre class="content" data-testid="permission-input" tabindex="0">{json}</pre>
-            </div>
-        }
-        .into_any(),
+        } => ("command", description, one(command)),
+        Preview::Edit { file, diff } => (
+            "edit",
+            Some(file),
+            diff.into_iter()
+                .map(|line| (line.change, line.text + "\n"))
+                .collect(),
+        ),
+        Preview::Write { file, content } => ("write", Some(file), one(content)),
+        Preview::Input { json } => ("input", None, one(json)),
+    };
+    view! {
+        <div class="preview" data-preview=kind>
+            {heading.map(|heading| view! {
+                <p class="heading" data-testid="permission-heading">{heading}</p>
+            })}
+            <pre data-testid="permission-body" tabindex="0">
+                {lines.into_iter().map(|(change, text)| view! {
+                    <span class="line" data-change=change.as_str()>{text}</span>
+                }).collect_view()}
+            </pre>
+        </div>
     }
 }
 
@@ -273,14 +264,27 @@ mod tests {
             .collect();
         assert_eq!(ids, ["bash", "edit", "write"]);
         assert_eq!(
-            text(&host, "[data-testid=permission-command]"),
+            text(
+                &host,
+                "[data-request-id=bash] [data-testid=permission-body]"
+            ),
             "touch approved.txt"
         );
         assert_eq!(
-            text(&host, "[data-testid=permission-description]"),
+            text(
+                &host,
+                "[data-request-id=bash] [data-testid=permission-heading]"
+            ),
             "Make the file"
         );
-        let diff: Vec<_> = all(&host, ".diff-line")
+        assert_eq!(
+            text(
+                &host,
+                "[data-request-id=edit] [data-testid=permission-heading]"
+            ),
+            "/app/a.rs"
+        );
+        let diff: Vec<_> = all(&host, "[data-request-id=edit] .line")
             .iter()
             .map(|l| {
                 (
@@ -299,7 +303,7 @@ mod tests {
         assert_eq!(
             text(
                 &host,
-                "[data-request-id=write] [data-testid=permission-content]"
+                "[data-request-id=write] [data-testid=permission-body]"
             ),
             "# Notes\nline"
         );
@@ -361,7 +365,13 @@ mod tests {
         settle().await;
         assert_eq!(all(&host, "[data-testid=permission-card]").len(), 3);
         assert!(all(&host, "[data-testid=allow]").is_empty());
-        assert_eq!(all(&host, "[data-testid=permission-watch-only]").len(), 3);
+        let notes = || {
+            all(&host, "[data-testid=permission-watch-only]")
+                .iter()
+                .filter(|p| !p.hidden())
+                .count()
+        };
+        assert_eq!(notes(), 3);
 
         // The control scope brings them.
         ctx.who.set(Some(who(&[Scope::Control])));
@@ -372,6 +382,6 @@ mod tests {
         settle().await;
         assert_eq!(all(&host, "[data-testid=permission-card]").len(), 3);
         assert!(all(&host, "[data-testid=allow]").is_empty());
-        assert!(all(&host, "[data-testid=permission-watch-only]").is_empty());
+        assert_eq!(notes(), 0);
     }
 }

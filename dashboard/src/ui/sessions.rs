@@ -310,7 +310,7 @@ fn SessionRow(
     let status = field(|i| i.status.as_str().to_owned());
     let needs = {
         let id = id.clone();
-        Memo::new(move |_| ctx.needing.with(|n| n.get(&id).copied()))
+        move || ctx.needing.with(|n| n.get(&id).copied())
     };
     let agent = field(|i| i.agent.map(|a| a.as_str().to_owned()).unwrap_or_default());
     let source = field(|i| i.source.as_str().to_owned());
@@ -329,7 +329,7 @@ fn SessionRow(
             >
                 <span class="badge" data-status=status>{status}</span>
                 <span class="title">
-                    {move || needs.get().map(|count| view! {
+                    {move || needs().map(|count| view! {
                         <span class="needs-you-badge" data-testid="needs-you" data-count=count
                             title=format!("{count} permission request(s) open")>"needs you"</span>
                     })}

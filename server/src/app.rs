@@ -12,6 +12,7 @@ use axum::middleware;
 use crate::audit::Audit;
 use crate::auth::{Authenticator, KeyError};
 use crate::config::{CollectSettings, Config};
+use crate::control::{ControlSettings, Controls};
 use crate::http::AppState;
 use crate::hub::{Hub, Stats, retention, stats};
 use crate::limits::{self, Limiters};
@@ -172,11 +173,19 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         config.ingest.limits(),
         stats.clone(),
     );
+    let controls = Controls::new(
+        ControlSettings {
+            permission_timeout: config.processes.permission_timeout,
+            idle_timeout: config.processes.control_idle_timeout,
+        },
+        audit.clone(),
+    );
     let supervisor = Supervisor::new(
         hub.clone(),
         config.processes.allow_commands.clone(),
         config.ingest.limits(),
         config.processes.grace,
+        controls.clone(),
     );
     let limiters = Limiters::new(config.limits, audit.clone(), stats);
     let security = SocketSecurity {
@@ -185,10 +194,11 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         expiry_grace: config.auth.token_expiry_grace,
         limiters: limiters.clone(),
     };
-    sockets.register(&hub, &security);
+    sockets.register(&hub, &security, &controls);
     let state = AppState {
         hub: hub.clone(),
         supervisor: supervisor.clone(),
+        controls: controls.clone(),
         services: Services::new(&hub, &supervisor, collected_claude_roots(&config.collect)),
         config: Arc::new(config.clone()),
         auth: authenticator.clone(),

@@ -95,6 +95,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep_serving: bool,
 
+    /// Run `claude` as given, one-shot, instead of in control mode (where it lives across
+    /// turns, takes prompts from the dashboard and any client with the control scope, and
+    /// asks its watchers for permissions). `--server` runs are always one-shot for now.
+    #[arg(long)]
+    pub no_control: bool,
+
     /// The session's project: a path (with a `/`, or `.`, `..`, `~`) means that directory's
     /// project (its git root), anything else the project of that name [default: the
     /// project of the current directory].

@@ -15,6 +15,8 @@
 //! - [`ingest`]: agent output (stream-json lines, hook payloads) to typed events.
 //! - [`socket`]: the Socket.IO layer: namespaces, commands, subscriptions (rooms), and the
 //!   hub's `Delivery` (broadcasts, slow consumers) and `Recipient` (a socket catching up).
+//! - [`control`]: answering the agents agentcast runs: prompts, interrupts, permission
+//!   requests (the driver of each controlled session's stdin).
 //! - [`conformance`]: the Socket.IO protocol test-suite reference server.
 //! - [`demo`]: the simulated agent session of `serve --demo`.
 //! - [`collect`]: the transcript collector: every Claude Code and Codex session on the
@@ -49,6 +51,7 @@ pub mod clock;
 pub mod collect;
 pub mod config;
 pub mod conformance;
+pub mod control;
 pub mod demo;
 pub mod hook_setup;
 pub mod http;

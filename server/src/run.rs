@@ -56,6 +56,7 @@ pub async fn run(args: RunArgs) -> Result<i32, RunCommandError> {
         label,
         token,
         keep_serving,
+        no_control,
         serve,
         command,
         project,
@@ -64,7 +65,7 @@ pub async fn run(args: RunArgs) -> Result<i32, RunCommandError> {
     spec.project = project.map(|project| cli_project(&project));
     let exit = match server {
         Some(server) => stream_to(&server, token, &serve, spec).await?,
-        None => serve_locally(serve, keep_serving, spec).await?,
+        None => serve_locally(serve, keep_serving, !no_control, spec).await?,
     };
     Ok(exit_code(&exit))
 }
@@ -96,7 +97,8 @@ async fn stream_to(
 async fn serve_locally(
     mut serve: ServeArgs,
     keep_serving: bool,
-    spec: ProcessSpec,
+    control: bool,
+    mut spec: ProcessSpec,
 ) -> Result<ProcessExit, RunCommandError> {
     serve
         .server
@@ -108,13 +110,25 @@ async fn serve_locally(
     logging::init(config.server.log_format);
     let listener = announce::bind(&config).await?;
     let url = listener.url()?;
-    let session_id = &spec.session_id;
+    let session_id = spec.session_id.clone();
     eprintln!(
         "agentcast: watch session {session_id} at {url} (Socket.IO namespace /sessions/{session_id})"
     );
     let built = app::build(&config).await?;
     announce::print_open_url(&config, &built.auth, listener.local_addr()?);
-    let sink = Sink::Local(built.hub.session(session_id)?);
+    if control {
+        let by = std::env::var("USER").unwrap_or_else(|_| "agentcast run".to_owned());
+        if spec
+            .make_controlled(built.supervisor.controls(), None, by)
+            .is_ok()
+        {
+            eprintln!(
+                "agentcast: control mode: prompt, answer and end the session from the dashboard \
+                 (or run with --no-control for a one-shot run)"
+            );
+        }
+    }
+    let sink = Sink::Local(built.hub.session(&session_id)?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = {
         let config = config.clone();
@@ -206,6 +220,7 @@ fn run_spec(session: Option<String>, label: Option<String>, command: Vec<String>
         label,
         source: SessionSource::Run,
         project: None,
+        control: None,
     }
 }
 

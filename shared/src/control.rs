@@ -55,12 +55,12 @@ impl<'de> Deserialize<'de> for InterruptArgs {
     }
 }
 
-/// Result of `interrupt`.
+/// Result of `interrupt`, sent once the agent confirmed it stopped the turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct InterruptResult {
-    /// False when no turn was running (nothing to stop).
+    /// True when a turn was running and the agent stopped it; false when none ran.
     pub interrupted: bool,
 }
 

@@ -1297,11 +1297,11 @@ ahead: number, };
 export type InterruptArgs = Record<symbol, never>;
 
 /**
- * Result of `interrupt`.
+ * Result of `interrupt`, sent once the agent confirmed it stopped the turn.
  */
 export type InterruptResult = {
 /**
- * False when no turn was running (nothing to stop).
+ * True when a turn was running and the agent stopped it; false when none ran.
  */
 interrupted: boolean, };
 

@@ -61,6 +61,12 @@ impl Api {
         self.call(Method::POST, path, Some(body.to_string())).await
     }
 
+    /// `POST` with `Authorization: Bearer <token>`.
+    pub async fn post_as(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call_as(Method::POST, path, Some(token), Some(body.to_string()))
+            .await
+    }
+
     pub async fn put(&self, path: &str, body: Value) -> Answer {
         self.call(Method::PUT, path, Some(body.to_string())).await
     }

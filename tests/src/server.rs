@@ -1,5 +1,6 @@
 //! Spawns the real `agentcast` binary and waits for the line that tells where it listens.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -20,6 +21,9 @@ pub struct ServerProcess {
     pub data_dir: PathBuf,
     /// The arguments it was started with, beyond bind, data dir and the test defaults.
     args: Vec<String>,
+    /// Variables set (or, `None`, removed) for it and so for the agents it starts, after
+    /// the test defaults.
+    env: Vec<(String, Option<OsString>)>,
 }
 
 /// The binary under test: `$AGENTCAST_BIN`, else target/debug/agentcast of this workspace.
@@ -70,7 +74,24 @@ impl ServerProcess {
     /// Like [`start`](Self::start) on a given data directory (to restart on the same store).
     pub async fn start_in(data_dir: &Path, args: &[&str]) -> anyhow::Result<Self> {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        Self::spawn(data_dir, "127.0.0.1:0", args).await
+        Self::spawn(data_dir, "127.0.0.1:0", args, Vec::new()).await
+    }
+
+    /// Like [`start`](Self::start) with `env` set for the server, and so for the agent
+    /// processes it starts (`POST /api/sessions`); `unset` variables removed, except the
+    /// collector roots in the data directory (`CLAUDE_CONFIG_DIR`, `CODEX_HOME`), which stay.
+    pub async fn start_with_env(
+        args: &[&str],
+        env: Vec<(String, OsString)>,
+        unset: &[&str],
+    ) -> anyhow::Result<Self> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let env = env
+            .into_iter()
+            .map(|(k, v)| (k, Some(v)))
+            .chain(unset.iter().map(|var| (var.to_string(), None)))
+            .collect();
+        Self::spawn(&fresh_data_dir(), "127.0.0.1:0", args, env).await
     }
 
     /// Kills the server (SIGKILL: nothing graceful), waits `down`, and starts it again on the
@@ -83,6 +104,7 @@ impl ServerProcess {
             &self.data_dir.clone(),
             &bind,
             std::mem::take(&mut self.args),
+            std::mem::take(&mut self.env),
         )
         .await?;
         Ok(())
@@ -106,10 +128,22 @@ impl ServerProcess {
         Ok(String::from_utf8(output.stdout)?.trim().to_owned())
     }
 
-    async fn spawn(data_dir: &Path, bind: &str, args: Vec<String>) -> anyhow::Result<Self> {
+    async fn spawn(
+        data_dir: &Path,
+        bind: &str,
+        args: Vec<String>,
+        env: Vec<(String, Option<OsString>)>,
+    ) -> anyhow::Result<Self> {
         let bin = agentcast_bin();
         let given: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut child = Command::new(&bin)
+        let mut command = Command::new(&bin);
+        for (var, value) in &env {
+            match value {
+                Some(value) => command.env(var, value),
+                None => command.env_remove(var),
+            };
+        }
+        let mut child = command
             .arg("serve")
             .args(["--bind", bind])
             .arg("--data-dir")
@@ -148,6 +182,7 @@ impl ServerProcess {
             url,
             data_dir: data_dir.to_owned(),
             args,
+            env,
         })
     }
 

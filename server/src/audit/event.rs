@@ -42,6 +42,15 @@ pub enum AuditEvent {
     },
     /// `process.stopped`: a running agent process was asked to stop.
     ProcessStopped { actor: Actor, session_id: String },
+    /// `control`: a person answered an agent through agentcast (a prompt, an interrupt, a
+    /// permission decision, the end of the session).
+    Control {
+        actor: Actor,
+        /// `socket` or `http`.
+        via: &'static str,
+        session_id: String,
+        action: ControlAction,
+    },
     /// `limit.hit`: a connection, request or message refused by a limit.
     LimitHit(LimitHit),
 }
@@ -90,6 +99,22 @@ pub enum AdminAction {
     McpServerTest { name: String, ok: bool },
 }
 
+/// What a `control` line records (`action`, and its details; never a prompt's text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ControlAction {
+    /// `prompt`, with the prompt's size in bytes.
+    Prompt { bytes: usize, queued: bool },
+    /// `interrupt`
+    Interrupt,
+    /// `permission`: the answer to a request.
+    Permission {
+        request_id: String,
+        decision: agentcast_shared::PermissionDecision,
+    },
+    /// `end`
+    End,
+}
+
 /// Which limit refused what (`limit`, and its details).
 #[derive(Debug, Clone, PartialEq)]
 pub enum LimitHit {
@@ -136,6 +161,7 @@ impl AuditEvent {
             Self::AdminAction { .. } => "admin.action",
             Self::ProcessStarted { .. } => "process.started",
             Self::ProcessStopped { .. } => "process.stopped",
+            Self::Control { .. } => "control",
             Self::LimitHit(_) => "limit.hit",
         }
     }
@@ -230,6 +256,33 @@ impl AuditEvent {
             Self::ProcessStopped { actor, session_id } => {
                 actor.write_fields(map)?;
                 map.serialize_entry("session_id", session_id)
+            }
+            Self::Control {
+                actor,
+                via,
+                session_id,
+                action,
+            } => {
+                actor.write_fields(map)?;
+                map.serialize_entry("via", via)?;
+                map.serialize_entry("session_id", session_id)?;
+                match action {
+                    ControlAction::Prompt { bytes, queued } => {
+                        map.serialize_entry("action", "prompt")?;
+                        map.serialize_entry("bytes", bytes)?;
+                        map.serialize_entry("queued", queued)
+                    }
+                    ControlAction::Interrupt => map.serialize_entry("action", "interrupt"),
+                    ControlAction::Permission {
+                        request_id,
+                        decision,
+                    } => {
+                        map.serialize_entry("action", "permission")?;
+                        map.serialize_entry("request_id", request_id)?;
+                        map.serialize_entry("decision", decision)
+                    }
+                    ControlAction::End => map.serialize_entry("action", "end"),
+                }
             }
             Self::LimitHit(hit) => {
                 map.serialize_entry("limit", hit.limit())?;

@@ -1,6 +1,7 @@
 //! The audit log: one JSON object per line for what a security review asks about, tokens
 //! accepted and refused (with the reason, never the token), refused connects, admin actions,
-//! processes started and stopped, limits hit. To its own file (appended, mode 0600), to
+//! processes started and stopped, answers to agents (prompts, interrupts, permission
+//! decisions), limits hit. To its own file (appended, mode 0600), to
 //! stderr, or off.
 //!
 //! ```text
@@ -16,7 +17,7 @@ mod writer;
 
 use std::path::Path;
 
-pub use event::{Actor, AdminAction, AuditEvent, LimitHit, Refresher, TokenUse};
+pub use event::{Actor, AdminAction, AuditEvent, ControlAction, LimitHit, Refresher, TokenUse};
 pub use writer::{Audit, AuditError};
 
 use crate::config::AuditTarget;

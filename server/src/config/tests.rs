@@ -40,6 +40,16 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("--max-ndjson-body", "AGENTCAST_MAX_NDJSON_BODY", "max_ndjson_body"),
     ("--allow-command", "AGENTCAST_ALLOW_COMMANDS", "allow_commands"),
     ("--process-grace-ms", "AGENTCAST_PROCESS_GRACE_MS", "process_grace_ms"),
+    (
+        "--permission-timeout-s",
+        "AGENTCAST_PERMISSION_TIMEOUT_S",
+        "permission_timeout_s",
+    ),
+    (
+        "--control-idle-timeout-s",
+        "AGENTCAST_CONTROL_IDLE_TIMEOUT_S",
+        "control_idle_timeout_s",
+    ),
     ("--demo", "AGENTCAST_DEMO", "demo"),
     ("--demo-speed", "AGENTCAST_DEMO_SPEED", "demo_speed"),
     ("--no-collect", "AGENTCAST_NO_COLLECT", "no_collect"),
@@ -301,6 +311,8 @@ max_line_bytes = 16
 max_ndjson_body = 17
 allow_commands = ["codex", "claude"]
 process_grace_ms = 18
+permission_timeout_s = 19
+control_idle_timeout_s = 20
 demo = true
 demo_speed = 2.5
 no_collect = true
@@ -375,6 +387,8 @@ key = "/tls/key.pem"
         processes: ProcessSettings {
             allow_commands: vec!["codex".into(), "claude".into()],
             grace: ms(18),
+            permission_timeout: Duration::from_secs(19),
+            control_idle_timeout: Duration::from_secs(20),
         },
         demo: DemoSettings {
             enabled: true,

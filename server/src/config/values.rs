@@ -29,6 +29,10 @@ pub(crate) fn millis(ms: u64) -> Duration {
     Duration::from_millis(ms)
 }
 
+pub(crate) fn seconds(secs: u64) -> Duration {
+    Duration::from_secs(secs)
+}
+
 /// Saturates rather than overflows: a huge number of hours is "practically forever".
 pub(crate) fn hours(hours: u64) -> Duration {
     Duration::from_secs(hours.saturating_mul(3600))

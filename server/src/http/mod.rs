@@ -6,6 +6,7 @@
 //! - `health`: `GET /health`.
 //! - `ingest`: publish, ndjson and hook ingestion.
 //! - `sessions`: start, list, read, stop, delete and checkpoint sessions.
+//! - `control`: answer a controlled session's agent (prompt, interrupt, end, permissions).
 //! - `history`: a page of a session's events, and its export as JSON lines.
 //! - `projects`, `mcp_servers`, `analytics`: the catalogs and reports.
 //! - `auth`: the bearer token of every call ([`auth::Caller`]) and `/api/auth`.
@@ -20,6 +21,7 @@
 mod analytics;
 mod auth;
 mod body;
+mod control;
 pub mod cors;
 mod dashboard;
 pub mod error;
@@ -63,6 +65,10 @@ fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::list))
         .routes(routes!(sessions::get, sessions::delete))
         .routes(limited(routes!(sessions::checkpoint)))
+        .routes(limited(routes!(control::prompt)))
+        .routes(routes!(control::interrupt))
+        .routes(routes!(control::end))
+        .routes(limited(routes!(control::respond)))
         .routes(limited(routes!(ingest::publish)))
         .routes(routes!(history::page, ingest::ndjson).layer(DefaultBodyLimit::disable()))
         .routes(routes!(history::export))

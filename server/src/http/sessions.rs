@@ -23,7 +23,10 @@ use crate::sources::supervisor::{SuperviseError, http_spec, new_session_id};
 
 #[utoipa::path(
     post, path = "/api/sessions", tag = "sessions",
-    description = "Starts an agent process as a new session; its output is ingested as it streams.",
+    description = "Starts an agent process as a new session; its output is ingested as it \
+        streams. A `claude` command runs in control mode (unless `control` is false): it \
+        lives across turns, takes `prompt` first, and its permission requests go to the \
+        session's watchers.",
     request_body = CreateSession,
     responses(
         (status = 201, description = "Started", body = CreatedSession),
@@ -40,14 +43,33 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<CreatedSession>), ApiError> {
     caller.require(Scope::Admin)?;
     let session_id = request.session_id.unwrap_or_else(new_session_id);
-    let command = request.command.clone();
-    let spec = http_spec(
+    let mut spec = http_spec(
         session_id.clone(),
         request.command,
         request.cwd.map(Into::into),
         request.label,
         request.project,
     );
+    match request.control {
+        Some(false) if request.prompt.is_some() => {
+            return Err(ApiError::bad_request(
+                "prompt: only a session in control mode takes a prompt; put it in the command",
+            ));
+        }
+        Some(false) => {}
+        wanted => {
+            let controls = state.supervisor.controls();
+            let made =
+                spec.make_controlled(controls, request.prompt.clone(), caller.claims.sub.clone());
+            // Asked for (a prompt, or `control: true`) but impossible: say why.
+            if let Err(why) = made
+                && (wanted == Some(true) || request.prompt.is_some())
+            {
+                return Err(ApiError::bad_request(format!("control: {why}")));
+            }
+        }
+    }
+    let command = spec.command.clone();
     state.supervisor.start(spec).map_err(|err| match err {
         SuperviseError::NotAllowed { .. } => ApiError::new(ErrorCode::Forbidden, err.to_string()),
         SuperviseError::AlreadyRunning(_) => ApiError::conflict(err.to_string()),

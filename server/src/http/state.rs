@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use crate::audit::Audit;
 use crate::auth::Authenticator;
 use crate::config::Config;
+use crate::control::Controls;
 use crate::hub::Hub;
 use crate::services::Services;
 use crate::sources::Supervisor;
@@ -15,6 +16,8 @@ use crate::sources::Supervisor;
 pub struct AppState {
     pub hub: Hub,
     pub supervisor: Supervisor,
+    /// The sessions that take prompts and answers.
+    pub controls: Controls,
     /// What handlers do beyond HTTP (sessions, projects, MCP servers, analytics).
     pub(crate) services: Services,
     pub config: Arc<Config>,

@@ -26,6 +26,7 @@
 //! - `pricing`: the estimated cost of a Claude API message from its tokens (a price table).
 //! - `task_list`: the todo list Claude Code 2.1.x keeps with its task tools.
 //! - `text`: bounded previews and excerpts.
+//! - `user_text`: a user text block: a prompt, or the marker of an interrupted turn.
 //! - [`testing`] (tests and the `test-support` feature only): where the Claude Code fixtures
 //!   are, and helpers to look at events.
 
@@ -46,6 +47,7 @@ mod task_list;
 pub mod testing;
 mod text;
 mod tools;
+mod user_text;
 
 pub use claude::{ClaudeMapper, Mapped, NotJson};
 pub use claude_transcript::ClaudeTranscriptMapper;

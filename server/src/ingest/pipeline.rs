@@ -85,6 +85,18 @@ impl IngestPipeline {
 
     /// Feeds a chunk of bytes, split anywhere; appends the events of every line it completes.
     pub fn push_bytes(&mut self, chunk: &[u8], out: &mut Vec<Event>) {
+        self.push_bytes_diverting(chunk, out, |_, _| false);
+    }
+
+    /// [`push_bytes`](Self::push_bytes), offering each complete line to `divert` first (with
+    /// the number of events in `out` at that point): a line it takes (returns true for) is
+    /// not mapped. How the control lines of a controlled agent leave its output stream.
+    pub fn push_bytes_diverting(
+        &mut self,
+        chunk: &[u8],
+        out: &mut Vec<Event>,
+        mut divert: impl FnMut(&str, usize) -> bool,
+    ) {
         self.stats.bytes += chunk.len() as u64;
         let before = out.len();
         let Self {
@@ -94,7 +106,14 @@ impl IngestPipeline {
             stats,
             ..
         } = self;
-        decoder.push(chunk, |decoded| handle(decoded, mapper, clock, stats, out));
+        decoder.push(chunk, |decoded| {
+            if let Decoded::Line { text, .. } = &decoded
+                && divert(text, out.len())
+            {
+                return;
+            }
+            handle(decoded, mapper, clock, stats, out)
+        });
         self.stats.events += (out.len() - before) as u64;
     }
 

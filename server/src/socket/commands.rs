@@ -8,6 +8,7 @@ use agentcast_shared::{
     Ack, ErrorBody, ErrorCode, GetHistoryArgs, GetStatusArgs, HubStatusReport, IngestArgs,
     IngestResult, PingArgs, Pong, PublishArgs, PublishResult, RefreshArgs, RejectedLine,
     Scope as TokenScope, SessionSource, SessionStatusReport, SubscribeArgs, Subscription, commands,
+    control,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -39,6 +40,28 @@ pub(crate) fn register(socket: &Sock, shared: &Shared, scope: &Scope) {
     on(socket, shared, scope, commands::PUBLISH, publish);
     on(socket, shared, scope, commands::INGEST, ingest);
     on(socket, shared, scope, commands::AUTH_REFRESH, refresh);
+    on(
+        socket,
+        shared,
+        scope,
+        control::PROMPT,
+        super::control::prompt,
+    );
+    on(
+        socket,
+        shared,
+        scope,
+        control::INTERRUPT,
+        super::control::interrupt,
+    );
+    on(
+        socket,
+        shared,
+        scope,
+        control::PERMISSION_RESPOND,
+        super::control::respond,
+    );
+    on(socket, shared, scope, control::END, super::control::end);
 }
 
 /// Wires one command: parse nothing here, run `handler`, ack its answer.
@@ -76,9 +99,9 @@ where
 
 /// What a command handler may use.
 pub(crate) struct Context {
-    socket: Sock,
-    shared: Shared,
-    scope: Scope,
+    pub(super) socket: Sock,
+    pub(super) shared: Shared,
+    pub(super) scope: Scope,
 }
 
 async fn subscribe(cx: Context, args: Value) -> Ack<Subscription> {
@@ -131,7 +154,13 @@ async fn get_status(cx: Context, args: Value) -> Ack<StatusReport> {
                 .of(cx.socket.ns())
                 .map_or(0, |ops| ops.sockets().len());
             match hub.session_status(id, clients as u64).await {
-                Ok(report) => StatusReport::Session(report),
+                Ok(mut report) => {
+                    let controls = &cx.shared.controls;
+                    report.watchers = super::presence::watchers(&cx.shared.io, cx.socket.ns());
+                    report.controllable = controls.is_controllable(id);
+                    report.open_permissions = controls.open_permissions(id).await;
+                    StatusReport::Session(report)
+                }
                 Err(err) => {
                     tracing::error!(%err, "reading a session's summary failed");
                     return Ack::error(ErrorCode::Internal, "internal error; see the server log");

@@ -10,14 +10,19 @@
 //! - `namespaces`: `/` and `/sessions/{id}`: what happens on connect.
 //! - `flood`: the message budget of each socket.
 //! - `commands`: the acknowledged commands (subscribe, get_status, publish, ...).
+//! - `control`: the commands that answer the agent (prompt, interrupt, permission.respond,
+//!   end).
+//! - `presence`: who watches a session (`session.presence`, `get_status`).
 //! - `subscriptions`: patterns to rooms, one room per event type.
 
 mod adapter;
 pub(crate) mod auth;
 mod commands;
+mod control;
 mod delivery;
 mod flood;
 mod namespaces;
+mod presence;
 mod recipient;
 mod slow_consumer;
 mod subscriptions;
@@ -31,6 +36,7 @@ use socketioxide::layer::SocketIoLayer;
 pub use auth::SocketSecurity;
 
 use crate::config::EngineSettings;
+use crate::control::Controls;
 use crate::hub::{Delivery, Hub, Stats};
 use adapter::{BroadcastLedger, TrackingAdapter};
 use slow_consumer::SlowConsumers;
@@ -81,9 +87,11 @@ impl SocketLayer {
     }
 
     /// Opens the namespaces `/` and `/sessions/{id}` on `hub`.
-    pub fn register(&self, hub: &Hub, security: &SocketSecurity) {
+    pub fn register(&self, hub: &Hub, security: &SocketSecurity, controls: &Controls) {
         namespaces::register(Shared {
             hub: hub.clone(),
+            controls: controls.clone(),
+            presence: presence::Presence::default(),
             io: self.io.clone(),
             security: security.clone(),
             slow: self.slow.clone(),
@@ -100,6 +108,8 @@ impl SocketLayer {
 #[derive(Clone)]
 pub(crate) struct Shared {
     pub hub: Hub,
+    pub controls: Controls,
+    pub presence: presence::Presence,
     pub io: Io,
     pub security: SocketSecurity,
     pub slow: Arc<SlowConsumers>,

@@ -115,9 +115,12 @@ fn connected(
         }
         let stats = shared.hub.stats().clone();
         stats.connections.fetch_add(1, Ordering::Relaxed);
+        shared.presence.changed(&shared.io, socket.ns());
+        let (presence, io) = (shared.presence.clone(), shared.io.clone());
         socket.on_disconnect(move |socket: Sock, reason: DisconnectReason| {
             stats.connections.fetch_sub(1, Ordering::Relaxed);
             auth::forget(&socket);
+            presence.changed(&io, socket.ns());
             tracing::debug!(socket.id = %socket.id, ns = socket.ns(), ?reason, "disconnected");
             std::future::ready(())
         });

@@ -57,13 +57,18 @@ pub(crate) fn claude_session_id(command: &mut Vec<String>) -> Option<String> {
     });
     let subcommand = args
         .first()
-        .is_some_and(|first| CLAUDE_SUBCOMMANDS.contains(&first.as_str()));
+        .is_some_and(|first| is_claude_subcommand(first));
     if picks_its_own || subcommand {
         return None;
     }
     let id = uuid::Uuid::new_v4().to_string();
     command.splice(1..1, ["--session-id".to_owned(), id.clone()]);
     Some(id)
+}
+
+/// True when `arg`, as `claude`'s first argument, names a subcommand (not a session).
+pub(crate) fn is_claude_subcommand(arg: &str) -> bool {
+    CLAUDE_SUBCOMMANDS.contains(&arg)
 }
 
 /// `--session-id X` or `--session-id=X` among `args`.

@@ -1,9 +1,8 @@
-//! Runs an agent process and streams it into a session: stdout through the ingest pipeline,
-//! stderr lines as `output.stderr`, and at the end one `session.ended` with the exit code,
-//! signal and duration (merged with what the agent's own `result` line reported).
-//!
-//! Backpressure: stdout is read only after the previous chunk's events are sequenced, so a
-//! slow hub stops the reads and the child then blocks on its full pipe. Nothing is dropped.
+//! Runs an agent process and streams it into a session: stdout through the ingest pipeline
+//! (`stdout`), stderr lines as `output.stderr`, and at the end one `session.ended` with the
+//! exit code, signal and duration (merged with what the agent's own `result` line
+//! reported). A process in control mode (`ProcessSpec::control`) gets its stdin from the
+//! session's control driver and lives across turns.
 
 use std::process::Stdio;
 use std::time::Instant;
@@ -17,7 +16,9 @@ use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 use super::sink::{Sink, SinkError};
+use super::stdout::pump_stdout;
 use crate::clock::now_unix_millis;
+use crate::control::Controls;
 use crate::ingest::{IngestLimits, IngestPipeline, SessionContext};
 
 /// What to run.
@@ -31,6 +32,49 @@ pub struct ProcessSpec {
     /// The project `session.started` names: an absolute path, an id or a name (see
     /// `project`); `None`: the project of `cwd`.
     pub project: Option<String>,
+    /// Control mode: watchers answer the agent (see `control`); `None`: one-shot.
+    pub control: Option<ControlSpec>,
+}
+
+/// A process in control mode: its command is already made ready for it
+/// ([`crate::control::controlled`]).
+#[derive(Clone)]
+pub struct ControlSpec {
+    pub controls: Controls,
+    /// The first prompt, if any: the session otherwise waits, idle, for one.
+    pub prompt: Option<String>,
+    /// Who sent that prompt (the token's subject, or the user of `agentcast run`).
+    pub by: String,
+}
+
+impl std::fmt::Debug for ControlSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlSpec")
+            .field("prompt", &self.prompt)
+            .field("by", &self.by)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProcessSpec {
+    /// Puts this spec in control mode when its command can run so (a `claude` session),
+    /// with `prompt` (or the command's own prompt argument) first; says why not otherwise
+    /// (the spec is then unchanged: one-shot).
+    pub fn make_controlled(
+        &mut self,
+        controls: &Controls,
+        prompt: Option<String>,
+        by: String,
+    ) -> Result<(), crate::control::NotControllable> {
+        let ready = crate::control::controlled(&self.command)?;
+        self.command = ready.command;
+        self.control = Some(ControlSpec {
+            controls: controls.clone(),
+            prompt: prompt.or(ready.prompt),
+            by,
+        });
+        Ok(())
+    }
 }
 
 /// How the process ended.
@@ -57,8 +101,6 @@ pub enum RunError {
 
 /// Longest stderr line forwarded as one event; longer lines are cut (and say so).
 const MAX_STDERR_LINE: usize = 64 * 1024;
-/// stdout read size: one read becomes one pipeline push and at most one publish.
-const READ_CHUNK: usize = 64 * 1024;
 
 /// What the owner of a running process can ask of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +127,13 @@ pub async fn run(
     let (program, args) = spec.command.split_first().ok_or(RunError::EmptyCommand)?;
     let started = Instant::now();
     let mut command = Command::new(program);
+    let stdin = match spec.control {
+        Some(_) => Stdio::piped(),
+        None => Stdio::null(),
+    };
     command
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
@@ -154,10 +200,21 @@ pub async fn run(
     };
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
+    let control = spec.control.as_ref().map(|control| {
+        let stdin = child.stdin.take().expect("stdin is piped in control mode");
+        let first = control
+            .prompt
+            .clone()
+            .map(|text| (text, control.by.clone()));
+        control
+            .controls
+            .attach(&spec.session_id, sink.clone(), stdin, first)
+    });
     let stdout_task = tokio::spawn(pump_stdout(
         stdout,
         IngestPipeline::new(context, limits),
         sink.clone(),
+        control.clone(),
     ));
     let stderr_task = tokio::spawn(pump_stderr(stderr, sink.clone()));
 
@@ -165,11 +222,17 @@ pub async fn run(
     // The pipes close when the process (and anything it left holding them) is gone.
     let reported_end = stdout_task.await.unwrap_or(Ok(None))?;
     stderr_task.await.unwrap_or(Ok(()))?;
+    if let Some(control) = control {
+        control.exited().await;
+    }
 
+    // In control mode a turn's outcome is not the session's: one that ends with the
+    // agent's clean exit completed, whatever its last turn did.
+    let turn_outcome = reported_end.as_ref().filter(|_| spec.control.is_none());
     let exit = describe_exit(
         exit,
         cancelled,
-        reported_end.as_ref(),
+        turn_outcome,
         started.elapsed().as_millis() as u64,
     );
     tracing::info!(session.id = %spec.session_id, ?exit, "process ended");
@@ -221,44 +284,6 @@ fn signal_group(child: &Child, signal: Signal) {
         };
         // SAFETY: kill(2) with a negative pid signals that process group; no memory involved.
         unsafe { libc::kill(-(pid as i32), signal) };
-    }
-}
-
-/// stdout -> pipeline -> sink. Keeps the agent's own `session.ended` aside (returned) so the
-/// runner can merge it with the exit status into one.
-async fn pump_stdout(
-    mut stdout: impl AsyncRead + Unpin,
-    mut pipeline: IngestPipeline,
-    sink: Sink,
-) -> Result<Option<SessionEnded>, SinkError> {
-    let mut buffer = vec![0u8; READ_CHUNK];
-    let mut events = Vec::new();
-    let mut reported_end = None;
-    loop {
-        let read = match stdout.read(&mut buffer).await {
-            Ok(0) => 0,
-            Ok(n) => n,
-            Err(err) => {
-                tracing::warn!(%err, "reading the agent's stdout failed");
-                0
-            }
-        };
-        if read == 0 {
-            pipeline.finish(&mut events);
-        } else {
-            pipeline.push_bytes(&buffer[..read], &mut events);
-        }
-        events.retain(|event| match event {
-            Event::SessionEnded(ended) => {
-                reported_end = Some(ended.clone());
-                false
-            }
-            _ => true,
-        });
-        sink.publish(std::mem::take(&mut events)).await?;
-        if read == 0 {
-            return Ok(reported_end);
-        }
     }
 }
 

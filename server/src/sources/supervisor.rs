@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 
 use super::runner::{self, ProcessSpec, Stop};
 use super::sink::Sink;
+use crate::control::Controls;
 use crate::hub::Hub;
 use crate::ingest::IngestLimits;
 
@@ -36,18 +37,26 @@ struct Inner {
     allowed: Vec<String>,
     limits: IngestLimits,
     grace: Duration,
+    controls: Controls,
     /// Session id -> the sender that stops its process. A std mutex: short sections only.
     running: Mutex<HashMap<String, mpsc::Sender<Stop>>>,
 }
 
 impl Supervisor {
-    pub fn new(hub: Hub, allowed: Vec<String>, limits: IngestLimits, grace: Duration) -> Self {
+    pub fn new(
+        hub: Hub,
+        allowed: Vec<String>,
+        limits: IngestLimits,
+        grace: Duration,
+        controls: Controls,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 hub,
                 allowed,
                 limits,
                 grace,
+                controls,
                 running: Mutex::default(),
             }),
         }
@@ -133,8 +142,13 @@ impl Supervisor {
     }
 
     /// True when the session's process runs in control mode and takes prompts and answers.
-    pub fn is_controllable(&self, _session_id: &str) -> bool {
-        false
+    pub fn is_controllable(&self, session_id: &str) -> bool {
+        self.inner.controls.is_controllable(session_id)
+    }
+
+    /// The registry control-mode processes are started into.
+    pub fn controls(&self) -> &Controls {
+        &self.inner.controls
     }
 
     /// Stops every process (server shutdown).
@@ -176,5 +190,6 @@ pub fn http_spec(
         label,
         source: SessionSource::Run,
         project,
+        control: None,
     }
 }

@@ -397,9 +397,10 @@ pub fn script(request: &Value) -> Reply {
             None => Reply::text(name("done"), TODOS_DONE_TEXT),
         },
         ClaudeScenario::Chat => {
+            // The latest question: after an interrupted turn the model sees two in a row.
             let turn = last_text
-                .split("question ")
-                .nth(1)
+                .rsplit_once("question ")
+                .map(|(_, rest)| rest)
                 .and_then(|rest| {
                     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
                     digits.parse().ok()

@@ -35,7 +35,7 @@ use std::borrow::Cow;
 use agentcast_shared::{
     AgentHook, AgentKind, AgentNotification, AgentTask, AgentTaskStatus, DelegationStatus, Event,
     HookPhase, OutputText, OutputThinking, SessionEnded, SessionStarted, SessionState,
-    SessionStatus, UserPrompt, format_ts_millis,
+    SessionStatus, format_ts_millis,
 };
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -48,6 +48,7 @@ use super::context::{IngestLimits, SessionContext};
 use super::json_line::{entry_or_raw, raw};
 use super::text::{preview, truncate};
 use super::tools::ToolTracker;
+use super::user_text::user_text_event;
 
 /// What became of a line that was JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -432,13 +433,7 @@ impl ClaudeMapper {
     /// shown by its `agent.delegation`, and is not a prompt of the user.
     fn prompt(&mut self, text: Cow<'_, str>, parent: Option<&str>, out: &mut Vec<Event>) {
         if parent.is_none() && !text.is_empty() {
-            out.push(
-                UserPrompt {
-                    text: text.into_owned(),
-                    by: None,
-                }
-                .into(),
-            );
+            out.push(user_text_event(text.into_owned()));
         }
     }
 

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use agentcast_shared::{AgentNotification, Event, UserPrompt};
+use agentcast_shared::{AgentNotification, Event};
 
 use super::ClaudeTranscriptMapper;
 use super::entries::Entry;
@@ -19,6 +19,7 @@ use crate::ingest::claude::output;
 use crate::ingest::claude::stream::TextKind;
 use crate::ingest::claude::tool_result::{tool_answer, tool_call};
 use crate::ingest::text::{label_of, preview};
+use crate::ingest::user_text::user_text_event;
 
 /// Messages whose shown blocks are remembered. The blocks of one message follow each other;
 /// sub-agents written inline by older CLIs interleave a few.
@@ -269,12 +270,6 @@ impl ClaudeTranscriptMapper {
         if self.facts.first_prompt.is_none() {
             self.facts.first_prompt = label_of(text);
         }
-        out.push(
-            UserPrompt {
-                text: text.to_owned(),
-                by: None,
-            }
-            .into(),
-        );
+        out.push(user_text_event(text.to_owned()));
     }
 }

@@ -32,7 +32,11 @@ pub fn ControlBar() -> impl IntoView {
     };
     view! {
         <div class="control-bar" data-testid="control-bar" data-access=move || access().as_str()>
-            {move || (access() == Access::Control).then(|| view! { <Controls state=state/> })}
+            // Built once and hidden from tokens that may not use them: swapping them in and
+            // out would cost the wasm a second copy.
+            <div class="controls" hidden=move || access() != Access::Control>
+                <Controls state=state/>
+            </div>
             <p class="muted" data-testid="control-note" hidden=move || note().is_empty()>{note}</p>
         </div>
     }
@@ -153,6 +157,11 @@ mod tests {
             .map(JsCast::unchecked_into)
     }
 
+    /// True when `testid` is on the page and not hidden.
+    fn shown(host: &web_sys::HtmlElement, testid: &str) -> bool {
+        find(host, testid).is_some_and(|e| e.closest("[hidden]").unwrap().is_none())
+    }
+
     fn disabled(host: &web_sys::HtmlElement, testid: &str) -> bool {
         find(host, testid)
             .unwrap_or_else(|| panic!("no {testid}"))
@@ -191,7 +200,7 @@ mod tests {
             note().as_deref(),
             Some("read-only: agentcast did not start this session")
         );
-        assert!(find(&host, "prompt-input").is_none() && find(&host, "interrupt").is_none());
+        assert!(!shown(&host, "prompt-input") && !shown(&host, "interrupt"));
 
         // Controllable, but a write token: watching only.
         session.controllable.set(true);
@@ -201,12 +210,12 @@ mod tests {
             note().as_deref(),
             Some("Watching only: this token has no control scope.")
         );
-        assert!(find(&host, "prompt-input").is_none());
+        assert!(!shown(&host, "prompt-input"));
 
         // An admin token: prompt, Interrupt (only while a turn runs or waits) and End.
         ctx.who.set(Some(who(&[Scope::Admin])));
         settle().await;
-        assert!(find(&host, "prompt-input").is_some());
+        assert!(shown(&host, "prompt-input") && shown(&host, "end"));
         assert_eq!(note(), None);
         assert!(disabled(&host, "interrupt"), "idle: nothing to interrupt");
         assert!(!disabled(&host, "end"));

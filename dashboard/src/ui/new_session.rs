@@ -70,10 +70,10 @@ pub fn NewSession() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // Built once and hidden from tokens that may not start processes: swapping it in and out
+    // would cost the wasm a second copy of the form.
     view! {
-        {move || {
-            let programs = programs();
-            (!programs.is_empty()).then(|| view! {
+        <div class="new-session-box" hidden=move || programs().is_empty()>
                 <button
                     class="small new-session-open"
                     data-testid="new-session-open"
@@ -84,7 +84,7 @@ pub fn NewSession() -> impl IntoView {
                     <label>
                         "Program"
                         <select name="command" data-testid="new-session-command">
-                            {programs.into_iter().map(|name| view! {
+                            {move || programs().into_iter().map(|name| view! {
                                 <option value=name.clone()>{name.clone()}</option>
                             }).collect_view()}
                         </select>
@@ -112,7 +112,6 @@ pub fn NewSession() -> impl IntoView {
                         <button type="button" class="small link" on:click=move |_| open.set(false)>"Cancel"</button>
                     </div>
                 </form>
-            })
-        }}
+        </div>
     }
 }

@@ -114,10 +114,9 @@ fn PermissionCard(request: PermissionRequested) -> impl IntoView {
                 <span class="muted" data-testid="permission-expiry">{countdown}</span>
             </div>
             <RequestPreview preview=preview(&request)/>
-            {move || (access() == Access::Control).then(|| {
-                let (allow, always, deny) = (allow.clone(), always.clone(), deny.clone());
-                view! {
-                    <div class="card-actions">
+            // Built once and hidden from tokens that may not answer: swapping it in and out
+            // would cost the wasm a second copy of it.
+            <div class="card-actions" hidden=move || access() != Access::Control>
                         <input
                             type="text"
                             placeholder="Message for the agent (with Deny)"
@@ -136,9 +135,7 @@ fn PermissionCard(request: PermissionRequested) -> impl IntoView {
                             >"Always allow"</button>
                         })}
                         <button class="deny" data-testid="deny" disabled=move || busy.get() on:click=deny>"Deny"</button>
-                    </div>
-                }
-            })}
+            </div>
             <p class="muted" data-testid="permission-watch-only" hidden=move || access() != Access::WatchOnly>
                 "Waiting for someone whose token has the control scope."
             </p>
@@ -200,6 +197,14 @@ mod tests {
         (0..list.length())
             .map(|i| list.item(i).unwrap().unchecked_into())
             .collect()
+    }
+
+    /// The elements `selector` finds that are not hidden.
+    fn shown(host: &web_sys::HtmlElement, selector: &str) -> usize {
+        all(host, selector)
+            .iter()
+            .filter(|e| e.closest("[hidden]").unwrap().is_none())
+            .count()
     }
 
     fn text(host: &web_sys::HtmlElement, selector: &str) -> String {
@@ -313,8 +318,8 @@ mod tests {
             "{expiry}"
         );
         // Allow and Deny on every card; Always allow only where the agent offered a rule.
-        assert_eq!(all(&host, "[data-testid=allow]").len(), 3);
-        assert_eq!(all(&host, "[data-testid=deny]").len(), 3);
+        assert_eq!(shown(&host, "[data-testid=allow]"), 3);
+        assert_eq!(shown(&host, "[data-testid=deny]"), 3);
         let always = all(&host, "[data-testid=always-allow]");
         assert_eq!(always.len(), 1);
         assert!(
@@ -364,24 +369,19 @@ mod tests {
         let _mounted = mount!(host, ctx, session);
         settle().await;
         assert_eq!(all(&host, "[data-testid=permission-card]").len(), 3);
-        assert!(all(&host, "[data-testid=allow]").is_empty());
-        let notes = || {
-            all(&host, "[data-testid=permission-watch-only]")
-                .iter()
-                .filter(|p| !p.hidden())
-                .count()
-        };
+        assert_eq!(shown(&host, "[data-testid=allow]"), 0);
+        let notes = || shown(&host, "[data-testid=permission-watch-only]");
         assert_eq!(notes(), 3);
 
         // The control scope brings them.
         ctx.who.set(Some(who(&[Scope::Control])));
         settle().await;
-        assert_eq!(all(&host, "[data-testid=allow]").len(), 3);
+        assert_eq!(shown(&host, "[data-testid=allow]"), 3);
         // A session that takes no commands: the cards inform, nobody answers here.
         session.controllable.set(false);
         settle().await;
         assert_eq!(all(&host, "[data-testid=permission-card]").len(), 3);
-        assert!(all(&host, "[data-testid=allow]").is_empty());
+        assert_eq!(shown(&host, "[data-testid=allow]"), 0);
         assert_eq!(notes(), 0);
     }
 }

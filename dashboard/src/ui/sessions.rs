@@ -639,17 +639,16 @@ mod tests {
             ]
         );
         // Who may start processes gets the New session form; others do not.
-        assert!(
-            host.query_selector("[data-testid=new-session-open]")
-                .unwrap()
-                .is_none()
-        );
+        let shown = |testid: &str| one(&host, testid).closest("[hidden]").unwrap().is_none();
+        assert!(!shown("new-session-open"));
         let mut admin = crate::model::control::tests::who(&[agentcast_shared::Scope::Admin]);
         admin.may_start = vec!["claude".into()];
         ctx.who.set(Some(admin));
         settle().await;
+        assert!(shown("new-session-open") && !shown("new-session"));
         one(&host, "new-session-open").click();
         settle().await;
+        assert!(shown("new-session") && !shown("new-session-open"));
         assert_eq!(
             texts(&host, "[data-testid=new-session-command] option"),
             ["claude"]

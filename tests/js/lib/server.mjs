@@ -41,9 +41,12 @@ const TEST_DEFAULTS = [
  * Spawns `agentcast serve --bind 127.0.0.1:<port> --data-dir <dir> [--conformance]
  * [...extraArgs]` and resolves once the ready line is printed (and, with `link`, the dashboard
  * link with its token). A `dataDir` given by the test is the test's: it is not removed.
+ * `env` is set and `unsetEnv` removed for the server, and so for the agents it starts
+ * (`POST /api/sessions`); the collector roots stay in the data directory.
  *
  * @param {{conformance?: boolean, extraArgs?: string[], readyTimeoutMs?: number,
- *   dataDir?: string, port?: number, link?: boolean}} [options]
+ *   dataDir?: string, port?: number, link?: boolean, env?: Record<string, string>,
+ *   unsetEnv?: string[]}} [options]
  * @returns {Promise<{url: string, wsUrl: string, port: number, link?: string,
  *   linkToken?: string, logs: () => string,
  *   exited: Promise<{code: number|null, signal: string|null}>,
@@ -56,6 +59,8 @@ export async function startServer({
   dataDir: givenDataDir,
   port: givenPort = 0,
   link: waitForLink = false,
+  env: givenEnv = {},
+  unsetEnv = [],
 } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
@@ -73,11 +78,12 @@ export async function startServer({
 
   // The collector's default roots point into the data directory, never at the real ~/.claude
   // or ~/.codex.
-  const env = {
-    ...process.env,
+  const env = { ...process.env };
+  for (const name of unsetEnv) delete env[name];
+  Object.assign(env, givenEnv, {
     CLAUDE_CONFIG_DIR: join(dataDir, "claude-home"),
     CODEX_HOME: join(dataDir, "codex-home"),
-  };
+  });
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env });
   // If the test process dies without running its `after` hooks, do not leave the server behind.
   const killOnExit = () => child.kill("SIGKILL");

@@ -40,6 +40,8 @@ pub(crate) struct SessionCtx {
     pub controllable: RwSignal<bool>,
     /// Who watches it now (`get_status`, then `session.presence`).
     pub watchers: RwSignal<Vec<Watcher>>,
+    /// A `get_status` is on its way (`.0`), and another is wanted after it (`.1`).
+    asking: StoredValue<(bool, bool)>,
 }
 
 impl SessionCtx {
@@ -54,26 +56,58 @@ impl SessionCtx {
             older_loading: Memo::new(move |_| paging.with(Paging::loading_older)),
             controllable: RwSignal::new(false),
             watchers: RwSignal::new(Vec::new()),
+            asking: StoredValue::new((false, false)),
         }
     }
 
-    /// `get_status` on the session's socket: control, watchers and the open requests. The
-    /// page may be gone by the time it answers.
+    /// `get_status` on the session's socket: control, watchers and the open requests. Asked
+    /// when the namespace connects and when the session's state changes (a session started a
+    /// moment ago may take control commands only once its process is up); asks that come
+    /// while one is on its way make one more after it. The page may be gone by the answer.
     fn refresh_status(self, socket: Session) {
+        let Some(busy) = self.asking.try_update_value(|(on_way, again)| {
+            *again = *on_way;
+            std::mem::replace(on_way, true)
+        }) else {
+            return;
+        };
+        if busy {
+            return;
+        }
         spawn_local(async move {
-            match socket.get_status().await {
-                Ok(status) => {
-                    let _ = self.controllable.try_set(status.controllable);
-                    let _ = self.watchers.try_set(status.watchers);
-                    let _ = self
-                        .model
-                        .try_update(|m| m.permissions.set_snapshot(status.open_permissions));
+            loop {
+                match socket.get_status().await {
+                    Ok(status) => {
+                        let _ = self.controllable.try_set(status.controllable);
+                        let _ = self.watchers.try_set(status.watchers);
+                        let _ = self
+                            .model
+                            .try_update(|m| m.permissions.set_snapshot(status.open_permissions));
+                    }
+                    Err(err) => {
+                        web_sys::console::warn_1(&format!("get_status: {err}").into());
+                    }
                 }
-                Err(err) => {
-                    web_sys::console::warn_1(&format!("get_status: {err}").into());
+                let again = self.asking.try_update_value(|(on_way, again)| {
+                    *on_way = std::mem::take(again);
+                    *on_way
+                });
+                if again != Some(true) {
+                    return;
                 }
             }
         });
+    }
+
+    /// [`refresh_status`](Self::refresh_status) on the open socket, if connected.
+    fn ask_status(self, ctx: Ctx) {
+        let id = self.id.get_value();
+        let socket = ctx
+            .live
+            .with_value(|live| live.as_ref().and_then(|live| live.connected_session(&id)));
+        if let Some(socket) = socket {
+            self.refresh_status(socket);
+        }
     }
 
     /// The newest page of history, below the head the server reports now. `Err` when the
@@ -216,6 +250,9 @@ pub fn SessionPage(id: String) -> impl IntoView {
         let on_event = {
             let feed = feed.clone();
             move |envelope: Envelope| {
+                if envelope.kind == agentcast_shared::SESSION_STATUS {
+                    session.ask_status(ctx);
+                }
                 if envelope.is_ephemeral() {
                     // The events before it go into the model first: `session.recovered`
                     // judges the log (its gaps) as the replay left it.

@@ -61,7 +61,8 @@ describe("answering the agent from the dashboard", { skip: skipWhenMissing(missi
 
   after(async () => {
     await browser?.close();
-    await server?.stop("SIGKILL");
+    // A clean stop ends the agents it started, which write into the data directory.
+    await server?.stop();
     await fake?.stop();
     await data?.remove();
     await home?.remove();

@@ -18,16 +18,15 @@ const NOTIFY_KEY: &str = "agentcast.notify";
 pub fn NeedsYou() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let count = move || ctx.needing.with(|n| n.len());
-    Effect::new(move |_| {
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            document.set_title(&page_title(count()));
-        }
-    });
     let notify =
         RwSignal::new(stored_choice() && permission() == Some(NotificationPermission::Granted));
-    // A notification for each session that starts needing a person, while switched on.
+    // The page title, and a notification for each session that starts needing a person while
+    // switched on.
     Effect::new(move |before: Option<Vec<String>>| {
         ctx.needing.with(|now| {
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                document.set_title(&page_title(now.len()));
+            }
             if let Some(before) = before
                 && notify.get_untracked()
             {
@@ -36,7 +35,7 @@ pub fn NeedsYou() -> impl IntoView {
                         .sessions
                         .with_untracked(|s| s.get(&id).map(|s| s.title().to_owned()))
                         .unwrap_or_else(|| id.clone());
-                    show_notification(ctx, &id, &title);
+                    show_notification(&id, &title);
                 }
             }
             now.keys().cloned().collect()
@@ -56,20 +55,14 @@ pub fn NeedsYou() -> impl IntoView {
     };
     view! {
         <div class="needs-you" data-testid="needs-you-header">
-            <button
-                    class="needs-you-count"
-                    data-testid="needs-you-count"
-                    hidden=move || count() == 0
-                    title="Sessions waiting for a person"
-                    on:click=move |_| {
-                        let first = ctx.needing.with_untracked(|n| n.keys().next().cloned());
-                        if first.is_some() {
-                            ctx.open(first);
-                        }
-                    }
-                >
-                    {move || format!("{} need you", count())}
-                </button>
+            <span
+                class="needs-you-count"
+                data-testid="needs-you-count"
+                hidden=move || count() == 0
+                title="Sessions waiting for a person: the list marks them"
+            >
+                {move || format!("{} need you", count())}
+            </span>
             <button
                 class="icon"
                 data-testid="notify-toggle"
@@ -113,8 +106,8 @@ async fn ask_permission() -> bool {
     }
 }
 
-/// "agentcast: <session> needs you"; clicking it opens the session.
-fn show_notification(ctx: Ctx, id: &str, title: &str) {
+/// "agentcast: a session needs you", naming it.
+fn show_notification(id: &str, title: &str) {
     if permission() != Some(NotificationPermission::Granted) {
         return;
     }
@@ -122,21 +115,9 @@ fn show_notification(ctx: Ctx, id: &str, title: &str) {
     options.set_body(&format!("{title} is waiting for an answer"));
     // One notification per session: a second one replaces the first.
     options.set_tag(id);
-    let Ok(notification) =
-        Notification::new_with_options("agentcast: a session needs you", &options)
-    else {
-        return;
-    };
-    let id = id.to_owned();
-    let on_click = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-        if let Some(window) = web_sys::window() {
-            let _ = window.focus();
-        }
-        ctx.open(Some(id.clone()));
-    });
-    notification.set_onclick(Some(wasm_bindgen::JsCast::unchecked_ref(on_click.as_ref())));
-    // The notification owns its handler for as long as the browser keeps it.
-    on_click.forget();
+    // The browser shows it from here on; a failure (e.g. a revoked permission) only means no
+    // notification.
+    let _ = Notification::new_with_options("agentcast: a session needs you", &options);
 }
 
 fn stored_choice() -> bool {

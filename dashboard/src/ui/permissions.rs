@@ -31,9 +31,11 @@ pub fn PermissionCards() -> impl IntoView {
     });
     view! {
         <section class="permissions" aria-label="Permission requests" data-testid="permissions">
-            <For each=move || open.get() key=|r| r.request_id.clone() let:request>
+            // Cards are few and change only when one opens or closes: re-rendered whole then,
+            // which costs far less code than a keyed list.
+            {move || open.get().into_iter().map(|request| view! {
                 <PermissionCard request=request/>
-            </For>
+            }).collect_view()}
         </section>
     }
 }

@@ -75,11 +75,6 @@ impl Permissions {
             .filter(|r| seen.insert(r.request_id.as_str()))
             .collect()
     }
-
-    /// The open request `id`.
-    pub fn get(&self, id: &str) -> Option<&PermissionRequested> {
-        self.open().into_iter().find(|r| r.request_id == id)
-    }
 }
 
 #[cfg(test)]
@@ -125,7 +120,6 @@ pub(crate) mod tests {
         assert_eq!(open_ids(&p), ["a", "b"], "in log order, once");
         p.apply(&resolved(3, "a"));
         assert_eq!(open_ids(&p), ["b"]);
-        assert!(p.get("a").is_none() && p.get("b").is_some());
         p.apply(&env(4, "session.ended", json!({"status": "completed"})));
         assert!(p.open().is_empty(), "an ended session asks nothing");
     }

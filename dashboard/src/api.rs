@@ -1,12 +1,13 @@
-//! The REST calls the dashboard makes (same origin, `Authorization: Bearer`): the sessions
-//! list, project names, one session, pages of its history, the analytics reports, and the
-//! JSONL export (fetched with the token,
+//! The REST calls the dashboard makes (same origin, `Authorization: Bearer`): what the token
+//! grants (`whoami`), the sessions list, project names, one session, starting one, pages of
+//! its history, the analytics reports, and the JSONL export (fetched with the token,
 //! then saved through a Blob, since a plain link could not carry the header). The bodies are
 //! `shared`'s REST types (`agentcast_shared::rest`), as the server sends them.
 
 use agentcast_shared::HistoryPage;
 use agentcast_shared::rest::{
-    ErrorResponse, GroupBy, ProjectList, SessionDetail, SessionList, SessionRecord,
+    CreateSession, CreatedSession, ErrorResponse, GroupBy, ProjectList, SessionDetail, SessionList,
+    SessionRecord, SessionView, WhoAmI,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -35,7 +36,11 @@ async fn get(path: &str, token: Option<&str>) -> Result<Response, ApiError> {
     if let Some(token) = token {
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
-    let response = request.send().await.map_err(ApiError::network)?;
+    checked(path, request.send().await.map_err(ApiError::network)?).await
+}
+
+/// The response when it succeeded, else the server's reason as an [`ApiError`].
+async fn checked(path: &str, response: Response) -> Result<Response, ApiError> {
     if response.ok() {
         return Ok(response);
     }
@@ -58,6 +63,36 @@ async fn get_json<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Resul
         .json::<T>()
         .await
         .map_err(|err| ApiError::network(format!("unexpected answer from {path}: {err}")))
+}
+
+async fn post_json<T: DeserializeOwned>(
+    path: &str,
+    body: &impl serde::Serialize,
+    token: Option<&str>,
+) -> Result<T, ApiError> {
+    let mut request = Request::post(path);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = request.json(body).map_err(ApiError::network)?;
+    checked(path, request.send().await.map_err(ApiError::network)?)
+        .await?
+        .json::<T>()
+        .await
+        .map_err(|err| ApiError::network(format!("unexpected answer from {path}: {err}")))
+}
+
+/// What the token grants: its scopes (may it answer the agent?) and the programs it may start.
+pub async fn whoami(token: Option<&str>) -> Result<WhoAmI, ApiError> {
+    get_json("/api/auth/whoami", token).await
+}
+
+/// Starts a session (admin): the server runs the program and answers with the session's id.
+pub async fn create_session(
+    body: &CreateSession,
+    token: Option<&str>,
+) -> Result<CreatedSession, ApiError> {
+    post_json("/api/sessions", body, token).await
 }
 
 /// A page of the sessions the token may see, newest first: at most `limit`, after the
@@ -104,11 +139,11 @@ pub async fn analytics<T: DeserializeOwned>(
     get_json(&path, token).await
 }
 
-/// One session's record.
-pub async fn session(id: &str, token: Option<&str>) -> Result<SessionRecord, ApiError> {
+/// One session: its record and whether it takes control commands.
+pub async fn session(id: &str, token: Option<&str>) -> Result<SessionView, ApiError> {
     get_json::<SessionDetail>(&format!("/api/sessions/{}", encode(id)), token)
         .await
-        .map(|detail| detail.session.record)
+        .map(|detail| detail.session)
 }
 
 /// A page of history: the newest `limit` events before `before` (paging back), or the oldest

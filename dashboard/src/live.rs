@@ -1,6 +1,7 @@
 //! The live side, through agentcast-client: one connection per page, multiplexing the hub
-//! namespace `/` (the sessions list's updates, applied once per frame, and `system.stats`
-//! with the collectors' import progress) and the open session's namespace, which
+//! namespace `/` (the sessions list's updates and the open permission requests per session,
+//! applied once per frame, and `system.stats` with the collectors' import progress) and the
+//! open session's namespace, which
 //! replays from the offset we hold and then streams, exactly once and in order across
 //! reconnects. Leaving a session leaves its namespace; the connection stays.
 
@@ -53,6 +54,7 @@ impl Live {
                         ctx.refusal.set(None);
                         // Anything that happened while we were away is in the list again.
                         crate::ui::load_sessions(ctx);
+                        load_who(ctx);
                     }
                     SocketStatus::Refused {
                         reason,
@@ -75,6 +77,7 @@ impl Live {
                 ctx.collector.set(stats);
             }
             ctx.sessions.maybe_update(|s| s.apply_all(&batch));
+            ctx.open_requests.maybe_update(|o| o.apply_all(&batch));
         });
         spawn_local(async move {
             while let Some(envelope) = events.next().await {
@@ -100,8 +103,15 @@ impl Live {
     }
 
     /// Streams a session's events after `offset` into `on_event` (replay first, then live),
-    /// `session.recovered` included; a refusal becomes the page's notice.
-    pub fn watch_session(&self, id: &str, offset: u64, on_event: impl Fn(Envelope) + 'static) {
+    /// `session.recovered` included, and calls `on_connected` each time its namespace
+    /// connects (the state to ask for again); a refusal becomes the page's notice.
+    pub fn watch_session(
+        &self,
+        id: &str,
+        offset: u64,
+        on_event: impl Fn(Envelope) + 'static,
+        on_connected: impl Fn(Session) + 'static,
+    ) {
         self.unwatch_session_any();
         let (session, mut events) = self.client.session(id, Some(offset));
         spawn_local(async move {
@@ -111,15 +121,16 @@ impl Live {
         });
         let mut status = session.status();
         let (ctx, live) = (self.ctx, self.active.clone());
+        let socket = session.clone();
         spawn_local(async move {
             while let Some(status) = status.next().await {
-                if let SocketStatus::Refused {
-                    reason,
-                    retrying: false,
-                } = status
-                    && live.get()
-                {
-                    ctx.connection.set(Connection::Disconnected { reason });
+                match status {
+                    SocketStatus::Connected { .. } => on_connected(socket.clone()),
+                    SocketStatus::Refused {
+                        reason,
+                        retrying: false,
+                    } if live.get() => ctx.connection.set(Connection::Disconnected { reason }),
+                    _ => {}
                 }
             }
         });
@@ -156,8 +167,8 @@ impl Live {
         });
     }
 
-    /// Session `id`'s socket while the connection is up, for `get_history`; `None` while it
-    /// is down (a command would wait in the queue until its timeout).
+    /// Session `id`'s socket while the connection is up, for `get_history` and the control
+    /// commands; `None` while it is down (a command would wait in the queue until its timeout).
     pub fn connected_session(&self, id: &str) -> Option<Session> {
         if !matches!(
             self.ctx.connection.get_untracked(),
@@ -183,6 +194,18 @@ impl Drop for Live {
         self.active.set(false);
         self.client.close();
     }
+}
+
+/// What the token grants, for the controls; kept when the call fails (the controls then
+/// stay as they were, and the server refuses what the token may not do anyway).
+fn load_who(ctx: Ctx) {
+    let token = ctx.token();
+    spawn_local(async move {
+        match crate::api::whoami(token.as_deref()).await {
+            Ok(who) => ctx.who.set(Some(who)),
+            Err(err) => web_sys::console::warn_1(&format!("whoami: {}", err.message).into()),
+        }
+    });
 }
 
 /// The page's own origin: the dashboard is served by the server it watches.

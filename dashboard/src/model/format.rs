@@ -66,6 +66,24 @@ pub fn date_time(ts: &str) -> String {
     }
 }
 
+/// Time left until `deadline` (RFC 3339) at `now_ms` (Unix milliseconds): `9:58`, `1:02:03`;
+/// `None` once it passed or when the deadline is unreadable.
+pub fn countdown(deadline: &str, now_ms: u64) -> Option<String> {
+    let left_s = parse_ts_millis(deadline)?
+        .checked_sub(now_ms)?
+        .div_ceil(1000);
+    Some(if left_s >= 3600 {
+        format!(
+            "{}:{:02}:{:02}",
+            left_s / 3600,
+            left_s % 3600 / 60,
+            left_s % 60
+        )
+    } else {
+        format!("{}:{:02}", left_s / 60, left_s % 60)
+    })
+}
+
 /// The first line of `text`, at most `max` characters, with `…` when something was cut.
 pub fn one_line(text: &str, max: usize) -> String {
     let line = text.trim().lines().next().unwrap_or("");
@@ -103,6 +121,20 @@ mod tests {
         assert_eq!(bytes(3_100_000), "3.1 MB");
         assert_eq!(bytes(1_240_000_000), "1.2 GB");
         assert_eq!(bytes(u64::MAX), "18446744.1 TB");
+    }
+
+    #[test]
+    fn countdowns_round_up_and_stop() {
+        let deadline = "2026-11-24T10:10:00.000Z";
+        let at = parse_ts_millis(deadline).unwrap();
+        assert_eq!(countdown(deadline, at - 598_200).as_deref(), Some("9:59"));
+        assert_eq!(
+            countdown(deadline, at - 3_723_000).as_deref(),
+            Some("1:02:03")
+        );
+        assert_eq!(countdown(deadline, at).as_deref(), Some("0:00"));
+        assert_eq!(countdown(deadline, at + 1), None);
+        assert_eq!(countdown("soon", 0), None);
     }
 
     #[test]

@@ -15,6 +15,11 @@
 //! - `import_progress`: the transcript collectors' import, as the sessions list shows it.
 //! - `analytics`: the analytics page's reports joined and folded (per day, model, project;
 //!   outcomes; the range); `chart`: bar charts as SVG geometry.
+//! - `permissions`: the permission requests open now (log and `get_status` together);
+//!   `request_preview`: what one would do (the command, an edit's diff, a write's content).
+//! - `control`: which controls a viewer gets and the words for the commands' answers.
+//! - `needs_you`: the sessions waiting for a person, for the list's badges, the title and
+//!   notifications.
 //! - `connection`: the connection indicator's text and countdown.
 //! - `token`: the token in the address fragment, and refusal messages.
 //! - `window`: which rows of a long list are on screen.
@@ -23,12 +28,16 @@
 pub mod analytics;
 pub mod chart;
 pub mod connection;
+pub mod control;
 pub mod describe;
 pub mod event_log;
 pub mod filter;
 pub mod format;
 pub mod import_progress;
+pub mod needs_you;
 pub mod paging;
+pub mod permissions;
+pub mod request_preview;
 pub mod session;
 pub mod session_groups;
 pub mod sessions;

@@ -7,6 +7,7 @@ use agentcast_shared::Envelope;
 
 use super::event_log::{EventLog, Pushed};
 use super::filter::{EventFilter, FilteredIndex};
+use super::permissions::Permissions;
 use super::todos::Todos;
 use super::tools::ToolRows;
 use super::transcript::Transcript;
@@ -21,6 +22,7 @@ pub struct SessionModel {
     pub usage: Usage,
     pub activity: Activity,
     pub table: FilteredIndex,
+    pub permissions: Permissions,
 }
 
 impl SessionModel {
@@ -73,6 +75,7 @@ impl SessionModel {
             self.todos.apply(envelope);
             self.usage.apply(envelope);
             self.activity.apply(envelope);
+            self.permissions.apply(envelope);
         }
         self.table.extend(self.log.events());
     }
@@ -83,6 +86,7 @@ impl SessionModel {
         self.todos = Todos::default();
         self.usage = Usage::default();
         self.activity = Activity::default();
+        self.permissions.reset_log();
         let filter = self.table.filter().clone();
         self.table = FilteredIndex::default();
         self.table.rebuild(filter, &[]);

@@ -4,9 +4,12 @@
 
 use std::collections::HashMap;
 
-use agentcast_shared::{Envelope, Event, SessionState};
+use agentcast_shared::{
+    Envelope, Event, PermissionDecision, PermissionResolved, ResolvedReason, SessionState,
+};
 
 use super::format;
+use super::request_preview;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
@@ -22,6 +25,8 @@ pub enum EntryKind {
     System,
     /// Offsets missing between two events held (trimmed by retention, or not paged in yet).
     Gap,
+    /// A permission the agent asked for, and who answered it how.
+    Permission,
 }
 
 impl EntryKind {
@@ -35,6 +40,7 @@ impl EntryKind {
             EntryKind::Error => "error",
             EntryKind::System => "system",
             EntryKind::Gap => "gap",
+            EntryKind::Permission => "permission",
         }
     }
 }
@@ -49,6 +55,9 @@ pub struct Entry {
     pub streaming: bool,
     /// The Task this was said inside, for sub-agent output.
     pub parent_tool_use_id: Option<String>,
+    /// Who sent a prompt through agentcast (a token's subject); `None` for the agent's own
+    /// record of a prompt.
+    pub by: Option<String>,
 }
 
 /// Entries in event order.
@@ -59,6 +68,9 @@ pub struct Transcript {
     open: HashMap<(EntryKind, String), usize>,
     /// The offset of the last event folded in, to see a gap before the next.
     last_offset: u64,
+    /// What each permission request asked (`request_preview::summary`), by id, for the line
+    /// that says how it was answered.
+    asked: HashMap<String, String>,
 }
 
 impl Transcript {
@@ -99,7 +111,21 @@ impl Transcript {
                 t.parent_tool_use_id,
                 offset,
             ),
-            Event::UserPrompt(p) => self.push(EntryKind::User, p.text, offset),
+            Event::UserPrompt(p) => {
+                self.push(EntryKind::User, p.text, offset);
+                if let Some(last) = self.entries.last_mut() {
+                    last.by = p.by;
+                }
+            }
+            Event::PermissionRequested(r) => {
+                let asked = request_preview::summary(&r);
+                self.push(EntryKind::Permission, format!("Asks: {asked}"), offset);
+                self.asked.insert(r.request_id, asked);
+            }
+            Event::PermissionResolved(r) => {
+                let asked = self.asked.get(&r.request_id).cloned();
+                self.push(EntryKind::Permission, answered(&r, asked), offset);
+            }
             Event::OutputStderr(s) => match self.entries.last_mut() {
                 Some(last) if last.kind == EntryKind::Stderr => {
                     last.text.push('\n');
@@ -188,6 +214,7 @@ impl Transcript {
             offset,
             streaming: delta,
             parent_tool_use_id: parent,
+            by: None,
         });
     }
 
@@ -200,6 +227,7 @@ impl Transcript {
             offset,
             streaming: false,
             parent_tool_use_id: None,
+            by: None,
         });
     }
 
@@ -208,6 +236,28 @@ impl Transcript {
             entry.streaming = false;
         }
     }
+}
+
+/// `Allowed by alice: Bash: touch x`, `Denied by agentcast (no answer in time): ...`.
+fn answered(resolved: &PermissionResolved, asked: Option<String>) -> String {
+    let decision = match resolved.decision {
+        PermissionDecision::Allow => "Allowed",
+        PermissionDecision::Deny => "Denied",
+    };
+    let why = match resolved.reason {
+        ResolvedReason::Answered => "",
+        ResolvedReason::Timeout => " (no answer in time)",
+        ResolvedReason::SessionEnded => " (the session ended)",
+        ResolvedReason::Cancelled => " (withdrawn by the agent)",
+    };
+    let mut text = format!("{decision} by {}{why}", resolved.by);
+    if let Some(asked) = asked {
+        text += &format!(": {asked}");
+    }
+    if let Some(message) = &resolved.message {
+        text += &format!(" (\"{message}\")");
+    }
+    text
 }
 
 #[cfg(test)]
@@ -327,6 +377,58 @@ mod tests {
                 (EntryKind::Stderr, "warn: a\nwarn: b".into()),
                 (EntryKind::Error, "malformed_line: not JSON (line 7)".into()),
                 (EntryKind::Error, "Session failed after 1.5 s".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn permissions_say_what_was_asked_and_who_answered() {
+        let mut transcript = Transcript::default();
+        let events = [
+            env(
+                1,
+                "user.prompt",
+                json!({"text": "make a file", "by": "alice"}),
+            ),
+            env(
+                2,
+                "permission.requested",
+                json!({"request_id": "r1", "tool_name": "Bash", "input": {"command": "touch approved.txt"},
+                       "expires_at": "2026-11-24T10:10:00.000Z"}),
+            ),
+            env(
+                3,
+                "permission.resolved",
+                json!({"request_id": "r1", "decision": "deny", "by": "bob", "reason": "answered",
+                       "message": "not now"}),
+            ),
+            env(
+                4,
+                "permission.resolved",
+                json!({"request_id": "r0", "decision": "deny", "by": "agentcast", "reason": "timeout"}),
+            ),
+        ];
+        for e in &events {
+            transcript.apply(e);
+        }
+        let entries = transcript.entries();
+        assert_eq!(entries[0].by.as_deref(), Some("alice"));
+        let texts: Vec<_> = entries[1..]
+            .iter()
+            .map(|e| (e.kind, e.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (EntryKind::Permission, "Asks: Bash: touch approved.txt"),
+                (
+                    EntryKind::Permission,
+                    "Denied by bob: Bash: touch approved.txt (\"not now\")"
+                ),
+                (
+                    EntryKind::Permission,
+                    "Denied by agentcast (no answer in time)"
+                ),
             ]
         );
     }

@@ -2,6 +2,8 @@
 //! `/analytics`), and the layout: sessions on the left, the open session on the right (one
 //! pane at a time on a phone), or the analytics page.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -13,8 +15,10 @@ use super::sessions::SessionsList;
 use super::token_prompt::TokenPrompt;
 use crate::live::Live;
 use agentcast_shared::CollectorStats;
+use agentcast_shared::rest::WhoAmI;
 
 use crate::model::connection::Connection;
+use crate::model::needs_you::{OpenRequests, needing};
 use crate::model::session_groups::ProjectNames;
 use crate::model::sessions::Sessions;
 
@@ -72,6 +76,14 @@ pub(crate) struct Ctx {
     pub collector: RwSignal<Option<CollectorStats>>,
     /// Why the sessions list could not be loaded.
     pub sessions_error: RwSignal<Option<String>>,
+    /// What the token grants (`GET /api/auth/whoami`): whether controls and the New session
+    /// form show. `None` until known.
+    pub who: RwSignal<Option<WhoAmI>>,
+    /// Open permission requests per session, from the hub: the "needs you" counts.
+    pub open_requests: RwSignal<OpenRequests>,
+    /// The sessions waiting for a person, with their open requests (`model::needs_you`):
+    /// derived once here for the header, the title and every row.
+    pub needing: Memo<BTreeMap<String, usize>>,
     /// The Socket.IO client (one connection for the hub and the open session).
     pub live: StoredValue<Option<Live>, LocalStorage>,
 }
@@ -79,16 +91,23 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// A page with `token` showing `route`, connecting, nothing loaded yet.
     fn new(token: Option<String>, route: Route, now: f64) -> Ctx {
+        let sessions = RwSignal::new(Sessions::default());
+        let open_requests = RwSignal::new(OpenRequests::default());
         Ctx {
             token: RwSignal::new(token),
             refusal: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
             now: RwSignal::new(now),
             route: RwSignal::new(route),
-            sessions: RwSignal::new(Sessions::default()),
+            sessions,
             projects: RwSignal::new(ProjectNames::new()),
             collector: RwSignal::new(None),
             sessions_error: RwSignal::new(None),
+            who: RwSignal::new(None),
+            open_requests,
+            needing: Memo::new(move |_| {
+                sessions.with(|s| open_requests.with(|open| needing(s, open)))
+            }),
             live: StoredValue::new_local(None),
         }
     }

@@ -1,11 +1,13 @@
 //! The title bar: the name (a link back to the list), the connection indicator, always
 //! visible, with latency, reconnect attempt and countdown, or the reason and Retry; and the
-//! light/dark switch; between them the tabs: Sessions and Analytics.
+//! light/dark switch; between them the tabs: Sessions and Analytics, and how many sessions
+//! need a person (`needs_you`).
 
 use leptos::prelude::*;
 
 use super::Ctx;
 use super::app::Route;
+use super::needs_you::NeedsYou;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -25,6 +27,7 @@ pub fn Header() -> impl IntoView {
                 <span class="brand-name">"agentcast"</span>
             </a>
             <Tabs/>
+            <NeedsYou/>
             <div
                 class="connection"
                 data-testid="connection"
@@ -181,5 +184,63 @@ mod tests {
         settle().await;
         assert_eq!(state(), "disconnected");
         assert_eq!(text(&host, "connection-detail"), "token expired");
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_sessions_that_need_you_are_counted_in_the_header_and_the_title() {
+        use crate::model::sessions::Sessions;
+        use agentcast_shared::rest::SessionRecord;
+        use agentcast_shared::{Envelope, SessionSource, SessionState};
+
+        let host = host();
+        let ctx = crate::ui::app::test_ctx();
+        let record = |id: &str, state| {
+            SessionRecord::new(id, SessionSource::Http, state, "2026-11-24T10:00:00.000Z")
+        };
+        ctx.sessions.set(Sessions::new(vec![
+            record("a", SessionState::Waiting),
+            record("b", SessionState::Running),
+            record("c", SessionState::Completed),
+        ]));
+        let _mounted = leptos::mount::mount_to(host.clone(), move || {
+            provide_context(ctx);
+            view! { <Header/> }
+        });
+        settle().await;
+        let title = || web_sys::window().unwrap().document().unwrap().title();
+        assert_eq!(text(&host, "needs-you-count"), "1 need you");
+        assert_eq!(title(), "(1) agentcast");
+
+        // A request on the hub for "b": two sessions need you.
+        ctx.open_requests.update(|o| {
+            o.apply(&Envelope {
+                offset: 5,
+                session_id: "b".into(),
+                ts: "2026-11-24T10:00:01.000Z".into(),
+                kind: "permission.requested".into(),
+                data: serde_json::json!({"request_id": "r", "tool_name": "Bash", "input": {},
+                    "expires_at": "2026-11-24T10:10:00.000Z"}),
+            });
+        });
+        settle().await;
+        assert_eq!(text(&host, "needs-you-count"), "2 need you");
+        assert_eq!(title(), "(2) agentcast");
+
+        // Nothing waits any more: no count, the plain title.
+        ctx.sessions
+            .set(Sessions::new(vec![record("a", SessionState::Idle)]));
+        settle().await;
+        let counter = host
+            .query_selector("[data-testid=needs-you-count]")
+            .unwrap()
+            .unwrap();
+        assert!(counter.has_attribute("hidden"));
+        assert_eq!(title(), "agentcast");
+        // Notifications are off until switched on.
+        let toggle = host
+            .query_selector("[data-testid=notify-toggle]")
+            .unwrap()
+            .unwrap();
+        assert_eq!(toggle.get_attribute("aria-pressed").unwrap(), "false");
     }
 }

@@ -1,15 +1,20 @@
 //! One session: its newest history page over REST, then live events from its namespace
 //! (replayed from our head, so nothing is missed or doubled), batched into the model once
 //! per animation frame; older pages and gaps are paged in on demand. Which pages to fetch
-//! and what to do with them is decided by `model::paging`; this fetches them.
+//! and what to do with them is decided by `model::paging`; this fetches them. Each time its
+//! namespace connects, `get_status` says whether it takes control commands, who watches it
+//! and which permission requests are open (`session.presence` keeps the watchers current).
 
-use agentcast_shared::{Envelope, Event, GetHistoryArgs, HistoryPage};
+use agentcast_client::Session;
+use agentcast_shared::{Envelope, Event, GetHistoryArgs, HistoryPage, Watcher};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::Ctx;
 use super::events::EventsPanel;
 use super::feed::Feed;
+use super::permissions::PermissionCards;
+use super::presence::Presence;
 use super::todos::TodosPanel;
 use super::tools::ToolsPanel;
 use super::transcript::TranscriptPanel;
@@ -31,10 +36,16 @@ pub(crate) struct SessionCtx {
     pub loading: RwSignal<bool>,
     /// True while a "load older" page is on its way.
     pub older_loading: Memo<bool>,
+    /// The session takes control commands (REST's view, then `get_status`).
+    pub controllable: RwSignal<bool>,
+    /// Who watches it now (`get_status`, then `session.presence`).
+    pub watchers: RwSignal<Vec<Watcher>>,
+    /// A `get_status` is on its way (`.0`), and another is wanted after it (`.1`).
+    asking: StoredValue<(bool, bool)>,
 }
 
 impl SessionCtx {
-    fn new(id: String) -> Self {
+    pub(crate) fn new(id: String) -> Self {
         let paging = RwSignal::new(Paging::default());
         SessionCtx {
             id: StoredValue::new(id),
@@ -43,6 +54,59 @@ impl SessionCtx {
             notice: RwSignal::new(None),
             loading: RwSignal::new(true),
             older_loading: Memo::new(move |_| paging.with(Paging::loading_older)),
+            controllable: RwSignal::new(false),
+            watchers: RwSignal::new(Vec::new()),
+            asking: StoredValue::new((false, false)),
+        }
+    }
+
+    /// `get_status` on the session's socket: control, watchers and the open requests. Asked
+    /// when the namespace connects and when the session's state changes (a session started a
+    /// moment ago may take control commands only once its process is up); asks that come
+    /// while one is on its way make one more after it. The page may be gone by the answer.
+    fn refresh_status(self, socket: Session) {
+        let Some(busy) = self.asking.try_update_value(|(on_way, again)| {
+            *again = *on_way;
+            std::mem::replace(on_way, true)
+        }) else {
+            return;
+        };
+        if busy {
+            return;
+        }
+        spawn_local(async move {
+            loop {
+                match socket.get_status().await {
+                    Ok(status) => {
+                        let _ = self.controllable.try_set(status.controllable);
+                        let _ = self.watchers.try_set(status.watchers);
+                        let _ = self
+                            .model
+                            .try_update(|m| m.permissions.set_snapshot(status.open_permissions));
+                    }
+                    Err(err) => {
+                        web_sys::console::warn_1(&format!("get_status: {err}").into());
+                    }
+                }
+                let again = self.asking.try_update_value(|(on_way, again)| {
+                    *on_way = std::mem::take(again);
+                    *on_way
+                });
+                if again != Some(true) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// [`refresh_status`](Self::refresh_status) on the open socket, if connected.
+    fn ask_status(self, ctx: Ctx) {
+        let id = self.id.get_value();
+        let socket = ctx
+            .live
+            .with_value(|live| live.as_ref().and_then(|live| live.connected_session(&id)));
+        if let Some(socket) = socket {
+            self.refresh_status(socket);
         }
     }
 
@@ -52,9 +116,9 @@ impl SessionCtx {
     async fn load_newest(self, ctx: Ctx) -> Result<(), crate::api::ApiError> {
         let id = self.id.get_value();
         let token = ctx.token();
-        let head = crate::api::session(&id, token.as_deref())
-            .await?
-            .head_offset;
+        let view = crate::api::session(&id, token.as_deref()).await?;
+        let _ = self.controllable.try_set(view.controllable);
+        let head = view.record.head_offset;
         let Some(request) = self.paging.try_update(|paging| paging.newest(head)) else {
             return Ok(());
         };
@@ -186,6 +250,9 @@ pub fn SessionPage(id: String) -> impl IntoView {
         let on_event = {
             let feed = feed.clone();
             move |envelope: Envelope| {
+                if envelope.kind == agentcast_shared::SESSION_STATUS {
+                    session.ask_status(ctx);
+                }
                 if envelope.is_ephemeral() {
                     // The events before it go into the model first: `session.recovered`
                     // judges the log (its gaps) as the replay left it.
@@ -206,7 +273,9 @@ pub fn SessionPage(id: String) -> impl IntoView {
         }
         ctx.live.with_value(|live| {
             if let Some(live) = live {
-                live.watch_session(&first_page_id, offset, on_event);
+                live.watch_session(&first_page_id, offset, on_event, move |socket| {
+                    session.refresh_status(socket)
+                });
             }
         });
     });
@@ -275,6 +344,7 @@ pub fn SessionPage(id: String) -> impl IntoView {
                     </For>
                 </span>
                 <span class="spacer"></span>
+                <Presence/>
                 <button class="small" data-testid="export" on:click=export>"Export JSONL"</button>
             </div>
             <Show when=move || session.notice.with(Option::is_some)>
@@ -286,6 +356,7 @@ pub fn SessionPage(id: String) -> impl IntoView {
             <Show when=move || session.loading.get()>
                 <p class="muted loading" data-testid="loading"><span class="spinner"></span>" Loading history…"</p>
             </Show>
+            <PermissionCards/>
             <div class="session-grid">
                 <TranscriptPanel/>
                 <div class="side">
@@ -299,10 +370,13 @@ pub fn SessionPage(id: String) -> impl IntoView {
     }
 }
 
-/// `session.recovered`: what `model::paging` decides (nothing, a reload, a gap to page in).
+/// The ephemeral events: `session.presence` (who watches now) and `session.recovered` (what
+/// `model::paging` decides: nothing, a reload, a gap to page in).
 fn on_control(session: SessionCtx, ctx: Ctx, envelope: &Envelope) {
-    let Ok(Event::SessionRecovered(recovered)) = envelope.event() else {
-        return;
+    let recovered = match envelope.event() {
+        Ok(Event::SessionRecovered(recovered)) => recovered,
+        Ok(Event::SessionPresence(presence)) => return session.watchers.set(presence.watchers),
+        _ => return,
     };
     let recovery = session.model.with_untracked(|m| {
         session

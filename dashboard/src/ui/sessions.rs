@@ -2,7 +2,8 @@
 //! group with the newest activity first, each foldable), each session with its status, label,
 //! agent kind, source, start, duration, tokens and cost; filtered by status, agent kind,
 //! project and a search text. Loaded over REST when the token changes and kept current by the
-//! hub namespace (see `crate::live`). The list is virtualized: with thousands of sessions the
+//! hub namespace (see `crate::live`); a "needs you" badge on the sessions waiting for a person,
+//! and the New session form above them for tokens that may start one. The list is virtualized: with thousands of sessions the
 //! DOM holds a screenful of rows. Above it, the transcript import's progress while it runs.
 
 use std::collections::HashSet;
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::Ctx;
+use super::new_session::NewSession;
 use super::virtual_rows::VirtualRows;
 use crate::model::format;
 use crate::model::import_progress::ImportProgress;
@@ -141,6 +143,7 @@ pub fn SessionsList() -> impl IntoView {
                 <h2>"Sessions"</h2>
                 <span class="count" data-testid="sessions-count">{move || count.get()}</span>
             </div>
+            <NewSession/>
             <ImportIndicator/>
             <div class="filters">
                 <select
@@ -305,6 +308,10 @@ fn SessionRow(
         move |_| ctx.open(Some(id.clone()))
     };
     let status = field(|i| i.status.as_str().to_owned());
+    let needs = {
+        let id = id.clone();
+        move || ctx.needing.with(|n| n.get(&id).copied())
+    };
     let agent = field(|i| i.agent.map(|a| a.as_str().to_owned()).unwrap_or_default());
     let source = field(|i| i.source.as_str().to_owned());
     view! {
@@ -321,7 +328,13 @@ fn SessionRow(
                 on:click=open
             >
                 <span class="badge" data-status=status>{status}</span>
-                <span class="title">{field(|i| i.title().to_owned())}</span>
+                <span class="title">
+                    {move || needs().map(|count| view! {
+                        <span class="needs-you-badge" data-testid="needs-you" data-count=count
+                            title=format!("{count} permission request(s) open")>"needs you"</span>
+                    })}
+                    {field(|i| i.title().to_owned())}
+                </span>
                 <span class="meta">
                     <span class="agent" title="Agent" data-testid="session-agent" data-agent=agent>{agent}</span>
                     <span title="Source" data-testid="session-source">{source}</span>
@@ -578,6 +591,68 @@ mod tests {
         assert_eq!(attrs(&host, rows, "data-session-id")[0], "live");
         assert_eq!(attrs(&host, rows, "data-agent")[0], "codex");
         assert_eq!(one(&host, "sessions-count").text_content().unwrap(), "5001");
+    }
+
+    #[wasm_bindgen_test]
+    async fn sessions_waiting_for_a_person_carry_a_badge() {
+        let host = host();
+        let ctx = test_ctx();
+        let mut waiting = record("w", None, None, SessionSource::Http, 10);
+        waiting.status = SessionState::Waiting;
+        let mut running = record("r", None, None, SessionSource::Http, 20);
+        running.status = SessionState::Running;
+        ctx.sessions.set(Sessions::new(vec![waiting, running]));
+        let _mounted = mount!(host, ctx);
+        settle().await;
+        let badges = "[data-testid=session-row] [data-testid=needs-you]";
+        let badged = || {
+            all(&host, badges)
+                .iter()
+                .map(|b| {
+                    let row = b.closest("[data-testid=session-row]").unwrap().unwrap();
+                    (
+                        row.get_attribute("data-session-id").unwrap(),
+                        b.get_attribute("data-count").unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(badged(), [("w".to_owned(), "1".to_owned())]);
+        // Two requests open on "r" (from the hub): its badge counts them.
+        let request = |id: &str| Envelope {
+            offset: 3,
+            session_id: "r".into(),
+            ts: "2026-11-24T10:00:01.000Z".into(),
+            kind: "permission.requested".into(),
+            data: serde_json::json!({"request_id": id, "tool_name": "Bash", "input": {},
+                "expires_at": "2026-11-24T10:10:00.000Z"}),
+        };
+        ctx.open_requests.update(|o| {
+            o.apply_all(&[request("1"), request("2")]);
+        });
+        settle().await;
+        assert_eq!(
+            badged(),
+            [
+                ("r".to_owned(), "2".to_owned()),
+                ("w".to_owned(), "1".to_owned())
+            ]
+        );
+        // Who may start processes gets the New session form; others do not.
+        let shown = |testid: &str| one(&host, testid).closest("[hidden]").unwrap().is_none();
+        assert!(!shown("new-session-open"));
+        let mut admin = crate::model::control::tests::who(&[agentcast_shared::Scope::Admin]);
+        admin.may_start = vec!["claude".into()];
+        ctx.who.set(Some(admin));
+        settle().await;
+        assert!(shown("new-session-open") && !shown("new-session"));
+        one(&host, "new-session-open").click();
+        settle().await;
+        assert!(shown("new-session") && !shown("new-session-open"));
+        assert_eq!(
+            texts(&host, "[data-testid=new-session-command] option"),
+            ["claude"]
+        );
     }
 
     #[wasm_bindgen_test]

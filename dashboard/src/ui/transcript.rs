@@ -1,10 +1,12 @@
-//! The transcript panel: assistant text growing as it streams, thinking folded, prompts,
-//! stderr and errors highlighted. Entries are few (deltas fold into one per message), so the
+//! The transcript panel: assistant text growing as it streams, thinking folded, prompts (with
+//! who sent them), permission requests and their answers, stderr and errors highlighted; the
+//! control bar (`control`) below it. Entries are few (deltas fold into one per message), so the
 //! newest `PAGE` are rendered and older ones on request, never thousands at once.
 
 use leptos::html;
 use leptos::prelude::*;
 
+use super::control::ControlBar;
 use super::session::SessionCtx;
 use crate::model::transcript::{Entry, EntryKind};
 
@@ -69,6 +71,7 @@ pub fn TranscriptPanel() -> impl IntoView {
                     <p class="muted">"Nothing said yet."</p>
                 </Show>
             </div>
+            <ControlBar/>
         </section>
     }
 }
@@ -101,9 +104,13 @@ fn TranscriptEntry(offset: u64) -> impl IntoView {
             .model
             .with(|m| find(m.transcript.entries(), offset).is_some_and(|e| e.streaming))
     };
-    let nested = session.model.with_untracked(|m| {
-        find(m.transcript.entries(), offset).is_some_and(|e| e.parent_tool_use_id.is_some())
-    });
+    let (nested, by) = session
+        .model
+        .with_untracked(|m| {
+            find(m.transcript.entries(), offset)
+                .map(|e| (e.parent_tool_use_id.is_some(), e.by.clone()))
+        })
+        .unwrap_or_default();
     let text = read(|e| e.text.clone());
     let body = match kind {
         EntryKind::Thinking => view! {
@@ -117,11 +124,14 @@ fn TranscriptEntry(offset: u64) -> impl IntoView {
     };
     let role = match kind {
         EntryKind::Assistant => "Assistant",
-        EntryKind::User => "You",
+        // A prompt sent through agentcast names its sender.
+        EntryKind::User => by.as_deref().unwrap_or("You"),
         EntryKind::Stderr => "stderr",
         EntryKind::Error => "Error",
+        EntryKind::Permission => "Permission",
         EntryKind::Thinking | EntryKind::System | EntryKind::Gap => "",
-    };
+    }
+    .to_owned();
     view! {
         <article
             class=format!("entry {}", kind.as_str())
@@ -131,7 +141,7 @@ fn TranscriptEntry(offset: u64) -> impl IntoView {
             data-kind=kind.as_str()
             data-offset=offset
         >
-            <Show when=move || !role.is_empty()><div class="who">{role}</div></Show>
+            {(!role.is_empty()).then(|| view! { <div class="who">{role}</div> })}
             {body}
         </article>
     }

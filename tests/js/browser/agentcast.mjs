@@ -17,14 +17,16 @@ export async function dataDir() {
 /**
  * Starts `agentcast serve` with authentication on, in `dir` on `port` (0 picks one), and
  * resolves with its URL and the dashboard link it printed (`http://.../#token=...`);
- * `linkToken` is that link's admin token.
+ * `linkToken` is that link's admin token. `env` and `unsetEnv` reach the agents it starts.
  */
-export function startAgentcast({ dir, port = 0, args = [], readyMs = 30_000 }) {
+export function startAgentcast({ dir, port = 0, args = [], readyMs = 30_000, env = {}, unsetEnv = [] }) {
   return startServer({
     dataDir: dir,
     port,
     link: true,
     readyTimeoutMs: readyMs,
+    env,
+    unsetEnv,
     // Authentication on, as a user runs it; many page loads and sockets from one address:
     // the rate limits are not the subject.
     extraArgs: ["--auth", "jwt", ...args],

@@ -119,6 +119,14 @@ impl Live {
                 on_event(envelope);
             }
         });
+        // An explicit `*`: every type, and the opt-in `session.presence` (who is watching).
+        // The client keeps it across reconnects.
+        let subscriber = session.clone();
+        spawn_local(async move {
+            if let Err(err) = subscriber.subscribe(&["*"]).await {
+                web_sys::console::warn_1(&format!("subscribing to session.presence: {err}").into());
+            }
+        });
         let mut status = session.status();
         let (ctx, live) = (self.ctx, self.active.clone());
         let socket = session.clone();

@@ -238,11 +238,14 @@ impl Transcript {
     }
 }
 
-/// `Allowed by alice: Bash: touch x`, `Denied by agentcast (no answer in time): ...`.
+/// `Allowed by alice: Bash: touch x`, `Denied by agentcast (no answer in time): ...`,
+/// `Left to the terminal by agentcast (no answer in time): ...`.
 fn answered(resolved: &PermissionResolved, asked: Option<String>) -> String {
     let decision = match resolved.decision {
         PermissionDecision::Allow => "Allowed",
         PermissionDecision::Deny => "Denied",
+        // A hook in approve mode: Claude Code asks in its own terminal.
+        PermissionDecision::Ask => "Left to the terminal",
     };
     let why = match resolved.reason {
         ResolvedReason::Answered => "",

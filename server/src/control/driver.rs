@@ -11,22 +11,21 @@ use std::time::Duration;
 
 use agentcast_shared::{
     AgentError, EndResult, Event, InterruptResult, PermissionAnswer, PermissionDecision,
-    PermissionRequested, PermissionResolved, PermissionResponded, PromptResult, ResolvedReason,
-    SessionState, SessionStatus, UserPrompt, format_ts_millis,
+    PermissionRequested, PermissionResponded, PromptResult, ResolvedReason, SessionState,
+    UserPrompt, format_ts_millis,
 };
 use tokio::io::AsyncWriteExt;
 use tokio::process::ChildStdin;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
+use super::notices;
 use super::permissions::{NotOpen, OpenRequest, Permissions};
 use super::protocol::{self, AgentControl, ToolPermission};
 use super::{Answer, Command, ControlError, ControlSettings};
 use crate::clock::now_unix_millis;
 use crate::sources::Sink;
 
-/// Who answers when no person did (timeouts, the end of the session).
-const SERVER: &str = "agentcast";
 /// Longest wait for the agent to take a line on its stdin.
 const WRITE_PATIENCE: Duration = Duration::from_secs(10);
 /// Most prompts waiting for their turn.
@@ -258,10 +257,7 @@ impl Driver {
                 (line, None)
             }
             PermissionDecision::Deny | PermissionDecision::Ask => {
-                let message = answer
-                    .message
-                    .filter(|m| !m.trim().is_empty())
-                    .unwrap_or_else(|| format!("Denied by {by} through agentcast"));
+                let message = notices::denial(answer.message, &by);
                 (protocol::deny(request_id, &message), Some(message))
             }
         };
@@ -300,7 +296,7 @@ impl Driver {
             }
             AgentControl::Cancel { request_id } => {
                 if let Ok(open) = self.permissions.take(&request_id) {
-                    let by = SERVER.to_owned();
+                    let by = notices::SERVER.to_owned();
                     self.resolved(
                         open,
                         PermissionDecision::Deny,
@@ -336,10 +332,7 @@ impl Driver {
         self.permissions
             .open(request.clone(), Instant::now() + timeout);
         self.idle_since = None;
-        let waiting = status(
-            SessionState::Waiting,
-            format!("{} asks for permission", asked.tool_name),
-        );
+        let waiting = notices::waiting(&asked.tool_name);
         self.publish(vec![request.into(), waiting]).await;
     }
 
@@ -359,12 +352,8 @@ impl Driver {
 
     async fn become_idle(&mut self) {
         self.idle_since = Some(Instant::now());
-        let idle = SessionStatus {
-            status: SessionState::Idle,
-            pid: None,
-            message: Some("waiting for a prompt".into()),
-        };
-        self.publish(vec![idle.into()]).await;
+        let idle = notices::status(SessionState::Idle, "waiting for a prompt");
+        self.publish(vec![idle]).await;
     }
 
     fn next_deadline(&self) -> Option<Instant> {
@@ -395,7 +384,7 @@ impl Driver {
             let message = format!("No one answered within {timeout}");
             let id = open.request.request_id.clone();
             let _ = self.write(&protocol::deny(&id, &message)).await;
-            let by = SERVER.to_owned();
+            let by = notices::SERVER.to_owned();
             self.resolved(
                 open,
                 PermissionDecision::Deny,
@@ -412,7 +401,7 @@ impl Driver {
             let idle = humantime(self.settings.idle_timeout);
             tracing::info!(idle, "controlled session idle too long: ending it");
             self.idle_since = None;
-            self.publish(vec![status(
+            self.publish(vec![notices::status(
                 SessionState::Idle,
                 format!("no prompt for {idle}: ending the session"),
             )])
@@ -430,18 +419,10 @@ impl Driver {
         reason: ResolvedReason,
         message: Option<String>,
     ) {
-        let mut events: Vec<Event> = vec![
-            PermissionResolved {
-                request_id: open.request.request_id,
-                decision,
-                by,
-                reason,
-                message,
-            }
-            .into(),
-        ];
+        let id = &open.request.request_id;
+        let mut events = vec![notices::resolved(id, decision, &by, reason, message)];
         if self.permissions.is_empty() && self.turn && self.stdin.is_some() {
-            events.push(status(SessionState::Running, "answered".to_owned()));
+            events.push(notices::answered());
         }
         self.publish(events).await;
     }
@@ -456,7 +437,7 @@ impl Driver {
                 let id = open.request.request_id.clone();
                 let _ = self.write(&protocol::deny(&id, message)).await;
             }
-            let by = SERVER.to_owned();
+            let by = notices::SERVER.to_owned();
             self.resolved(open, PermissionDecision::Deny, by, reason, message)
                 .await;
         }
@@ -503,15 +484,6 @@ impl Driver {
         self.next_request += 1;
         format!("agentcast-{what}-{}", self.next_request)
     }
-}
-
-fn status(status: SessionState, message: String) -> Event {
-    SessionStatus {
-        status,
-        pid: None,
-        message: Some(message),
-    }
-    .into()
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

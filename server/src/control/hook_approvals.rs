@@ -11,18 +11,16 @@ use std::time::Duration;
 
 use agentcast_shared::rest::HookDecision;
 use agentcast_shared::{
-    Event, PermissionAnswer, PermissionDecision, PermissionRequested, PermissionResolved,
-    PermissionResponded, ResolvedReason, SessionState, SessionStatus,
+    Event, PermissionAnswer, PermissionDecision, PermissionRequested, PermissionResponded,
+    ResolvedReason,
 };
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::ControlError;
+use super::notices::{self, SERVER};
 use super::permissions::{NotOpen, Permissions};
 use crate::sources::Sink;
-
-/// Who answers when no person did.
-const SERVER: &str = "agentcast";
 
 /// The hook sessions with requests waiting, by session id.
 #[derive(Clone, Default)]
@@ -55,12 +53,8 @@ impl HookApprovals {
                 .open(request.clone(), Instant::now() + wait);
             session.waiting.insert(request_id.clone(), answer);
         }
-        let waiting = SessionStatus {
-            status: SessionState::Waiting,
-            pid: None,
-            message: Some(format!("{} asks for permission", request.tool_name)),
-        };
-        publish(sink, vec![request.into(), waiting.into()]).await;
+        let waiting = notices::waiting(&request.tool_name);
+        publish(sink, vec![request.into(), waiting]).await;
         if let Ok(Ok(decision)) = tokio::time::timeout(wait, answered).await {
             return decision;
         }
@@ -68,7 +62,8 @@ impl HookApprovals {
         // the meantime, which then went nowhere: say so by resolving only what is open).
         if self.take(session_id, &request_id).is_ok() {
             let ask = PermissionDecision::Ask;
-            let timeout = resolved(&request_id, ask, SERVER, ResolvedReason::Timeout, None);
+            let timeout =
+                notices::resolved(&request_id, ask, SERVER, ResolvedReason::Timeout, None);
             publish(sink, vec![timeout]).await;
         }
         HookDecision {
@@ -102,12 +97,7 @@ impl HookApprovals {
         };
         let decision = answer.decision;
         let message = match decision {
-            PermissionDecision::Deny => Some(
-                answer
-                    .message
-                    .filter(|m| !m.trim().is_empty())
-                    .unwrap_or_else(|| format!("Denied by {by} through agentcast")),
-            ),
+            PermissionDecision::Deny => Some(notices::denial(answer.message, by)),
             _ => None,
         };
         let _ = waiter.send(HookDecision {
@@ -117,22 +107,12 @@ impl HookApprovals {
             message: message.clone(),
             updated_input: answer.updated_input,
         });
-        let mut events = vec![resolved(
-            request_id,
-            decision,
-            by,
-            ResolvedReason::Answered,
-            message,
+        let answered = ResolvedReason::Answered;
+        let mut events = vec![notices::resolved(
+            request_id, decision, by, answered, message,
         )];
         if self.open(session_id).is_empty() {
-            events.push(
-                SessionStatus {
-                    status: SessionState::Running,
-                    pid: None,
-                    message: Some("answered".into()),
-                }
-                .into(),
-            );
+            events.push(notices::answered());
         }
         publish(sink, events).await;
         Some(Ok(PermissionResponded {
@@ -173,23 +153,6 @@ impl HookApprovals {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, HookSession>> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-fn resolved(
-    request_id: &str,
-    decision: PermissionDecision,
-    by: &str,
-    reason: ResolvedReason,
-    message: Option<String>,
-) -> Event {
-    PermissionResolved {
-        request_id: request_id.to_owned(),
-        decision,
-        by: by.to_owned(),
-        reason,
-        message,
-    }
-    .into()
 }
 
 async fn publish(sink: &Sink, events: Vec<Event>) {

@@ -5,6 +5,7 @@
 //!
 //! - `claude_command`: a `claude` command made ready for control mode (flags, first prompt).
 //! - `protocol`: the control lines of Claude Code's stdin and stdout.
+//! - `notices`: the events a permission request publishes, for the driver and the hooks.
 //! - `permissions`: the open requests of a session (first answer wins, deadlines).
 //! - `driver`: the task of one session, the only writer of its agent's stdin.
 //! - `hook_approvals`: permission requests of sessions agentcast did not start, asked by
@@ -16,6 +17,7 @@
 mod claude_command;
 mod driver;
 mod hook_approvals;
+mod notices;
 mod permissions;
 mod protocol;
 

@@ -40,6 +40,7 @@
 //! - [`logging`]: tracing setup.
 //! - [`listener`]: the bound port, served as http/ws or https/wss.
 //! - [`tls`]: the certificate and key of `--tls-cert`/`--tls-key`, and the TLS listener.
+//! - [`watch`]: `agentcast watch`, events as terminal lines (in progress).
 //! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
 
 pub mod announce;
@@ -70,6 +71,7 @@ pub mod sources;
 pub mod store;
 pub mod tls;
 pub mod tmux;
+pub mod watch;
 
 /// The line `agentcast serve` prints on stdout once it accepts connections; tests and scripts
 /// wait for it to learn the address.

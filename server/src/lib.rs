@@ -40,6 +40,8 @@
 //! - [`logging`]: tracing setup.
 //! - [`listener`]: the bound port, served as http/ws or https/wss.
 //! - [`tls`]: the certificate and key of `--tls-cert`/`--tls-key`, and the TLS listener.
+//! - [`remote`]: where the client commands (`watch`, `top`, `prompt`, `interrupt`) connect
+//!   and with which token (flags, variables, `~/.config/agentcast/config.toml`).
 //! - [`watch`]: `agentcast watch`, events as terminal lines (in progress).
 //! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
 
@@ -64,6 +66,7 @@ pub mod logging;
 pub mod mcp;
 pub mod parse;
 pub mod project;
+pub mod remote;
 pub mod run;
 mod services;
 pub mod socket;

@@ -10,9 +10,9 @@ use tokio::sync::mpsc;
 
 use crate::announce::{self, AnnounceError};
 use crate::app::{self, BuildError};
-use crate::auth::Authenticator;
+use crate::auth::local::sign_with_local_key;
 use crate::cli::{RunArgs, ServeArgs};
-use crate::config::{AuthMode, Config, ConfigError, JwtAlgorithm};
+use crate::config::{Config, ConfigError};
 use crate::hub::HubError;
 use crate::ingest::IngestLimits;
 use crate::logging;
@@ -22,9 +22,6 @@ use crate::sources::supervisor::new_session_id;
 
 /// How long the agent has to exit after a stop request when streaming to `--server`.
 const REMOTE_GRACE: Duration = Duration::from_secs(5);
-
-/// A write token made here lasts this long: enough for any run, and it names one session.
-const LOCAL_TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Why `agentcast run` could not run the agent to its end. Each reads as the error it wraps.
 #[derive(Debug, thiserror::Error)]
@@ -150,29 +147,14 @@ async fn serve_locally(
 }
 
 /// Without `--token`, a write token for this session only, signed with the key of the data
-/// directory (as `agentcast token create` would), when that key exists: on the server's own
-/// machine `agentcast run --server URL` then just works. No key is ever created here.
+/// directory when that key exists: on the server's own machine `agentcast run --server URL`
+/// then just works.
 fn local_write_token(serve: &ServeArgs, session_id: &str) -> Option<String> {
-    let config = Config::load(serve.clone()).ok()?;
-    let security = &config.auth;
-    let own_key = match security.jwt_algorithm {
-        JwtAlgorithm::Hs256 => security.jwt_secret_file.is_file(),
-        _ => security
-            .jwt_private_key
-            .as_ref()
-            .is_some_and(|p| p.is_file()),
-    };
-    if security.mode == AuthMode::None || !own_key {
-        return None;
-    }
-    let auth = Authenticator::from_config(security).ok()?;
     let sessions = vec![session_id.to_owned()];
-    let token = auth
-        .issue("agentcast run", Scope::Write, sessions, LOCAL_TOKEN_TTL)
-        .ok()?;
+    let (token, data_dir) = sign_with_local_key(serve, "agentcast run", Scope::Write, sessions)?;
     eprintln!(
         "agentcast: no --token given: using a write token for this session signed with the key in {}",
-        config.server.data_dir.display()
+        data_dir.display()
     );
     Some(token)
 }
@@ -246,7 +228,8 @@ mod tests {
     use super::*;
     use agentcast_shared::SessionState;
 
-    use crate::config::{AuthArgs, ServerArgs};
+    use crate::auth::Authenticator;
+    use crate::config::{AuthArgs, AuthMode, ServerArgs};
 
     fn serve_args(data_dir: &std::path::Path) -> ServeArgs {
         ServeArgs {

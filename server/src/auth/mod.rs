@@ -12,6 +12,7 @@
 
 mod error;
 mod keys;
+pub mod local;
 pub mod ttl;
 
 use std::sync::Arc;

@@ -19,9 +19,13 @@
 //! - [`rest`]: the REST API's bodies and query parameters, one file per resource (with the
 //!   `utoipa` feature, their OpenAPI schemas too).
 //! - `typescript` (feature `ts`): renders `shared/ts/agentcast.d.ts`.
+//! - `view` (feature `view`): a session's and the sessions list's events folded into what
+//!   the dashboard and the terminal show (transcript, tool rows, todos, usage, permissions,
+//!   the sessions list, needs-you), one fold for every client.
 //!
-//! Features: `ts` (the TypeScript export) and `utoipa` (OpenAPI schemas of the REST types,
-//! for the server); wasm clients build with neither.
+//! Features: `ts` (the TypeScript export), `utoipa` (OpenAPI schemas of the REST types,
+//! for the server) and `view` (the view models, for the dashboard and the terminal); wasm
+//! clients build without the first two.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -36,6 +40,11 @@ pub mod pattern;
 pub mod rest;
 #[cfg(feature = "ts")]
 pub mod typescript;
+// Moved from the dashboard, whose crate did not ask for docs on every field and method; the
+// allow goes once each public item of the view models has its `///`.
+#[cfg(feature = "view")]
+#[allow(missing_docs)]
+pub mod view;
 
 pub use ack::{Ack, ErrorBody, ErrorCode};
 pub use claims::{Claims, Scope};

@@ -139,7 +139,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_sent_prompt_is_delivered_when_its_user_prompt_follows() {
-        use crate::model::event_log::tests::env;
+        use crate::model::tests::env;
         use crate::model::transcript::Transcript;
         use serde_json::json;
         let sent = SentPrompt {

@@ -238,7 +238,7 @@ fn nothing_missing() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::model::tests::env;
     use serde_json::json;
 
     fn text(offset: u64) -> Envelope {

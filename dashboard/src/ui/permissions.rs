@@ -184,7 +184,7 @@ fn RequestPreview(preview: Preview) -> impl IntoView {
 mod tests {
     use super::*;
     use crate::model::control::tests::who;
-    use crate::model::event_log::tests::env;
+    use crate::model::tests::env;
     use crate::ui::app::test_ctx;
     use crate::ui::virtual_rows::tests::{host, settle};
     use agentcast_shared::Scope;

@@ -2,7 +2,7 @@
 //! the gaps that are still missing. Live events, replays and history pages all go through here,
 //! so "apply an envelope only if its offset is new" is written once.
 
-use agentcast_shared::Envelope;
+use crate::Envelope;
 
 /// What [`EventLog::push`] did with an envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +140,7 @@ pub(crate) mod tests {
         Envelope {
             offset,
             session_id: "s1".into(),
-            ts: agentcast_shared::format_ts_millis(1_795_514_400_000 + offset * 100),
+            ts: crate::format_ts_millis(1_795_514_400_000 + offset * 100),
             kind: kind.into(),
             data,
         }

@@ -3,7 +3,7 @@
 //! those found at start, as a percentage, and how many files could not be read. Shown while
 //! the import runs; afterwards only the errors, if there were any.
 
-use agentcast_shared::{CollectorStats, Envelope, Event};
+use crate::{CollectorStats, Envelope, Event};
 
 use super::format;
 

@@ -1,7 +1,7 @@
 //! Tokens, cost and model (each `usage.updated` is cumulative for the session), and the
 //! activity over time that the small chart draws: events counted per time bucket.
 
-use agentcast_shared::{Envelope, Event};
+use crate::{Envelope, Event};
 
 use super::format::parse_ts_millis;
 
@@ -103,7 +103,7 @@ impl Activity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     #[test]

@@ -3,7 +3,7 @@
 //! folds start over from the log (a few milliseconds for 20,000 events), which keeps them
 //! equal to folding the full event list in order.
 
-use agentcast_shared::Envelope;
+use crate::Envelope;
 
 use super::event_log::{EventLog, Pushed};
 use super::filter::{EventFilter, FilteredIndex};
@@ -97,7 +97,7 @@ impl SessionModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     fn stream() -> Vec<Envelope> {

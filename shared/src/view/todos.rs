@@ -1,6 +1,6 @@
 //! The agent's todo list: the latest `todo.updated` wins (each carries the whole list).
 
-use agentcast_shared::{Envelope, Event, TodoItem, TodoStats, TodoStatus};
+use crate::{Envelope, Event, TodoItem, TodoStats, TodoStatus};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Todos {
@@ -54,7 +54,7 @@ pub fn status_str(status: TodoStatus) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     #[test]

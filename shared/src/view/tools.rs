@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use agentcast_shared::{DelegationStatus, Envelope, Event};
+use crate::{DelegationStatus, Envelope, Event};
 use serde_json::Value;
 
 use super::format;
@@ -225,7 +225,7 @@ pub fn summary(name: &str, input: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     fn started(offset: u64, id: &str, name: &str, input: Value, parent: Option<&str>) -> Envelope {

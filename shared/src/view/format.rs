@@ -1,7 +1,7 @@
 //! Numbers, times and durations as the dashboard shows them, and the RFC 3339 timestamps of
 //! envelopes read back into milliseconds (the inverse of `agentcast_shared::format_ts_millis`).
 
-pub use agentcast_shared::parse_ts_millis;
+pub use crate::parse_ts_millis;
 
 /// `950 ms`, `12.3 s`, `4 m 05 s`, `2 h 03 m`: short enough for a table cell.
 pub fn duration(ms: u64) -> String {

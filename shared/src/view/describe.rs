@@ -1,6 +1,6 @@
 //! One line per event for the raw event table: the fields a reader scans for.
 
-use agentcast_shared::{Envelope, Event};
+use crate::{Envelope, Event};
 
 use super::format::{self, one_line};
 use super::tools;
@@ -82,7 +82,7 @@ pub fn describe(envelope: &Envelope) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     #[test]

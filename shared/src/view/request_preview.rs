@@ -2,7 +2,7 @@
 //! file and a line diff of an Edit, the file and content of a Write, or else the input as
 //! pretty JSON. Everything is bounded, so a request carrying a huge file cannot freeze the page.
 
-use agentcast_shared::PermissionRequested;
+use crate::PermissionRequested;
 use serde_json::Value;
 
 /// Most characters of a Write's content or of the input JSON shown.

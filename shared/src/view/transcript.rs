@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use agentcast_shared::{
+use crate::{
     Envelope, Event, PermissionDecision, PermissionResolved, ResolvedReason, SessionState,
 };
 
@@ -266,7 +266,7 @@ fn answered(resolved: &PermissionResolved, asked: Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     fn fold(events: &[Envelope]) -> Vec<(EntryKind, String)> {

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use agentcast_shared::{Envelope, Event, PermissionRequested};
+use crate::{Envelope, Event, PermissionRequested};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Permissions {
@@ -80,7 +80,7 @@ impl Permissions {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     pub(crate) fn requested(offset: u64, id: &str) -> Envelope {

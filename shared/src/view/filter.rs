@@ -2,7 +2,7 @@
 //! `agentcast_shared::Pattern`) and a case-insensitive text search over the type and data,
 //! plus the index of matching rows, kept up to date as events arrive instead of recomputed.
 
-use agentcast_shared::{Envelope, Pattern, PatternError};
+use crate::{Envelope, Pattern, PatternError};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct EventFilter {
@@ -103,7 +103,7 @@ impl FilteredIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::event_log::tests::env;
+    use crate::view::event_log::tests::env;
     use serde_json::json;
 
     fn events() -> Vec<Envelope> {

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use agentcast_shared::{Envelope, Event, SessionState};
+use crate::{Envelope, Event, SessionState};
 
 use super::sessions::Sessions;
 
@@ -94,7 +94,7 @@ pub fn newly_needing(before: &[String], now: &BTreeMap<String, usize>) -> Vec<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::sessions::tests::{hub, listed};
+    use crate::view::sessions::tests::{hub, listed};
     use serde_json::json;
 
     fn requested(session: &str, id: &str) -> Envelope {

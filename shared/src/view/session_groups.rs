@@ -6,8 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use agentcast_shared::AgentKind;
-use agentcast_shared::rest::SessionRecord;
+use crate::AgentKind;
+use crate::rest::SessionRecord;
 
 use super::sessions::{SessionEntry, Sessions, StatusFilter};
 
@@ -251,9 +251,9 @@ pub fn rows(groups: &[Group], collapsed: &HashSet<Option<String>>) -> Vec<ListRo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::sessions::SessionText;
-    use crate::model::sessions::tests::{hub, listed, newest_first};
-    use agentcast_shared::{SessionSource, SessionState};
+    use crate::view::sessions::SessionText;
+    use crate::view::sessions::tests::{hub, listed, newest_first};
+    use crate::{SessionSource, SessionState};
     use serde_json::json;
 
     fn record(

@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
-use agentcast_shared::rest::SessionRecord;
-use agentcast_shared::{AgentNotification, Envelope, Event, SessionState};
+use crate::rest::SessionRecord;
+use crate::{AgentNotification, Envelope, Event, SessionState};
 
 use super::format;
 
@@ -281,8 +281,8 @@ impl Sessions {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::session_groups::{SessionQuery, groups};
-    use agentcast_shared::rest::SessionList;
+    use crate::rest::SessionList;
+    use crate::view::session_groups::{SessionQuery, groups};
     use serde_json::json;
 
     pub(crate) fn hub(session: &str, kind: &str, data: serde_json::Value) -> Envelope {

@@ -33,6 +33,8 @@ pub enum Command {
     /// Claude Code's hooks, posting to a server: `agentcast hooks install --server URL`.
     #[command(subcommand)]
     Hooks(crate::hook_setup::HooksCommand),
+    /// Every session of a server in a live full-screen table: `agentcast top --server URL`.
+    Top(crate::top::TopArgs),
 }
 
 #[derive(Debug, Subcommand)]

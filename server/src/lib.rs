@@ -43,6 +43,7 @@
 //! - [`remote`]: where the client commands (`watch`, `top`, `prompt`, `interrupt`) connect
 //!   and with which token (flags, variables, `~/.config/agentcast/config.toml`).
 //! - [`watch`]: `agentcast watch`, events as terminal lines (in progress).
+//! - [`top`]: `agentcast top`, every session in a live full-screen table.
 //! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
 
 pub mod announce;
@@ -74,6 +75,7 @@ pub mod sources;
 pub mod store;
 pub mod tls;
 pub mod tmux;
+pub mod top;
 pub mod watch;
 
 /// The line `agentcast serve` prints on stdout once it accepts connections; tests and scripts

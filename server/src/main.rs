@@ -23,6 +23,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Pipe(args) => pipe(args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(args),
         Command::Hooks(command) => Ok(agentcast_server::hook_setup::run(command).await?),
+        Command::Top(args) => std::process::exit(agentcast_server::top::run(args).await as i32),
     }
 }
 

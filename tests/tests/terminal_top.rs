@@ -1,0 +1,254 @@
+//! `agentcast top`, the real binary in a real terminal: a shell in a pane of a private tmux
+//! server runs it against a real server on port 0 while this test publishes events over REST,
+//! and reads the screen with `capture-pane` (polling until a deadline, never sleeping as the
+//! check). Also its exit codes without a terminal: a refused token (3) and no server (4).
+
+use std::ffi::OsString;
+use std::process::Stdio;
+use std::time::Duration;
+
+use agentcast_tests::agents::poll_until;
+use agentcast_tests::agents::tmux::TmuxServer;
+use agentcast_tests::http::Api;
+use agentcast_tests::server::{ServerProcess, agentcast_bin, within};
+use serde_json::{Value, json};
+
+/// How long a change may take to reach the screen (a frame is drawn every 100 ms).
+const SCREEN: Duration = Duration::from_secs(15);
+/// The pane's target.
+const PANE: &str = "top:0.0";
+
+async fn publish(api: &Api, token: &str, session: &str, events: Vec<Value>) {
+    let answer = api
+        .post_as(
+            &format!("/api/sessions/{session}/publish"),
+            token,
+            json!({ "events": events }),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+}
+
+fn started(session: &str, label: &str, project: &str) -> Value {
+    json!({"type": "session.started", "data": {
+        "session_id": session, "label": label, "project_id": project, "source": "publish",
+        "agent": "claude", "started_at": agentcast_server::clock::now_ts()
+    }})
+}
+
+fn status(status: &str) -> Value {
+    json!({"type": "session.status", "data": {"status": status}})
+}
+
+/// The table's rows on `screen`: the lines under the column headers.
+fn table_rows(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .skip_while(|line| !line.contains("STATUS"))
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .collect()
+}
+
+/// Waits until `check` holds for the pane's screen; gives the screen.
+async fn screen_until(tmux: &TmuxServer, what: &str, check: impl Fn(&str) -> bool) -> String {
+    poll_until(
+        SCREEN,
+        what,
+        || tmux.capture(PANE).ok().filter(|s| check(s)),
+        || tmux.capture(PANE).unwrap_or_else(|e| e.to_string()),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the_screen() {
+    let server = ServerProcess::start(&["--auth", "jwt"]).await.unwrap();
+    let read = server
+        .token(&["--scope", "read", "--session", "*"])
+        .await
+        .unwrap();
+    let write = server
+        .token(&["--scope", "write", "--session", "*"])
+        .await
+        .unwrap();
+    let api = Api::new(server.url.clone());
+    publish(
+        &api,
+        &write,
+        "alpha",
+        vec![started("alpha", "Fix the parser", "web"), status("running")],
+    )
+    .await;
+    publish(&api, &write, "beta", vec![
+        started("beta", "Old work", "api"),
+        json!({"type": "session.ended", "data": {"status": "completed", "total_cost_usd": 1.25}}),
+    ])
+    .await;
+
+    let tmux = TmuxServer::new();
+    let env = [("PS1".to_owned(), OsString::from("$ "))];
+    tmux.new_session("top", &std::env::temp_dir(), &env, "/bin/sh".as_ref(), &[])
+        .unwrap();
+    tmux.send_keys(PANE, &["-l", "echo shell-before-top"])
+        .unwrap();
+    tmux.send_keys(PANE, &["Enter"]).unwrap();
+    tmux.wait_for_screen(PANE, "$ echo shell-before-top\nshell-before-top", SCREEN)
+        .await
+        .unwrap();
+    let command = format!(
+        "'{}' top --server {} --token {read}; echo \"top-exited-$?\"",
+        agentcast_bin().display(),
+        server.url
+    );
+    tmux.send_keys(PANE, &["-l", &command]).unwrap();
+    tmux.send_keys(PANE, &["Enter"]).unwrap();
+
+    // Both sessions with their status, label, project and cost; the header with the server.
+    let screen = screen_until(&tmux, "both sessions listed", |s| {
+        s.contains("Fix the parser") && s.contains("Old work")
+    })
+    .await;
+    assert!(screen.contains(&server.url), "{screen}");
+    assert!(screen.contains("connected"), "{screen}");
+    let rows = table_rows(&screen);
+    let alpha = rows.iter().find(|r| r.contains("Fix the parser")).unwrap();
+    assert!(
+        alpha.contains("running") && alpha.contains("web") && alpha.contains("claude"),
+        "{screen}"
+    );
+    let beta = rows.iter().find(|r| r.contains("Old work")).unwrap();
+    assert!(
+        beta.contains("completed") && beta.contains("$1.25"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("shell-before-top"),
+        "the alternate screen: {screen}"
+    );
+
+    // A session published now appears live; when it waits for a person it sorts first.
+    publish(
+        &api,
+        &write,
+        "gamma",
+        vec![started("gamma", "Deploy", "ops"), status("running")],
+    )
+    .await;
+    screen_until(&tmux, "the new session", |s| s.contains("Deploy")).await;
+    publish(&api, &write, "gamma", vec![status("waiting")]).await;
+    let screen = screen_until(&tmux, "gamma needing you on the first row", |s| {
+        table_rows(s)
+            .first()
+            .is_some_and(|row| row.contains("NEEDS YOU") && row.contains("Deploy"))
+    })
+    .await;
+    assert!(screen.contains("1 need you"), "{screen}");
+
+    // The running tool of an alive session, from its own namespace.
+    publish(
+        &api,
+        &write,
+        "alpha",
+        vec![json!({"type": "tool.started", "data": {
+        "tool_use_id": "t1", "name": "Bash", "input": {"command": "cargo test"}}})],
+    )
+    .await;
+    screen_until(&tmux, "alpha's running tool", |s| {
+        table_rows(s)
+            .iter()
+            .any(|row| row.contains("Fix the parser") && row.contains("Bash"))
+    })
+    .await;
+
+    // `/` filters by text: only alpha is left.
+    tmux.send_keys(PANE, &["/"]).unwrap();
+    tmux.send_keys(PANE, &["-l", "parser"]).unwrap();
+    tmux.send_keys(PANE, &["Enter"]).unwrap();
+    let screen = screen_until(&tmux, "the filter narrowing the table to alpha", |s| {
+        let rows = table_rows(s);
+        rows.len() == 1 && rows[0].contains("Fix the parser") && s.contains("filter: parser")
+    })
+    .await;
+    assert!(
+        !screen.contains("Deploy") && !screen.contains("Old work"),
+        "{screen}"
+    );
+
+    // `f` (after clearing the filter) keeps only the sessions needing you.
+    tmux.send_keys(PANE, &["/"]).unwrap();
+    tmux.send_keys(PANE, &["Escape"]).unwrap();
+    tmux.send_keys(PANE, &["f"]).unwrap();
+    screen_until(&tmux, "the needs-you status filter", |s| {
+        let rows = table_rows(s);
+        s.contains("status: needs you") && rows.len() == 1 && rows[0].contains("Deploy")
+    })
+    .await;
+
+    // `q` quits with 0 and the shell's screen is back.
+    tmux.send_keys(PANE, &["q"]).unwrap();
+    let screen = screen_until(&tmux, "the shell again", |s| s.contains("top-exited-0")).await;
+    assert!(screen.contains("shell-before-top"), "{screen}");
+    assert!(
+        !screen.contains("STATUS") && !screen.contains("Deploy"),
+        "{screen}"
+    );
+}
+
+/// Runs `agentcast top args` without a terminal (it fails before taking one); gives its exit
+/// code and stderr.
+async fn top_fails(args: &[&str]) -> (Option<i32>, String) {
+    let output = within(
+        30,
+        "agentcast top to exit",
+        tokio::process::Command::new(agentcast_bin())
+            .arg("top")
+            .args(args)
+            .env_remove("AGENTCAST_TOKEN")
+            .env_remove("AGENTCAST_SERVER")
+            .env("AGENTCAST_CLIENT_CONFIG", "/dev/null")
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_explained_with_exit_code_3() {
+    let server = ServerProcess::start(&["--auth", "jwt"]).await.unwrap();
+    let (code, stderr) = top_fails(&["--server", &server.url, "--token", "not-a-token"]).await;
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("refused the token of --token / AGENTCAST_TOKEN"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("agentcast token create --scope read --session '*'"),
+        "says how to get one: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn no_server_is_exit_code_4_after_the_connect_timeout() {
+    // A port nobody listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let (code, stderr) =
+        top_fails(&["--server", &url, "--token", "t", "--connect-timeout", "2s"]).await;
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot reach {url} within 2s")),
+        "{stderr}"
+    );
+}

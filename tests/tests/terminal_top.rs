@@ -3,7 +3,6 @@
 //! and reads the screen with `capture-pane` (polling until a deadline, never sleeping as the
 //! check). Also its exit codes without a terminal: a refused token (3) and no server (4).
 
-use std::ffi::OsString;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -40,13 +39,14 @@ fn status(status: &str) -> Value {
     json!({"type": "session.status", "data": {"status": status}})
 }
 
-/// The table's rows on `screen`: the lines under the column headers.
+/// The table's rows on `screen`: the lines under the column headers, up to the first blank
+/// one (the footer is the screen's last line, after the blank rest of the table).
 fn table_rows(screen: &str) -> Vec<&str> {
     screen
         .lines()
         .skip_while(|line| !line.contains("STATUS"))
         .skip(1)
-        .filter(|line| !line.trim().is_empty())
+        .take_while(|line| !line.trim().is_empty())
         .collect()
 }
 
@@ -88,15 +88,16 @@ async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the
     .await;
 
     let tmux = TmuxServer::new();
-    let env = [("PS1".to_owned(), OsString::from("$ "))];
-    tmux.new_session("top", &std::env::temp_dir(), &env, "/bin/sh".as_ref(), &[])
+    tmux.new_session("top", &std::env::temp_dir(), &[], "/bin/sh".as_ref(), &[])
         .unwrap();
-    tmux.send_keys(PANE, &["-l", "echo shell-before-top"])
+    // Its output differs from the typed command, wherever the shell's prompt lands.
+    tmux.send_keys(PANE, &["-l", "echo shell-before-$((40 + 2))"])
         .unwrap();
     tmux.send_keys(PANE, &["Enter"]).unwrap();
-    tmux.wait_for_screen(PANE, "$ echo shell-before-top\nshell-before-top", SCREEN)
-        .await
-        .unwrap();
+    screen_until(&tmux, "the shell's output", |s| {
+        s.contains("shell-before-42")
+    })
+    .await;
     let command = format!(
         "'{}' top --server {} --token {read}; echo \"top-exited-$?\"",
         agentcast_bin().display(),
@@ -124,7 +125,7 @@ async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the
         "{screen}"
     );
     assert!(
-        !screen.contains("shell-before-top"),
+        !screen.contains("shell-before"),
         "the alternate screen: {screen}"
     );
 
@@ -189,7 +190,7 @@ async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the
     // `q` quits with 0 and the shell's screen is back.
     tmux.send_keys(PANE, &["q"]).unwrap();
     let screen = screen_until(&tmux, "the shell again", |s| s.contains("top-exited-0")).await;
-    assert!(screen.contains("shell-before-top"), "{screen}");
+    assert!(screen.contains("shell-before-42"), "{screen}");
     assert!(
         !screen.contains("STATUS") && !screen.contains("Deploy"),
         "{screen}"

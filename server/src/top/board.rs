@@ -101,7 +101,7 @@ impl Board {
             .iter()
             .filter(|e| e.record.status.is_active())
             .collect();
-        alive.sort_by(|a, b| b.active_ms.cmp(&a.active_ms));
+        alive.sort_by_key(|e| std::cmp::Reverse(e.active_ms));
         alive
             .into_iter()
             .take(max)

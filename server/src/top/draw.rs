@@ -353,8 +353,8 @@ mod tests {
             reason: "connection refused".into(),
         };
         let mut table = Table::default();
-        table.filter = "zzz".into();
-        table.editing = true;
+        table.edit_filter();
+        "zzz".chars().for_each(|c| table.type_filter(Some(c)));
         let screen = render(
             &mut table,
             vec![row("a", SessionState::Idle, 1)],

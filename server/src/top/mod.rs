@@ -250,16 +250,11 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
                             Action::End(last) => table.move_to_end(&shown, last),
                             Action::NextSort => table.next_sort(),
                             Action::NextStatus => table.next_status(),
-                            Action::EditFilter => table.editing = true,
-                            Action::FilterChar(c) => table.filter.push(c),
-                            Action::FilterBackspace => {
-                                table.filter.pop();
-                            }
-                            Action::FilterDone => table.editing = false,
-                            Action::FilterCancel => {
-                                table.editing = false;
-                                table.filter.clear();
-                            }
+                            Action::EditFilter => table.edit_filter(),
+                            Action::FilterChar(c) => table.type_filter(Some(c)),
+                            Action::FilterBackspace => table.type_filter(None),
+                            Action::FilterDone => table.end_filter(true),
+                            Action::FilterCancel => table.end_filter(false),
                             Action::Retry => client.reconnect(),
                             Action::Open => {
                                 if let Some(id) = table.selected().map(str::to_owned) {

@@ -229,6 +229,29 @@ impl Table {
         }
     }
 
+    /// `/`: the filter is being typed from now on.
+    pub(crate) fn edit_filter(&mut self) {
+        self.editing = true;
+    }
+
+    /// A key typed into the filter: a character, or `None` for Backspace.
+    pub(crate) fn type_filter(&mut self, key: Option<char>) {
+        match key {
+            Some(c) => self.filter.push(c),
+            None => {
+                self.filter.pop();
+            }
+        }
+    }
+
+    /// Enter (`keep`) or Esc (clears it): the filter is no longer typed.
+    pub(crate) fn end_filter(&mut self, keep: bool) {
+        self.editing = false;
+        if !keep {
+            self.filter.clear();
+        }
+    }
+
     pub(crate) fn next_sort(&mut self) {
         self.sort = self.sort.next();
     }
@@ -357,13 +380,29 @@ pub(crate) mod tests {
 
     #[test]
     fn filters_narrow_by_text_and_status() {
-        let mut table = Table::default();
-        table.filter = "BASH".into();
+        let mut table = Table {
+            filter: "BASH".into(),
+            ..Table::default()
+        };
         assert_eq!(ids(&table.view(sample())), ["dear"], "the running tool");
         table.filter = "web".into();
         assert_eq!(ids(&table.view(sample())), ["cheap"], "the project");
         table.filter = "  ".into();
         assert_eq!(table.view(sample()).len(), 3, "blank keeps all");
+
+        // Typed as the keys do it: `/`, text, Backspace, Enter keeps; Esc clears.
+        table.edit_filter();
+        for c in "webx".chars() {
+            table.type_filter(Some(c));
+        }
+        assert!(table.view(sample()).is_empty());
+        table.type_filter(None);
+        table.end_filter(true);
+        assert_eq!((table.editing, table.filter.as_str()), (false, "  web"));
+        assert_eq!(ids(&table.view(sample())), ["cheap"]);
+        table.edit_filter();
+        table.end_filter(false);
+        assert_eq!((table.editing, table.filter.as_str()), (false, ""));
         table.next_status();
         assert_eq!(table.status, StatusView::NeedsYou);
         assert_eq!(ids(&table.view(sample())), ["asks"]);

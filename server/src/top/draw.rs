@@ -80,10 +80,10 @@ pub(crate) fn draw(
         Constraint::Length(7),
         Constraint::Length(16),
         Constraint::Fill(1),
-        Constraint::Length(18),
+        Constraint::Length(20),
         Constraint::Length(8),
         Constraint::Length(9),
-        Constraint::Length(8),
+        Constraint::Length(10),
     ];
     let widget = TableWidget::new(rows, widths)
         .header(

@@ -9,7 +9,7 @@ use std::sync::Once;
 use crossterm::cursor::Show;
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -27,17 +27,13 @@ impl Screen {
     pub(crate) fn enter() -> io::Result<Screen> {
         install_panic_hook();
         enter_raw()?;
-        let terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
-            Ok(terminal) => terminal,
+        match fresh_terminal() {
+            Ok(terminal) => Ok(Screen { terminal }),
             Err(err) => {
                 restore();
-                return Err(err);
+                Err(err)
             }
-        };
-        let mut screen = Screen { terminal };
-        screen.terminal.hide_cursor()?;
-        screen.terminal.clear()?;
-        Ok(screen)
+        }
     }
 
     /// Gives the terminal back as the shell had it, runs `child`, and takes it again.
@@ -45,9 +41,9 @@ impl Screen {
         restore();
         let out = child.await;
         enter_raw()?;
-        self.terminal.hide_cursor()?;
-        // The child drew on the real screen: everything must be drawn again.
-        self.terminal.clear()?;
+        // The child drew on the screen: everything must be drawn again, which a new
+        // terminal (with empty buffers) on a cleared screen does.
+        self.terminal = fresh_terminal()?;
         Ok(out)
     }
 }
@@ -56,6 +52,15 @@ impl Drop for Screen {
     fn drop(&mut self) {
         restore();
     }
+}
+
+/// A ratatui terminal on a cleared screen, the cursor hidden. Not `Terminal::clear`: it asks
+/// the terminal where the cursor is, and that answer can be lost to the key reader.
+fn fresh_terminal() -> io::Result<Term> {
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.hide_cursor()?;
+    execute!(io::stdout(), Clear(ClearType::All))?;
+    Ok(terminal)
 }
 
 fn enter_raw() -> io::Result<()> {

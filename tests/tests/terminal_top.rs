@@ -17,12 +17,13 @@ const SCREEN: Duration = Duration::from_secs(15);
 /// The pane's target.
 const PANE: &str = "top:0.0";
 
-async fn publish(api: &Api, token: &str, session: &str, events: Vec<Value>) {
+async fn publish(api: &Api, token: Option<&str>, session: &str, events: Vec<Value>) {
     let answer = api
-        .post_as(
+        .call_as(
+            reqwest::Method::POST,
             &format!("/api/sessions/{session}/publish"),
             token,
-            json!({ "events": events }),
+            Some(json!({ "events": events }).to_string()),
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
@@ -76,12 +77,12 @@ async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the
     let api = Api::new(server.url.clone());
     publish(
         &api,
-        &write,
+        Some(&write),
         "alpha",
         vec![started("alpha", "Fix the parser", "web"), status("running")],
     )
     .await;
-    publish(&api, &write, "beta", vec![
+    publish(&api, Some(&write), "beta", vec![
         started("beta", "Old work", "api"),
         json!({"type": "session.ended", "data": {"status": "completed", "total_cost_usd": 1.25}}),
     ])
@@ -132,13 +133,13 @@ async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the
     // A session published now appears live; when it waits for a person it sorts first.
     publish(
         &api,
-        &write,
+        Some(&write),
         "gamma",
         vec![started("gamma", "Deploy", "ops"), status("running")],
     )
     .await;
     screen_until(&tmux, "the new session", |s| s.contains("Deploy")).await;
-    publish(&api, &write, "gamma", vec![status("waiting")]).await;
+    publish(&api, Some(&write), "gamma", vec![status("waiting")]).await;
     let screen = screen_until(&tmux, "gamma needing you on the first row", |s| {
         table_rows(s)
             .first()
@@ -150,7 +151,7 @@ async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the
     // The running tool of an alive session, from its own namespace.
     publish(
         &api,
-        &write,
+        Some(&write),
         "alpha",
         vec![json!({"type": "tool.started", "data": {
         "tool_use_id": "t1", "name": "Bash", "input": {"command": "cargo test"}}})],
@@ -251,5 +252,84 @@ async fn no_server_is_exit_code_4_after_the_connect_timeout() {
     assert!(
         stderr.contains(&format!("cannot reach {url} within 2s")),
         "{stderr}"
+    );
+}
+
+/// Events arriving far faster than 10 a second (usage updates of 50 sessions, as fast as the
+/// server takes them) are coalesced: `top` draws at most `--max-fps` frames a second.
+#[tokio::test]
+async fn a_stream_of_events_is_drawn_at_most_ten_times_a_second() {
+    let server = ServerProcess::start(&[]).await.unwrap();
+    let api = Api::new(server.url.clone());
+    for n in 0..50 {
+        let id = format!("s{n}");
+        publish(
+            &api,
+            None,
+            &id,
+            vec![
+                started(&id, &format!("load {n}"), "bench"),
+                status("running"),
+            ],
+        )
+        .await;
+    }
+    let tmux = TmuxServer::new();
+    tmux.new_session("top", &std::env::temp_dir(), &[], "/bin/sh".as_ref(), &[])
+        .unwrap();
+    let command = format!(
+        "'{}' top --server {} --max-fps 10 --print-frames",
+        agentcast_bin().display(),
+        server.url
+    );
+    tmux.send_keys(PANE, &["-l", &command]).unwrap();
+    tmux.send_keys(PANE, &["Enter"]).unwrap();
+    screen_until(&tmux, "the 50 sessions", |s| s.contains("50 sessions")).await;
+
+    // Three seconds of updates, every one changing a row (its tokens grow).
+    let until = tokio::time::Instant::now() + Duration::from_secs(3);
+    let mut sent: u64 = 0;
+    while tokio::time::Instant::now() < until {
+        let id = format!("s{}", sent % 50);
+        let usage: Vec<Value> = (0..10)
+            .map(|k| {
+                let tokens = sent * 10 + k;
+                json!({"type": "usage.updated", "data": {"model": "m", "input_tokens": tokens,
+                    "output_tokens": 0, "total_cost_usd": 0.0}})
+            })
+            .collect();
+        publish(&api, None, &id, usage).await;
+        sent += 1;
+    }
+    let events = sent * 10;
+    assert!(
+        events >= 300,
+        "the load must outpace 10 frames a second by far: {events} events"
+    );
+    // A last update, bigger than any before, reaches the screen: the table is live, not
+    // just throttled.
+    let last = json!({"type": "usage.updated", "data": {"model": "m", "input_tokens": 7_700_000,
+        "output_tokens": 0, "total_cost_usd": 0.0}});
+    publish(&api, None, "s0", vec![last]).await;
+    // (The header's total: the row may have scrolled off, the selection following its session.)
+    screen_until(&tmux, "the last update drawn", |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|header| header.contains("M tokens"))
+    })
+    .await;
+
+    tmux.send_keys(PANE, &["q"]).unwrap();
+    let screen = screen_until(&tmux, "the frame count", |s| s.contains(" frames in ")).await;
+    let line = screen.lines().find(|l| l.contains(" frames in ")).unwrap();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    // "agentcast top: N frames in S s"
+    let frames: f64 = words[2].parse().unwrap();
+    let secs: f64 = words[5].parse().unwrap();
+    eprintln!("{line}, while {events} events arrived");
+    assert!(frames >= 4.0, "{line}");
+    assert!(
+        frames <= 10.0 * secs + 1.0,
+        "{line}: more than 10 frames a second for {events} events"
     );
 }

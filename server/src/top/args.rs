@@ -40,7 +40,8 @@ pub struct TopArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub follow_tools: usize,
 
-    /// Print the number of frames drawn to stderr at exit (for the benchmark).
+    /// Print the number of frames drawn and the seconds the table was shown to stderr at exit
+    /// (for the tests and the benchmark).
     #[arg(long, hide = true)]
     pub print_frames: bool,
 }

@@ -184,6 +184,7 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
     let mut interrupts = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
 
     let mut screen = Screen::enter()?;
+    let shown_since = Instant::now();
     let mut terminal_events = EventStream::new();
     let mut table = Table::default();
     let mut table_state = TableState::default();
@@ -305,7 +306,8 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
     drop(follower);
     drop(screen);
     if args.print_frames {
-        eprintln!("agentcast top: {frames} frames");
+        let secs = shown_since.elapsed().as_secs_f64();
+        eprintln!("agentcast top: {frames} frames in {secs:.2} s");
     }
     Ok(exit)
 }

@@ -27,6 +27,10 @@ pub struct TopArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::auth::ttl::parse)]
     pub connect_timeout: Duration,
 
+    /// How long one request for the sessions list may take.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::auth::ttl::parse)]
+    pub request_timeout: Duration,
+
     /// Redraws per second at most, whatever the rate of events (1 to 60).
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
     pub max_fps: u32,
@@ -35,8 +39,9 @@ pub struct TopArgs {
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub max_sessions: usize,
 
-    /// The most running sessions whose tools are followed (their namespaces joined for
-    /// `tool.*` only), the most recently active first; 0 shows no tools.
+    /// The most running sessions whose tools are shown (their namespaces joined for `tool.*`
+    /// only): kept while they run, free places to the most recently active; 0 shows no
+    /// tools.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub follow_tools: usize,
 

@@ -9,7 +9,7 @@ use agentcast_shared::rest::SessionRecord;
 use agentcast_shared::view::format;
 use agentcast_shared::view::needs_you::{OpenRequests, needing};
 use agentcast_shared::view::sessions::{SessionText, Sessions};
-use agentcast_shared::{Envelope, Event};
+use agentcast_shared::{Envelope, Event, SessionState};
 
 use super::table::{Row, RunningTool};
 
@@ -90,20 +90,28 @@ impl Board {
         self.tools.remove(session);
     }
 
-    /// The alive sessions to follow for their tools: the `max` most recently active.
-    pub(crate) fn to_follow(&self, max: usize) -> Vec<String> {
-        if max == 0 {
-            return Vec::new();
-        }
-        let mut alive: Vec<_> = self
+    /// The sessions to follow for their tools, at most `max`: those that may run one now
+    /// (starting, running, waiting; not idle nor ended). The ones `following` already are
+    /// kept while they run, the free places go to the most recently active: under a steady
+    /// stream of events over many sessions, "the most active" changes every instant, and
+    /// following it would join and leave namespaces all the time.
+    pub(crate) fn to_follow(&self, following: impl Fn(&str) -> bool, max: usize) -> Vec<String> {
+        let mut running: Vec<_> = self
             .sessions
             .entries()
             .iter()
-            .filter(|e| e.record.status.is_active())
+            .filter(|e| {
+                matches!(
+                    e.record.status,
+                    SessionState::Starting | SessionState::Running | SessionState::Waiting
+                )
+            })
             .collect();
-        alive.sort_by_key(|e| std::cmp::Reverse(e.active_ms));
-        alive
-            .into_iter()
+        running.sort_by_key(|e| std::cmp::Reverse(e.active_ms));
+        let (kept, others): (Vec<_>, Vec<_>) =
+            running.into_iter().partition(|e| following(&e.record.id));
+        kept.into_iter()
+            .chain(others)
             .take(max)
             .map(|e| e.record.id.clone())
             .collect()
@@ -145,7 +153,6 @@ impl Board {
 
 #[cfg(test)]
 mod tests {
-    use agentcast_shared::SessionState;
     use serde_json::json;
 
     use super::*;
@@ -245,12 +252,42 @@ mod tests {
             (row(&rows, "s").needs_you, &row(&rows, "s").tool),
             (0, &None)
         );
-        assert_eq!(
-            board.to_follow(10),
-            ["t"],
-            "only alive sessions are followed"
-        );
-        assert!(board.to_follow(0).is_empty());
+        let nobody = |_: &str| false;
+        assert_eq!(board.to_follow(nobody, 10), ["t"], "only running sessions");
+        assert!(board.to_follow(nobody, 0).is_empty());
+    }
+
+    #[test]
+    fn followed_sessions_stay_while_they_run() {
+        let mut board = Board::default();
+        for (n, id) in ["a", "b", "c"].into_iter().enumerate() {
+            board.apply_hub(&started(id, 1));
+            let running = envelope(
+                id,
+                2 + n as u64,
+                "session.status",
+                json!({"status": "running"}),
+            );
+            board.apply_hub(&running);
+        }
+        // The most recently active first: c, b.
+        assert_eq!(board.to_follow(|_| false, 2), ["c", "b"]);
+        // a is followed already: it keeps its place although c and b are more recent.
+        assert_eq!(board.to_follow(|id| id == "a", 2), ["a", "c"]);
+        // Idle or ended sessions run no tool.
+        board.apply_hub(&envelope(
+            "c",
+            9,
+            "session.status",
+            json!({"status": "idle"}),
+        ));
+        board.apply_hub(&envelope(
+            "a",
+            9,
+            "session.ended",
+            json!({"status": "completed"}),
+        ));
+        assert_eq!(board.to_follow(|id| id == "a", 2), ["b"]);
     }
 
     #[test]

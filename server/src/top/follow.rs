@@ -1,10 +1,10 @@
 //! The running tools: tool events are emitted on a session's own namespace only, never on the
-//! hub, so `top` joins the namespaces of the alive sessions it shows, the most recently active
-//! first and at most `--follow-tools` of them, subscribed to `tool.*` alone (the server's rooms
+//! hub, so `top` joins the namespaces of the running sessions, at most `--follow-tools` of
+//! them (which ones: `Board::to_follow`), subscribed to `tool.*` alone (the server's rooms
 //! filter the rest out). Each joined session is first seeded from its history (the latest
 //! tool events, so a tool already running when `top` starts shows), then followed live; all
 //! of it reaches the main loop through one channel, in each session's offset order. A session
-//! that ends or drops out of the most active ones is left.
+//! that stops running is left.
 
 use std::collections::HashMap;
 
@@ -38,6 +38,11 @@ impl Follower {
             tx,
         };
         (follower, rx)
+    }
+
+    /// True when `session`'s tools are followed now.
+    pub(crate) fn is_following(&self, session: &str) -> bool {
+        self.followed.contains_key(session)
     }
 
     /// Follows exactly `wanted`: joins the new ones and leaves the others. Returns the

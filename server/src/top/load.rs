@@ -19,6 +19,14 @@ pub(crate) enum LoadError {
     Status { status: u16, body: String },
     #[error("GET /api/sessions: {0}")]
     Body(String),
+    #[error("cannot make an HTTP client: {0}")]
+    Client(String),
+    /// This build reads REST over plain HTTP only (reqwest without TLS, as `agentcast pipe`).
+    #[error(
+        "{0}: agentcast top reads the sessions list over http:// only for now (https:// \
+         is not supported by this build's HTTP client)"
+    )]
+    Https(String),
 }
 
 /// The newest `max` sessions `server` shows to `token`.
@@ -28,6 +36,9 @@ pub(crate) async fn sessions(
     token: Option<&str>,
     max: usize,
 ) -> Result<Vec<SessionRecord>, LoadError> {
+    if server.starts_with("https://") {
+        return Err(LoadError::Https(server.to_owned()));
+    }
     let base = server.trim_end_matches('/');
     let mut loaded = Vec::new();
     let mut cursor: Option<String> = None;

@@ -154,7 +154,13 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
         }
     }
 
-    let http = reqwest::Client::new();
+    let http = match reqwest::Client::builder()
+        .timeout(args.request_timeout)
+        .build()
+    {
+        Ok(http) => http,
+        Err(err) => return Err(Failure::Load(LoadError::Client(err.to_string()))),
+    };
     let token = remote.token.as_deref();
     let mut board = Board::default();
     match load::sessions(&http, &remote.server, token, args.max_sessions).await {
@@ -218,7 +224,6 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
                     });
                 }
                 SocketStatus::Refused { reason, retrying: false } => {
-                    drop(screen);
                     return Err(Failure::Refused(remote.explain_refusal(&reason, Scope::Read)));
                 }
                 _ => {}
@@ -235,7 +240,17 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
             },
             Some(_) = interrupts.recv() => {}
             key = terminal_events.next() => {
-                let Some(Ok(event)) = key else { break Exit::Failed };
+                let event = match key {
+                    Some(Ok(event)) => event,
+                    Some(Err(err)) => return Err(Failure::Terminal(err)),
+                    None => {
+                        let ended = std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "its input ended",
+                        );
+                        return Err(Failure::Terminal(ended));
+                    }
+                };
                 match event {
                     TermEvent::Key(key) => {
                         let Some(action) = keys::action(key, table.editing) else { continue };
@@ -261,7 +276,24 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
                                 if let Some(id) = table.selected().map(str::to_owned) {
                                     // The terminal's reader must not steal the child's keys.
                                     drop(terminal_events);
-                                    let status = screen.suspend(watch(remote, &args.remote, &id)).await?;
+                                    // The events go on being folded meanwhile: the
+                                    // client's queues are unbounded, and the table is
+                                    // current on the way back.
+                                    let child = watch(remote, &args.remote, &id);
+                                    let status = screen
+                                        .suspend(async {
+                                            tokio::pin!(child);
+                                            loop {
+                                                tokio::select! {
+                                                    status = &mut child => break status,
+                                                    Some(e) = hub_events.next() => { board.apply_hub(&e); }
+                                                    Some(e) = tool_events.recv() => { board.apply_tool(&e); }
+                                                    Some(state) = states.next() => connection = state,
+                                                }
+                                            }
+                                        })
+                                        .await?;
+                                    since = Instant::now();
                                     terminal_events = EventStream::new();
                                     notice = Some(status);
                                     // Ctrl-C in the watch reached us too: it was for the watch.
@@ -276,7 +308,8 @@ async fn start_and_show(args: &TopArgs, remote: &Remote, client: &Client) -> Res
             }
             _ = ticker.tick() => {
                 if dirty || last_draw.elapsed() >= IDLE_REDRAW {
-                    let left = follower.follow(&board.to_follow(args.follow_tools));
+                    let wanted = board.to_follow(|id| follower.is_following(id), args.follow_tools);
+                    let left = follower.follow(&wanted);
                     for id in left {
                         board.forget_tools(&id);
                     }

@@ -10,6 +10,7 @@
 //! - `http`: a JSON client of the REST API with timeouts.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
 //! - `durability`: commit latency and replay speed, for `cargo xtask bench durability`.
+//! - `top_bench`: `agentcast top` under load, for `cargo xtask bench top`.
 //! - `transcripts`: transcript trees in temp dirs and what the collector's tests read back.
 //!
 //! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
@@ -25,4 +26,5 @@ pub mod http;
 pub mod loadgen;
 pub mod raw;
 pub mod server;
+pub mod top_bench;
 pub mod transcripts;

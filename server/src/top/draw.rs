@@ -58,7 +58,7 @@ const HEADERS: [&str; 8] = [
     "STATUS", "AGENT", "PROJECT", "LABEL", "TOOL", "TOKENS", "COST", "AGE",
 ];
 
-/// Draws the frame; `state` keeps the table's scroll position between frames. Returns the
+/// Draws the frame; `state` keeps the table's scroll position (its offset) between frames. Returns the
 /// number of table rows that fit (a page, for PageUp/PageDown).
 pub(crate) fn draw(
     frame: &mut Frame,
@@ -74,7 +74,16 @@ pub(crate) fn draw(
     .areas(frame.area());
     frame.render_widget(Paragraph::new(header_lines(table, scene)), header);
 
-    let rows = scene.rows.iter().map(|row| table_row(row, scene.now_ms));
+    // Only the rows on screen become widgets: with thousands of sessions, building every
+    // row's cells each frame was most of what a frame cost.
+    let height = usize::from(body.height.saturating_sub(1)).max(1);
+    let selected = table.selected_index(scene.rows);
+    let offset = scroll(state.offset(), selected, height, scene.rows.len());
+    *state.offset_mut() = offset;
+    let end = (offset + height).min(scene.rows.len());
+    let rows = scene.rows[offset..end]
+        .iter()
+        .map(|row| table_row(row, scene.now_ms));
     let widths = [
         Constraint::Length(12),
         Constraint::Length(7),
@@ -92,8 +101,8 @@ pub(crate) fn draw(
         )
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
         .highlight_symbol("> ");
-    state.select(table.selected_index(scene.rows));
-    frame.render_stateful_widget(widget, body, state);
+    let mut window = TableState::default().with_selected(selected.map(|at| at - offset));
+    frame.render_stateful_widget(widget, body, &mut window);
     if scene.rows.is_empty() {
         let empty = if scene.totals.sessions == 0 {
             "no sessions yet"
@@ -105,7 +114,18 @@ pub(crate) fn draw(
     }
 
     frame.render_widget(Paragraph::new(footer_line(table, scene)), footer);
-    usize::from(body.height.saturating_sub(1)).max(1)
+    height
+}
+
+/// The first row shown: the previous one, moved as little as needed for the selected row
+/// to be on screen, and no further down than a full last page.
+fn scroll(offset: usize, selected: Option<usize>, height: usize, len: usize) -> usize {
+    let offset = offset.min(len.saturating_sub(height));
+    match selected {
+        Some(at) if at < offset => at,
+        Some(at) if at >= offset + height => at + 1 - height,
+        _ => offset,
+    }
 }
 
 fn header_lines<'a>(table: &Table, scene: &Scene<'a>) -> Vec<Line<'a>> {
@@ -341,6 +361,31 @@ mod tests {
         assert!(lines[4].contains("1 m 00 s"), "its age: {screen}");
         assert!(
             lines[11].contains("Enter watch") && lines[11].contains("q quit"),
+            "{screen}"
+        );
+    }
+
+    #[test]
+    fn the_table_scrolls_to_keep_the_selection_on_screen() {
+        assert_eq!(scroll(0, Some(3), 8, 30), 0);
+        assert_eq!(scroll(0, Some(10), 8, 30), 3, "down just enough");
+        assert_eq!(scroll(5, Some(2), 8, 30), 2, "up just enough");
+        assert_eq!(scroll(25, None, 8, 30), 22, "never past a full last page");
+        assert_eq!(scroll(4, None, 8, 5), 0, "fewer rows than the screen");
+
+        let rows: Vec<Row> = (0..30)
+            .map(|n| row(&format!("s{n:02}"), SessionState::Running, 1000 - n))
+            .collect();
+        let mut table = Table::default();
+        let shown = table.view(rows.clone());
+        table.move_to_end(&shown, true);
+        let connected = ConnectionState::Connected { latency: None };
+        let screen = render(&mut table, rows, connected);
+        let lines: Vec<&str> = screen.lines().collect();
+        // 12 lines: 2 of header, the column names, 8 rows, the footer.
+        assert!(lines[3].contains("s22"), "{screen}");
+        assert!(
+            lines[10].starts_with("> running") && lines[10].contains("s29"),
             "{screen}"
         );
     }

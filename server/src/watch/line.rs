@@ -391,6 +391,9 @@ mod tests {
             parent_tool_use_id: None,
         };
         // "→ Bash " and 120 characters, then the mark of the cut.
-        assert_eq!(tool_started(&started).chars().count(), 7 + SUMMARY_CHARS + 1);
+        assert_eq!(
+            tool_started(&started).chars().count(),
+            7 + SUMMARY_CHARS + 1
+        );
     }
 }

@@ -52,13 +52,25 @@ pub struct DiffLine {
 
 /// What `request` would do.
 pub fn preview(request: &PermissionRequested) -> Preview {
-    let input = &request.input;
+    call(
+        &request.tool_name,
+        &request.input,
+        request.description.as_deref(),
+    )
+}
+
+/// What a call of `tool` with `input` does (`description`: what the agent says it does, when
+/// it says so beside the input): a permission request's preview, and a tool call's in the
+/// Markdown transcript.
+pub fn call(tool: &str, input: &Value, description: Option<&str>) -> Preview {
     let text = |key: &str| input.get(key).and_then(Value::as_str).map(str::to_owned);
     let file = text("file_path").or_else(|| text("notebook_path"));
-    match (request.tool_name.as_str(), file) {
+    match (tool, file) {
         ("Bash", _) if text("command").is_some() => Preview::Command {
             command: bounded(&text("command").unwrap_or_default()),
-            description: request.description.clone().or_else(|| text("description")),
+            description: description
+                .map(str::to_owned)
+                .or_else(|| text("description")),
         },
         ("Edit", Some(file)) if text("old_string").is_some() || text("new_string").is_some() => {
             Preview::Edit {

@@ -11,25 +11,45 @@ pub const MAX_SHOWN_CHARS: usize = 20_000;
 /// the old text is shown removed and the new added.
 const MAX_DIFF_CELLS: usize = 250_000;
 
+/// What a call would do, in the form its card shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Preview {
     /// A shell command and what the agent says it does.
     Command {
+        /// The command line, bounded.
         command: String,
+        /// What the agent says it does.
         description: Option<String>,
     },
     /// An edit of a file: the lines removed and added (a MultiEdit's edits one after another).
-    Edit { file: String, diff: Vec<DiffLine> },
+    Edit {
+        /// The file edited.
+        file: String,
+        /// Its lines kept, removed and added, in order.
+        diff: Vec<DiffLine>,
+    },
     /// A file written whole.
-    Write { file: String, content: String },
+    Write {
+        /// The file written.
+        file: String,
+        /// What is written into it, bounded.
+        content: String,
+    },
     /// Any other tool: its input.
-    Input { json: String },
+    Input {
+        /// The input as pretty JSON, bounded.
+        json: String,
+    },
 }
 
+/// What a line of a diff does to the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
+    /// Kept as it was.
     Same,
+    /// Taken out.
     Removed,
+    /// Put in.
     Added,
 }
 
@@ -44,9 +64,12 @@ impl Change {
     }
 }
 
+/// One line of an edit's diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffLine {
+    /// Kept, removed or added.
     pub change: Change,
+    /// The line, without its end.
     pub text: String,
 }
 

@@ -42,10 +42,7 @@ pub mod rest;
 pub mod session_id;
 #[cfg(feature = "ts")]
 pub mod typescript;
-// Moved from the dashboard, whose crate did not ask for docs on every field and method; the
-// allow goes once each public item of the view models has its `///`.
 #[cfg(feature = "view")]
-#[allow(missing_docs)]
 pub mod view;
 
 pub use ack::{Ack, ErrorBody, ErrorCode};

@@ -10,6 +10,8 @@
 //! - `http`: a JSON client of the REST API with timeouts.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
 //! - `durability`: commit latency and replay speed, for `cargo xtask bench durability`.
+//! - `procfs`: a process's memory and CPU time, from /proc.
+//! - `watch_bench`: `agentcast watch` at a publishing rate, for `cargo xtask bench watch`.
 //! - `transcripts`: transcript trees in temp dirs and what the collector's tests read back.
 //!
 //! The tests are in `tests/`; the JS (node:test) and Python suites live in js/ and python/.
@@ -23,6 +25,8 @@ pub mod control_bench;
 pub mod durability;
 pub mod http;
 pub mod loadgen;
+pub mod procfs;
 pub mod raw;
 pub mod server;
 pub mod transcripts;
+pub mod watch_bench;

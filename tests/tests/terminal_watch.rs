@@ -202,6 +202,32 @@ async fn history_prints_as_lines_json_and_the_rest_export() {
     assert_eq!(rest.status, 200);
     assert_eq!(std::fs::read_to_string(&export).unwrap(), rest.text);
 
+    // --export .md: the session as a readable transcript, written at exit.
+    let markdown = home.join("w1.md");
+    let md = run_watch(
+        &env,
+        &[
+            "w1",
+            "--server",
+            url,
+            "--no-follow",
+            "--export",
+            markdown.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    let transcript = std::fs::read_to_string(&markdown).unwrap();
+    for part in [
+        "fix the leap year",
+        "Hello\nworld",
+        "cargo test",
+        "parses_feb_29",
+        "- [x] Read the test",
+    ] {
+        assert!(transcript.contains(part), "{part:?} in {transcript}");
+    }
+
     // Filters: types, then a regular expression (on the printed line).
     let tools = run_watch(
         &env,

@@ -17,14 +17,16 @@
 //! and replay speed, SQLite against the memory store; `cargo xtask bench collect`
 //! (bench/collect.rs) measures the transcript collector: import, first screen, follow
 //! latency; `cargo xtask bench control` (bench/control.rs) the latency of permission
-//! requests through agentcast, agent to client and back. bench/server.rs starts the
-//! servers of all four.
+//! requests through agentcast, agent to client and back; `cargo xtask bench watch`
+//! (bench/watch.rs) whether `agentcast watch` keeps up with 10,000 events/s. bench/server.rs
+//! starts the servers of all five.
 
 mod collect;
 mod control;
 mod durability;
 mod harness;
 mod server;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -59,7 +61,8 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
 
 cargo xtask bench durability [--quick]: commit latency and replay speed (--help for more)
 cargo xtask bench collect [--quick]: transcript import, first screen, follow latency (--help)
-cargo xtask bench control [--quick]: permission request latency, agent -> client -> agent (--help)";
+cargo xtask bench control [--quick]: permission request latency, agent -> client -> agent (--help)
+cargo xtask bench watch [--quick]: agentcast watch at 10,000 events/s, throughput and memory (--help)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -211,6 +214,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     if args.first().is_some_and(|a| a == control::NAME) {
         return control::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == watch::NAME) {
+        return watch::run(&args[1..]);
     }
     let Some(opts) = Options::parse(args)? else {
         return Ok(());

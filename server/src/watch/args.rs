@@ -46,7 +46,8 @@ pub struct WatchArgs {
     #[arg(long, value_name = "X", default_value_t = 1.0, requires = "replay", value_parser = positive_speed)]
     pub speed: f64,
 
-    /// Also write the events to FILE: `.jsonl` (every event, as the REST export writes them).
+    /// Also write the events to FILE: `.jsonl` (every event, as the REST export writes them)
+    /// or `.md` (a readable transcript, written when watch exits).
     #[arg(long, value_name = "FILE")]
     pub export: Option<PathBuf>,
 

@@ -1,21 +1,30 @@
 //! `--export FILE`: `.jsonl` appends every stored event as it arrives (whatever the filters),
-//! one envelope per line exactly as `GET /api/sessions/{id}/export.jsonl` writes them.
+//! one envelope per line exactly as `GET /api/sessions/{id}/export.jsonl` writes them; `.md`
+//! keeps the events and writes a readable transcript when watch exits.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use agentcast_shared::Envelope;
+use agentcast_shared::view::markdown::{MarkdownOptions, render};
 
 /// Where the events go.
 pub enum Export {
-    Jsonl { path: PathBuf, out: BufWriter<File> },
+    Jsonl {
+        path: PathBuf,
+        out: BufWriter<File>,
+    },
+    Markdown {
+        path: PathBuf,
+        events: Vec<Envelope>,
+    },
 }
 
 /// Why the export file cannot be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("--export {0}: use a .jsonl file")]
+    #[error("--export {0}: use a .jsonl or .md file")]
     Extension(PathBuf),
     #[error("--export {path}: {source}")]
     Io {
@@ -36,6 +45,14 @@ impl Export {
                 path: path.to_owned(),
                 out: BufWriter::new(File::create(path).map_err(io)?),
             }),
+            Some("md") => {
+                // Created now so a path that cannot be written fails before the watch starts.
+                File::create(path).map_err(io)?;
+                Ok(Export::Markdown {
+                    path: path.to_owned(),
+                    events: Vec::new(),
+                })
+            }
             _ => Err(ExportError::Extension(path.to_owned())),
         }
     }
@@ -50,6 +67,10 @@ impl Export {
                 serde_json::to_writer(&mut *out, envelope)?;
                 out.write_all(b"\n")
             }
+            Export::Markdown { events, .. } => {
+                events.push(envelope.clone());
+                Ok(())
+            }
         }
     }
 
@@ -63,6 +84,33 @@ impl Export {
                     source: err.into_error(),
                 }),
             },
+            Export::Markdown { path, events } => {
+                let text = markdown(&events);
+                std::fs::write(&path, text).map_err(|source| ExportError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(path)
+            }
         }
     }
+}
+
+/// One transcript per session, in the order the sessions first appeared, separated by a rule.
+fn markdown(events: &[Envelope]) -> String {
+    let mut sessions: Vec<(&str, Vec<Envelope>)> = Vec::new();
+    for envelope in events {
+        match sessions
+            .iter_mut()
+            .find(|(id, _)| *id == envelope.session_id)
+        {
+            Some((_, of_session)) => of_session.push(envelope.clone()),
+            None => sessions.push((&envelope.session_id, vec![envelope.clone()])),
+        }
+    }
+    sessions
+        .iter()
+        .map(|(_, of_session)| render(of_session, &MarkdownOptions::default()))
+        .collect::<Vec<_>>()
+        .join("\n---\n\n")
 }

@@ -384,6 +384,9 @@ async fn a_live_watch_of_every_session_in_a_terminal_survives_a_restart() {
     let home = fresh_data_dir();
     let env = watch_env(&home, None);
     let tmux = TmuxServer::new();
+    // A terminal gets colour unless NO_COLOR says otherwise (empty: not set).
+    let mut env = env;
+    env.push(("NO_COLOR".into(), "".into()));
     watch_in_tmux(&tmux, &env, &["--server", &server.url]);
     let wait = |needle: &'static str| tmux.wait_for_screen("w", needle, Duration::from_secs(20));
     wait("● connected").await.unwrap();
@@ -415,12 +418,19 @@ async fn a_live_watch_of_every_session_in_a_terminal_survives_a_restart() {
     // The running tool has a spinner with its elapsed time on the status line.
     wait(" Bash 1s").await.unwrap();
 
-    // The server dies and comes back on the same port and store: the status line says so,
-    // and what beta does meanwhile arrives once, in order, after the reconnect.
-    server
-        .restart_after(Duration::from_millis(1500))
-        .await
-        .unwrap();
+    // Colours by kind: the failed tool in red, the prompt in bold cyan.
+    let coloured = tmux.capture_with_colours("w").unwrap();
+    assert!(coloured.contains("\x1b[31m← ✗ Bash"), "{coloured:?}");
+    assert!(
+        coloured.contains("\x1b[1m\x1b[36m❯ fix the leap year"),
+        "{coloured:?}"
+    );
+
+    // The server dies: the status line says the watch is reconnecting. It comes back on the
+    // same port and store, and what beta did meanwhile arrives once, in order.
+    server.kill().await.unwrap();
+    wait("↻ reconnecting in").await.unwrap();
+    server.start_again().await.unwrap();
     publish(
         &server,
         None,

@@ -125,7 +125,11 @@ fn describe(envelope: &Envelope, event: &Event) -> Vec<(Tone, String)> {
             facts.extend(started.agent.map(|a| a.as_str()));
             facts.extend(started.model.as_deref());
             facts.extend(started.cwd.as_deref());
-            one(Tone::Prompt, format!("▶ {name} · {}", facts.join(" · ")))
+            let line = std::iter::once(name)
+                .chain(facts)
+                .collect::<Vec<_>>()
+                .join(" · ");
+            one(Tone::Prompt, format!("▶ {line}"))
         }
         Event::SessionStatus(status) => {
             let tone = match status.status {

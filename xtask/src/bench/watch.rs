@@ -16,15 +16,15 @@
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::harness::{
-    Paths, ServerSpec, build_release, finish, fresh_dir, print_conditions, run_client_against,
-    walk_flags,
+    Common, Paths, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, run_client_against,
 };
 use super::median;
 use super::server::can_pin;
@@ -46,47 +46,32 @@ cargo xtask bench watch [options]: agentcast watch at a publishing rate
 
 #[derive(Debug)]
 struct Options {
-    repeats: usize,
     events: u64,
     rate: f64,
-    server_args: Vec<String>,
-    out: Option<PathBuf>,
-    pin: bool,
+    common: Common,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Option<Self>> {
-        let quick = args.iter().any(|a| a == "--quick");
+        let quick = is_quick(args);
         let mut opts = Options {
-            repeats: if quick { 1 } else { 3 },
             events: if quick { 20_000 } else { 100_000 },
             rate: 10_000.0,
-            server_args: Vec::new(),
-            out: None,
-            pin: true,
+            common: Common::default(),
         };
-        let go_on = walk_flags(args, |flag, value| {
+        let go_on = parse_options(args, USAGE, &mut opts.common, |flag, value| {
             match flag {
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    return Ok(false);
-                }
-                "--quick" => {}
-                "--no-pin" => opts.pin = false,
-                "--repeats" => opts.repeats = value()?.parse().context("--repeats")?,
                 "--events" => opts.events = value()?.parse().context("--events")?,
                 "--rate" => opts.rate = value()?.parse().context("--rate")?,
-                "--server-arg" => opts.server_args.push(value()?),
-                "--out" => opts.out = Some(PathBuf::from(value()?)),
-                other => bail!("unknown option {other}\n\n{USAGE}"),
+                _ => return Ok(false),
             }
             Ok(true)
         })?;
         if !go_on {
             return Ok(None);
         }
-        if opts.repeats == 0 || opts.events == 0 || !(opts.rate.is_finite() && opts.rate > 0.0) {
-            bail!("--repeats, --events and --rate must be positive");
+        if opts.events == 0 || !(opts.rate.is_finite() && opts.rate > 0.0) {
+            bail!("--events and --rate must be positive");
         }
         Ok(Some(opts))
     }
@@ -127,7 +112,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     };
     let started = Instant::now();
     let paths = build_release("agentcast-watch-bench")?;
-    let pin = opts.pin && can_pin();
+    let pin = opts.common.pin && can_pin();
     println!("==> step bench: watch, agentcast watch at a publishing rate");
     print_conditions(
         pin,
@@ -136,10 +121,10 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     );
     println!(
         "    {} events per phase at {}/s; server: JWT auth, SQLite, default limits; {} repeat(s)",
-        opts.events, opts.rate, opts.repeats
+        opts.events, opts.rate, opts.common.repeats
     );
     let mut runs = Vec::new();
-    for repeat in 1..=opts.repeats {
+    for repeat in 1..=opts.common.repeats {
         let run_started = Instant::now();
         let (report, error) = match run_once(&opts, &paths, pin) {
             Ok(report) => (Some(report), None),
@@ -160,7 +145,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     println!();
     print!("{}", table(&opts, &runs));
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
-    finish(opts.out.as_deref(), pin, &runs, reported, started)
+    finish(opts.common.out.as_deref(), pin, &runs, reported, started)
 }
 
 fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Value> {
@@ -192,7 +177,7 @@ fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Valu
         .map(OsString::from),
     );
     argv.push(data_dir.clone().into());
-    argv.extend(opts.server_args.iter().map(OsString::from));
+    argv.extend(opts.common.server_args.iter().map(OsString::from));
     let spec = ServerSpec {
         argv,
         envs: &[("TOKIO_WORKER_THREADS", "1"), ("RUST_LOG", "warn")],
@@ -310,14 +295,14 @@ mod tests {
     fn defaults_quick_and_refusals() {
         let opts = Options::parse(&args("")).unwrap().unwrap();
         assert_eq!(
-            (opts.repeats, opts.events, opts.rate),
+            (opts.common.repeats, opts.events, opts.rate),
             (3, 100_000, 10_000.0)
         );
         let quick = Options::parse(&args("--quick --rate 500"))
             .unwrap()
             .unwrap();
         assert_eq!(
-            (quick.repeats, quick.events, quick.rate),
+            (quick.common.repeats, quick.events, quick.rate),
             (1, 20_000, 500.0)
         );
         assert!(Options::parse(&args("--events 0")).is_err());

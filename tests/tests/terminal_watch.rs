@@ -12,13 +12,22 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use agentcast_client::shared::Event;
+use agentcast_client::shared::{Event, format_ts_millis};
 use agentcast_client::{Client, ClientConfig};
 use agentcast_tests::agents::tmux::TmuxServer;
 use agentcast_tests::http::Api;
 use agentcast_tests::server::{ServerProcess, agentcast_bin, fresh_data_dir, within};
 use serde_json::{Value, json};
 use tokio::process::Command;
+
+/// Now, as the wire writes times.
+fn now_ts() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    format_ts_millis(ms as u64)
+}
 
 /// An event from its wire form.
 fn event(kind: &str, data: Value) -> Event {
@@ -38,7 +47,7 @@ fn session_events(id: &str, label: &str, outcome: &str) -> Vec<Event> {
         event(
             "session.started",
             json!({"session_id": id, "label": label, "source": "publish", "model": "claude-test",
-                   "started_at": "2026-12-07T06:00:00.000Z"}),
+                   "started_at": now_ts()}),
         ),
         event("user.prompt", json!({"text": "fix the leap year"})),
         piece("Hel"),
@@ -270,6 +279,22 @@ async fn history_prints_as_lines_json_and_the_rest_export() {
         colour.stdout
     );
 
+    // --since: the history of the last hour (all of it here), for one session or every
+    // session started in that hour, each line then labelled.
+    let since = run_watch(
+        &env,
+        &["w1", "--server", url, "--since", "1h", "--no-follow"],
+    )
+    .await;
+    assert_eq!(since.stdout, lines.stdout);
+    let every = run_watch(&env, &["--server", url, "--since", "1h", "--no-follow"]).await;
+    assert_eq!(every.code, 0, "{}", every.stderr);
+    let labelled: Vec<String> = printed
+        .iter()
+        .map(|line| format!("[first] {line}"))
+        .collect();
+    assert_eq!(every.stdout.lines().collect::<Vec<_>>(), labelled);
+
     // A bad pattern is a usage error that names it.
     let bad = run_watch(&env, &["w1", "--server", url, "--grep", "("]).await;
     assert_eq!(bad.code, 2);
@@ -404,7 +429,7 @@ async fn a_live_watch_of_every_session_in_a_terminal_survives_a_restart() {
         event(
             "session.started",
             json!({"session_id": "s-beta", "label": "beta", "source": "publish",
-                   "started_at": "2026-12-07T06:00:00.000Z"}),
+                   "started_at": now_ts()}),
         ),
         event(
             "tool.started",

@@ -837,7 +837,12 @@ mod tests {
     fn defaults_and_quick() {
         let full = Options::parse(&[]).unwrap().unwrap();
         assert_eq!(
-            (full.shape.transcripts, full.common.repeats, full.lines, full.rate),
+            (
+                full.shape.transcripts,
+                full.common.repeats,
+                full.lines,
+                full.rate
+            ),
             (5000, 3, 300, 50)
         );
         assert_eq!(full.measures, [Measure::Import, Measure::Follow]);

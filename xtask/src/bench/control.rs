@@ -389,14 +389,20 @@ mod tests {
     #[test]
     fn defaults_quick_and_refusals() {
         let full = Options::parse(&[]).unwrap().unwrap();
-        assert_eq!((full.common.repeats, full.requests, full.warmup), (3, 500, 20));
+        assert_eq!(
+            (full.common.repeats, full.requests, full.warmup),
+            (3, 500, 20)
+        );
         assert!(!full.auth_off());
         let quick = Options::parse(&args(
             "--quick --rate=50 --server-arg --auth --server-arg none",
         ))
         .unwrap()
         .unwrap();
-        assert_eq!((quick.common.repeats, quick.requests, quick.rate), (1, 100, 50.0));
+        assert_eq!(
+            (quick.common.repeats, quick.requests, quick.rate),
+            (1, 100, 50.0)
+        );
         assert!(quick.auth_off());
         assert!(Options::parse(&args("--rate 0")).is_err());
         assert!(Options::parse(&args("--requests 0")).is_err());

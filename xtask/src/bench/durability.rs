@@ -593,7 +593,10 @@ mod tests {
     #[test]
     fn defaults_and_quick() {
         let full = Options::parse(&[]).unwrap().unwrap();
-        assert_eq!((full.common.repeats, full.rate, full.seconds), (3, 1000, 20.0));
+        assert_eq!(
+            (full.common.repeats, full.rate, full.seconds),
+            (3, 1000, 20.0)
+        );
         assert_eq!(full.measures, [Measure::Latency, Measure::Replay]);
         let quick = Options::parse(&args("--quick")).unwrap().unwrap();
         assert_eq!((quick.common.repeats, quick.seconds), (1, 5.0));

@@ -27,6 +27,13 @@ pub enum Command {
     /// Read an agent's JSONL on stdin and stream it into a session of a running server:
     /// `claude -p "..." --output-format stream-json --verbose | agentcast pipe`.
     Pipe(PipeArgs),
+    /// Follow sessions live in the terminal: `agentcast watch [SESSION]` (every session
+    /// without one), with filters, replay, export and permission answers.
+    Watch(crate::watch::WatchArgs),
+    /// Send a prompt to a controllable session: `agentcast prompt SESSION "text"`.
+    Prompt(crate::remote::commands::PromptArgs),
+    /// Stop a session's current turn: `agentcast interrupt SESSION`.
+    Interrupt(crate::remote::commands::InterruptArgs),
     /// Tokens: `agentcast token create --scope read --session '*' --ttl 1h`.
     #[command(subcommand)]
     Token(TokenCommand),

@@ -30,6 +30,7 @@
 //! - [`limits`]: connection, request and message rate limits.
 //! - [`audit`]: the audit log of tokens, refusals, admin actions and limits.
 //! - [`sources`]: running agent processes, and the client side of `agentcast pipe`.
+//! - [`sink`]: where a source's events go: this process's hub or a remote server.
 //! - [`hook_setup`]: `agentcast hooks`, Claude Code's hooks wired to a server.
 //! - [`run`]: `agentcast run`, an agent into a server of its own or a running one.
 //! - [`project`]: a session's project: its working directory's git root, or `--project`.
@@ -70,6 +71,7 @@ pub mod project;
 pub mod remote;
 pub mod run;
 mod services;
+pub mod sink;
 pub mod socket;
 pub mod sources;
 pub mod store;

@@ -52,7 +52,7 @@ impl Listener {
     }
 
     /// The same socket, registered with the runtime this is called on: conformance mode
-    /// serves on a runtime of its own ([`crate::conformance::serve`]).
+    /// serves on a runtime of its own (`conformance::serve`).
     pub(crate) fn into_current_runtime(self) -> io::Result<Self> {
         let tcp = TcpListener::from_std(self.tcp.into_std()?)?;
         Ok(Self { tcp, tls: self.tls })

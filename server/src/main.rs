@@ -23,6 +23,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Pipe(args) => pipe(args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(args),
         Command::Hooks(command) => Ok(agentcast_server::hook_setup::run(command).await?),
+        Command::Watch(args) => std::process::exit(agentcast_server::watch::run(args).await),
+        Command::Prompt(args) => {
+            std::process::exit(agentcast_server::remote::commands::prompt(args).await)
+        }
+        Command::Interrupt(args) => {
+            std::process::exit(agentcast_server::remote::commands::interrupt(args).await)
+        }
         Command::Top(args) => std::process::exit(agentcast_server::top::run(args).await as i32),
     }
 }

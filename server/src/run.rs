@@ -16,8 +16,8 @@ use crate::config::{Config, ConfigError};
 use crate::hub::HubError;
 use crate::ingest::IngestLimits;
 use crate::logging;
+use crate::sink::{RemoteSession, Sink};
 use crate::sources::runner::{self, ProcessExit, ProcessSpec, RunError, Stop};
-use crate::sources::sink::{RemoteSession, Sink};
 use crate::sources::supervisor::new_session_id;
 
 /// How long the agent has to exit after a stop request when streaming to `--server`.

@@ -10,6 +10,8 @@
 //! - `http`: a JSON client of the REST API with timeouts.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
 //! - `durability`: commit latency and replay speed, for `cargo xtask bench durability`.
+//! - `procfs`: a process's memory and CPU time, from /proc.
+//! - `watch_bench`: `agentcast watch` at a publishing rate, for `cargo xtask bench watch`.
 //! - `top_bench`: `agentcast top` under load, for `cargo xtask bench top`.
 //! - `transcripts`: transcript trees in temp dirs and what the collector's tests read back.
 //!
@@ -24,7 +26,9 @@ pub mod control_bench;
 pub mod durability;
 pub mod http;
 pub mod loadgen;
+pub mod procfs;
 pub mod raw;
 pub mod server;
 pub mod top_bench;
 pub mod transcripts;
+pub mod watch_bench;

@@ -97,9 +97,20 @@ impl ServerProcess {
     /// Kills the server (SIGKILL: nothing graceful), waits `down`, and starts it again on the
     /// same address, data directory and arguments: what a client sees as a server restart.
     pub async fn restart_after(&mut self, down: Duration) -> anyhow::Result<()> {
-        let bind = self.addr().to_string();
-        self.child.kill().await.context("killing agentcast")?;
+        self.kill().await?;
         tokio::time::sleep(down).await;
+        self.start_again().await
+    }
+
+    /// Kills the server (SIGKILL: nothing graceful); [`start_again`](Self::start_again)
+    /// brings it back.
+    pub async fn kill(&mut self) -> anyhow::Result<()> {
+        self.child.kill().await.context("killing agentcast")
+    }
+
+    /// Starts the server again on the same address, data directory and arguments.
+    pub async fn start_again(&mut self) -> anyhow::Result<()> {
+        let bind = self.addr().to_string();
         *self = Self::spawn(
             &self.data_dir.clone(),
             &bind,

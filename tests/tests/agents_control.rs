@@ -8,14 +8,14 @@
 //! `agentcast run -- claude -p ...` runs controlled, across turns, until `end`.
 
 use agentcast_tests::agents::claude::{FOREIGN_ENV, claude_env};
+use agentcast_tests::agents::control::ControlSetup;
 use agentcast_tests::agents::fake_anthropic::{
     ClaudeScenario, FakeAnthropic, PERMISSION_COMMAND, PERMISSION_DONE_TEXT, PERMISSION_FILE,
     PERMISSION_REFUSED_TEXT, PERMISSION_TOOL_ID, chat_answer, chat_prompt,
 };
 use agentcast_tests::agents::home::AgentHome;
+use agentcast_tests::agents::real_agents;
 use agentcast_tests::agents::watch::{Received, all_text, data_of, events_until, names};
-use agentcast_tests::agents::{RealAgents, real_agents};
-use agentcast_tests::http::Api;
 use agentcast_tests::raw::Client;
 use agentcast_tests::server::{
     LISTENING_PREFIX, ServerProcess, agentcast_bin, fresh_data_dir, within,
@@ -24,64 +24,6 @@ use agentcast_tests::transcripts::eventually;
 use serde_json::{Value, json};
 use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
-
-/// The real CLI, its home, the fake Messages API, and `agentcast serve` (with `args`)
-/// whose agents run in that home against that fake.
-struct Setup {
-    agents: RealAgents,
-    home: AgentHome,
-    fake: FakeAnthropic,
-    server: ServerProcess,
-    api: Api,
-}
-
-impl Setup {
-    /// `None` (the test skips, or fails under CI) without the real CLI.
-    async fn new(args: &[&str]) -> Option<Self> {
-        let agents = real_agents()?;
-        let home = AgentHome::new().unwrap();
-        let fake = FakeAnthropic::start().await.unwrap();
-        let env = claude_env(&home, &fake)
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect();
-        let server = ServerProcess::start_with_env(args, env, FOREIGN_ENV)
-            .await
-            .unwrap();
-        let api = Api::new(&server.url);
-        Some(Self {
-            agents,
-            home,
-            fake,
-            server,
-            api,
-        })
-    }
-
-    /// Starts `claude` with `prompt` in control mode (as `token`'s subject); returns the
-    /// session id.
-    async fn start(&self, prompt: &str, token: Option<&str>) -> String {
-        let body = json!({"command": [self.agents.claude], "prompt": prompt,
-                          "cwd": self.home.cwd});
-        let started = match token {
-            Some(token) => self.api.post_as("/api/sessions", token, body).await,
-            None => self.api.post("/api/sessions", body).await,
-        };
-        assert_eq!(started.status, 201, "{}", started.text);
-        started.body["session_id"].as_str().unwrap().to_owned()
-    }
-
-    /// Starts the permission scenario; returns the session id.
-    async fn start_permission(&self, token: Option<&str>) -> String {
-        self.start(&ClaudeScenario::Permission.prompt(), token)
-            .await
-    }
-
-    /// Whether the permission scenario's command ran (its file exists).
-    fn command_ran(&self) -> bool {
-        self.home.cwd.join(PERMISSION_FILE).exists()
-    }
-}
 
 /// A watcher of session `id` from its first event.
 async fn watch(server: &ServerProcess, id: &str, auth: Value) -> Client {
@@ -115,7 +57,7 @@ fn respond(request_id: &Value, decision: &str) -> Value {
 
 #[tokio::test]
 async fn an_allowed_command_runs_for_real_and_a_second_prompt_runs_a_second_turn() {
-    let Some(setup) = Setup::new(&[]).await else {
+    let Some(setup) = ControlSetup::new(&[]).await else {
         return;
     };
     let (server, api) = (&setup.server, &setup.api);
@@ -202,7 +144,7 @@ async fn an_allowed_command_runs_for_real_and_a_second_prompt_runs_a_second_turn
 
 #[tokio::test]
 async fn a_denied_command_does_not_run_and_claude_reads_why() {
-    let Some(setup) = Setup::new(&[]).await else {
+    let Some(setup) = ControlSetup::new(&[]).await else {
         return;
     };
     let server = &setup.server;
@@ -240,7 +182,7 @@ async fn a_denied_command_does_not_run_and_claude_reads_why() {
 
 #[tokio::test]
 async fn a_request_no_one_answers_is_denied_at_the_timeout() {
-    let Some(setup) = Setup::new(&["--permission-timeout-s", "1"]).await else {
+    let Some(setup) = ControlSetup::new(&["--permission-timeout-s", "1"]).await else {
         return;
     };
     let server = &setup.server;
@@ -256,7 +198,7 @@ async fn a_request_no_one_answers_is_denied_at_the_timeout() {
 
 #[tokio::test]
 async fn an_interrupt_stops_a_turn_that_waits_on_the_model() {
-    let Some(setup) = Setup::new(&[]).await else {
+    let Some(setup) = ControlSetup::new(&[]).await else {
         return;
     };
     let (server, fake) = (&setup.server, &setup.fake);
@@ -313,7 +255,7 @@ async fn an_interrupt_stops_a_turn_that_waits_on_the_model() {
 
 #[tokio::test]
 async fn only_control_tokens_answer_and_the_audit_log_names_who_did() {
-    let Some(setup) = Setup::new(&["--auth", "jwt"]).await else {
+    let Some(setup) = ControlSetup::new(&["--auth", "jwt"]).await else {
         return;
     };
     let (server, api) = (&setup.server, &setup.api);

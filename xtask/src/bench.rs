@@ -17,9 +17,10 @@
 //! and replay speed, SQLite against the memory store; `cargo xtask bench collect`
 //! (bench/collect.rs) measures the transcript collector: import, first screen, follow
 //! latency; `cargo xtask bench control` (bench/control.rs) the latency of permission
-//! requests through agentcast, agent to client and back; `cargo xtask bench top`
-//! (bench/top.rs) what `agentcast top` costs under a stream of events. bench/server.rs starts
-//! the servers of all five.
+//! requests through agentcast, agent to client and back; `cargo xtask bench watch`
+//! (bench/watch.rs) whether `agentcast watch` keeps up with 10,000 events/s; `cargo xtask
+//! bench top` (bench/top.rs) what `agentcast top` costs under a stream of events.
+//! bench/server.rs starts the servers of all six.
 
 mod collect;
 mod control;
@@ -27,6 +28,7 @@ mod durability;
 mod harness;
 mod server;
 mod top;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -39,7 +41,10 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::cmd::{Cmd, fmt_duration, root, target_dir};
-use harness::{ServerSpec, finish, fresh_dir, print_conditions, run_client_against, walk_flags};
+use harness::{
+    Common, ServerSpec, finish, fresh_dir, is_quick, parse_options, print_conditions,
+    run_client_against,
+};
 use server::{bench_defaults, can_pin};
 
 const USAGE: &str = "\
@@ -62,6 +67,7 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
 cargo xtask bench durability [--quick]: commit latency and replay speed (--help for more)
 cargo xtask bench collect [--quick]: transcript import, first screen, follow latency (--help)
 cargo xtask bench control [--quick]: permission request latency, agent -> client -> agent (--help)
+cargo xtask bench watch [--quick]: agentcast watch at 10,000 events/s, throughput and memory (--help)
 cargo xtask bench top [--quick]: agentcast top's CPU and redraws under a stream of events (--help)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -85,19 +91,16 @@ struct Options {
     clients: Vec<usize>,
     events: Option<u64>,
     deliveries: u64,
-    repeats: usize,
     servers: Vec<Server>,
     batch: u64,
     inflight: u64,
     max_lag: u64,
-    server_args: Vec<String>,
-    out: Option<PathBuf>,
-    pin: bool,
+    common: Common,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Option<Self>> {
-        let quick = args.iter().any(|a| a == "--quick");
+        let quick = is_quick(args);
         let mut opts = Options {
             clients: if quick {
                 vec![100, 1000]
@@ -106,23 +109,14 @@ impl Options {
             },
             events: None,
             deliveries: if quick { 1_000_000 } else { 2_000_000 },
-            repeats: if quick { 1 } else { 3 },
             servers: vec![Server::Agentcast, Server::Node],
             batch: 1,
             inflight: 16,
             max_lag: 256,
-            server_args: Vec::new(),
-            out: None,
-            pin: true,
+            common: Common::default(),
         };
-        let go_on = walk_flags(args, |flag, value| {
+        let go_on = parse_options(args, USAGE, &mut opts.common, |flag, value| {
             match flag {
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    return Ok(false);
-                }
-                "--quick" => {}
-                "--no-pin" => opts.pin = false,
                 "--clients" => {
                     opts.clients = value()?
                         .split(',')
@@ -131,12 +125,9 @@ impl Options {
                 }
                 "--events" => opts.events = Some(value()?.parse().context("--events")?),
                 "--deliveries" => opts.deliveries = value()?.parse().context("--deliveries")?,
-                "--repeats" => opts.repeats = value()?.parse().context("--repeats")?,
                 "--batch" => opts.batch = value()?.parse().context("--batch")?,
                 "--inflight" => opts.inflight = value()?.parse().context("--inflight")?,
                 "--max-lag" => opts.max_lag = value()?.parse().context("--max-lag")?,
-                "--server-arg" => opts.server_args.push(value()?),
-                "--out" => opts.out = Some(PathBuf::from(value()?)),
                 "--only" => {
                     opts.servers = match value()?.as_str() {
                         "agentcast" => vec![Server::Agentcast],
@@ -144,15 +135,15 @@ impl Options {
                         other => bail!("--only: agentcast or node, not {other}"),
                     }
                 }
-                other => bail!("unknown option {other}\n\n{USAGE}"),
+                _ => return Ok(false),
             }
             Ok(true)
         })?;
         if !go_on {
             return Ok(None);
         }
-        if opts.clients.is_empty() || opts.clients.contains(&0) || opts.repeats == 0 {
-            bail!("--clients needs positive counts and --repeats at least 1");
+        if opts.clients.is_empty() || opts.clients.contains(&0) {
+            bail!("--clients needs positive counts");
         }
         Ok(Some(opts))
     }
@@ -215,6 +206,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     if args.first().is_some_and(|a| a == control::NAME) {
         return control::run(&args[1..]);
     }
+    if args.first().is_some_and(|a| a == watch::NAME) {
+        return watch::run(&args[1..]);
+    }
     if args.first().is_some_and(|a| a == top::NAME) {
         return top::run(&args[1..]);
     }
@@ -223,7 +217,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     };
     let started = Instant::now();
     let paths = prepare(&opts)?;
-    let pin = opts.pin && can_pin();
+    let pin = opts.common.pin && can_pin();
     let agentcast_args = agentcast_serve_args(&paths, &opts);
 
     println!("==> step bench: fan-out, one session, events of ~512 bytes");
@@ -236,13 +230,13 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     println!(
         "    publisher: batch {}, {} un-acked publishes at most, max average lag {} events; \
          {} repeat(s), servers run alternately",
-        opts.batch, opts.inflight, opts.max_lag, opts.repeats
+        opts.batch, opts.inflight, opts.max_lag, opts.common.repeats
     );
 
     let mut runs: Vec<Run> = Vec::new();
     for &clients in &opts.clients {
         let events = opts.events_for(clients);
-        for repeat in 1..=opts.repeats {
+        for repeat in 1..=opts.common.repeats {
             for &server in &opts.servers {
                 let run_started = Instant::now();
                 let result = run_once(server, clients, events, &opts, &paths, &agentcast_args, pin);
@@ -285,7 +279,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     print!("{}", verdict(&opts, &runs));
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
-    finish(opts.out.as_deref(), pin, &runs, reported, started)
+    finish(opts.common.out.as_deref(), pin, &runs, reported, started)
 }
 
 /// Builds the release binaries and installs the reference server's packages when missing.
@@ -330,10 +324,11 @@ fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
             .args(["serve", "--help"])
             .probe()
             .unwrap_or_default();
-        args.extend(bench_defaults(&help, &opts.server_args));
+        args.extend(bench_defaults(&help, &opts.common.server_args));
         // The Node reference is a bare relay: compare like with like, without a database,
         // unless the user asks for one (`--server-arg --durability --server-arg normal`).
         let chosen = opts
+            .common
             .server_args
             .iter()
             .any(|a| a.starts_with("--durability"));
@@ -341,7 +336,7 @@ fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
             args.extend(["--durability".to_string(), "memory".to_string()]);
         }
     }
-    args.extend(opts.server_args.iter().cloned());
+    args.extend(opts.common.server_args.iter().cloned());
     args
 }
 
@@ -475,7 +470,7 @@ fn table(clients: usize, events: u64, opts: &Options, runs: &[Run]) -> String {
         out,
         "  -- {clients} clients x {events} events ({} deliveries per run), median of {} --",
         thousands((clients as u64 * events) as f64),
-        opts.repeats
+        opts.common.repeats
     );
     let _ = writeln!(out, "{HEADER}");
     let mut found: BTreeMap<Server, Medians> = BTreeMap::new();
@@ -660,13 +655,13 @@ mod tests {
     fn defaults_and_quick() {
         let full = Options::parse(&[]).unwrap().unwrap();
         assert_eq!(full.clients, [100, 1000, 5000]);
-        assert_eq!(full.repeats, 3);
+        assert_eq!(full.common.repeats, 3);
         assert_eq!(full.events_for(1000), 2000);
         assert_eq!(full.events_for(5000), 400);
         assert_eq!(full.events_for(10), 20_000);
         let quick = Options::parse(&args("--quick")).unwrap().unwrap();
         assert_eq!(quick.clients, [100, 1000]);
-        assert_eq!(quick.repeats, 1);
+        assert_eq!(quick.common.repeats, 1);
     }
 
     #[test]
@@ -678,10 +673,10 @@ mod tests {
         .unwrap();
         assert_eq!(o.clients, [10, 20]);
         assert_eq!(o.events_for(10), 50);
-        assert_eq!(o.repeats, 2);
+        assert_eq!(o.common.repeats, 2);
         assert_eq!(o.servers, [Server::Node]);
-        assert_eq!(o.server_args, ["--x"]);
-        assert!(!o.pin);
+        assert_eq!(o.common.server_args, ["--x"]);
+        assert!(!o.common.pin);
         assert!(Options::parse(&args("--only rust")).is_err());
         assert!(Options::parse(&args("--bogus")).is_err());
         assert!(Options::parse(&args("--help")).unwrap().is_none());

@@ -8,12 +8,12 @@ use std::path::{Component, Path, PathBuf};
 use agentcast_shared::{AgentKind, SessionSource};
 
 use crate::config::CollectSettings;
-use crate::hub::is_valid_session_id;
 use crate::ingest::claude_transcript::subagent_parent;
 use crate::ingest::{
     ClaudeTranscriptMapper, CodexRolloutMapper, IngestLimits, LineMapper, SessionContext,
     rollout_session_id,
 };
+use agentcast_shared::is_valid_session_id;
 
 /// One agent kind's row.
 pub(crate) struct AgentSpec {

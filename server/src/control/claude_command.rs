@@ -7,6 +7,36 @@
 //! 2.1.328's `claude --help`, with commander's rules (`<v>` one value, `[v]` an optional
 //! one, `<v...>` every following argument that is not an option).
 
+/// Claude Code's subcommands (2.1.328's `claude --help`): not a session.
+const CLAUDE_SUBCOMMANDS: &[&str] = &[
+    "agents",
+    "attach",
+    "auth",
+    "auto-mode",
+    "doctor",
+    "gateway",
+    "import",
+    "install",
+    "logs",
+    "mcp",
+    "plugin",
+    "plugins",
+    "purge",
+    "respawn",
+    "rm",
+    "setup-token",
+    "stop",
+    "kill",
+    "ultrareview",
+    "update",
+    "upgrade",
+];
+
+/// True when `arg`, as `claude`'s first argument, names a subcommand (not a session).
+pub(crate) fn is_claude_subcommand(arg: &str) -> bool {
+    CLAUDE_SUBCOMMANDS.contains(&arg)
+}
+
 /// Options that take one value.
 const ONE_VALUE: &[&str] = &[
     "--agent",
@@ -106,7 +136,7 @@ pub(crate) fn controlled(command: &[String]) -> Result<ControlledCommand, NotCon
         return Err(NotControllable::NotClaude);
     }
     if let Some(first) = args.first()
-        && crate::sources::is_claude_subcommand(first)
+        && is_claude_subcommand(first)
     {
         return Err(NotControllable::Subcommand(first.clone()));
     }

@@ -24,7 +24,7 @@ use super::permissions::{NotOpen, OpenRequest, Permissions};
 use super::protocol::{self, AgentControl, ToolPermission};
 use super::{Answer, Command, ControlError, ControlSettings};
 use crate::clock::now_unix_millis;
-use crate::sources::Sink;
+use crate::sink::Sink;
 
 /// Longest wait for the agent to take a line on its stdin.
 const WRITE_PATIENCE: Duration = Duration::from_secs(10);

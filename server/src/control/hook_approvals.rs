@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use super::ControlError;
 use super::notices::{self, SERVER};
 use super::permissions::{NotOpen, Permissions};
-use crate::sources::Sink;
+use crate::sink::Sink;
 
 /// The hook sessions with requests waiting, by session id.
 #[derive(Clone, Default)]

@@ -33,12 +33,12 @@ use tokio::process::ChildStdin;
 use tokio::sync::{mpsc, oneshot};
 
 pub use claude_command::NotControllable;
-pub(crate) use claude_command::controlled;
+pub(crate) use claude_command::{controlled, is_claude_subcommand};
 pub(crate) use protocol::{AgentControl, parse_control};
 
 use crate::audit::{Actor, Audit, AuditEvent, ControlAction};
 use crate::hub::Hub;
-use crate::sources::Sink;
+use crate::sink::Sink;
 use agentcast_shared::rest::HookDecision;
 use driver::{Driver, Input};
 use hook_approvals::HookApprovals;

@@ -35,7 +35,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use agentcast_shared::rest::SessionRecord;
-use agentcast_shared::{ErrorCode, Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary};
+use agentcast_shared::{
+    ErrorCode, Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary, is_valid_session_id,
+};
 use tokio::task::JoinSet;
 
 pub use delivery::{Delivery, Recipient, SendFailure};
@@ -303,27 +305,5 @@ impl Hub {
             );
             tasks.shutdown().await;
         }
-    }
-}
-
-/// 1 to 128 characters of `[A-Za-z0-9._-]`: safe in a namespace path, a room, a file name.
-pub fn is_valid_session_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn session_ids() {
-        assert!(is_valid_session_id("9b1c-4f.x_2"));
-        assert!(!is_valid_session_id(""));
-        assert!(!is_valid_session_id("a/b"));
-        assert!(!is_valid_session_id("é"));
-        assert!(!is_valid_session_id(&"a".repeat(129)));
     }
 }

@@ -106,7 +106,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hub::is_valid_session_id;
+    use agentcast_shared::is_valid_session_id;
 
     #[test]
     fn paths_and_names_are_told_apart() {

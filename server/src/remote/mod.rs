@@ -4,6 +4,7 @@
 //! data directory's, as `agentcast token create` would) when that key exists, so a command
 //! next to a local server just works. A refusal is explained with what to do about it.
 
+pub mod commands;
 pub mod file;
 
 use std::path::PathBuf;
@@ -176,4 +177,20 @@ fn read(what: &'static str, path: &std::path::Path) -> Result<String, RemoteErro
         path: path.to_owned(),
         source,
     })
+}
+
+/// The exit codes of the client commands, for scripts.
+pub mod exit_code {
+    /// Done; with `watch --until-end`, the session completed.
+    pub const OK: i32 = 0;
+    /// The session failed (`watch --until-end`), or an export could not be written.
+    pub const FAILED: i32 = 1;
+    /// Bad arguments or configuration.
+    pub const USAGE: i32 = 2;
+    /// The server refused the token (the explanation says what to do).
+    pub const REFUSED: i32 = 3;
+    /// The server could not be reached in time.
+    pub const UNREACHABLE: i32 = 4;
+    /// The session was cancelled or interrupted (`watch --until-end`).
+    pub const CANCELLED: i32 = 5;
 }

@@ -8,9 +8,9 @@ use agentcast_shared::rest::{McpServer, McpServerConfig, McpTestParams, McpTestR
 
 use super::ServiceError;
 use crate::clock::now_ts;
-use crate::hub::is_valid_session_id;
 use crate::mcp::{McpLaunch, test_server};
 use crate::store::{ProjectCatalog, StoreError};
+use agentcast_shared::is_valid_session_id;
 
 /// How long a server gets to answer `initialize` when the caller does not say.
 const DEFAULT_TEST_TIMEOUT_MS: u64 = 10_000;

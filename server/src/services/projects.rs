@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use super::ServiceError;
 use crate::clock::now_ts;
-use crate::hub::is_valid_session_id;
 use crate::store::{ProjectCatalog, StoreError};
+use agentcast_shared::is_valid_session_id;
 
 /// The longest project name accepted.
 const MAX_NAME_CHARS: usize = 200;

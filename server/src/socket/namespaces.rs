@@ -17,7 +17,8 @@ use super::flood;
 use super::recipient::CatchingUp;
 use super::subscriptions;
 use super::{Shared, Sock};
-use crate::hub::{SESSION_NS_PREFIX, is_valid_session_id};
+use crate::hub::SESSION_NS_PREFIX;
+use agentcast_shared::is_valid_session_id;
 
 /// The default subscription of a session socket: every type but `session.presence`.
 static SESSION_DEFAULT_TYPES: std::sync::LazyLock<Vec<&'static str>> =

@@ -3,6 +3,8 @@
 //! For Claude Code: `--session-id <uuid>`, added when the command gives none and does not
 //! resume or continue another session (those keep the id Claude Code picks).
 
+use crate::control::is_claude_subcommand;
+
 /// Flags after which Claude Code picks the session itself (or writes no transcript).
 const CLAUDE_PICKS_ITS_ID: &[&str] = &[
     "-r",
@@ -12,31 +14,6 @@ const CLAUDE_PICKS_ITS_ID: &[&str] = &[
     "--from-pr",
     "--teleport",
     "--no-session-persistence",
-];
-
-/// Claude Code's subcommands (2.1.328's `claude --help`): not a session.
-const CLAUDE_SUBCOMMANDS: &[&str] = &[
-    "agents",
-    "attach",
-    "auth",
-    "auto-mode",
-    "doctor",
-    "gateway",
-    "import",
-    "install",
-    "logs",
-    "mcp",
-    "plugin",
-    "plugins",
-    "purge",
-    "respawn",
-    "rm",
-    "setup-token",
-    "stop",
-    "kill",
-    "ultrareview",
-    "update",
-    "upgrade",
 ];
 
 /// The agent session id of `command`, adding `--session-id <new uuid>` to a `claude` command
@@ -64,11 +41,6 @@ pub(crate) fn claude_session_id(command: &mut Vec<String>) -> Option<String> {
     let id = uuid::Uuid::new_v4().to_string();
     command.splice(1..1, ["--session-id".to_owned(), id.clone()]);
     Some(id)
-}
-
-/// True when `arg`, as `claude`'s first argument, names a subcommand (not a session).
-pub(crate) fn is_claude_subcommand(arg: &str) -> bool {
-    CLAUDE_SUBCOMMANDS.contains(&arg)
 }
 
 /// `--session-id X` or `--session-id=X` among `args`.

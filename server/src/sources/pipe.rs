@@ -4,8 +4,8 @@
 use agentcast_shared::{Event, SessionSource};
 use tokio::io::AsyncReadExt;
 
-use super::sink::{RemoteSession, Sink, SinkError};
 use crate::ingest::{IngestLimits, IngestPipeline, SessionContext};
+use crate::sink::{RemoteSession, Sink, SinkError};
 
 /// `agentcast pipe`: JSONL on stdin, mapped here, published to `server` as it streams.
 /// Returns the head offset after the last line.

@@ -15,11 +15,11 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
-use super::sink::{Sink, SinkError};
 use super::stdout::pump_stdout;
 use crate::clock::now_unix_millis;
 use crate::control::Controls;
 use crate::ingest::{IngestLimits, IngestPipeline, SessionContext};
+use crate::sink::{Sink, SinkError};
 
 /// What to run.
 #[derive(Debug, Clone)]

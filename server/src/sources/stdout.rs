@@ -11,9 +11,9 @@
 use agentcast_shared::{Event, SessionEnded};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use super::sink::{Sink, SinkError};
 use crate::control::{AgentControl, ControlSession, parse_control};
 use crate::ingest::IngestPipeline;
+use crate::sink::{Sink, SinkError};
 
 /// stdout read size: one read becomes one pipeline push.
 const READ_CHUNK: usize = 64 * 1024;

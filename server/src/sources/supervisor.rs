@@ -10,10 +10,10 @@ use agentcast_shared::SessionSource;
 use tokio::sync::mpsc;
 
 use super::runner::{self, ProcessSpec, Stop};
-use super::sink::Sink;
 use crate::control::Controls;
 use crate::hub::Hub;
 use crate::ingest::IngestLimits;
+use crate::sink::Sink;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SuperviseError {

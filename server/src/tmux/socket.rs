@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::hub::is_valid_session_id;
+use agentcast_shared::is_valid_session_id;
 
 /// A tmux server, as `--tmux-socket` names it.
 #[derive(Debug, Clone, PartialEq, Eq)]

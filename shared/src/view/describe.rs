@@ -7,6 +7,8 @@ use super::tools;
 
 const CHARS: usize = 160;
 
+/// One line for `envelope` in the event table: the fields a reader scans for, at most 160
+/// characters.
 pub fn describe(envelope: &Envelope) -> String {
     let Ok(event) = envelope.event() else {
         return one_line(&envelope.data.to_string(), CHARS);

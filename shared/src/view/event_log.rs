@@ -10,7 +10,12 @@ pub enum Pushed {
     /// The next offset: appended at the head.
     Appended,
     /// Beyond the next offset: appended, and the offsets between are now a gap.
-    AppendedAfterGap { missing_from: u64, missing_to: u64 },
+    AppendedAfterGap {
+        /// The first offset missing.
+        missing_from: u64,
+        /// The last offset missing.
+        missing_to: u64,
+    },
     /// Already held (a replay overlapping what we had): ignored.
     Duplicate,
     /// Offset 0: a control event (`session.recovered`), never part of the stream.
@@ -95,18 +100,22 @@ impl EventLog {
         self.first() > 1
     }
 
+    /// How many events are held.
     pub fn len(&self) -> usize {
         self.events.len()
     }
 
+    /// True when no event is held.
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }
 
+    /// The events held, in offset order.
     pub fn events(&self) -> &[Envelope] {
         &self.events
     }
 
+    /// The event at `index` in offset order (a row of the table).
     pub fn get(&self, index: usize) -> Option<&Envelope> {
         self.events.get(index)
     }

@@ -4,6 +4,8 @@
 
 use crate::{Envelope, Pattern, PatternError};
 
+/// The type patterns and search text the event table is filtered by; an empty filter admits
+/// every event.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct EventFilter {
     /// Empty: every type.
@@ -28,10 +30,13 @@ impl EventFilter {
         })
     }
 
+    /// True when the filter admits every event.
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty() && self.search.is_empty()
     }
 
+    /// True when `envelope`'s type matches a pattern (or there is none) and the search text is
+    /// found in its type, offset or data (or there is none).
     pub fn matches(&self, envelope: &Envelope) -> bool {
         let type_ok =
             self.patterns.is_empty() || self.patterns.iter().any(|p| p.matches(&envelope.kind));
@@ -81,14 +86,17 @@ impl FilteredIndex {
         self.seen = events.len();
     }
 
+    /// The filter the index is built with.
     pub fn filter(&self) -> &EventFilter {
         &self.filter
     }
 
+    /// How many events match.
     pub fn len(&self) -> usize {
         self.matching.len()
     }
 
+    /// True when no event matches.
     pub fn is_empty(&self) -> bool {
         self.matching.is_empty()
     }

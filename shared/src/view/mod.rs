@@ -18,6 +18,8 @@
 //!   `request_preview`: what one would do (the command, an edit's diff, a write's content).
 //! - `needs_you`: the sessions waiting for a person, for the list's badges, the title and
 //!   notifications.
+//! - `markdown`: a session as a readable Markdown transcript (for exports and the MCP
+//!   `get_transcript`), folded with the models above.
 //! - `format`: numbers, durations and timestamps.
 
 pub mod describe;
@@ -25,6 +27,7 @@ pub mod event_log;
 pub mod filter;
 pub mod format;
 pub mod import_progress;
+pub mod markdown;
 pub mod needs_you;
 pub mod permissions;
 pub mod request_preview;

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use crate::{Envelope, Event, PermissionRequested};
 
+/// The permission requests open now: the log and the latest snapshot together.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Permissions {
     /// Requests seen in the log, in log order.

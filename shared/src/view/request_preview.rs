@@ -11,25 +11,45 @@ pub const MAX_SHOWN_CHARS: usize = 20_000;
 /// the old text is shown removed and the new added.
 const MAX_DIFF_CELLS: usize = 250_000;
 
+/// What a call would do, in the form its card shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Preview {
     /// A shell command and what the agent says it does.
     Command {
+        /// The command line, bounded.
         command: String,
+        /// What the agent says it does.
         description: Option<String>,
     },
     /// An edit of a file: the lines removed and added (a MultiEdit's edits one after another).
-    Edit { file: String, diff: Vec<DiffLine> },
+    Edit {
+        /// The file edited.
+        file: String,
+        /// Its lines kept, removed and added, in order.
+        diff: Vec<DiffLine>,
+    },
     /// A file written whole.
-    Write { file: String, content: String },
+    Write {
+        /// The file written.
+        file: String,
+        /// What is written into it, bounded.
+        content: String,
+    },
     /// Any other tool: its input.
-    Input { json: String },
+    Input {
+        /// The input as pretty JSON, bounded.
+        json: String,
+    },
 }
 
+/// What a line of a diff does to the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
+    /// Kept as it was.
     Same,
+    /// Taken out.
     Removed,
+    /// Put in.
     Added,
 }
 
@@ -44,21 +64,36 @@ impl Change {
     }
 }
 
+/// One line of an edit's diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffLine {
+    /// Kept, removed or added.
     pub change: Change,
+    /// The line, without its end.
     pub text: String,
 }
 
 /// What `request` would do.
 pub fn preview(request: &PermissionRequested) -> Preview {
-    let input = &request.input;
+    call(
+        &request.tool_name,
+        &request.input,
+        request.description.as_deref(),
+    )
+}
+
+/// What a call of `tool` with `input` does (`description`: what the agent says it does, when
+/// it says so beside the input): a permission request's preview, and a tool call's in the
+/// Markdown transcript.
+pub fn call(tool: &str, input: &Value, description: Option<&str>) -> Preview {
     let text = |key: &str| input.get(key).and_then(Value::as_str).map(str::to_owned);
     let file = text("file_path").or_else(|| text("notebook_path"));
-    match (request.tool_name.as_str(), file) {
+    match (tool, file) {
         ("Bash", _) if text("command").is_some() => Preview::Command {
             command: bounded(&text("command").unwrap_or_default()),
-            description: request.description.clone().or_else(|| text("description")),
+            description: description
+                .map(str::to_owned)
+                .or_else(|| text("description")),
         },
         ("Edit", Some(file)) if text("old_string").is_some() || text("new_string").is_some() => {
             Preview::Edit {

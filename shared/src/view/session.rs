@@ -13,15 +13,25 @@ use super::tools::ToolRows;
 use super::transcript::Transcript;
 use super::usage::{Activity, Usage};
 
+/// One session as its view shows it: the log and every view folded from it, kept current
+/// as events arrive.
 #[derive(Debug, Default, Clone)]
 pub struct SessionModel {
+    /// The events held, by offset.
     pub log: EventLog,
+    /// What was said: prompts, the assistant's text, permissions, errors.
     pub transcript: Transcript,
+    /// The tool calls, nested under their Task.
     pub tools: ToolRows,
+    /// The latest todo list.
     pub todos: Todos,
+    /// Tokens, cost and model.
     pub usage: Usage,
+    /// Events over time, for the activity chart.
     pub activity: Activity,
+    /// The rows of the event table that its filter admits.
     pub table: FilteredIndex,
+    /// The permission requests open now.
     pub permissions: Permissions,
 }
 
@@ -57,6 +67,7 @@ impl SessionModel {
         added
     }
 
+    /// Filters the event table with `filter` (every event held is checked again).
     pub fn set_filter(&mut self, filter: EventFilter) {
         self.table.rebuild(filter, self.log.events());
     }

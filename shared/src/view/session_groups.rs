@@ -14,8 +14,10 @@ use super::sessions::{SessionEntry, Sessions, StatusFilter};
 /// Which agent kinds the list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AgentFilter {
+    /// Every session.
     #[default]
     All,
+    /// The sessions of this agent kind.
     Kind(AgentKind),
     /// Sessions whose agent is not known (a pipe of some other tool, the demo, ...).
     Unknown,
@@ -31,6 +33,7 @@ impl AgentFilter {
         AgentFilter::Unknown,
     ];
 
+    /// The filter as a `<select>` value: `all`, `claude`, `codex`, `other`, `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             AgentFilter::All => "all",
@@ -39,6 +42,7 @@ impl AgentFilter {
         }
     }
 
+    /// The filter named by [`AgentFilter::as_str`]; anything else is `All`.
     pub fn parse(text: &str) -> AgentFilter {
         Self::ALL
             .into_iter()
@@ -46,6 +50,7 @@ impl AgentFilter {
             .unwrap_or_default()
     }
 
+    /// True when a session of `agent` passes.
     pub fn admits(self, agent: Option<AgentKind>) -> bool {
         match self {
             AgentFilter::All => true,
@@ -58,6 +63,7 @@ impl AgentFilter {
 /// Which project the list shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ProjectFilter {
+    /// Every session.
     #[default]
     All,
     /// The sessions of this project id.
@@ -76,6 +82,7 @@ impl ProjectFilter {
         }
     }
 
+    /// The filter of a [`ProjectFilter::value`]; anything else is `All`.
     pub fn parse(value: &str) -> ProjectFilter {
         match value {
             "none" => ProjectFilter::None,
@@ -94,6 +101,7 @@ impl ProjectFilter {
         }
     }
 
+    /// True when a session of `project` passes.
     pub fn admits(&self, project: Option<&str>) -> bool {
         match self {
             ProjectFilter::All => true,
@@ -106,8 +114,11 @@ impl ProjectFilter {
 /// Everything the list is filtered by.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SessionQuery {
+    /// By state: all, active, completed, failed.
     pub status: StatusFilter,
+    /// By agent kind.
     pub agent: AgentFilter,
+    /// By project.
     pub project: ProjectFilter,
     /// Case-insensitive; matched against the id, label, project (id and name), model, agent,
     /// source, git branch and working directory.
@@ -223,8 +234,11 @@ pub fn group_label(project: Option<&str>, names: &ProjectNames) -> String {
 pub enum ListRow {
     /// A group's header: its project, how many sessions it has, and whether it is folded.
     Group {
+        /// The project's id; `None` for the sessions without a project.
         project: Option<String>,
+        /// How many of its sessions pass the filters.
         count: usize,
+        /// Folded: its sessions are not listed.
         collapsed: bool,
     },
     /// A session, by id.

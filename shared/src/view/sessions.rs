@@ -60,16 +60,22 @@ impl SessionText for SessionRecord {
     }
 }
 
+/// Which states the sessions list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatusFilter {
+    /// Every session.
     #[default]
     All,
+    /// The sessions not ended yet ([`SessionState::is_active`]).
     Active,
+    /// The sessions that completed.
     Completed,
+    /// The sessions that ended badly: failed, cancelled or interrupted.
     Failed,
 }
 
 impl StatusFilter {
+    /// The options of the filter, in the order shown.
     pub const ALL: [StatusFilter; 4] = [
         StatusFilter::All,
         StatusFilter::Active,
@@ -77,6 +83,7 @@ impl StatusFilter {
         StatusFilter::Failed,
     ];
 
+    /// The filter as a `<select>` value: `all`, `active`, `completed`, `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             StatusFilter::All => "all",
@@ -86,6 +93,7 @@ impl StatusFilter {
         }
     }
 
+    /// The filter named by [`StatusFilter::as_str`]; anything else is `All`.
     pub fn parse(text: &str) -> StatusFilter {
         Self::ALL
             .into_iter()
@@ -93,6 +101,7 @@ impl StatusFilter {
             .unwrap_or_default()
     }
 
+    /// True when a session in `state` passes.
     pub fn admits(self, state: SessionState) -> bool {
         match self {
             StatusFilter::All => true,
@@ -110,6 +119,7 @@ impl StatusFilter {
 /// A session and the times the list orders it by.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionEntry {
+    /// The session, as the REST list gave it and the hub's events changed it since.
     pub record: SessionRecord,
     /// When it started (Unix milliseconds; 0 when the timestamp is unreadable).
     pub started_ms: u64,
@@ -141,6 +151,7 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// The list of a REST answer (`GET /api/sessions`).
     pub fn new(list: Vec<SessionRecord>) -> Self {
         let mut sessions = Sessions::default();
         for record in list {
@@ -180,6 +191,7 @@ impl Sessions {
         *self = merged;
     }
 
+    /// True when no session is known.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -193,6 +205,7 @@ impl Sessions {
         self.index.get(id).map(|&at| &self.entries[at])
     }
 
+    /// The session with `id`, if it is known.
     pub fn get(&self, id: &str) -> Option<&SessionRecord> {
         self.entry(id).map(|e| &e.record)
     }

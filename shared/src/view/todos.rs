@@ -2,13 +2,17 @@
 
 use crate::{Envelope, Event, TodoItem, TodoStats, TodoStatus};
 
+/// The todo list as the latest `todo.updated` gave it.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Todos {
+    /// The items, in the agent's order.
     pub items: Vec<TodoItem>,
+    /// How many are pending, in progress and done, counted from the items.
     pub stats: TodoStats,
 }
 
 impl Todos {
+    /// Folds one event in: a `todo.updated` replaces the list.
     pub fn apply(&mut self, envelope: &Envelope) {
         if let Ok(Event::TodoUpdated(update)) = envelope.event() {
             // Recounted rather than trusted: the stats are what the bar shows.
@@ -43,6 +47,7 @@ impl Todos {
     }
 }
 
+/// The wire name of a todo's status (`in_progress`), for `data-status`.
 pub fn status_str(status: TodoStatus) -> &'static str {
     match status {
         TodoStatus::Pending => "pending",

@@ -9,14 +9,19 @@ use serde_json::Value;
 
 use super::format;
 
+/// Where a tool call is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolStatus {
+    /// Started, no result yet.
     Running,
+    /// Returned without an error (or its sub-agent completed).
     Succeeded,
+    /// Returned an error (or its sub-agent failed).
     Failed,
 }
 
 impl ToolStatus {
+    /// The status as a word: `running`, `succeeded`, `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             ToolStatus::Running => "running",
@@ -26,16 +31,24 @@ impl ToolStatus {
     }
 }
 
+/// One tool call, from its start to its result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolRow {
+    /// The call's id, which its events share.
     pub tool_use_id: String,
+    /// The tool's name, e.g. `Bash` (`Task` for a sub-agent).
     pub name: String,
     /// One line saying what the call does: the command, the file, the pattern...
     pub summary: String,
+    /// The Task the call was made in, for a sub-agent's calls.
     pub parent: Option<String>,
+    /// Running, succeeded or failed.
     pub status: ToolStatus,
+    /// How long the call took, once it returned.
     pub duration_ms: Option<u64>,
+    /// The start of its output, once it returned.
     pub output_preview: Option<String>,
+    /// The size of its whole output (the preview may be cut).
     pub output_bytes: u64,
     /// The sub-agent a Task delegated to (`agent.delegation`).
     pub agent: Option<String>,
@@ -46,10 +59,13 @@ pub struct ToolRow {
 /// A row with its depth in the tree, as the list shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShownRow<'a> {
+    /// How many Tasks the call is nested in (0: the session's own calls).
     pub depth: usize,
+    /// The call.
     pub row: &'a ToolRow,
 }
 
+/// Every tool call of a session, by id, in start order.
 #[derive(Debug, Default, Clone)]
 pub struct ToolRows {
     rows: Vec<ToolRow>,
@@ -57,6 +73,8 @@ pub struct ToolRows {
 }
 
 impl ToolRows {
+    /// Folds one event in: `tool.started`, `tool.completed` and `agent.delegation` open,
+    /// close and name rows.
     pub fn apply(&mut self, envelope: &Envelope) {
         let offset = envelope.offset;
         match envelope.event() {
@@ -124,6 +142,7 @@ impl ToolRows {
         &self.rows
     }
 
+    /// How many calls have not returned yet.
     pub fn running(&self) -> usize {
         self.rows
             .iter()
@@ -131,6 +150,7 @@ impl ToolRows {
             .count()
     }
 
+    /// How many calls failed.
     pub fn failed(&self) -> usize {
         self.rows
             .iter()

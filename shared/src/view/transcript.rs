@@ -11,11 +11,14 @@ use crate::{
 use super::format;
 use super::request_preview;
 
+/// What an entry of the transcript is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
+    /// Text the assistant wrote.
     Assistant,
     /// Shown folded: one line until opened.
     Thinking,
+    /// A prompt the agent was given.
     User,
     /// Lines the agent process wrote to stderr (consecutive lines share an entry).
     Stderr,
@@ -45,9 +48,12 @@ impl EntryKind {
     }
 }
 
+/// One entry of the transcript.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// A prompt, the assistant's text, an error...
     pub kind: EntryKind,
+    /// What it says (streamed text grows as its deltas arrive).
     pub text: String,
     /// The offset of the event that opened the entry: a stable key for the list.
     pub offset: u64,
@@ -74,6 +80,7 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// The entries, in event order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }

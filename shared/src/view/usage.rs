@@ -5,19 +5,28 @@ use crate::{Envelope, Event};
 
 use super::format::parse_ts_millis;
 
+/// Tokens, cost and model of a session, as the latest `usage.updated` gave them.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Usage {
+    /// The model, from `usage.updated`, else from `session.started`.
     pub model: Option<String>,
+    /// Input tokens so far.
     pub input_tokens: u64,
+    /// Output tokens so far.
     pub output_tokens: u64,
+    /// Input tokens read from the prompt cache so far.
     pub cache_read_tokens: u64,
+    /// Input tokens written to the prompt cache so far.
     pub cache_creation_tokens: u64,
+    /// The cost so far in US dollars (the hub's estimate; the agent's own at the end).
     pub cost_usd: f64,
     /// False until a `usage.updated` or a `session.ended` with a cost arrives.
     pub known: bool,
 }
 
 impl Usage {
+    /// Folds one event in: `usage.updated`, the model of `session.started` and the cost of
+    /// `session.ended`.
     pub fn apply(&mut self, envelope: &Envelope) {
         match envelope.event() {
             Ok(Event::UsageUpdated(u)) => {
@@ -53,12 +62,16 @@ pub struct Activity {
 /// The chart's data: counts per bucket, oldest first, and the bucket width.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bars {
+    /// Events per bucket, oldest first.
     pub counts: Vec<u32>,
+    /// The width of a bucket, in milliseconds.
     pub bucket_ms: u64,
+    /// The largest count, to scale the bars by.
     pub max: u32,
 }
 
 impl Activity {
+    /// Counts one event at its time.
     pub fn apply(&mut self, envelope: &Envelope) {
         if let Some(ms) = parse_ts_millis(&envelope.ts) {
             self.times.push(ms);

@@ -11,6 +11,7 @@
 //! - `claude`: `claude -p`, and `agentcast run -- claude -p`, against the fake.
 //! - `tmux`: the interactive `claude` in a pane of a private tmux server.
 //! - `codex`: `codex exec` against the fake.
+//! - `control`: `agentcast serve` starting `claude` in control mode against the fake.
 //! - `watch`: the events a session streams to a Socket.IO client, until a condition.
 //! - `fixtures`: the small transcripts kept in the repository (`tests/fixtures/agents`).
 //!
@@ -19,6 +20,7 @@
 
 pub mod claude;
 pub mod codex;
+pub mod control;
 pub mod fake_anthropic;
 mod fake_http;
 pub mod fake_openai;

@@ -124,6 +124,12 @@ impl TmuxServer {
         self.run(&argv)
     }
 
+    /// The pane `target` with its colours, as SGR escape sequences (`capture-pane -e`).
+    pub fn capture_with_colours(&self, target: &str) -> anyhow::Result<String> {
+        let argv = ["capture-pane", "-e", "-p", "-t", target].map(std::ffi::OsStr::new);
+        self.run(&argv)
+    }
+
     /// Waits until the pane shows `needle`, for at most `timeout`; gives the screen.
     pub async fn wait_for_screen(
         &self,

@@ -19,7 +19,7 @@
 // `conn` and `packet` are also the client of the durability benchmark (`crate::durability`).
 pub(crate) mod conn;
 pub(crate) mod packet;
-mod procfs;
+
 mod publisher;
 // Its quantiles serve the durability benchmark too.
 pub(crate) mod report;
@@ -29,6 +29,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::procfs;
 use anyhow::{Context, bail};
 use tokio::sync::{Semaphore, watch};
 

@@ -26,7 +26,7 @@ mod tree;
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -34,8 +34,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::harness::{
-    Paths, ServerSpec, build_release, finish, fresh_dir, print_conditions, run_client_against,
-    server_args, walk_flags,
+    Common, Paths, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, run_client_against, server_args,
 };
 use super::server::{ServerChild, can_pin};
 use super::{median, thousands};
@@ -111,44 +111,32 @@ impl Config {
 #[derive(Debug)]
 struct Options {
     shape: Shape,
-    repeats: usize,
     lines: u64,
     rate: u32,
     poll_interval_ms: u64,
     measures: Vec<Measure>,
-    server_args: Vec<String>,
-    out: Option<PathBuf>,
     keep_tree: bool,
-    pin: bool,
+    common: Common,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Option<Self>> {
-        let quick = args.iter().any(|a| a == "--quick");
+        let quick = is_quick(args);
         let mut opts = Options {
             shape: Shape {
                 transcripts: if quick { 1000 } else { 5000 },
                 projects: 200,
                 codex_every: 25,
             },
-            repeats: if quick { 1 } else { 3 },
             lines: if quick { 200 } else { 300 },
             rate: 50,
             poll_interval_ms: 1000,
             measures: vec![Measure::Import, Measure::Follow],
-            server_args: Vec::new(),
-            out: None,
             keep_tree: false,
-            pin: true,
+            common: Common::default(),
         };
-        let go_on = walk_flags(args, |flag, value| {
+        let go_on = parse_options(args, USAGE, &mut opts.common, |flag, value| {
             match flag {
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    return Ok(false);
-                }
-                "--quick" => {}
-                "--no-pin" => opts.pin = false,
                 "--keep-tree" => opts.keep_tree = true,
                 "--transcripts" => {
                     opts.shape.transcripts = value()?.parse().context("--transcripts")?
@@ -157,14 +145,11 @@ impl Options {
                 "--codex-every" => {
                     opts.shape.codex_every = value()?.parse().context("--codex-every")?
                 }
-                "--repeats" => opts.repeats = value()?.parse().context("--repeats")?,
                 "--lines" => opts.lines = value()?.parse().context("--lines")?,
                 "--rate" => opts.rate = value()?.parse().context("--rate")?,
                 "--poll-interval-ms" => {
                     opts.poll_interval_ms = value()?.parse().context("--poll-interval-ms")?
                 }
-                "--server-arg" => opts.server_args.push(value()?),
-                "--out" => opts.out = Some(PathBuf::from(value()?)),
                 "--only" => {
                     opts.measures = match value()?.as_str() {
                         "import" => vec![Measure::Import],
@@ -172,7 +157,7 @@ impl Options {
                         other => bail!("--only: import or follow, not {other}"),
                     }
                 }
-                other => bail!("unknown option {other}\n\n{USAGE}"),
+                _ => return Ok(false),
             }
             Ok(true)
         })?;
@@ -180,8 +165,8 @@ impl Options {
             return Ok(None);
         }
         let shape = opts.shape;
-        if shape.transcripts == 0 || shape.projects == 0 || opts.repeats == 0 {
-            bail!("--transcripts, --projects and --repeats must be positive");
+        if shape.transcripts == 0 || shape.projects == 0 {
+            bail!("--transcripts and --projects must be positive");
         }
         if opts.lines == 0 || opts.rate == 0 || opts.poll_interval_ms == 0 {
             bail!("--lines, --rate and --poll-interval-ms must be positive");
@@ -193,6 +178,7 @@ impl Options {
             "--no-collect",
         ];
         if let Some(arg) = opts
+            .common
             .server_args
             .iter()
             .find(|a| owned.iter().any(|o| a.starts_with(o)))
@@ -290,8 +276,8 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     };
     let started = Instant::now();
     let paths = build_release("agentcast-collect-bench")?;
-    let pin = opts.pin && can_pin();
-    let server_args = server_args(&paths.agentcast, &opts.server_args);
+    let pin = opts.common.pin && can_pin();
+    let server_args = server_args(&paths.agentcast, &opts.common.server_args);
     let fixtures = root().join("../shared/fixtures");
     let repo_fixtures = root().join("tests/fixtures/agents");
     let sources = tree::load_sources(
@@ -332,7 +318,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
                 String::new()
             }
         );
-        for repeat in 1..=opts.repeats {
+        for repeat in 1..=opts.common.repeats {
             let mut configs = vec![Config::Reference, Config::ImportFree];
             if pin {
                 configs.push(Config::ImportPinned);
@@ -350,7 +336,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
         }
     }
     if opts.measures.contains(&Measure::Follow) {
-        for repeat in 1..=opts.repeats {
+        for repeat in 1..=opts.common.repeats {
             for config in [Config::FollowNotify, Config::FollowPoll] {
                 let result = follow_once(&paths, &sources, config, &opts, &server_args, pin);
                 runs.push(record(config, repeat, result));
@@ -365,7 +351,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
         print!("{}", follow_table(&opts, &runs));
     }
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
-    finish(opts.out.as_deref(), pin, &runs, reported, started)
+    finish(opts.common.out.as_deref(), pin, &runs, reported, started)
 }
 
 /// A run's result as a [`Run`], with its line printed.
@@ -666,7 +652,7 @@ fn import_table(opts: &Options, runs: &[Run]) -> String {
         out,
         "  -- import of {} transcripts{size}: median (min-max) of {} --",
         thousands(opts.shape.transcripts as f64),
-        opts.repeats
+        opts.common.repeats
     );
     let _ = writeln!(
         out,
@@ -776,7 +762,7 @@ fn follow_table(opts: &Options, runs: &[Run]) -> String {
         out,
         "  -- follow: {} lines appended at {}/s to a live transcript, write to Socket.IO \
          receive: median (min-max) of {} --",
-        opts.lines, opts.rate, opts.repeats
+        opts.lines, opts.rate, opts.common.repeats
     );
     let _ = writeln!(
         out,
@@ -851,13 +837,18 @@ mod tests {
     fn defaults_and_quick() {
         let full = Options::parse(&[]).unwrap().unwrap();
         assert_eq!(
-            (full.shape.transcripts, full.repeats, full.lines, full.rate),
+            (
+                full.shape.transcripts,
+                full.common.repeats,
+                full.lines,
+                full.rate
+            ),
             (5000, 3, 300, 50)
         );
         assert_eq!(full.measures, [Measure::Import, Measure::Follow]);
         let quick = Options::parse(&args("--quick")).unwrap().unwrap();
         assert_eq!(
-            (quick.shape.transcripts, quick.repeats, quick.lines),
+            (quick.shape.transcripts, quick.common.repeats, quick.lines),
             (1000, 1, 200)
         );
     }
@@ -879,12 +870,12 @@ mod tests {
             }
         );
         assert_eq!(
-            (o.repeats, o.lines, o.rate, o.poll_interval_ms),
+            (o.common.repeats, o.lines, o.rate, o.poll_interval_ms),
             (2, 100, 20, 250)
         );
         assert_eq!(o.measures, [Measure::Follow]);
-        assert_eq!(o.server_args, ["--x"]);
-        assert!(o.keep_tree && !o.pin);
+        assert_eq!(o.common.server_args, ["--x"]);
+        assert!(o.keep_tree && !o.common.pin);
         for bad in [
             "--only fanout",
             "--transcripts 0",

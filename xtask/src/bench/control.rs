@@ -19,15 +19,15 @@
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::harness::{
-    Paths, ServerSpec, build_release_with, finish, fresh_dir, print_conditions, run_client_against,
-    walk_flags,
+    Common, Paths, ServerSpec, build_release_with, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, run_client_against,
 };
 use super::server::can_pin;
 use super::{median, ms};
@@ -56,57 +56,42 @@ const GOAL_MS: f64 = 10.0;
 
 #[derive(Debug)]
 struct Options {
-    repeats: usize,
     requests: u64,
     warmup: u64,
     rate: f64,
-    server_args: Vec<String>,
-    out: Option<PathBuf>,
-    pin: bool,
+    common: Common,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Option<Self>> {
-        let quick = args.iter().any(|a| a == "--quick");
+        let quick = is_quick(args);
         let mut opts = Options {
-            repeats: if quick { 1 } else { 3 },
             requests: if quick { 100 } else { 500 },
             warmup: 20,
             rate: 100.0,
-            server_args: Vec::new(),
-            out: None,
-            pin: true,
+            common: Common::default(),
         };
-        let go_on = walk_flags(args, |flag, value| {
+        let go_on = parse_options(args, USAGE, &mut opts.common, |flag, value| {
             match flag {
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    return Ok(false);
-                }
-                "--quick" => {}
-                "--no-pin" => opts.pin = false,
-                "--repeats" => opts.repeats = value()?.parse().context("--repeats")?,
                 "--requests" => opts.requests = value()?.parse().context("--requests")?,
                 "--warmup" => opts.warmup = value()?.parse().context("--warmup")?,
                 "--rate" => opts.rate = value()?.parse().context("--rate")?,
-                "--server-arg" => opts.server_args.push(value()?),
-                "--out" => opts.out = Some(PathBuf::from(value()?)),
-                other => bail!("unknown option {other}\n\n{USAGE}"),
+                _ => return Ok(false),
             }
             Ok(true)
         })?;
         if !go_on {
             return Ok(None);
         }
-        if opts.repeats == 0 || opts.requests == 0 || !(opts.rate.is_finite() && opts.rate > 0.0) {
-            bail!("--repeats, --requests and --rate must be positive");
+        if opts.requests == 0 || !(opts.rate.is_finite() && opts.rate > 0.0) {
+            bail!("--requests and --rate must be positive");
         }
         Ok(Some(opts))
     }
 
     /// The server runs without authentication only when the user asks for it.
     fn auth_off(&self) -> bool {
-        let args = &self.server_args;
+        let args = &self.common.server_args;
         args.iter().any(|a| a == "--auth=none")
             || args.windows(2).any(|w| w[0] == "--auth" && w[1] == "none")
     }
@@ -164,7 +149,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
         .with_file_name(AGENT)
         .canonicalize()
         .context("the release benchmark agent")?;
-    let pin = opts.pin && can_pin();
+    let pin = opts.common.pin && can_pin();
 
     println!("==> step bench: control, permission requests through agentcast");
     print_conditions(
@@ -175,11 +160,11 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     println!(
         "    {} measured requests per run (+{} warm-up), one at a time, at most {}/s; \
          server: JWT auth, SQLite, default limits; {} repeat(s)",
-        opts.requests, opts.warmup, opts.rate, opts.repeats
+        opts.requests, opts.warmup, opts.rate, opts.common.repeats
     );
 
     let mut runs = Vec::new();
-    for repeat in 1..=opts.repeats {
+    for repeat in 1..=opts.common.repeats {
         let run_started = Instant::now();
         let (report, error) = match run_once(&opts, &paths, &agent, pin) {
             Ok(report) => (Some(report), None),
@@ -200,7 +185,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     println!();
     print!("{}", table(&opts, &runs));
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
-    finish(opts.out.as_deref(), pin, &runs, reported, started)
+    finish(opts.common.out.as_deref(), pin, &runs, reported, started)
 }
 
 /// Starts a server, mints its token, runs the client against it, stops the server.
@@ -237,7 +222,7 @@ fn run_once(opts: &Options, paths: &Paths, agent: &Path, pin: bool) -> Result<se
         .map(OsString::from),
     );
     argv.push(data_dir.clone().into());
-    argv.extend(opts.server_args.iter().map(OsString::from));
+    argv.extend(opts.common.server_args.iter().map(OsString::from));
     let spec = ServerSpec {
         argv,
         envs: &[("TOKIO_WORKER_THREADS", "1"), ("RUST_LOG", "warn")],
@@ -376,7 +361,7 @@ fn table(opts: &Options, runs: &[Run]) -> String {
     );
     let errors: u64 = reports.iter().map(|r| r.errors).sum();
     let unpinned = reports.iter().filter(|r| r.agent_cpu.is_none()).count();
-    if unpinned > 0 && opts.pin {
+    if unpinned > 0 && opts.common.pin {
         let _ = writeln!(
             out,
             "  note: the agent could not move to CPU 1 in {unpinned} run(s)"
@@ -404,14 +389,20 @@ mod tests {
     #[test]
     fn defaults_quick_and_refusals() {
         let full = Options::parse(&[]).unwrap().unwrap();
-        assert_eq!((full.repeats, full.requests, full.warmup), (3, 500, 20));
+        assert_eq!(
+            (full.common.repeats, full.requests, full.warmup),
+            (3, 500, 20)
+        );
         assert!(!full.auth_off());
         let quick = Options::parse(&args(
             "--quick --rate=50 --server-arg --auth --server-arg none",
         ))
         .unwrap()
         .unwrap();
-        assert_eq!((quick.repeats, quick.requests, quick.rate), (1, 100, 50.0));
+        assert_eq!(
+            (quick.common.repeats, quick.requests, quick.rate),
+            (1, 100, 50.0)
+        );
         assert!(quick.auth_off());
         assert!(Options::parse(&args("--rate 0")).is_err());
         assert!(Options::parse(&args("--requests 0")).is_err());

@@ -19,7 +19,6 @@
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use std::time::Instant;
 
@@ -27,8 +26,8 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::harness::{
-    Paths, ServerSpec, build_release, finish, fresh_dir, print_conditions, run_client_against,
-    server_args, walk_flags,
+    Common, Paths, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, run_client_against, server_args,
 };
 use super::server::can_pin;
 use super::{median, ms, thousands};
@@ -86,45 +85,30 @@ impl Store {
 
 #[derive(Debug)]
 struct Options {
-    repeats: usize,
     rate: u32,
     seconds: f64,
     replay_events: u64,
     measures: Vec<Measure>,
-    server_args: Vec<String>,
-    out: Option<PathBuf>,
-    pin: bool,
+    common: Common,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Option<Self>> {
-        let quick = args.iter().any(|a| a == "--quick");
+        let quick = is_quick(args);
         let mut opts = Options {
-            repeats: if quick { 1 } else { 3 },
             rate: 1000,
             seconds: if quick { 5.0 } else { 20.0 },
             replay_events: 100_000,
             measures: vec![Measure::Latency, Measure::Replay],
-            server_args: Vec::new(),
-            out: None,
-            pin: true,
+            common: Common::default(),
         };
-        let go_on = walk_flags(args, |flag, value| {
+        let go_on = parse_options(args, USAGE, &mut opts.common, |flag, value| {
             match flag {
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    return Ok(false);
-                }
-                "--quick" => {}
-                "--no-pin" => opts.pin = false,
-                "--repeats" => opts.repeats = value()?.parse().context("--repeats")?,
                 "--rate" => opts.rate = value()?.parse().context("--rate")?,
                 "--seconds" => opts.seconds = value()?.parse().context("--seconds")?,
                 "--replay-events" => {
                     opts.replay_events = value()?.parse().context("--replay-events")?
                 }
-                "--server-arg" => opts.server_args.push(value()?),
-                "--out" => opts.out = Some(PathBuf::from(value()?)),
                 "--only" => {
                     opts.measures = match value()?.as_str() {
                         "latency" => vec![Measure::Latency],
@@ -132,20 +116,21 @@ impl Options {
                         other => bail!("--only: latency or replay, not {other}"),
                     }
                 }
-                other => bail!("unknown option {other}\n\n{USAGE}"),
+                _ => return Ok(false),
             }
             Ok(true)
         })?;
         if !go_on {
             return Ok(None);
         }
-        if opts.repeats == 0 || opts.rate == 0 || opts.replay_events == 0 {
-            bail!("--repeats, --rate and --replay-events must be positive");
+        if opts.rate == 0 || opts.replay_events == 0 {
+            bail!("--rate and --replay-events must be positive");
         }
         if !(opts.seconds > 0.0 && opts.seconds <= 600.0) {
             bail!("--seconds must be in (0, 600]");
         }
         if opts
+            .common
             .server_args
             .iter()
             .any(|a| a.starts_with("--durability"))
@@ -222,8 +207,8 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     };
     let started = Instant::now();
     let paths = build_release("agentcast-durability")?;
-    let pin = opts.pin && can_pin();
-    let server_args = server_args(&paths.agentcast, &opts.server_args);
+    let pin = opts.common.pin && can_pin();
+    let server_args = server_args(&paths.agentcast, &opts.common.server_args);
 
     println!("==> step bench: durability, SQLite (--durability normal) vs memory");
     print_conditions(
@@ -236,11 +221,11 @@ pub(super) fn run(args: &[String]) -> Result<()> {
         opts.rate,
         opts.seconds,
         thousands(opts.replay_events as f64),
-        opts.repeats
+        opts.common.repeats
     );
 
     let mut runs = Vec::new();
-    for repeat in 1..=opts.repeats {
+    for repeat in 1..=opts.common.repeats {
         for &measure in &opts.measures {
             for store in [Store::Normal, Store::Memory] {
                 let run_started = Instant::now();
@@ -274,7 +259,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
         print!("{}", replay_table(&opts, &runs));
     }
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
-    finish(opts.out.as_deref(), pin, &runs, reported, started)
+    finish(opts.common.out.as_deref(), pin, &runs, reported, started)
 }
 
 /// `serve` arguments beyond `--bind`, `--data-dir` and `--durability`: auth and rate limits
@@ -408,7 +393,7 @@ fn latency_table(opts: &Options, runs: &[Run]) -> String {
     let _ = writeln!(
         out,
         "  -- publish-to-receive latency at {} events/s, {} s per run, median of {} --",
-        opts.rate, opts.seconds, opts.repeats
+        opts.rate, opts.seconds, opts.common.repeats
     );
     let _ = writeln!(out, "{LATENCY_HEADER}");
     let ms = |us: f64| format!("{:.2}", us / 1000.0);
@@ -533,7 +518,7 @@ fn replay_table(opts: &Options, runs: &[Run]) -> String {
         out,
         "  -- a client recovering {} events from offset 0, median of {} --",
         thousands(opts.replay_events as f64),
-        opts.repeats
+        opts.common.repeats
     );
     let _ = writeln!(
         out,
@@ -608,10 +593,13 @@ mod tests {
     #[test]
     fn defaults_and_quick() {
         let full = Options::parse(&[]).unwrap().unwrap();
-        assert_eq!((full.repeats, full.rate, full.seconds), (3, 1000, 20.0));
+        assert_eq!(
+            (full.common.repeats, full.rate, full.seconds),
+            (3, 1000, 20.0)
+        );
         assert_eq!(full.measures, [Measure::Latency, Measure::Replay]);
         let quick = Options::parse(&args("--quick")).unwrap().unwrap();
-        assert_eq!((quick.repeats, quick.seconds), (1, 5.0));
+        assert_eq!((quick.common.repeats, quick.seconds), (1, 5.0));
         assert_eq!(quick.replay_events, 100_000);
     }
 
@@ -622,10 +610,10 @@ mod tests {
         ))
         .unwrap()
         .unwrap();
-        assert_eq!((o.repeats, o.rate, o.seconds), (2, 500, 3.0));
+        assert_eq!((o.common.repeats, o.rate, o.seconds), (2, 500, 3.0));
         assert_eq!(o.measures, [Measure::Replay]);
-        assert_eq!(o.server_args, ["--x"]);
-        assert!(!o.pin);
+        assert_eq!(o.common.server_args, ["--x"]);
+        assert!(!o.common.pin);
         assert!(Options::parse(&args("--only fanout")).is_err());
         assert!(Options::parse(&args("--rate 0")).is_err());
         assert!(Options::parse(&args("--seconds -1")).is_err());

@@ -62,10 +62,77 @@ pub(super) fn server_args(agentcast: &Path, user_args: &[String]) -> Vec<String>
     args
 }
 
+/// The options every benchmark takes: `--repeats`, `--server-arg`, `--out`, `--no-pin`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Common {
+    /// Server runs (3; 1 with `--quick`).
+    pub(super) repeats: usize,
+    /// Extra arguments for `agentcast serve`.
+    pub(super) server_args: Vec<String>,
+    /// Where every run's report goes as JSON.
+    pub(super) out: Option<PathBuf>,
+    /// Server and client on separate CPUs.
+    pub(super) pin: bool,
+}
+
+impl Default for Common {
+    fn default() -> Self {
+        Common {
+            repeats: 3,
+            server_args: Vec::new(),
+            out: None,
+            pin: true,
+        }
+    }
+}
+
+/// Whether `args` ask for the quick run: every benchmark's defaults depend on it.
+pub(super) fn is_quick(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--quick")
+}
+
+/// Walks `args`: `--help` prints `usage` (and this returns `false`: nothing to run),
+/// `--quick`, `--no-pin`, `--repeats`, `--server-arg` and `--out` fill `common`, and every
+/// other flag goes to `own`, which returns `false` for a flag it does not know (an error that
+/// names it, with the usage).
+pub(super) fn parse_options(
+    args: &[String],
+    usage: &str,
+    common: &mut Common,
+    mut own: impl FnMut(&str, &mut dyn FnMut() -> Result<String>) -> Result<bool>,
+) -> Result<bool> {
+    if is_quick(args) {
+        common.repeats = 1;
+    }
+    let go_on = walk_flags(args, |flag, value| {
+        match flag {
+            "-h" | "--help" => {
+                println!("{usage}");
+                return Ok(false);
+            }
+            "--quick" => {}
+            "--no-pin" => common.pin = false,
+            "--repeats" => common.repeats = value()?.parse().context("--repeats")?,
+            "--server-arg" => common.server_args.push(value()?),
+            "--out" => common.out = Some(PathBuf::from(value()?)),
+            other => {
+                if !own(other, value)? {
+                    bail!("unknown option {other}\n\n{usage}");
+                }
+            }
+        }
+        Ok(true)
+    })?;
+    if go_on && common.repeats == 0 {
+        bail!("--repeats must be positive");
+    }
+    Ok(go_on)
+}
+
 /// Walks `--flag value` and `--flag=value` arguments, calling `on_flag` with the flag and a
 /// function that takes its value. `on_flag` returns `false` to stop (after printing help);
 /// then this returns `false` too.
-pub(super) fn walk_flags(
+fn walk_flags(
     args: &[String],
     mut on_flag: impl FnMut(&str, &mut dyn FnMut() -> Result<String>) -> Result<bool>,
 ) -> Result<bool> {

@@ -17,15 +17,14 @@
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::harness::{
-    Paths, ServerSpec, build_release, finish, fresh_dir, print_conditions, run_client_against,
-    walk_flags,
+    Common, Paths, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, run_client_against,
 };
 use super::median;
 use super::server::can_pin;
@@ -52,52 +51,38 @@ const GOAL_FPS: f64 = 10.0;
 
 #[derive(Debug)]
 struct Options {
-    repeats: usize,
+    common: Common,
     sessions: u64,
     rate: u64,
     seconds: u64,
-    server_args: Vec<String>,
-    out: Option<PathBuf>,
-    pin: bool,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Option<Self>> {
-        let quick = args.iter().any(|a| a == "--quick");
-        let mut opts = Options {
-            repeats: if quick { 1 } else { 3 },
-            sessions: 1000,
-            rate: 1000,
-            seconds: if quick { 10 } else { 20 },
-            server_args: Vec::new(),
-            out: None,
-            pin: true,
-        };
-        let go_on = walk_flags(args, |flag, value| {
+        let quick = is_quick(args);
+        let mut common = Common::default();
+        let (mut sessions, mut rate, mut seconds) = (1000, 1000, if quick { 10 } else { 20 });
+        let go_on = parse_options(args, USAGE, &mut common, |flag, value| {
             match flag {
-                "-h" | "--help" => {
-                    println!("{USAGE}");
-                    return Ok(false);
-                }
-                "--quick" => {}
-                "--no-pin" => opts.pin = false,
-                "--repeats" => opts.repeats = value()?.parse().context("--repeats")?,
-                "--sessions" => opts.sessions = value()?.parse().context("--sessions")?,
-                "--rate" => opts.rate = value()?.parse().context("--rate")?,
-                "--seconds" => opts.seconds = value()?.parse().context("--seconds")?,
-                "--server-arg" => opts.server_args.push(value()?),
-                "--out" => opts.out = Some(PathBuf::from(value()?)),
-                other => bail!("unknown option {other}\n\n{USAGE}"),
+                "--sessions" => sessions = value()?.parse().context("--sessions")?,
+                "--rate" => rate = value()?.parse().context("--rate")?,
+                "--seconds" => seconds = value()?.parse().context("--seconds")?,
+                _ => return Ok(false),
             }
             Ok(true)
         })?;
         if !go_on {
             return Ok(None);
         }
-        if opts.repeats == 0 || opts.sessions == 0 || opts.rate == 0 || opts.seconds == 0 {
-            bail!("--repeats, --sessions, --rate and --seconds must be positive");
+        if sessions == 0 || rate == 0 || seconds == 0 {
+            bail!("--sessions, --rate and --seconds must be positive");
         }
-        Ok(Some(opts))
+        Ok(Some(Options {
+            common,
+            sessions,
+            rate,
+            seconds,
+        }))
     }
 }
 
@@ -140,7 +125,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     }
     let started = Instant::now();
     let paths = build_release("agentcast-top-bench")?;
-    let pin = opts.pin && can_pin();
+    let pin = opts.common.pin && can_pin();
 
     println!("==> step bench: top, agentcast top under a stream of events");
     print_conditions(
@@ -151,10 +136,10 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     println!(
         "    {} sessions, {} events/s over REST for {} s per run; server: SQLite, no auth, no \
          rate limits; {} repeat(s)",
-        opts.sessions, opts.rate, opts.seconds, opts.repeats
+        opts.sessions, opts.rate, opts.seconds, opts.common.repeats
     );
     let mut runs = Vec::new();
-    for repeat in 1..=opts.repeats {
+    for repeat in 1..=opts.common.repeats {
         let run_started = Instant::now();
         let (report, error) = match run_once(&opts, &paths, pin) {
             Ok(report) => (Some(report), None),
@@ -175,7 +160,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
     println!();
     print!("{}", table(&runs));
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
-    finish(opts.out.as_deref(), pin, &runs, reported, started)
+    finish(opts.common.out.as_deref(), pin, &runs, reported, started)
 }
 
 fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Value> {
@@ -198,7 +183,7 @@ fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Valu
         .map(OsString::from),
     );
     argv.push(data_dir.clone().into());
-    argv.extend(opts.server_args.iter().map(OsString::from));
+    argv.extend(opts.common.server_args.iter().map(OsString::from));
     let spec = ServerSpec {
         argv,
         envs: &[("TOKIO_WORKER_THREADS", "1"), ("RUST_LOG", "warn")],
@@ -291,13 +276,16 @@ mod tests {
     fn defaults_quick_and_refusals() {
         let full = Options::parse(&[]).unwrap().unwrap();
         assert_eq!(
-            (full.repeats, full.sessions, full.rate, full.seconds),
+            (full.common.repeats, full.sessions, full.rate, full.seconds),
             (3, 1000, 1000, 20)
         );
         let quick = Options::parse(&args("--quick --rate=500"))
             .unwrap()
             .unwrap();
-        assert_eq!((quick.repeats, quick.rate, quick.seconds), (1, 500, 10));
+        assert_eq!(
+            (quick.common.repeats, quick.rate, quick.seconds),
+            (1, 500, 10)
+        );
         assert!(Options::parse(&args("--rate 0")).is_err());
         assert!(Options::parse(&args("--bogus")).is_err());
         assert!(Options::parse(&args("--help")).unwrap().is_none());

@@ -1,7 +1,7 @@
 //! Memory and CPU time of a process, from Linux's /proc.
 
 /// `VmRSS` of `pid` in KiB, from /proc/PID/status.
-pub(crate) fn vm_rss_kb(pid: u32) -> Option<u64> {
+pub fn vm_rss_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     parse_vm_rss_kb(&status)
 }
@@ -17,7 +17,7 @@ fn parse_vm_rss_kb(status: &str) -> Option<u64> {
 }
 
 /// User plus system CPU time of a process (`self` or a pid) in seconds, from /proc/.../stat.
-pub(crate) fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+pub fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
     let path = match pid {
         Some(pid) => format!("/proc/{pid}/stat"),
         None => "/proc/self/stat".to_string(),

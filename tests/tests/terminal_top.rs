@@ -1,7 +1,8 @@
 //! `agentcast top`, the real binary in a real terminal: a shell in a pane of a private tmux
 //! server runs it against a real server on port 0 while this test publishes events over REST,
 //! and reads the screen with `capture-pane` (polling until a deadline, never sleeping as the
-//! check). Also its exit codes without a terminal: a refused token (3) and no server (4).
+//! check), Enter opening `agentcast watch` and coming back. Also its exit codes without a
+//! terminal: a refused token (3) and no server (4).
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -218,6 +219,26 @@ async fn top_lists_sessions_live_needs_you_first_filters_and_quits_restoring_the
     screen_until(&tmux, "the needs-you status filter", |s| {
         let rows = table_rows(s);
         s.contains("status: needs you") && rows.len() == 1 && rows[0].contains("Deploy")
+    })
+    .await;
+
+    // Enter runs `agentcast watch` on the selected session (gamma, the only row) with the
+    // same connection; Ctrl-C ends the watch and the table is back, saying how it ended.
+    tmux.send_keys(PANE, &["Enter"]).unwrap();
+    screen_until(&tmux, "watch's status line", |s| {
+        !s.contains("STATUS") && s.contains("connected")
+    })
+    .await;
+    let text = json!({"type": "output.text", "data": {"message_id": "m1",
+        "text": "hello from the watch\n", "delta": false}});
+    publish(&api, Some(&write), "gamma", vec![text]).await;
+    screen_until(&tmux, "gamma's event in the watch", |s| {
+        s.contains("hello from the watch")
+    })
+    .await;
+    tmux.send_keys(PANE, &["C-c"]).unwrap();
+    screen_until(&tmux, "the table again, after the watch", |s| {
+        s.contains("watch gamma ended") && table_rows(s).len() == 1
     })
     .await;
 

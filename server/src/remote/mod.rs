@@ -183,7 +183,8 @@ fn read(what: &'static str, path: &std::path::Path) -> Result<String, RemoteErro
 pub mod exit_code {
     /// Done; with `watch --until-end`, the session completed.
     pub const OK: i32 = 0;
-    /// The session failed (`watch --until-end`), or an export could not be written.
+    /// The session failed (`watch --until-end`), an export could not be written, or the
+    /// terminal failed (`top`).
     pub const FAILED: i32 = 1;
     /// Bad arguments or configuration.
     pub const USAGE: i32 = 2;

@@ -31,7 +31,7 @@ use ratatui::widgets::TableState;
 
 pub use args::TopArgs;
 
-use crate::remote::Remote;
+use crate::remote::{Remote, exit_code};
 use board::Board;
 use draw::{Scene, Totals};
 use follow::Follower;
@@ -46,19 +46,19 @@ const PING_EVERY: Duration = Duration::from_secs(5);
 /// countdown move.
 const IDLE_REDRAW: Duration = Duration::from_secs(1);
 
-/// How `top` ended, as its exit code.
+/// How `top` ended, as its exit code (the client commands' [`exit_code`]s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// 0: the user quit.
-    Quit = 0,
+    Quit = exit_code::OK as isize,
     /// 1: the terminal failed.
-    Failed = 1,
+    Failed = exit_code::FAILED as isize,
     /// 2: bad arguments or configuration.
-    Usage = 2,
+    Usage = exit_code::USAGE as isize,
     /// 3: the server refused the token.
-    Refused = 3,
+    Refused = exit_code::REFUSED as isize,
     /// 4: the server could not be reached at start.
-    Unreachable = 4,
+    Unreachable = exit_code::UNREACHABLE as isize,
 }
 
 /// Runs `agentcast top`; the messages of a failure are printed on stderr (with the terminal

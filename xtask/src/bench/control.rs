@@ -23,15 +23,15 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::harness::{
-    Common, Paths, ServerSpec, build_release_with, finish, fresh_dir, is_quick, parse_options,
-    print_conditions, run_client_against,
+    Common, Paths, Run, ServerSpec, build_release_with, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, repeat_runs, run_client_against,
 };
 use super::server::can_pin;
 use super::{median, ms};
-use crate::cmd::{Cmd, fmt_duration};
+use crate::cmd::Cmd;
 
 /// The first argument that selects this benchmark: `cargo xtask bench control`.
 pub(super) const NAME: &str = "control";
@@ -124,20 +124,6 @@ struct ControlReport {
     first_error: Option<String>,
 }
 
-/// One run: the report, or why there is none.
-#[derive(Debug, Serialize)]
-struct Run {
-    repeat: usize,
-    report: Option<serde_json::Value>,
-    error: Option<String>,
-}
-
-impl Run {
-    fn parsed(&self) -> Option<ControlReport> {
-        serde_json::from_value(self.report.clone()?).ok()
-    }
-}
-
 pub(super) fn run(args: &[String]) -> Result<()> {
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
@@ -163,25 +149,11 @@ pub(super) fn run(args: &[String]) -> Result<()> {
         opts.requests, opts.warmup, opts.rate, opts.common.repeats
     );
 
-    let mut runs = Vec::new();
-    for repeat in 1..=opts.common.repeats {
-        let run_started = Instant::now();
-        let (report, error) = match run_once(&opts, &paths, &agent, pin) {
-            Ok(report) => (Some(report), None),
-            Err(e) => (None, Some(format!("{e:#}"))),
-        };
-        let run = Run {
-            repeat,
-            report,
-            error,
-        };
-        println!(
-            "    run #{repeat}: {} ({})",
-            summary(&run),
-            fmt_duration(run_started.elapsed())
-        );
-        runs.push(run);
-    }
+    let runs = repeat_runs(
+        opts.common.repeats,
+        || run_once(&opts, &paths, &agent, pin),
+        summary,
+    );
     println!();
     print!("{}", table(&opts, &runs));
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
@@ -258,7 +230,7 @@ fn run_once(opts: &Options, paths: &Paths, agent: &Path, pin: bool) -> Result<se
 
 /// One line per run, as it finishes.
 fn summary(run: &Run) -> String {
-    match (run.parsed(), &run.error) {
+    match (run.parsed::<ControlReport>(), &run.error) {
         (Some(r), _) => format!(
             "to client p50 {} / p99 {} ms, to agent p50 {} / p99 {} ms, {} requests, {} errors",
             ms(r.to_client.p50_us),
@@ -306,7 +278,10 @@ const ROWS: [(&str, Pick); 5] = [
 ];
 
 fn table(opts: &Options, runs: &[Run]) -> String {
-    let reports: Vec<ControlReport> = runs.iter().filter_map(Run::parsed).collect();
+    let reports: Vec<ControlReport> = runs
+        .iter()
+        .filter_map(Run::parsed::<ControlReport>)
+        .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,

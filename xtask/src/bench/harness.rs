@@ -221,6 +221,50 @@ pub(super) fn run_client_against(
     result
 }
 
+/// One server run of a benchmark: its client's report, or why there is none.
+#[derive(Debug, Serialize)]
+pub(super) struct Run {
+    pub(super) repeat: usize,
+    pub(super) report: Option<serde_json::Value>,
+    pub(super) error: Option<String>,
+}
+
+impl Run {
+    /// The report as the benchmark reads it.
+    pub(super) fn parsed<R: serde::de::DeserializeOwned>(&self) -> Option<R> {
+        serde_json::from_value(self.report.clone()?).ok()
+    }
+}
+
+/// Runs `once` `repeats` times, printing a line per run as it ends (`summary` of it, and how
+/// long it took); a failed run is kept with its error.
+pub(super) fn repeat_runs(
+    repeats: usize,
+    mut once: impl FnMut() -> Result<serde_json::Value>,
+    summary: impl Fn(&Run) -> String,
+) -> Vec<Run> {
+    (1..=repeats)
+        .map(|repeat| {
+            let started = Instant::now();
+            let (report, error) = match once() {
+                Ok(report) => (Some(report), None),
+                Err(e) => (None, Some(format!("{e:#}"))),
+            };
+            let run = Run {
+                repeat,
+                report,
+                error,
+            };
+            println!(
+                "    run #{repeat}: {} ({})",
+                summary(&run),
+                fmt_duration(started.elapsed())
+            );
+            run
+        })
+        .collect()
+}
+
 /// A fresh, empty data directory for one run.
 pub(super) fn fresh_dir(name: &str) -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("agentcast-bench-{}-{name}", std::process::id()));

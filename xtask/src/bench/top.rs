@@ -20,15 +20,14 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::harness::{
-    Common, Paths, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
-    print_conditions, run_client_against,
+    Common, Paths, Run, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, repeat_runs, run_client_against,
 };
 use super::median;
 use super::server::can_pin;
-use crate::cmd::fmt_duration;
 
 /// The first argument that selects this benchmark: `cargo xtask bench top`.
 pub(super) const NAME: &str = "top";
@@ -98,20 +97,6 @@ struct TopReport {
     frames_per_s: f64,
 }
 
-/// One run: the report, or why there is none.
-#[derive(Debug, Serialize)]
-struct Run {
-    repeat: usize,
-    report: Option<serde_json::Value>,
-    error: Option<String>,
-}
-
-impl Run {
-    fn parsed(&self) -> Option<TopReport> {
-        serde_json::from_value(self.report.clone()?).ok()
-    }
-}
-
 pub(super) fn run(args: &[String]) -> Result<()> {
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
@@ -138,25 +123,11 @@ pub(super) fn run(args: &[String]) -> Result<()> {
          rate limits; {} repeat(s)",
         opts.sessions, opts.rate, opts.seconds, opts.common.repeats
     );
-    let mut runs = Vec::new();
-    for repeat in 1..=opts.common.repeats {
-        let run_started = Instant::now();
-        let (report, error) = match run_once(&opts, &paths, pin) {
-            Ok(report) => (Some(report), None),
-            Err(e) => (None, Some(format!("{e:#}"))),
-        };
-        let run = Run {
-            repeat,
-            report,
-            error,
-        };
-        println!(
-            "    run #{repeat}: {} ({})",
-            summary(&run),
-            fmt_duration(run_started.elapsed())
-        );
-        runs.push(run);
-    }
+    let runs = repeat_runs(
+        opts.common.repeats,
+        || run_once(&opts, &paths, pin),
+        summary,
+    );
     println!();
     print!("{}", table(&runs));
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
@@ -213,7 +184,7 @@ fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Valu
 
 /// One line per run, as it finishes.
 fn summary(run: &Run) -> String {
-    match (run.parsed(), &run.error) {
+    match (run.parsed::<TopReport>(), &run.error) {
         (Some(r), _) => format!(
             "top {:.1}% of a core, {:.1} frames/s ({} frames); server {:.1}%; {} events at \
              {:.0}/s, {} errors",
@@ -231,7 +202,7 @@ fn summary(run: &Run) -> String {
 }
 
 fn table(runs: &[Run]) -> String {
-    let reports: Vec<TopReport> = runs.iter().filter_map(Run::parsed).collect();
+    let reports: Vec<TopReport> = runs.iter().filter_map(Run::parsed::<TopReport>).collect();
     let of = |pick: fn(&TopReport) -> f64| median(reports.iter().map(pick).collect());
     let mut out = String::new();
     let _ = writeln!(

@@ -20,15 +20,15 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::harness::{
-    Common, Paths, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
-    print_conditions, run_client_against,
+    Common, Paths, Run, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
+    print_conditions, repeat_runs, run_client_against,
 };
 use super::median;
 use super::server::can_pin;
-use crate::cmd::{Cmd, fmt_duration};
+use crate::cmd::Cmd;
 
 /// The first argument that selects this benchmark: `cargo xtask bench watch`.
 pub(super) const NAME: &str = "watch";
@@ -93,19 +93,6 @@ struct WatchReport {
     lines: Phase,
 }
 
-#[derive(Debug, Serialize)]
-struct Run {
-    repeat: usize,
-    report: Option<serde_json::Value>,
-    error: Option<String>,
-}
-
-impl Run {
-    fn parsed(&self) -> Option<WatchReport> {
-        serde_json::from_value(self.report.clone()?).ok()
-    }
-}
-
 pub(super) fn run(args: &[String]) -> Result<()> {
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
@@ -123,25 +110,11 @@ pub(super) fn run(args: &[String]) -> Result<()> {
         "    {} events per phase at {}/s; server: JWT auth, SQLite, default limits; {} repeat(s)",
         opts.events, opts.rate, opts.common.repeats
     );
-    let mut runs = Vec::new();
-    for repeat in 1..=opts.common.repeats {
-        let run_started = Instant::now();
-        let (report, error) = match run_once(&opts, &paths, pin) {
-            Ok(report) => (Some(report), None),
-            Err(e) => (None, Some(format!("{e:#}"))),
-        };
-        let run = Run {
-            repeat,
-            report,
-            error,
-        };
-        println!(
-            "    run #{repeat}: {} ({})",
-            summary(&run),
-            fmt_duration(run_started.elapsed())
-        );
-        runs.push(run);
-    }
+    let runs = repeat_runs(
+        opts.common.repeats,
+        || run_once(&opts, &paths, pin),
+        summary,
+    );
     println!();
     print!("{}", table(&opts, &runs));
     let reported = runs.iter().filter(|r| r.report.is_some()).count();
@@ -204,7 +177,7 @@ fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Valu
 }
 
 fn summary(run: &Run) -> String {
-    match (run.parsed(), &run.error) {
+    match (run.parsed::<WatchReport>(), &run.error) {
         (Some(r), _) => format!(
             "reference {:.0}/s, watch --json {:.0}/s (lag {:.0} ms, peak {} MB), lines {:.0}/s",
             r.reference.events_per_s,
@@ -231,7 +204,7 @@ const ROWS: [(&str, Pick); 3] = [
 ];
 
 fn table(opts: &Options, runs: &[Run]) -> String {
-    let reports: Vec<WatchReport> = runs.iter().filter_map(Run::parsed).collect();
+    let reports: Vec<WatchReport> = runs.iter().filter_map(Run::parsed::<WatchReport>).collect();
     let mut out = String::new();
     let _ = writeln!(
         out,

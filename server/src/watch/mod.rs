@@ -29,7 +29,7 @@ use tokio::sync::mpsc;
 
 pub use args::{ColorWhen, WatchArgs};
 
-use crate::remote::{Remote, exit_code};
+use crate::remote::exit_code;
 use answer::{Action, Question, Questions};
 use export::Export;
 use follow::{Followed, Incoming};
@@ -67,7 +67,6 @@ enum Done {
 
 struct Watch {
     settings: Settings,
-    remote: Remote,
     client: Client,
     followed: Followed,
     screen: Screen<std::io::BufWriter<std::io::Stdout>>,
@@ -84,8 +83,7 @@ struct Watch {
 
 impl Watch {
     fn new(settings: Settings) -> Result<Watch, WatchError> {
-        let remote = settings.remote.clone();
-        let client = Client::connect(remote.client_config()?);
+        let client = Client::connect(settings.remote.client_config()?);
         let export = settings.export.as_deref().map(Export::create).transpose()?;
         let width = crossterm::terminal::size().map_or(100, |(w, _)| usize::from(w));
         let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
@@ -94,7 +92,6 @@ impl Watch {
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         Ok(Watch {
             settings,
-            remote,
             client,
             followed,
             screen,
@@ -161,7 +158,7 @@ impl Watch {
                 () = &mut deadline, if must_connect && !self.ever_connected => {
                     eprintln!(
                         "agentcast watch: cannot reach {}: {}",
-                        self.remote.server,
+                        self.settings.remote.server,
                         status::connection(&self.connection.0, self.connection.1, Instant::now())
                     );
                     Some(exit_code::UNREACHABLE)
@@ -330,7 +327,9 @@ impl Watch {
                     .unwrap_or_default();
                 eprintln!(
                     "agentcast watch: {}{where_}",
-                    self.remote.explain_refusal(&reason, self.settings.scope)
+                    self.settings
+                        .remote
+                        .explain_refusal(&reason, self.settings.scope)
                 );
                 Some(exit_code::REFUSED)
             }
@@ -471,6 +470,13 @@ impl Watch {
         if changed.is_ok() {
             self.raw_mode = on;
         }
+    }
+}
+
+/// The terminal is never left in raw mode, even when watch panics.
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.set_raw_mode(false);
     }
 }
 

@@ -295,6 +295,20 @@ async fn history_prints_as_lines_json_and_the_rest_export() {
         .collect();
     assert_eq!(every.stdout.lines().collect::<Vec<_>>(), labelled);
 
+    // A terminal with NO_COLOR set gets no colour.
+    let tmux = TmuxServer::new();
+    let mut no_colour = env.clone();
+    no_colour.push(("NO_COLOR".into(), "1".into()));
+    watch_in_tmux(&tmux, &no_colour, &["w1", "--server", url, "--no-follow"]);
+    tmux.wait_for_screen("w", "EXIT=0", Duration::from_secs(20))
+        .await
+        .unwrap();
+    let plain = tmux.capture_with_colours("w").unwrap();
+    assert!(
+        plain.contains("← ✗ Bash") && !plain.contains("\x1b[31m"),
+        "{plain:?}"
+    );
+
     // A bad pattern is a usage error that names it.
     let bad = run_watch(&env, &["w1", "--server", url, "--grep", "("]).await;
     assert_eq!(bad.code, 2);

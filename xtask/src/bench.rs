@@ -645,11 +645,8 @@ fn opt(value: Option<f64>, decimals: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::harness::args;
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
 
     #[test]
     fn defaults_and_quick() {

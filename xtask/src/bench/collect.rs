@@ -827,11 +827,8 @@ fn met(ok: bool) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use super::super::harness::args;
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
 
     #[test]
     fn defaults_and_quick() {

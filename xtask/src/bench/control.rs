@@ -355,11 +355,8 @@ fn table(opts: &Options, runs: &[Run]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::harness::args;
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
 
     #[test]
     fn defaults_quick_and_refusals() {

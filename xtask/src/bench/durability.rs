@@ -584,11 +584,8 @@ fn replay_table(opts: &Options, runs: &[Run]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::harness::args;
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
 
     #[test]
     fn defaults_and_quick() {

@@ -265,6 +265,12 @@ pub(super) fn repeat_runs(
         .collect()
 }
 
+/// The words of `s` as arguments, for the benchmarks' option tests.
+#[cfg(test)]
+pub(super) fn args(s: &str) -> Vec<String> {
+    s.split_whitespace().map(String::from).collect()
+}
+
 /// A fresh, empty data directory for one run.
 pub(super) fn fresh_dir(name: &str) -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("agentcast-bench-{}-{name}", std::process::id()));

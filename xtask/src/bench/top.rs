@@ -237,11 +237,8 @@ fn table(runs: &[Run]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::harness::args;
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
 
     #[test]
     fn defaults_quick_and_refusals() {

@@ -101,9 +101,10 @@ impl Palette {
         if !self.enabled {
             return format!("[{label}]");
         }
-        let hash = session_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
+        // std's hasher with its fixed keys: the same id gets the same colour every time.
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(session_id, &mut hasher);
+        let hash = std::hash::Hasher::finish(&hasher);
         let code = LABEL_COLOURS[(hash % LABEL_COLOURS.len() as u64) as usize];
         format!("\x1b[{code}m[{label}]{RESET}")
     }

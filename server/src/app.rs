@@ -21,7 +21,7 @@ use crate::services::Services;
 use crate::socket::{SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
-use crate::{collect, conformance, demo, http, tmux};
+use crate::{collect, conformance, demo, http, mcp_server, tmux};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
 /// stops accepting, and lets the sessions finish their queued work within the grace period.
@@ -52,6 +52,8 @@ pub struct Built {
     /// The audit log: what is queued is written before [`serve_built`] returns (waiting the
     /// shutdown grace, at least a second).
     pub audit: Audit,
+    /// Ends the MCP sessions of `/mcp` (and their notification streams) at shutdown.
+    pub mcp_shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// Serves a [`Built`] server until `shutdown` resolves (see [`serve`]). `agentcast run`
@@ -69,6 +71,7 @@ pub async fn serve_built(
         supervisor,
         limiters,
         audit,
+        mcp_shutdown,
         ..
     } = built;
     let limits_sweeper = tokio::spawn(limiters.sweep());
@@ -90,6 +93,7 @@ pub async fn serve_built(
         let _ = shutting_down.send(());
         tracing::info!("shutting down: closing sockets");
         sockets.close().await;
+        mcp_shutdown.cancel();
     });
     // axum waits for every open request, and a long-poll of an Engine.IO connection that has
     // no namespace socket is not closed by `io.close()`: bound the wait by the grace period.
@@ -198,6 +202,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     sockets.register(&hub, &security, &controls);
     let state = AppState {
         hub: hub.clone(),
+        sockets: sockets.clone(),
         supervisor: supervisor.clone(),
         controls: controls.clone(),
         services: Services::new(&hub, &supervisor, collected_claude_roots(&config.collect)),
@@ -207,7 +212,10 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
     };
     // Layers run outside in: CORS, then the connection admission (before Socket.IO sees a
     // handshake), then Socket.IO, then the REST request rate.
+    let mcp_shutdown = tokio_util::sync::CancellationToken::new();
+    let mcp = mcp_server::routes(state.clone(), mcp_shutdown.clone());
     let router = http::routes(state)
+        .merge(mcp)
         .layer(middleware::from_fn_with_state(
             limiters.clone(),
             limits::http::limit_requests,
@@ -226,5 +234,6 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         auth: authenticator,
         limiters,
         audit,
+        mcp_shutdown,
     })
 }

@@ -42,6 +42,9 @@ pub enum Command {
     Hooks(crate::hook_setup::HooksCommand),
     /// Every session of a server in a live full-screen table: `agentcast top --server URL`.
     Top(crate::top::TopArgs),
+    /// MCP on stdin/stdout for agents (Claude Code's `--mcp-config`), forwarded to a running
+    /// server's `/mcp`: `agentcast mcp --server URL`.
+    Mcp(crate::mcp_server::stdio::McpArgs),
 }
 
 #[derive(Debug, Subcommand)]

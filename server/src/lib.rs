@@ -46,6 +46,8 @@
 //! - [`watch`]: `agentcast watch`, events as terminal lines (in progress).
 //! - [`top`]: `agentcast top`, every session in a live full-screen table.
 //! - [`mcp`]: checking a configured MCP server: start it, `initialize` over stdio, report.
+//! - [`mcp_server`]: agentcast as an MCP server: `/mcp` (streamable HTTP) and `agentcast mcp`
+//!   (stdio), tools to read sessions, status and health and to answer agents.
 
 pub mod announce;
 pub mod app;
@@ -66,6 +68,7 @@ pub mod limits;
 pub mod listener;
 pub mod logging;
 pub mod mcp;
+pub mod mcp_server;
 pub mod parse;
 pub mod project;
 pub mod remote;

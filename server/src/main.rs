@@ -31,6 +31,9 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(agentcast_server::remote::commands::interrupt(args).await)
         }
         Command::Top(args) => std::process::exit(agentcast_server::top::run(args).await as i32),
+        Command::Mcp(args) => {
+            std::process::exit(agentcast_server::mcp_server::stdio::run(args).await)
+        }
     }
 }
 

@@ -25,12 +25,13 @@ import socketio
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # These tests are about the protocol, not security: no authentication and no rate limits
 # (as tests/src/server.rs's TEST_DEFAULTS).
-TEST_DEFAULTS = [
-    "--auth", "none",
+NO_AUTH = ["--auth", "none"]
+NO_LIMITS = [
     "--connections-per-ip-per-s", "0",
     "--messages-per-socket-per-s", "0",
     "--http-requests-per-ip-per-s", "0",
 ]
+TEST_DEFAULTS = NO_AUTH + NO_LIMITS
 READY_LINE = re.compile(r"^agentcast listening on (http://\S+?)/?\s*$")
 READY_TIMEOUT_S = 30.0
 WAIT_S = 5.0
@@ -43,16 +44,28 @@ def binary_path() -> Path:
 class Server:
     """A running `agentcast serve`; `url` is its base URL."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, unset: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        unset: list[str] | None = None,
+        auth: bool = False,
+        args: list[str] | None = None,
+    ) -> None:
         """`env` is set and `unset` removed in the server's environment, which the agents it starts
-        (`POST /api/sessions`) inherit; the collector roots in the data directory stay."""
+        (`POST /api/sessions`) inherit; the collector roots in the data directory stay. `auth`
+        keeps token checks on (JWT with the data directory's key); `args` are more options."""
+        self.data_dir = data_dir
         binary = binary_path()
         if not binary.exists():
             pytest.fail(f"agentcast binary not found at {binary}: run `cargo build -p agentcast-server` or set AGENTCAST_BIN")
         self.stderr_path = data_dir.parent / "agentcast.stderr.log"
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            [str(binary), "serve", "--bind", "127.0.0.1:0", "--data-dir", str(data_dir), *TEST_DEFAULTS],
+            [
+                str(binary), "serve", "--bind", "127.0.0.1:0", "--data-dir", str(data_dir),
+                *(NO_LIMITS if auth else TEST_DEFAULTS), *(args or []),
+            ],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             stdin=subprocess.DEVNULL,
@@ -89,6 +102,14 @@ class Server:
             match = READY_LINE.match(line.strip())
             if match:
                 self.url = match.group(1)
+
+    def token(self, scope: str, sessions: str = "*") -> str:
+        """A token signed with this server's key (`agentcast token create`)."""
+        made = subprocess.run(
+            [str(binary_path()), "token", "create", "--data-dir", str(self.data_dir), "--scope", scope, "--session", sessions],
+            capture_output=True, text=True, timeout=WAIT_S, check=True,
+        )
+        return made.stdout.strip().splitlines()[-1]
 
     def logs(self) -> str:
         self._stderr.flush()

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{
-    AuthArgs, CollectArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, ProcessArgs,
-    ServerArgs, StoreArgs, TlsArgs, TmuxArgs,
+    AuthArgs, CollectArgs, DemoArgs, EngineArgs, HubArgs, IngestArgs, LimitsArgs, McpArgs,
+    ProcessArgs, ServerArgs, StoreArgs, TlsArgs, TmuxArgs,
 };
 
 /// Options of `agentcast serve`. Precedence: flag > environment variable > config file >
@@ -35,6 +35,8 @@ pub struct ServeArgs {
     pub collect: CollectArgs,
     #[command(flatten)]
     pub tmux: TmuxArgs,
+    #[command(flatten)]
+    pub mcp: McpArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
     #[command(flatten)]

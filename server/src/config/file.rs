@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 use super::group::{FileGroup, Key};
 use super::{
     AuthFile, CollectFile, ConfigError, DemoFile, EngineFile, HubFile, IngestFile, LimitsFile,
-    ProcessFile, ServerFile, StoreFile, TlsFile, TmuxFile,
+    McpFile, ProcessFile, ServerFile, StoreFile, TlsFile, TmuxFile,
 };
 
 /// The TOML file, as each group's part of it.
@@ -26,6 +26,7 @@ pub struct FileConfig {
     pub demo: DemoFile,
     pub collect: CollectFile,
     pub tmux: TmuxFile,
+    pub mcp: McpFile,
     pub auth: AuthFile,
     pub limits: LimitsFile,
     pub tls: TlsFile,
@@ -57,12 +58,13 @@ impl FileConfig {
             || self.processes.read_key(key, map)?
             || self.demo.read_key(key, map)?
             || self.collect.read_key(key, map)?
-            || self.tmux.read_key(key, map)?)
+            || self.tmux.read_key(key, map)?
+            || self.mcp.read_key(key, map)?)
     }
 }
 
 /// The keys of the groups at the top level of the file.
-pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 9] = [
+pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 10] = [
     ServerFile::KEYS,
     EngineFile::KEYS,
     HubFile::KEYS,
@@ -72,6 +74,7 @@ pub(super) const TOP_LEVEL_GROUPS: [&[&str]; 9] = [
     DemoFile::KEYS,
     CollectFile::KEYS,
     TmuxFile::KEYS,
+    McpFile::KEYS,
 ];
 
 /// The sections of the file and their keys.

@@ -16,6 +16,7 @@
 //! - `demo`: [`DemoSettings`], the simulated session.
 //! - `collect`: [`CollectSettings`], the transcripts collected and how they are followed.
 //! - `tmux`: [`TmuxSettings`], the tmux collector.
+//! - `mcp`: [`McpSettings`], the MCP endpoint `/mcp` and its tools' bounds.
 //! - [`security`]: [`AuthSettings`] (`[auth]`), [`Limits`] (`[limits]`), [`TlsSettings`]
 //!   (`[tls]`).
 //! - `args`: [`ServeArgs`], every group's flags; `file`: [`FileConfig`], the TOML file.
@@ -38,6 +39,7 @@ mod file;
 pub(crate) mod group;
 mod hub;
 mod ingest;
+mod mcp;
 mod processes;
 pub mod security;
 mod server;
@@ -54,6 +56,7 @@ pub use engine::{EngineArgs, EngineFile, EngineSettings};
 pub use file::FileConfig;
 pub use hub::{HubArgs, HubFile, HubSettings};
 pub use ingest::{IngestArgs, IngestFile, IngestSettings};
+pub use mcp::{McpArgs, McpFile, McpSettings};
 pub use processes::{ProcessArgs, ProcessFile, ProcessSettings};
 pub use security::{
     AuditTarget, AuthArgs, AuthFile, AuthMode, AuthSettings, JwtAlgorithm, Limits, LimitsArgs,
@@ -75,6 +78,7 @@ pub struct Config {
     pub demo: DemoSettings,
     pub collect: CollectSettings,
     pub tmux: TmuxSettings,
+    pub mcp: McpSettings,
     pub auth: AuthSettings,
     pub limits: Limits,
     pub tls: TlsSettings,
@@ -130,6 +134,7 @@ impl Config {
             demo: DemoSettings::resolve(args.demo, file.demo)?,
             collect: CollectSettings::resolve(args.collect, file.collect)?,
             tmux: TmuxSettings::resolve(args.tmux, file.tmux)?,
+            mcp: McpSettings::resolve(args.mcp, file.mcp)?,
             limits: Limits::resolve(args.limits, file.limits)?,
             server,
             hub,

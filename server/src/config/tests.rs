@@ -64,6 +64,12 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("--tmux-poll-interval-ms", "AGENTCAST_TMUX_POLL_INTERVAL_MS", "tmux_poll_interval_ms"),
     ("--tmux-socket", "AGENTCAST_TMUX_SOCKETS", "tmux_sockets"),
     ("--tmux-timeout-ms", "AGENTCAST_TMUX_TIMEOUT_MS", "tmux_timeout_ms"),
+    ("--no-mcp", "AGENTCAST_NO_MCP", "no_mcp"),
+    ("--dev", "AGENTCAST_DEV", "dev"),
+    ("--mcp-notify-interval-ms", "AGENTCAST_MCP_NOTIFY_INTERVAL_MS", "mcp_notify_interval_ms"),
+    ("--mcp-search-max-events", "AGENTCAST_MCP_SEARCH_MAX_EVENTS", "mcp_search_max_events"),
+    ("--mcp-max-transcript-bytes", "AGENTCAST_MCP_MAX_TRANSCRIPT_BYTES", "mcp_max_transcript_bytes"),
+    ("--mcp-max-subscriptions", "AGENTCAST_MCP_MAX_SUBSCRIPTIONS", "mcp_max_subscriptions"),
     ("--auth", "AGENTCAST_AUTH", "[auth] mode"),
     ("--jwt-algorithm", "AGENTCAST_JWT_ALGORITHM", "[auth] jwt_algorithm"),
     ("--jwt-secret-file", "AGENTCAST_JWT_SECRET_FILE", "[auth] jwt_secret_file"),
@@ -168,6 +174,8 @@ fn help_shows_every_default() {
         "demo",
         "no_collect",
         "collect_tmux",
+        "no_mcp",
+        "dev",
         "jwt_public_key",
         "jwt_private_key",
         "cert",
@@ -336,6 +344,12 @@ collect_tmux = true
 tmux_poll_interval_ms = 28
 tmux_sockets = ["work", "/run/tmux/shared"]
 tmux_timeout_ms = 29
+no_mcp = true
+dev = true
+mcp_notify_interval_ms = 30
+mcp_search_max_events = 31
+mcp_max_transcript_bytes = 32
+mcp_max_subscriptions = 33
 
 [auth]
 mode = "none"
@@ -418,6 +432,14 @@ key = "/tls/key.pem"
             poll_interval: ms(28),
             sockets: vec!["work".into(), "/run/tmux/shared".into()],
             timeout: ms(29),
+        },
+        mcp: McpSettings {
+            disabled: true,
+            dev: true,
+            notify_interval: ms(30),
+            search_max_events: 31,
+            max_transcript_bytes: 32,
+            max_subscriptions: 33,
         },
         auth: AuthSettings {
             mode: AuthMode::None,

@@ -41,6 +41,7 @@ use tower_http::compression::CompressionLayer;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
+pub use auth::Caller;
 pub use error::ApiError;
 pub use state::AppState;
 

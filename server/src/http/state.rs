@@ -10,11 +10,14 @@ use crate::config::Config;
 use crate::control::Controls;
 use crate::hub::Hub;
 use crate::services::Services;
+use crate::socket::SocketLayer;
 use crate::sources::Supervisor;
 
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Hub,
+    /// The Socket.IO server, for what is connected (the MCP `server_status` tool).
+    pub sockets: SocketLayer,
     pub supervisor: Supervisor,
     /// The sessions that take prompts and answers.
     pub controls: Controls,

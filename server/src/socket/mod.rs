@@ -14,9 +14,11 @@
 //!   end).
 //! - `presence`: who watches a session (`session.presence`, `get_status`).
 //! - `subscriptions`: patterns to rooms, one room per event type.
+//! - `census`: sockets and rooms per namespace, on demand.
 
 mod adapter;
 pub(crate) mod auth;
+mod census;
 mod commands;
 mod control;
 mod delivery;
@@ -34,6 +36,7 @@ use socketioxide::extract::SocketRef;
 use socketioxide::layer::SocketIoLayer;
 
 pub use auth::SocketSecurity;
+pub use census::NamespaceCensus;
 
 use crate::config::EngineSettings;
 use crate::control::Controls;

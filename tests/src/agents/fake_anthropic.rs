@@ -78,6 +78,15 @@ pub fn todos_at_the_end() -> Vec<(String, String, String)> {
 }
 /// The todos scenario's last answer.
 pub const TODOS_DONE_TEXT: &str = "The parser is written; two tasks remain.";
+/// The mcp scenario's calls of agentcast's MCP tools (served by `agentcast mcp`, named as
+/// Claude Code names MCP tools: `mcp__<server>__<tool>`), in order.
+pub const MCP_CALLS: [(&str, &str); 2] = [
+    ("toolu_mcp_list_1", "mcp__agentcast__list_sessions"),
+    ("toolu_mcp_status_1", "mcp__agentcast__server_status"),
+];
+/// How the mcp scenario's last answer starts; the tool results it got follow, so what the
+/// MCP server answered shows in the CLI's result.
+pub const MCP_DONE_TEXT: &str = "Here is what agentcast reports:";
 
 /// A scripted conversation, picked by the `[scenario:NAME]` tag of a prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +109,10 @@ pub enum ClaudeScenario {
     /// The todo list of Claude Code 2.1.x, one call per turn (see [`TODO_TOOL_IDS`]), then
     /// [`TODOS_DONE_TEXT`]. Needs [`ClaudeScenario::cli_args`].
     Todos,
+    /// agentcast's MCP tools [`MCP_CALLS`], one per turn, then [`MCP_DONE_TEXT`] followed by
+    /// their results. Needs `--mcp-config` naming the server `agentcast`, and the tools
+    /// allowed.
+    Mcp,
 }
 
 impl ClaudeScenario {
@@ -115,6 +128,7 @@ impl ClaudeScenario {
             Self::Chat => "chat",
             Self::Todos => "todos",
             Self::Permission => "permission",
+            Self::Mcp => "mcp",
         }
     }
 
@@ -127,6 +141,7 @@ impl ClaudeScenario {
             Self::Chat,
             Self::Todos,
             Self::Permission,
+            Self::Mcp,
         ]
         .into_iter()
         .find(|s| s.name() == name)
@@ -392,6 +407,27 @@ pub fn script(request: &Value) -> Reply {
             ),
             None => Reply::text(name("unexpected tool result"), "Unexpected tool result."),
         },
+        ClaudeScenario::Mcp => {
+            let next = MCP_CALLS.iter().find(|(id, _)| {
+                !messages
+                    .iter()
+                    .flat_map(tool_results)
+                    .any(|(i, _)| i == *id)
+            });
+            match next {
+                Some((id, tool)) => Reply::new(name(tool), vec![tool_use(id, tool, json!({}))]),
+                None => {
+                    let results: Vec<(String, String)> =
+                        messages.iter().flat_map(tool_results).collect();
+                    let mut text = MCP_DONE_TEXT.to_owned();
+                    for (id, _) in MCP_CALLS {
+                        let result = results.iter().find(|(i, _)| i == id);
+                        text.push_str(&format!("\n{}", result.map_or("", |(_, t)| t.as_str())));
+                    }
+                    Reply::text(name("done"), text)
+                }
+            }
+        }
         ClaudeScenario::Todos => match next_todo_call(messages) {
             Some(call) => Reply::new(name("tool_use"), vec![call]),
             None => Reply::text(name("done"), TODOS_DONE_TEXT),

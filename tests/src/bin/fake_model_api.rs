@@ -23,9 +23,10 @@ use std::path::PathBuf;
 use agentcast_tests::agents::claude::{FOREIGN_ENV, claude_env_at};
 use agentcast_tests::agents::fake_anthropic::{
     BASH_COMMAND, BASH_TOOL_ID, ClaudeScenario, FAIL_COMMAND, FAIL_TOOL_ID, FakeAnthropic,
-    HELLO_TEXT, PERMISSION_COMMAND, PERMISSION_DONE_TEXT, PERMISSION_FILE, PERMISSION_REFUSED_TEXT,
-    PERMISSION_TOOL_ID, SUBAGENT_COMMAND, SUBAGENT_DONE_TEXT, SUBAGENT_PROMPT, SUBAGENT_TOOL_ID,
-    TASK_DONE_TEXT, TASK_TOOL_ID, chat_answer, chat_prompt,
+    HELLO_TEXT, MCP_CALLS, MCP_DONE_TEXT, PERMISSION_COMMAND, PERMISSION_DONE_TEXT,
+    PERMISSION_FILE, PERMISSION_REFUSED_TEXT, PERMISSION_TOOL_ID, SUBAGENT_COMMAND,
+    SUBAGENT_DONE_TEXT, SUBAGENT_PROMPT, SUBAGENT_TOOL_ID, TASK_DONE_TEXT, TASK_TOOL_ID,
+    chat_answer, chat_prompt,
 };
 use clap::Parser;
 use serde_json::{Map, Value, json};
@@ -46,7 +47,11 @@ fn ready_line(fake: &FakeAnthropic, args: &Args) -> Value {
         .collect();
     let scenarios: Map<String, Value> = ClaudeScenario::PRINT
         .into_iter()
-        .chain([ClaudeScenario::Permission, ClaudeScenario::Chat])
+        .chain([
+            ClaudeScenario::Permission,
+            ClaudeScenario::Chat,
+            ClaudeScenario::Mcp,
+        ])
         .map(|s| (s.name().to_owned(), s.prompt().into()))
         .collect();
     json!({
@@ -73,6 +78,8 @@ fn ready_line(fake: &FakeAnthropic, args: &Args) -> Value {
             "permission_refused_text": PERMISSION_REFUSED_TEXT,
             "chat_answer_2": chat_answer(2),
             "chat_prompt_2": chat_prompt(2),
+            "mcp_tools": MCP_CALLS.map(|(_, tool)| tool),
+            "mcp_done_text": MCP_DONE_TEXT,
         },
     })
 }

@@ -43,16 +43,19 @@ def binary_path() -> Path:
 class Server:
     """A running `agentcast serve`; `url` is its base URL."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, unset: list[str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, unset: list[str] | None = None, bind: str = "127.0.0.1:0"
+    ) -> None:
         """`env` is set and `unset` removed in the server's environment, which the agents it starts
-        (`POST /api/sessions`) inherit; the collector roots in the data directory stay."""
+        (`POST /api/sessions`) inherit; the collector roots in the data directory stay. `bind`: a
+        fixed address to restart a server on the same port."""
         binary = binary_path()
         if not binary.exists():
             pytest.fail(f"agentcast binary not found at {binary}: run `cargo build -p agentcast-server` or set AGENTCAST_BIN")
         self.stderr_path = data_dir.parent / "agentcast.stderr.log"
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            [str(binary), "serve", "--bind", "127.0.0.1:0", "--data-dir", str(data_dir), *TEST_DEFAULTS],
+            [str(binary), "serve", "--bind", bind, "--data-dir", str(data_dir), *TEST_DEFAULTS],
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             stdin=subprocess.DEVNULL,

@@ -176,6 +176,81 @@ def test_typed_events_arrive_in_offset_order(server: Server, session_id: str) ->
     assert all(e.session_id == session_id for e in got)
 
 
+class SkippingReplay(agentcast.Session):
+    """A session whose first stream connect asks the server to replay from 10 offsets too far:
+    the replay starts with a gap, as after `session.recovered {recovered: false}`."""
+
+    skipped = False
+
+    async def _open(self, stream: bool) -> agentcast.connection.Connection:
+        if not stream or self.skipped:
+            return await super()._open(stream)
+        self.skipped = True
+        last = self._last
+        self._last = (last or 0) + 10
+        try:
+            return await super()._open(stream)
+        finally:
+            self._last = last
+
+
+def test_a_gap_in_the_replay_is_filled_from_the_history_in_order(server: Server, session_id: str) -> None:
+    # Pages of 3, so filling the gap of 10 takes four `get_history` calls.
+    settings = agentcast.Settings(history_page=3, command_timeout=WAIT_S)
+
+    async def main() -> list[AnyEnvelope]:
+        async with agentcast.connect(server.url, settings=settings) as hub:
+            await hub.session(session_id).publish([text(f"{i}") for i in range(1, 21)])
+            session = SkippingReplay(hub.url, None, session_id, 0, settings)
+            try:
+                return await take(session, 20)
+            finally:
+                await session.close()
+
+    got = run(main)
+    assert [e.offset for e in got] == list(range(1, 21))
+    assert [e.data.text for e in got if isinstance(e, OutputTextEnvelope)] == [f"{i}" for i in range(1, 21)]
+
+
+def test_a_reader_that_falls_behind_its_queue_recovers_by_offset(server: Server, session_id: str) -> None:
+    # Room for 5 unread events; the reader pauses while the replay of 50 arrives, so its
+    # socket is dropped and it resumes after the last offset it read, until it has all.
+    settings = agentcast.Settings(queue_size=5, backoff_initial=0.05, command_timeout=WAIT_S)
+
+    async def main() -> tuple[list[int], int]:
+        async with agentcast.connect(server.url, settings=settings) as hub:
+            session = hub.session(session_id, from_offset=0)
+            await session.publish([text(f"{i}") for i in range(50)])
+            offsets: list[int] = []
+            async for event in session:
+                offsets.append(event.offset)
+                if len(offsets) == 1:
+                    await asyncio.sleep(0.5)
+                if len(offsets) == 50:
+                    break
+            return offsets, session.reconnects
+
+    offsets, reconnects = run(main)
+    assert offsets == list(range(1, 51))
+    assert reconnects >= 1
+
+
+def test_a_subscribed_stream_yields_only_its_patterns(server: Server, session_id: str) -> None:
+    async def main() -> list[AnyEnvelope]:
+        async with agentcast.connect(server.url, settings=FAST) as hub:
+            session = hub.session(session_id, from_offset=0)
+            await session.publish(mixed("e"))
+            await session.subscribe(["tool.*"])
+            follower = asyncio.ensure_future(take(session, 4))
+            await session.publish(mixed("f"))
+            return await follower
+
+    got = run(main)
+    assert [(e.offset, e.type) for e in got] == [
+        (3, "tool.started"), (4, "tool.completed"), (8, "tool.started"), (9, "tool.completed")
+    ]
+
+
 def test_commands_have_typed_results_and_errors(server: Server, session_id: str) -> None:
     async def main() -> None:
         async with agentcast.connect(server.url, settings=FAST) as hub:

@@ -68,6 +68,7 @@ class Connection:
         self._events: deque[tuple[str, Any]] = deque()
         self._ready = asyncio.Event()
         self._refused: str | None = None
+        self._disconnecting: asyncio.Future[None] | None = None
         self._client = socketio.AsyncClient(reconnection=False, request_timeout=settings.connect_timeout)
         # python-socketio runs each message handler as its own task, in arrival order; these
         # handlers are plain functions that never suspend, so they also finish in that order.
@@ -80,7 +81,7 @@ class Connection:
             return
         if len(self._events) >= self.settings.queue_size:
             self._close(f"more than {self.settings.queue_size} events unread")
-            asyncio.get_running_loop().create_task(self._client.disconnect())
+            self._disconnecting = asyncio.ensure_future(self._disconnect())
             return
         self._events.append((event, args[0] if args else None))
         self._ready.set()
@@ -158,7 +159,15 @@ class Connection:
         return unwrap_ack(name, ack, result)
 
     async def close(self) -> None:
+        """Disconnects, once: python-engineio's disconnect is not safe to run twice at a time
+        (the second waits out the ping timeout), and a stream's end and `Session.close` may
+        both come here."""
         self._close("closed by the client")
+        if self._disconnecting is None:
+            self._disconnecting = asyncio.ensure_future(self._disconnect())
+        await asyncio.shield(self._disconnecting)
+
+    async def _disconnect(self) -> None:
         try:
             await self._client.disconnect()
         except Exception:  # noqa: BLE001 - a connection that is already gone has nothing to close

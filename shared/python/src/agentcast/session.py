@@ -118,7 +118,11 @@ class Session:
                 log.info("session %s: connection lost (%s), reconnecting after offset %s",
                          self.session_id, connection.reason, self._last)
         finally:
+            # The loop broke or the stream failed: nothing reads this socket any more.
             self._streaming = False
+            if self._stream_connection is not None:
+                await self._stream_connection.close()
+                self._stream_connection = None
 
     async def _follow(self, connection: Connection) -> AsyncIterator[AnyEnvelope]:
         """The new events of one connection, until it closes."""
@@ -170,7 +174,9 @@ class Session:
         """Pages `get_history` for the offsets between the last yielded and `before`; what
         the server no longer holds is skipped."""
         while self._last is not None and self._last + 1 < before:
-            args = GetHistoryArgs(after=self._last, before=before, limit=self._settings.history_page)
+            # With `after`, the server pages forward: the oldest matching events first.
+            start = self._last
+            args = GetHistoryArgs(after=start, before=before, limit=self._settings.history_page)
             ack = await connection.command("get_history", args, _RawHistory)
             for raw in ack.events:
                 envelope = self._envelope("get_history", raw)
@@ -178,9 +184,10 @@ class Session:
                     continue
                 self._last = envelope.offset
                 yield envelope
-            if not ack.has_more or not ack.events:
-                log.warning("session %s: offsets %s..%s are no longer stored", self.session_id, self._last + 1, before - 1)
-                return
+            if not ack.has_more or self._last == start:
+                break
+        if self._last is not None and self._last + 1 < before:
+            log.warning("session %s: offsets %s..%s are no longer stored", self.session_id, self._last + 1, before - 1)
 
     # The commands of a session namespace.
 

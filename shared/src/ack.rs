@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// A command's answer: `{"ok": <result>}` or `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Ack<T> {
     /// The command succeeded.
@@ -48,6 +49,7 @@ impl<T> From<Result<T, ErrorBody>> for Ack<T> {
 /// of the REST API (`{"error": <ErrorBody>}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[error("{code}: {message}")]
 pub struct ErrorBody {
@@ -71,6 +73,7 @@ impl ErrorBody {
 /// The kind of a failure; each maps to one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

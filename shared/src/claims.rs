@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The claims of an agentcast token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Claims {
     /// Who the token is for; written to the audit log.
     pub sub: String,
@@ -43,6 +44,7 @@ impl Claims {
 /// person who answers the agent need not be able to forge its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Connect to sessions, read history and status.

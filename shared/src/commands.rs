@@ -50,6 +50,7 @@ pub const MAX_HISTORY_LIMIT: u32 = 1000;
 /// Arguments of `subscribe` and `unsubscribe`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubscribeArgs {
     /// Patterns such as `*`, `tool.*` or `output.text` (see [`crate::Pattern`]).
     pub patterns: Vec<String>,
@@ -58,6 +59,7 @@ pub struct SubscribeArgs {
 /// Result of `subscribe` and `unsubscribe`: the subscription after the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Subscription {
     /// Every event type the socket now receives, in the order of `ALL_EVENT_TYPES`.
     pub types: Vec<String>,
@@ -66,6 +68,7 @@ pub struct Subscription {
 /// Arguments of `get_history`; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetHistoryArgs {
     /// Patterns of the event types to return; all types when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +87,7 @@ pub struct GetHistoryArgs {
 /// Result of `get_history`, and the body of `GET /api/sessions/{id}/events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct HistoryPage {
     /// The events, in offset order: envelopes `{offset, session_id, ts, type, data}`.
@@ -98,6 +102,7 @@ pub struct HistoryPage {
 /// Arguments of `get_status`: none. Accepts `{}`, `null`, a missing argument or anything else.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetStatusArgs {}
 
 impl<'de> Deserialize<'de> for GetStatusArgs {
@@ -110,6 +115,7 @@ impl<'de> Deserialize<'de> for GetStatusArgs {
 /// Result of `get_status` on a session namespace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionStatusReport {
     /// The session asked about.
     pub session_id: String,
@@ -133,6 +139,7 @@ pub struct SessionStatusReport {
 /// Result of `get_status` on the hub namespace `/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HubStatusReport {
     /// The server's current statistics.
     pub stats: SystemStats,
@@ -144,6 +151,7 @@ pub struct HubStatusReport {
 /// (`rest::SessionRecord::summary`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionSummary {
     /// The session's id.
     pub session_id: String,
@@ -171,6 +179,7 @@ pub struct SessionSummary {
 /// Arguments of `ingest`: agent output lines, mapped as if they came from a process.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IngestArgs {
     /// JSONL lines, one JSON object each, without newlines.
     pub lines: Vec<String>,
@@ -179,6 +188,7 @@ pub struct IngestArgs {
 /// Result of `ingest`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IngestResult {
     /// Lines turned into events.
     pub accepted: u32,
@@ -191,6 +201,7 @@ pub struct IngestResult {
 /// A line `ingest` refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RejectedLine {
     /// Its 0-based index in [`IngestArgs::lines`].
     pub index: u32,
@@ -201,6 +212,7 @@ pub struct RejectedLine {
 /// Arguments of `publish`: typed events from any producer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PublishArgs {
     /// `{type, data}` items, appended in order.
     pub events: Vec<Event>,
@@ -209,6 +221,7 @@ pub struct PublishArgs {
 /// Result of `publish`, and the body of `POST /api/sessions/{id}/publish`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PublishResult {
     /// The session's latest offset after the publish (the offset of the last event published).
@@ -218,6 +231,7 @@ pub struct PublishResult {
 /// Arguments of `auth.refresh`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RefreshArgs {
     /// A new token for the same subject; it replaces the socket's token and its expiry.
     pub token: String,
@@ -226,6 +240,7 @@ pub struct RefreshArgs {
 /// Result of `auth.refresh`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Refreshed {
     /// The new expiry, seconds since the Unix epoch (the token's `exp`).
     pub expires_at: u64,
@@ -234,6 +249,7 @@ pub struct Refreshed {
 /// Arguments of `ping`: none. Accepts `{}`, `null`, a missing argument or anything else.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PingArgs {}
 
 impl<'de> Deserialize<'de> for PingArgs {
@@ -246,6 +262,7 @@ impl<'de> Deserialize<'de> for PingArgs {
 /// Result of `ping`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Pong {
     /// The server's time, RFC 3339 UTC with milliseconds.
     pub ts: String,
@@ -254,6 +271,7 @@ pub struct Pong {
 /// The Socket.IO handshake `auth` object; unknown fields are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ConnectAuth {
     /// The JWT; may be absent when the server runs with `--auth none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -24,6 +24,7 @@ pub const MAX_PROMPT_BYTES: usize = 256 * 1024;
 /// Arguments of `prompt`, and the body of `POST /api/sessions/{id}/prompt`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PromptArgs {
@@ -34,6 +35,7 @@ pub struct PromptArgs {
 /// Result of `prompt`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PromptResult {
     /// True when a turn was running: the prompt starts the turn after the ones before it.
@@ -46,6 +48,7 @@ pub struct PromptResult {
 /// anything else.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InterruptArgs {}
 
 impl<'de> Deserialize<'de> for InterruptArgs {
@@ -58,6 +61,7 @@ impl<'de> Deserialize<'de> for InterruptArgs {
 /// Result of `interrupt`, sent once the agent confirmed it stopped the turn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct InterruptResult {
     /// True when a turn was running and the agent stopped it; false when none ran.
@@ -70,6 +74,7 @@ pub type EndArgs = InterruptArgs;
 /// Result of `end`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct EndResult {
     /// Always true: the session ends once the agent has exited (`session.ended`).
@@ -80,6 +85,7 @@ pub struct EndResult {
 /// `POST /api/sessions/{id}/permissions/{request_id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PermissionAnswer {
     /// `allow` or `deny`.
@@ -104,6 +110,7 @@ pub struct PermissionAnswer {
 /// Arguments of `permission.respond`: the request and the answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PermissionRespondArgs {
     /// The `request_id` of the `permission.requested`.
     pub request_id: String,
@@ -115,6 +122,7 @@ pub struct PermissionRespondArgs {
 /// Result of `permission.respond`: the answer reached the agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PermissionResponded {
     /// The request answered.

@@ -21,6 +21,7 @@ use crate::events::{Event, EventData};
 /// as its last applied offset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Envelope<D = serde_json::Value> {
     /// Position in the session stream (1, 2, 3, ...); 0 for an ephemeral control event.
     pub offset: u64,

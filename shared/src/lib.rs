@@ -20,13 +20,16 @@
 //! - [`rest`]: the REST API's bodies and query parameters, one file per resource (with the
 //!   `utoipa` feature, their OpenAPI schemas too).
 //! - `typescript` (feature `ts`): renders `shared/ts/agentcast.d.ts`.
+//! - `json_schema` (feature `schemars`): renders `shared/python/schema/agentcast.schema.json`,
+//!   the JSON Schema the Python package's models are generated from.
 //! - `view` (feature `view`): a session's and the sessions list's events folded into what
 //!   the dashboard and the terminal show (transcript, tool rows, todos, usage, permissions,
 //!   the sessions list, needs-you), one fold for every client.
 //!
 //! Features: `ts` (the TypeScript export), `utoipa` (OpenAPI schemas of the REST types,
-//! for the server) and `view` (the view models, for the dashboard and the terminal); wasm
-//! clients build without the first two.
+//! for the server), `schemars` (JSON Schema of the wire types, for the Python models and the
+//! MCP tools) and `view` (the view models, for the dashboard and the terminal); wasm clients
+//! build without the first three.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -37,6 +40,8 @@ pub mod commands;
 pub mod control;
 pub mod envelope;
 pub mod events;
+#[cfg(feature = "schemars")]
+pub mod json_schema;
 pub mod pattern;
 pub mod rest;
 pub mod session_id;

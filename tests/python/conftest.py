@@ -51,10 +51,12 @@ class Server:
         unset: list[str] | None = None,
         auth: bool = False,
         args: list[str] | None = None,
+        bind: str = "127.0.0.1:0",
     ) -> None:
         """`env` is set and `unset` removed in the server's environment, which the agents it starts
         (`POST /api/sessions`) inherit; the collector roots in the data directory stay. `auth`
-        keeps token checks on (JWT with the data directory's key); `args` are more options."""
+        keeps token checks on (JWT with the data directory's key); `args` are more options;
+        `bind`: a fixed address to restart a server on the same port."""
         self.data_dir = data_dir
         binary = binary_path()
         if not binary.exists():
@@ -63,7 +65,7 @@ class Server:
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
             [
-                str(binary), "serve", "--bind", "127.0.0.1:0", "--data-dir", str(data_dir),
+                str(binary), "serve", "--bind", bind, "--data-dir", str(data_dir),
                 *(NO_LIMITS if auth else TEST_DEFAULTS), *(args or []),
             ],
             stdout=subprocess.PIPE,

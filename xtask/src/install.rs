@@ -9,7 +9,8 @@
 //!    interactive agent tests), and node, npm or python3 should they be missing.
 //! 3. npm packages in `tests/js`, `tests/js/ts-check` and `tests/agents` (the real Claude
 //!    Code and Codex CLIs), when they have a package.json.
-//! 4. The Python venv `tests/python/.venv` from `tests/python/requirements.txt`.
+//! 4. The Python venv `tests/python/.venv` from `tests/python/requirements.txt`, then the
+//!    `agentcast` package from `shared/python` (a wheel, not editable).
 //! 5. wasm-bindgen-cli at exactly the version of `wasm-bindgen` in Cargo.lock.
 //! 6. Trunk, pinned (0.22 needs a newer rustc than ours; TOOLCHAIN.md).
 //!
@@ -32,6 +33,8 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Folders whose package.json we install (other people create them).
 const NPM_DIRS: [&str; 3] = ["tests/js", "tests/js/ts-check", "tests/agents"];
 const STAMP: &str = ".agentcast-install-stamp";
+/// The Python package the venv gets from source (`pip install ./shared/python`).
+const PYTHON_PACKAGE: &str = "shared/python";
 
 pub(crate) fn run() -> Result<Outcome> {
     rust_toolchain().context("rust toolchain")?;
@@ -207,16 +210,55 @@ fn python_venv() -> Result<()> {
     let print = fingerprint(&[&requirements])?;
     if read_stamp(&stamp).as_deref() == Some(print.as_str()) {
         note("python: venv already matches tests/python/requirements.txt");
+    } else {
+        let started = Instant::now();
+        Cmd::new(venv.join("bin/pip"))
+            .args(["install", "--disable-pip-version-check", "--no-input", "-r"])
+            .arg(display_path(&requirements))
+            .run()?;
+        write_stamp(&stamp, &print)?;
+        note(format!(
+            "python: installed requirements ({})",
+            fmt_duration(started.elapsed())
+        ));
+    }
+    python_package(&venv)
+}
+
+/// The `agentcast` Python package (shared/python) into the venv as a wheel, not editable, so
+/// its tests prove it packages; reinstalled when one of its files changes. Its dependencies
+/// and its build backend are pinned in requirements.txt, installed just before.
+fn python_package(venv: &Path) -> Result<()> {
+    let package = root().join(PYTHON_PACKAGE);
+    if !package.join("pyproject.toml").exists() {
+        note(format!(
+            "python: no {PYTHON_PACKAGE}/pyproject.toml yet, skipping"
+        ));
+        return Ok(());
+    }
+    let sources = package.join("src/agentcast");
+    let mut files = vec![package.join("pyproject.toml"), package.join("README.md")];
+    let mut modules: Vec<_> = std::fs::read_dir(&sources)
+        .with_context(|| format!("reading {}", sources.display()))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    modules.sort();
+    files.extend(modules.into_iter().filter(|p| p.is_file()));
+    let stamp = venv.join(".agentcast-package-stamp");
+    let print = fingerprint(&files.iter().map(|p| p.as_path()).collect::<Vec<_>>())?;
+    if read_stamp(&stamp).as_deref() == Some(print.as_str()) {
+        note(format!("python: {PYTHON_PACKAGE} already installed"));
         return Ok(());
     }
     let started = Instant::now();
     Cmd::new(venv.join("bin/pip"))
-        .args(["install", "--disable-pip-version-check", "--no-input", "-r"])
-        .arg(display_path(&requirements))
+        .args(["install", "--disable-pip-version-check", "--no-input"])
+        .args(["--no-deps", "--no-build-isolation", "--force-reinstall"])
+        .arg(&package)
         .run()?;
     write_stamp(&stamp, &print)?;
     note(format!(
-        "python: installed requirements ({})",
+        "python: installed {PYTHON_PACKAGE} ({})",
         fmt_duration(started.elapsed())
     ));
     Ok(())

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `agent.raw`: a JSON line of a type the mapper does not know; kept, never dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AgentRaw {
     /// The original JSON line, unchanged.
     pub line: String,
@@ -14,6 +15,7 @@ pub struct AgentRaw {
 /// of the agent process; the stream goes on after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AgentError {
     /// A stable machine-readable cause, e.g. `malformed_json`, `line_too_long`, `spawn_failed`.
     pub code: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// is open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PermissionRequested {
     /// The id to answer with.
     pub request_id: String,
@@ -36,6 +37,7 @@ pub struct PermissionRequested {
 /// `permission.resolved`: a permission request was answered; the first answer wins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PermissionResolved {
     /// The request answered.
     pub request_id: String,
@@ -54,6 +56,7 @@ pub struct PermissionResolved {
 /// The answer to a permission request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionDecision {
     /// The tool runs (with `updated_input` when one was given).
@@ -68,6 +71,7 @@ pub enum PermissionDecision {
 /// Why a permission request was resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResolvedReason {
     /// A person answered.
@@ -85,6 +89,7 @@ pub enum ResolvedReason {
 /// explicitly) when watchers come and go, at most four times a second; also in `get_status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionPresence {
     /// One entry per token subject connected to the session's namespace, by subject.
     pub watchers: Vec<Watcher>,
@@ -93,6 +98,7 @@ pub struct SessionPresence {
 /// One subject watching a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Watcher {
     /// The token's subject (`anonymous` when the server runs without auth).
     pub sub: String,

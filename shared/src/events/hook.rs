@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// own activity and become the typed events of that activity (`tool.started`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AgentHook {
     /// The hook event that triggered it, e.g. `SessionStart`, `PreToolUse`.
     pub hook_event: String,
@@ -34,6 +35,7 @@ pub struct AgentHook {
 /// Where a hook run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HookPhase {
     /// The hook command was started.

@@ -116,6 +116,7 @@ macro_rules! event_types {
         /// the shape of a `publish` item.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[serde(tag = "type", content = "data")]
         // Events are built and moved once per publish; boxing the larger variants would cost
         // an allocation each and make matching clumsier for no measurable gain.
@@ -173,6 +174,20 @@ macro_rules! event_types {
         #[cfg(feature = "ts")]
         pub(crate) fn ts_visit_event_data(visitor: &mut impl ts_rs::TypeVisitor) {
             $(visitor.visit::<$ty>();)*
+        }
+
+        /// `(type name, schema name of its data, schema of its typed envelope)` for every
+        /// event, in table order; the data schemas land in `generator`'s definitions.
+        #[cfg(feature = "schemars")]
+        pub(crate) fn schemars_typed_envelopes(
+            generator: &mut schemars::SchemaGenerator,
+        ) -> Vec<(&'static str, String, schemars::Schema)> {
+            use schemars::JsonSchema as _;
+            vec![$((
+                $konst,
+                <$ty>::schema_name().into_owned(),
+                <crate::Envelope<$ty>>::json_schema(generator),
+            ),)*]
         }
     };
 }

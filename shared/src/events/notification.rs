@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// the context.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AgentNotification {
     /// A stable machine-readable kind: `notification` (or the agent's own notification type,
     /// e.g. `permission_prompt`), `rate_limit`, `status`, `compact`.

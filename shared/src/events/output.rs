@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// `output.text`: assistant text, either a streamed piece or a whole block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OutputText {
     /// The assistant message this text belongs to, so pieces can be joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,6 +24,7 @@ pub struct OutputText {
 /// `output.thinking`: the assistant's reasoning, shown folded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OutputThinking {
     /// The assistant message this thinking belongs to, so pieces can be joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +42,7 @@ pub struct OutputThinking {
 /// `output.stderr`: one line the agent process wrote to stderr.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OutputStderr {
     /// The line, without its newline.
     pub line: String,
@@ -48,6 +51,7 @@ pub struct OutputStderr {
 /// `user.prompt`: a prompt the user gave the agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserPrompt {
     /// The prompt.
     pub text: String,

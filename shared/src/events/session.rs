@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// `session.started`: a session began; the first event of every session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionStarted {
     /// The session's id, also in the namespace `/sessions/{session_id}`.
     pub session_id: String,
@@ -72,6 +73,7 @@ impl SessionStarted {
 /// Where a session's events come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SessionSource {
     /// A process started by `agentcast run` or `POST /api/sessions`.
@@ -124,6 +126,7 @@ impl SessionSource {
 /// Which coding agent a session is: the CLI whose output or transcript it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AgentKind {
     /// Anthropic's Claude Code.
@@ -152,6 +155,7 @@ impl AgentKind {
 /// `session.status`: the session's state changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionStatus {
     /// The new state.
     pub status: SessionState,
@@ -166,6 +170,7 @@ pub struct SessionStatus {
 /// The state of a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SessionState {
     /// Created; the process or source is not producing yet.
@@ -230,6 +235,7 @@ impl SessionState {
 /// `session.checkpoint`: a named point in the session stream to come back to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionCheckpoint {
     /// The checkpoint's id.
     pub checkpoint_id: String,
@@ -243,6 +249,7 @@ pub struct SessionCheckpoint {
 /// `session.ended`: the session is over; the last event of a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionEnded {
     /// The final state.
     pub status: SessionState,
@@ -270,6 +277,7 @@ pub struct SessionEnded {
 /// `auth.offset`, so the client knows whether it has everything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SessionRecovered {
     /// False when the history no longer held `offset + 1`: the client should page back with
     /// `get_history` to fill the gap.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `system.stats`: the server's vital signs, emitted on `/` every few seconds with offset 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SystemStats {
     /// Open Socket.IO connections.
     pub connections: u64,
@@ -35,6 +36,7 @@ pub struct SystemStats {
 /// found at start (newest first), then the files followed live.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CollectorStats {
     /// True until every transcript found at start is read to its end.
     pub importing: bool,
@@ -56,6 +58,7 @@ pub struct CollectorStats {
 /// written to the audit log with the peer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LimitsHit {
     /// Connections refused: too many new ones from one address in a second.
     pub connections_per_ip: u64,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// `task_progress` and `task_notification`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AgentTask {
     /// The agent's id for the task; every event of one task carries the same one.
     pub task_id: String,
@@ -35,6 +36,7 @@ pub struct AgentTask {
 /// Where a background task stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AgentTaskStatus {
     /// The task was started.

@@ -13,6 +13,7 @@ use super::AgentKind;
 /// `tmux.window_opened`: a window appeared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxWindowOpened {
     /// tmux's id of the window, e.g. `@2`.
     pub window_id: String,
@@ -30,6 +31,7 @@ pub struct TmuxWindowOpened {
 /// renaming after the command that runs in it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxWindowRenamed {
     /// The window, e.g. `@2`.
     pub window_id: String,
@@ -42,6 +44,7 @@ pub struct TmuxWindowRenamed {
 /// `tmux.window_closed`: a window is gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxWindowClosed {
     /// The window, e.g. `@2`.
     pub window_id: String,
@@ -52,6 +55,7 @@ pub struct TmuxWindowClosed {
 /// `tmux.pane_opened`: a pane appeared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxPaneOpened {
     /// tmux's id of the pane, e.g. `%3` (what `$TMUX_PANE` says inside it).
     pub pane_id: String,
@@ -73,6 +77,7 @@ pub struct TmuxPaneOpened {
 /// `claude` started in `%3`, or the shell is back after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxPaneCommandChanged {
     /// The pane, e.g. `%3`.
     pub pane_id: String,
@@ -91,6 +96,7 @@ pub struct TmuxPaneCommandChanged {
 /// a pane that closes as its process ends gives `tmux.pane_closed` only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxPaneExited {
     /// The pane, e.g. `%3`.
     pub pane_id: String,
@@ -107,6 +113,7 @@ pub struct TmuxPaneExited {
 /// `tmux.pane_closed`: a pane is gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxPaneClosed {
     /// The pane, e.g. `%3`.
     pub pane_id: String,
@@ -118,6 +125,7 @@ pub struct TmuxPaneClosed {
 /// changes (its session id once it is written, a new one after `/clear`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxAgentDetected {
     /// The pane, e.g. `%3`.
     pub pane_id: String,
@@ -139,6 +147,7 @@ pub struct TmuxAgentDetected {
 /// `tmux.agent_ended`: the agent detected in a pane is no longer running there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TmuxAgentEnded {
     /// The pane, e.g. `%3`.
     pub pane_id: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `todo.updated`: the whole todo list, after every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TodoUpdated {
     /// Every item, in the agent's order.
     pub todos: Vec<TodoItem>,
@@ -23,6 +24,7 @@ impl TodoUpdated {
 /// One todo item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TodoItem {
     /// What is to be done.
     pub content: String,
@@ -43,6 +45,7 @@ pub struct TodoItem {
 /// Where a todo item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TodoStatus {
     /// Not started.
@@ -56,6 +59,7 @@ pub enum TodoStatus {
 /// Counts of todo items by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TodoStats {
     /// All items.
     pub total: u32,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `tool.started`: the agent called a tool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ToolStarted {
     /// The call's id; the matching `tool.completed` carries the same one.
     pub tool_use_id: String,
@@ -20,6 +21,7 @@ pub struct ToolStarted {
 /// `tool.completed`: a tool call returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ToolCompleted {
     /// The id of the `tool.started` this completes.
     pub tool_use_id: String,
@@ -45,6 +47,7 @@ pub struct ToolCompleted {
 /// sub-agent finished; its own events carry this `tool_use_id` as `parent_tool_use_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AgentDelegation {
     /// The id of the tool call that started the sub-agent.
     pub tool_use_id: String,
@@ -64,6 +67,7 @@ pub struct AgentDelegation {
 /// Where a delegation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DelegationStatus {
     /// The sub-agent is working.

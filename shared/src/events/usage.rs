@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// `usage.updated`: the session's cumulative token counts and cost, after every change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UsageUpdated {
     /// The model the latest usage was reported for.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What rows are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum GroupBy {
@@ -22,6 +23,7 @@ pub enum GroupBy {
 /// The query parameters of every analytics route.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "utoipa",
     derive(utoipa::IntoParams),
@@ -44,6 +46,7 @@ pub struct AnalyticsParams {
 /// Tokens of one group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct UsageRow {
     /// The day, model or project; `null` groups the sessions without one.
@@ -63,6 +66,7 @@ pub struct UsageRow {
 /// The body of `GET /api/analytics/usage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct UsageReport {
     /// What the rows are grouped by.
@@ -74,6 +78,7 @@ pub struct UsageReport {
 /// Cost of one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CostRow {
     /// The day, model or project; `null` groups the sessions without one.
@@ -87,6 +92,7 @@ pub struct CostRow {
 /// The body of `GET /api/analytics/costs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CostReport {
     /// What the rows are grouped by.
@@ -100,6 +106,7 @@ pub struct CostReport {
 /// Session counts, outcomes and durations of one group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SessionStatsRow {
     /// The day, model or project; `null` groups the sessions without one.
@@ -128,6 +135,7 @@ pub struct SessionStatsRow {
 /// The body of `GET /api/analytics/sessions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SessionsReport {
     /// What the rows are grouped by.

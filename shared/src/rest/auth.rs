@@ -7,6 +7,7 @@ use crate::claims::Scope;
 /// The body of `GET /api/auth/whoami`: the claims of the caller's token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct WhoAmI {
     /// The token's subject.
@@ -35,6 +36,7 @@ pub struct WhoAmI {
 /// The body of `POST /api/auth/refresh`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RefreshedToken {
     /// The new token: the same claims and lifetime, starting now.

@@ -11,6 +11,7 @@ use crate::events::PermissionDecision;
 /// What an ndjson body did: lines read and refused, bytes, and the head after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct StreamIngest {
     /// Lines read.
@@ -26,6 +27,7 @@ pub struct StreamIngest {
 /// The answer to `POST /api/hooks`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct HookIngested {
     /// The session the payload named.
@@ -38,6 +40,7 @@ pub struct HookIngested {
 /// Code (`ask`: nothing, so Claude Code shows its own prompt).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct HookDecision {
     /// The request it answers (as `permission.requested` named it).
@@ -61,6 +64,7 @@ pub struct HookDecision {
 /// The query parameters of `POST /api/hooks/approve`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "utoipa",
     derive(utoipa::IntoParams),

@@ -11,6 +11,7 @@ use serde_json::Value;
 /// `POST /api/mcp-servers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct McpServerConfig {
@@ -30,6 +31,7 @@ pub struct McpServerConfig {
 /// A configured MCP server: its configuration and when it was added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct McpServer {
     /// The configuration's fields, inline.
@@ -42,6 +44,7 @@ pub struct McpServer {
 /// The body of `GET /api/mcp-servers`: every configured server, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct McpServerList {
     /// The servers.
@@ -51,6 +54,7 @@ pub struct McpServerList {
 /// The query parameters of `POST /api/mcp-servers/{name}/test`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "utoipa",
     derive(utoipa::IntoParams),
@@ -66,6 +70,7 @@ pub struct McpTestParams {
 /// The outcome of a check: `ok` and what the server said, or why it failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct McpTestReport {
     /// The server answered `initialize`.

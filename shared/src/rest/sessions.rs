@@ -12,6 +12,7 @@ use crate::events::{AgentKind, SessionSource, SessionState};
 /// totals that usage and end events carry (the analytics read these, never the events).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SessionRecord {
     /// The session's id.
@@ -117,6 +118,7 @@ impl SessionRecord {
 /// for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SessionView {
     /// The record's fields, inline.
@@ -132,6 +134,7 @@ pub struct SessionView {
 /// The body of `GET /api/sessions`: newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SessionList {
     /// The sessions the caller may see.
@@ -145,6 +148,7 @@ pub struct SessionList {
 /// The body of `GET /api/sessions/{id}`: one session and its checkpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SessionDetail {
     /// The session's fields, inline.
@@ -157,6 +161,7 @@ pub struct SessionDetail {
 /// Which sessions a list returns (`GET /api/sessions?status=active`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SessionFilter {
@@ -180,6 +185,7 @@ impl SessionFilter {
 /// The query parameters of `GET /api/sessions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "utoipa",
     derive(utoipa::IntoParams),
@@ -202,6 +208,7 @@ pub struct ListSessionsParams {
 /// The body of `POST /api/sessions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
@@ -237,6 +244,7 @@ pub struct CreateSession {
 /// The answer to `POST /api/sessions`: the process started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CreatedSession {
     /// The new session's id.
@@ -248,6 +256,7 @@ pub struct CreatedSession {
 /// The answer to `DELETE /api/sessions/{id}` while its process is being stopped (202).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Stopping {
     /// The session whose process is stopping.
@@ -259,6 +268,7 @@ pub struct Stopping {
 /// The body of `POST /api/sessions/{id}/checkpoint`; the body may also be empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateCheckpoint {
@@ -271,6 +281,7 @@ pub struct CreateCheckpoint {
 /// as a `session.checkpoint` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     /// The checkpoint's id.
@@ -292,6 +303,7 @@ pub struct Checkpoint {
 /// `get_history` command (`GetHistoryArgs`); the answer is a `HistoryPage`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "utoipa",
     derive(utoipa::IntoParams),

@@ -12,6 +12,7 @@ Every wait is bounded (`asyncio.wait_for`, subprocess timeouts).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -379,17 +380,23 @@ def test_a_session_is_followed_exactly_once_across_a_sigkill_and_restart(tmp_pat
     assert reconnects >= 1
 
 
-def test_the_readme_example_follows_a_live_session(server: Server, session_id: str, tmp_path: Path) -> None:
+def test_the_readme_example_follows_a_live_session(session_id: str, tmp_path: Path) -> None:
+    """As a user runs it: tokens on, the example's token in AGENTCAST_TOKEN."""
     example = tmp_path / "follow.py"
     example.write_text(readme_example(), "utf-8")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    server = Server(data_dir, auth=True)
+    reader = server.token("read")
 
     async def main() -> list[str]:
-        async with agentcast.connect(server.url, settings=FAST) as hub:
+        async with agentcast.connect(server.url, token=server.token("write"), settings=FAST) as hub:
             session = hub.session(session_id)
             await session.publish(mixed("before"))
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, str(example), server.url, session_id,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, "AGENTCAST_TOKEN": reader},
             )
             assert proc.stdout is not None
             lines: list[str] = []
@@ -410,7 +417,10 @@ def test_the_readme_example_follows_a_live_session(server: Server, session_id: s
             assert proc.returncode == 0, stderr.decode()
             return lines + rest.decode().splitlines()
 
-    lines = run(main)
+    try:
+        lines = run(main)
+    finally:
+        server.stop()
     assert lines == [
         "#1 session.status",
         "#2 says: before first",

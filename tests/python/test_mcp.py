@@ -352,3 +352,43 @@ def test_stdio_reports_an_unreachable_server_on_each_call(tmp_path: Path) -> Non
             assert result.is_error and "unreachable" in text_of(result), text_of(result)
 
     asyncio.run(scenario())
+
+
+def test_stdio_survives_a_server_restart(tmp_path: Path, session_id: str) -> None:
+    """`agentcast mcp` outlives its server: after a SIGKILL and a restart on the same port, the
+    next call reconnects (a new MCP session upstream) and the subscription is made again, so
+    updates keep coming."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    servers = [Server(data_dir, auth=True, args=["--mcp-notify-interval-ms", "200"])]
+    url = servers[0].url
+    uri = f"agentcast://sessions/{session_id}"
+    try:
+        first = McpServer(servers[0])
+        first.publish(session_id, ["before the restart"])
+
+        async def scenario() -> None:
+            notifications = Notifications()
+            async with stdio_client(first, first.read_token, notifications) as client:
+                listed = await call(client, "list_sessions", {"query": session_id})
+                assert len(listed.structured_content["sessions"]) == 1
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", MCPDeprecationWarning)
+                    await within(client.subscribe_resource(uri))
+
+                servers[0].proc.kill()
+                servers[0].proc.wait(timeout=WAIT_S)
+                servers[0].stop()
+                port = url.rsplit(":", 1)[1]
+                servers.append(Server(data_dir, auth=True, bind=f"127.0.0.1:{port}", args=["--mcp-notify-interval-ms", "200"]))
+                again = McpServer(servers[-1])
+
+                events = await call(client, "get_events", {"session_id": session_id})
+                assert [e["data"]["text"] for e in events.structured_content["events"]] == ["before the restart"]
+                again.publish(session_id, ["after the restart"])
+                await notifications.next_for(uri)
+
+        asyncio.run(scenario())
+    finally:
+        for server in servers:
+            server.stop()

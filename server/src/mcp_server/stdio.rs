@@ -165,6 +165,10 @@ impl Bridge {
         downstream: Peer<RoleServer>,
     ) -> Result<RunningService<RoleClient, Forward>, Failure> {
         let mut config = StreamableHttpClientTransportConfig::with_uri(self.endpoint());
+        // A restarted server has lost the MCP session: rmcp would make a new one underneath,
+        // without the client's subscriptions. Failing instead lets `forward` connect anew and
+        // replay them.
+        config.reinit_on_expired_session = false;
         if let Some(token) = &self.inner.remote.token {
             config = config.auth_header(token.clone());
         }

@@ -28,6 +28,11 @@ use crate::http::AppState;
 const LISTED_RESOURCES: u32 = 100;
 /// Recent events a session resource shows.
 const RESOURCE_EVENTS: u32 = 20;
+/// Sessions read per page of the store while filtering.
+const SESSIONS_PAGE: u32 = 1000;
+/// Most sessions one list examines: a filter that matches few of very many stops here (and
+/// says that more may match).
+const MAX_EXAMINED: usize = 10_000;
 
 /// The MCP server of one MCP session.
 #[derive(Clone)]
@@ -50,20 +55,27 @@ impl AgentcastMcp {
         }
     }
 
-    /// The rows of the newest sessions `caller` may read, `limit` at most, after the store's
-    /// own filtering by `params`; and whether more were left.
+    /// The rows of the newest sessions `caller` may read that `keep` keeps, `limit` at most;
+    /// and whether more were left (or not examined: at most [`MAX_EXAMINED`] are).
     pub(super) async fn readable_rows(
         &self,
         caller: &McpCaller,
-        params: ListSessionsParams,
         keep: impl Fn(&SessionRow) -> bool,
         limit: usize,
     ) -> Result<(Vec<SessionRow>, bool), ToolError> {
         caller.require(Scope::Read)?;
-        let mut params = params;
+        let mut params = ListSessionsParams {
+            limit: Some(SESSIONS_PAGE),
+            ..Default::default()
+        };
         let mut rows = Vec::new();
+        let mut examined = 0;
         loop {
+            if examined >= MAX_EXAMINED {
+                return Ok((rows, true));
+            }
             let page = self.state.services.sessions.list(&params).await?;
+            examined += page.sessions.len();
             for view in page.sessions {
                 if !caller.may_read(&view.record.id) {
                     continue;
@@ -135,12 +147,7 @@ impl ServerHandler for AgentcastMcp {
     ) -> Result<ListResourcesResult, McpError> {
         let caller = McpCaller::of(&context).map_err(tool_error)?;
         let (rows, _) = self
-            .readable_rows(
-                &caller,
-                ListSessionsParams::default(),
-                |_| true,
-                LISTED_RESOURCES as usize,
-            )
+            .readable_rows(&caller, |_| true, LISTED_RESOURCES as usize)
             .await
             .map_err(tool_error)?;
         let resources = rows

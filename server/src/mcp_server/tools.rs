@@ -3,7 +3,6 @@
 //! (`reply`). Bounds are the REST API's where there is one (a history page is at most 1000
 //! events), and said in each argument's description.
 
-use agentcast_shared::rest::ListSessionsParams;
 use agentcast_shared::{Event, GetHistoryArgs, OutputText, PermissionAnswer, Scope};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -59,12 +58,7 @@ impl AgentcastMcp {
                 let caller = McpCaller::of(&context)?;
                 let limit = bounded("limit", args.limit, LIST_LIMIT)?;
                 let (rows, more) = self
-                    .readable_rows(
-                        &caller,
-                        ListSessionsParams::default(),
-                        |row| sessions::admits(&args, row),
-                        limit as usize,
-                    )
+                    .readable_rows(&caller, |row| sessions::admits(&args, row), limit as usize)
                     .await?;
                 let text = text::sessions(&rows, more);
                 Ok(Reply::new(text, &json!({ "sessions": rows, "more": more })))
@@ -170,12 +164,7 @@ impl AgentcastMcp {
                     }
                     None => {
                         let (rows, _) = self
-                            .readable_rows(
-                                &caller,
-                                ListSessionsParams::default(),
-                                |_| true,
-                                SEARCH_SESSIONS,
-                            )
+                            .readable_rows(&caller, |_| true, SEARCH_SESSIONS)
                             .await?;
                         rows.into_iter()
                             .map(|row| (row.session_id, row.head_offset))

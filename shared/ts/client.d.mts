@@ -96,9 +96,9 @@ export interface SessionOptions {
    */
   types?: TypePattern[];
   /**
-   * Events received but not yet consumed at most [default 5000]. At the limit the session's
-   * socket disconnects; it reconnects from the last offset received once the consumer has
-   * taken half of them: nothing is lost, the server keeps the rest.
+   * Events received but not yet consumed at most [default 5000]. Beyond it events are left
+   * (the socket stays connected, commands go on) and read back with `get_history` once the
+   * consumer has taken half of them: nothing is lost, the server keeps them.
    */
   maxBuffered?: number;
   /** Called when the server's history no longer held some offsets (trimmed by retention). */

@@ -10,10 +10,11 @@
 // - An offset beyond `last + 1`, or `session.recovered {recovered: false}`, is a gap: the
 //   missing offsets are paged with `get_history {after: last, before}` before anything later
 //   is taken; what the history no longer holds is reported to `onGap`.
+// - At most `maxBuffered` events wait for the consumer. Beyond that, events are left as if
+//   they were a gap, and paged from the history once the consumer has taken half: the socket
+//   stays connected, so commands sent meanwhile are answered.
 // - A namespace disconnect by the server (a slow consumer, an expired token) is not retried by
 //   socket.io-client: the stream reconnects itself, with backoff.
-// - At most `maxBuffered` events wait for the consumer; at the limit the socket disconnects
-//   and reconnects from `last` once the consumer has caught up (the server keeps the rest).
 //
 // Types: client.d.mts (the implementation below is checked against it).
 
@@ -143,17 +144,25 @@ class Stream {
   #last;
   /** The offset sent in the auth of the current connection: what `session.recovered` answers. */
   #requested = 0;
-  /** Received, not yet judged (the gap-filling step may be awaiting history meanwhile). */
-  /** @type {Envelope[]} */
+  /**
+   * Received, not yet judged (the pump may be awaiting the history meanwhile).
+   * @type {Envelope[]}
+   */
   #inbox = [];
-  /** Judged and fresh, waiting for the consumer. */
-  /** @type {SessionEvent[]} */
+  /**
+   * Judged and fresh, waiting for the consumer.
+   * @type {SessionEvent[]}
+   */
   #ready = [];
   /** @type {{resolve: (r: IteratorResult<SessionEvent>) => void, reject: (e: unknown) => void}[]} */
   #waiters = [];
   #pumping = false;
-  /** Disconnected because the consumer is behind; reconnects when it has caught up. */
-  #paused = false;
+  /**
+   * The stream is behind up to this offset (0: it is not): a gap was seen, or events were
+   * left at the buffer's limit. Until the history has been read up to it, live events are
+   * left too (only their offset is kept here), so nothing overtakes the catch-up.
+   */
+  #behind = 0;
   /** Set once the stream is over: closed (null) or failed (the error). */
   /** @type {{error: unknown} | null | undefined} */
   #ended = undefined;
@@ -207,6 +216,7 @@ class Stream {
     socket.onAny((/** @type {string} */ name, /** @type {Envelope} */ envelope) => this.#receive(name, envelope));
     socket.on("connect", () => {
       this.#attempt = 0;
+      void this.#pump(); // a catch-up that failed while disconnected goes on
     });
     socket.on("disconnect", (reason) => {
       // The server disconnected the namespace (a slow consumer, an expired token):
@@ -230,13 +240,13 @@ class Stream {
   }
 
   #reconnectLater() {
-    if (this.#ended !== undefined || this.#paused) return;
+    if (this.#ended !== undefined) return;
     const { reconnectDelayMs, reconnectDelayMaxMs } = this.#hub;
     const delay = Math.min(reconnectDelayMaxMs, reconnectDelayMs * 2 ** Math.min(this.#attempt, 30));
     this.#attempt += 1;
     clearTimeout(this.#retry);
     this.#retry = setTimeout(() => {
-      if (this.#ended === undefined && !this.#paused && !this.#socket.active) this.#socket.connect();
+      if (this.#ended === undefined && !this.#socket.active) this.#socket.connect();
     }, delay * (0.5 + Math.random()));
   }
 
@@ -245,47 +255,63 @@ class Stream {
    * @param {Envelope} envelope
    */
   #receive(name, envelope) {
-    if (this.#ended !== undefined || this.#paused || !envelope || typeof envelope.offset !== "number") return;
+    if (this.#ended !== undefined || !envelope || typeof envelope.offset !== "number") return;
     // Offset 0 is an ephemeral control event; of those only `session.recovered` matters here.
-    if (envelope.offset === 0 && name !== RECOVERED) return;
-    if (this.#inbox.length + this.#ready.length >= this.#maxBuffered) {
-      // Not taken: `last` stays before it, and the reconnect after the pause asks for it again.
-      this.#pause();
+    if (envelope.offset === 0) {
+      if (name !== RECOVERED) return;
+    } else if (this.#behind > 0 || this.#buffered() >= this.#maxBuffered) {
+      // Left, not taken: `last` stays before it, and the catch-up reads it from the history.
+      this.#behind = Math.max(this.#behind, envelope.offset);
       return;
     }
     this.#inbox.push(envelope);
     void this.#pump();
   }
 
-  /** Judges the inbox in order; one at a time, because filling a gap awaits the history. */
+  #buffered() {
+    return this.#inbox.length + this.#ready.length;
+  }
+
+  /**
+   * Judges the inbox in order, then catches up from the history while there is room; one step
+   * at a time, because reading the history is awaited.
+   */
   async #pump() {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#inbox.length > 0 && this.#ended === undefined) {
-        const envelope = /** @type {Envelope} */ (this.#inbox.shift());
-        if (envelope.offset === 0) {
-          await this.#recovered(/** @type {Envelope<SessionRecovered>} */ (envelope).data);
-        } else if (envelope.offset > this.#last) {
-          if (envelope.offset > this.#last + 1) await this.#fill(envelope.offset);
-          this.#take(envelope);
-        }
+      while (this.#ended === undefined) {
+        const envelope = this.#inbox.shift();
+        if (envelope) this.#judge(envelope);
+        else if (this.#behind > this.#last && this.#ready.length <= this.#maxBuffered / 2) {
+          const before = this.#last;
+          await this.#catchUp(this.#behind);
+          if (this.#last === before) break; // no room
+        } else break;
+        if (this.#behind <= this.#last) this.#behind = 0;
       }
     } catch (err) {
-      // The history could not be read (the connection went away meanwhile): start over from
-      // `last` with a new connection, whose replay covers the gap if the server still has it.
-      this.#inbox = [];
+      // The history could not be read (disconnected meanwhile, or refused): try again after
+      // a pause, or at the next connect.
       if (this.#ended === undefined && !(err instanceof AgentcastError && err.code === "closed")) {
-        this.#socket.disconnect();
-        this.#reconnectLater();
+        clearTimeout(this.#retry);
+        this.#retry = setTimeout(() => void this.#pump(), this.#hub.reconnectDelayMs);
       }
     } finally {
       this.#pumping = false;
     }
   }
 
+  /** @param {Envelope} envelope */
+  #judge(envelope) {
+    if (envelope.offset === 0) this.#recovered(/** @type {Envelope<SessionRecovered>} */ (envelope).data);
+    else if (envelope.offset <= this.#last) return; // a duplicate: replay overlapping live
+    else if (this.#behind > 0 || envelope.offset > this.#last + 1) this.#behind = Math.max(this.#behind, envelope.offset);
+    else this.#take(envelope);
+  }
+
   /** @param {SessionRecovered} recovered */
-  async #recovered({ recovered, from, to }) {
+  #recovered({ recovered, from, to }) {
     if (recovered) return;
     if (to < this.#requested) {
       this.#fail(
@@ -296,26 +322,44 @@ class Stream {
       );
       return;
     }
-    if (from > this.#last + 1) await this.#fill(from);
+    // The history resumes at `from`. The events replayed from there came before this notice
+    // and showed the gap already; should none have come, the catch-up finds it from here.
+    if (from > this.#last + 1) this.#behind = Math.max(this.#behind, from - 1);
   }
 
   /**
-   * Takes the offsets between `last` and `before` from the history; those it no longer holds
-   * are reported as a gap.
-   * @param {number} before
+   * Reads the history after `last` up to `through`, at most as much as the buffer has room
+   * for; offsets it no longer holds (trimmed by retention) are reported to `onGap`.
+   * @param {number} through
    */
-  async #fill(before) {
-    while (this.#last + 1 < before) {
+  async #catchUp(through) {
+    while (this.#last < through) {
+      const room = this.#maxBuffered - this.#buffered();
+      if (room <= 0) return;
       /** @type {HistoryPage} */
-      const page = await this.request("get_history", { after: this.#last, before, limit: HISTORY_PAGE });
-      for (const envelope of page.events) if (envelope.offset > this.#last && envelope.offset < before) this.#take(envelope);
-      if (!page.has_more || page.events.length === 0) break;
+      const page = await this.request("get_history", {
+        after: this.#last,
+        before: through + 1,
+        limit: Math.min(HISTORY_PAGE, room),
+      });
+      for (const envelope of page.events) {
+        if (envelope.offset <= this.#last || envelope.offset > through) continue;
+        if (envelope.offset > this.#last + 1) this.#lost(envelope.offset - 1);
+        this.#take(envelope);
+      }
+      // The page holds all there is up to `through`: the rest is gone.
+      if ((!page.has_more || page.events.length === 0) && this.#last < through) this.#lost(through);
     }
-    if (this.#last + 1 < before) {
-      const gap = { from: this.#last + 1, to: before - 1 };
-      this.#last = before - 1;
-      this.#onGap?.(gap);
-    }
+  }
+
+  /**
+   * The history no longer holds `last + 1 ..= to`.
+   * @param {number} to
+   */
+  #lost(to) {
+    const gap = { from: this.#last + 1, to };
+    this.#last = to;
+    this.#onGap?.(gap);
   }
 
   /** @param {Envelope} envelope */
@@ -328,24 +372,11 @@ class Stream {
     else this.#ready.push(event);
   }
 
-  #pause() {
-    if (this.#paused) return;
-    this.#paused = true;
-    this.#socket.disconnect();
-  }
-
-  #resumeIfDrained() {
-    if (this.#paused && this.#ended === undefined && this.#inbox.length + this.#ready.length <= this.#maxBuffered / 2) {
-      this.#paused = false;
-      this.#socket.connect();
-    }
-  }
-
   /** @returns {Promise<IteratorResult<SessionEvent>>} */
   next() {
     const event = this.#ready.shift();
     if (event) {
-      this.#resumeIfDrained();
+      if (this.#behind > 0) void this.#pump();
       return Promise.resolve({ value: event, done: false });
     }
     if (this.#ended === null) return Promise.resolve({ value: undefined, done: true });
@@ -354,7 +385,6 @@ class Stream {
       this.#ended = null; // reported once; the iterator is then done
       return Promise.reject(error);
     }
-    this.#resumeIfDrained();
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 

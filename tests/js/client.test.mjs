@@ -1,7 +1,8 @@
 // The JavaScript client (shared/ts/client.mjs) against the real `agentcast serve`, with tokens:
 // typed envelopes in offset order, commands whose errors reject as AgentcastError, and a
-// session followed exactly once across a SIGKILL and restart of the server, a trimmed history,
-// a consumer slower than the stream, and a server that disconnects it as a slow consumer.
+// session followed exactly once across a SIGKILL (and a SIGTERM) and restart of the server, a
+// trimmed history, a consumer slower than the stream, and a server that disconnects it as a
+// slow consumer; then the README's example, run as the README shows it.
 //
 // Events are published by a plain socket.io-client socket that receives nothing itself; every
 // wait is bounded.
@@ -20,7 +21,7 @@ import { io } from "socket.io-client";
 import { AgentcastError, connect } from "../../shared/ts/client.mjs";
 import { newSessionId, outputText, sessionStarted, toolCompleted, toolStarted, usageUpdated } from "./lib/events.mjs";
 import { startServer } from "./lib/server.mjs";
-import { withTimeout } from "./lib/wait.mjs";
+import { waitUntil, withTimeout } from "./lib/wait.mjs";
 
 const WAIT_MS = 15_000;
 const TEST_TIMEOUT_MS = 90_000;
@@ -194,6 +195,18 @@ describe("typed events and commands", () => {
     bad(() => hub.session("ok", { maxBuffered: 1.5 }), "bad_request", /maxBuffered/);
   });
 
+  it("ends a waiting next(): done on close(), the signal's reason on abort", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const hub = hubOf(server, read);
+    const closed = hub.session(newSessionId("js"));
+    const waiting = closed.next();
+    closed.close();
+    assert.deepEqual(await withTimeout(waiting, WAIT_MS, "next() after close()"), { value: undefined, done: true });
+
+    const aborted = hub.session(newSessionId("js"), { signal: AbortSignal.timeout(200) });
+    await assert.rejects(withTimeout(aborted.next(), WAIT_MS, "next() after the abort"), { name: "TimeoutError" });
+    assert.deepEqual(await aborted.next(), { value: undefined, done: true });
+  });
+
   it("ends the stream with connect_refused when the token does not grant the session", { timeout: TEST_TIMEOUT_MS }, async () => {
     const other = server.token({ scope: "read", sessions: ["someone-else"] });
     const session = hubOf(server, other).session(newSessionId("js"));
@@ -205,65 +218,72 @@ describe("typed events and commands", () => {
     assert.deepEqual(await session.next(), { value: undefined, done: true });
   });
 
-  it("a consumer slower than the stream gets every event once (the socket pauses at maxBuffered)", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("a consumer slower than the stream gets every event once, and its commands still go through", { timeout: TEST_TIMEOUT_MS }, async () => {
     const id = newSessionId("js");
     const pub = await publisher(server, id, write);
     const session = hubOf(server, read).session(id, { maxBuffered: 20 });
     const head = await publishTexts(pub, 300);
-    assertOffsets(await take(session, head), 1, head, "a consumer 15 times smaller than the stream");
+    // Nothing consumed yet: the buffer is full and the rest was left for the history.
+    const status = await session.request("get_status", {});
+    assert.equal(status.head_offset, head);
+    assert.ok(session.lastOffset <= 20, `buffered past maxBuffered: ${session.lastOffset}`);
+    assertOffsets(await take(session, head), 1, head, "a buffer 15 times smaller than the stream");
     await ok(pub, "publish", { events: [outputText("after")] });
     assertOffsets(await take(session, 1), head + 1, head + 1, "live after catching up");
   });
 });
 
-describe("across a SIGKILL and a restart of the server", () => {
-  let dataDir;
-  let server;
+// SIGKILL: a crash, the connections drop; SIGTERM: a graceful stop, the server closes them.
+for (const signal of ["SIGKILL", "SIGTERM"]) {
+  describe(`across a ${signal} and a restart of the server`, () => {
+    let dataDir;
+    let server;
 
-  before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "agentcast-js-client-"));
+    before(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), "agentcast-js-client-"));
+    });
+    after(async () => {
+      await server?.stop("SIGKILL");
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("every offset once and in order, the same envelopes as the history", { timeout: TEST_TIMEOUT_MS }, async () => {
+      server = await startServer({ dataDir, extraArgs: ["--auth", "jwt"] });
+      const { port } = server;
+      // The key is in the data directory: the tokens outlive the restart.
+      const write = server.token({ scope: "write" });
+      const read = server.token({ scope: "read" });
+      const id = newSessionId("crash");
+      const session = hubOf(server, read).session(id);
+
+      // Published while the stream is followed, then the server stops mid-stream: a batch in
+      // flight then may or may not have been committed.
+      let pub = await publisher(server, id, write);
+      const publishing = publishTexts(pub, 2000, 20).catch(() => "stopped");
+      const before = await take(session, 150);
+      await server.stop(signal);
+      assert.equal(await publishing, "stopped", "the server stopped before the publisher finished");
+
+      server = await startServer({ dataDir, port, extraArgs: ["--auth", "jwt"] });
+      pub = await publisher(server, id, write);
+      const { head_offset: committed } = await ok(pub, "get_status", {});
+      assert.ok(committed >= 150, `the restarted server holds ${committed} events`);
+      const head = (await ok(pub, "publish", { events: range(1, 100).map((n) => outputText(`after ${n}`)) })).head_offset;
+      assert.equal(head, committed + 100);
+
+      const rest = await take(session, head - before.length);
+      const events = [...before, ...rest];
+      assertOffsets(events, 1, head, "across the restart");
+      const stored = [];
+      for (let after = 0; after < head; ) {
+        const page = await ok(pub, "get_history", { after, limit: 1000 });
+        stored.push(...page.events);
+        after = page.events.at(-1).offset;
+      }
+      assert.deepEqual(events, stored, "what the stream yielded is the server's history");
+    });
   });
-  after(async () => {
-    await server?.stop("SIGKILL");
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  it("every offset once and in order, the same envelopes as the history", { timeout: TEST_TIMEOUT_MS }, async () => {
-    server = await startServer({ dataDir, extraArgs: ["--auth", "jwt"] });
-    const { port } = server;
-    // The key is in the data directory: the tokens outlive the restart.
-    const write = server.token({ scope: "write" });
-    const read = server.token({ scope: "read" });
-    const id = newSessionId("crash");
-    const session = hubOf(server, read).session(id);
-
-    // Published while the stream is followed, then the server dies mid-stream: a batch in
-    // flight when it is killed may or may not have been committed.
-    let pub = await publisher(server, id, write);
-    const publishing = publishTexts(pub, 2000, 20).catch(() => "killed");
-    const before = await take(session, 150);
-    await server.stop("SIGKILL");
-    assert.equal(await publishing, "killed", "the server was killed before the publisher finished");
-
-    server = await startServer({ dataDir, port, extraArgs: ["--auth", "jwt"] });
-    pub = await publisher(server, id, write);
-    const { head_offset: committed } = await ok(pub, "get_status", {});
-    assert.ok(committed >= 150, `the restarted server holds ${committed} events`);
-    const head = (await ok(pub, "publish", { events: range(1, 100).map((n) => outputText(`after ${n}`)) })).head_offset;
-    assert.equal(head, committed + 100);
-
-    const rest = await take(session, head - before.length);
-    const events = [...before, ...rest];
-    assertOffsets(events, 1, head, "across the restart");
-    const stored = [];
-    for (let after = 0; after < head; ) {
-      const page = await ok(pub, "get_history", { after, limit: 1000 });
-      stored.push(...page.events);
-      after = page.events.at(-1).offset;
-    }
-    assert.deepEqual(events, stored, "what the stream yielded is the server's history");
-  });
-});
+}
 
 describe("a trimmed history", () => {
   const CAP = 50;
@@ -295,6 +315,22 @@ describe("a trimmed history", () => {
     await ok(pub, "publish", { events: [outputText("live")] });
     assertOffsets(await take(session, 1), head + 1, head + 1, "live after the gap");
     assert.equal(gaps.length, 1);
+  });
+
+  it("a consumer that falls behind the retention is told what it lost, then gets the rest", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const id = newSessionId("trim");
+    const pub = await publisher(server, id, write);
+    const gaps = [];
+    const session = hubOf(server, read).session(id, { maxBuffered: 20, onGap: (gap) => gaps.push(gap) });
+    await publishTexts(pub, 20);
+    await waitUntil(() => session.lastOffset === 20, WAIT_MS, "the first 20 events buffered", () => `at ${session.lastOffset}`);
+    // Left at the buffer's limit, and most of them trimmed before the consumer gets to them.
+    const head = await publishTexts(pub, 180);
+    assertOffsets(await take(session, 20), 1, 20, "the buffered events");
+    const [resumed] = await take(session, 1);
+    assert.deepEqual(gaps, [{ from: 21, to: resumed.offset - 1 }]);
+    assert.ok(resumed.offset > 21 && resumed.offset <= head - CAP + 1, `resumed at ${resumed.offset}`);
+    assertOffsets([resumed, ...(await take(session, head - resumed.offset))], resumed.offset, head, "what is left");
   });
 
   it("ends with history_reset when the server's history is behind the offset applied", { timeout: TEST_TIMEOUT_MS }, async () => {

@@ -41,7 +41,8 @@ export type TypePattern = "*" | EventType | `${string}.*`;
  * Why a call failed. The server's codes (`ErrorCode`, from an `{error}` acknowledgement) and
  * the client's own:
  * - `timeout`: no acknowledgement within the command's time limit (the command may still
- *   have run: the connection may have been lost after it was sent);
+ *   have run);
+ * - `disconnected`: the connection was lost after the command was sent (it may have run);
  * - `too_many_pending`: more commands awaiting their acknowledgement than `maxPendingCommands`;
  * - `connect_refused`: the server refused the namespace (a bad or expired token, a session the
  *   token does not grant); the message is the server's;
@@ -52,6 +53,7 @@ export type TypePattern = "*" | EventType | `${string}.*`;
 export type AgentcastErrorCode =
   | ErrorCode
   | "timeout"
+  | "disconnected"
   | "too_many_pending"
   | "connect_refused"
   | "history_reset"
@@ -129,7 +131,7 @@ export interface SessionStream extends AsyncIterableIterator<SessionEvent> {
   respondPermission(args: PermissionRespondArgs): Promise<PermissionResponded>;
   /** `end {}` (scope `control`). */
   end(): Promise<EndResult>;
-  /** Disconnects; a pending `next()` resolves done. */
+  /** Disconnects and drops what was not consumed; a pending `next()` resolves done. */
   close(): void;
 }
 

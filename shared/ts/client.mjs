@@ -4,9 +4,9 @@
 // restarts (DESIGN.md section 2), and sends commands whose errors are typed.
 //
 // How a session stays exactly-once (the algorithm of agentcast-client, client-wasm/):
-// - `last` is the greatest offset received; every (re)connect sends auth `{token, offset:
-//   last}` and the server replays what came after it, then `session.recovered`, then live
-//   events; an offset <= `last` is a duplicate and is dropped.
+// - `last` is the greatest offset taken; every (re)connect sends auth `{token, offset: last}`
+//   and the server replays what came after it, then `session.recovered`, then live events;
+//   an offset <= `last` is a duplicate and is dropped.
 // - An offset beyond `last + 1`, or `session.recovered {recovered: false}`, is a gap: the
 //   missing offsets are paged with `get_history {after: last, before}` before anything later
 //   is taken; what the history no longer holds is reported to `onGap`.
@@ -73,6 +73,7 @@ class AgentcastHub {
   #options;
   /** @type {Set<Stream>} */
   #sessions = new Set();
+  #closed = false;
 
   /**
    * @param {string} url
@@ -112,6 +113,7 @@ class AgentcastHub {
    * @returns {SessionStream}
    */
   session(id, options = {}) {
+    if (this.#closed) throw new AgentcastError("closed", "the hub is closed");
     if (typeof id !== "string" || !SESSION_ID.test(id)) {
       throw new AgentcastError("bad_request", `session id: expected 1 to 128 of [A-Za-z0-9._-], got ${JSON.stringify(id)}`);
     }
@@ -121,6 +123,7 @@ class AgentcastHub {
   }
 
   close() {
+    this.#closed = true;
     for (const stream of [...this.#sessions]) stream.close();
     this.#manager.reconnection(false);
     // Close the engine itself, not only the namespaces: over long-polling a namespace's
@@ -169,7 +172,9 @@ class Stream {
   #pending = 0;
   #attempt = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
-  #retry;
+  #reconnectTimer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #pumpTimer;
   /** @type {(() => void) | undefined} */
   #unlisten;
 
@@ -244,8 +249,8 @@ class Stream {
     const { reconnectDelayMs, reconnectDelayMaxMs } = this.#hub;
     const delay = Math.min(reconnectDelayMaxMs, reconnectDelayMs * 2 ** Math.min(this.#attempt, 30));
     this.#attempt += 1;
-    clearTimeout(this.#retry);
-    this.#retry = setTimeout(() => {
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = setTimeout(() => {
       if (this.#ended === undefined && !this.#socket.active) this.#socket.connect();
     }, delay * (0.5 + Math.random()));
   }
@@ -286,7 +291,7 @@ class Stream {
         else if (this.#behind > this.#last && this.#ready.length <= this.#maxBuffered / 2) {
           const before = this.#last;
           await this.#catchUp(this.#behind);
-          if (this.#last === before) break; // no room
+          if (this.#last === before) break; // no room left for it
         } else break;
         if (this.#behind <= this.#last) this.#behind = 0;
       }
@@ -294,8 +299,8 @@ class Stream {
       // The history could not be read (disconnected meanwhile, or refused): try again after
       // a pause, or at the next connect.
       if (this.#ended === undefined && !(err instanceof AgentcastError && err.code === "closed")) {
-        clearTimeout(this.#retry);
-        this.#retry = setTimeout(() => void this.#pump(), this.#hub.reconnectDelayMs);
+        clearTimeout(this.#pumpTimer);
+        this.#pumpTimer = setTimeout(() => void this.#pump(), this.#hub.reconnectDelayMs);
       }
     } finally {
       this.#pumping = false;
@@ -418,8 +423,12 @@ class Stream {
       // While disconnected the command waits in socket.io-client's buffer, which drops it at
       // the timeout: the buffer never outgrows what `maxPendingCommands` lets in.
       ack = await this.#socket.timeout(timeoutMs).emitWithAck(name, args);
-    } catch {
+    } catch (err) {
       if (this.#ended !== undefined) throw new AgentcastError("closed", `session ${this.#id} is closed`);
+      // socket.io-client's words for a command sent before the connection was lost.
+      if (err instanceof Error && err.message === "socket has been disconnected") {
+        throw new AgentcastError("disconnected", `${name}: the connection was lost before its acknowledgement`);
+      }
       throw new AgentcastError("timeout", `${name}: no acknowledgement within ${timeoutMs} ms`);
     } finally {
       this.#pending -= 1;
@@ -462,12 +471,15 @@ class Stream {
   #end(how) {
     if (this.#ended !== undefined) return;
     this.#ended = how;
-    clearTimeout(this.#retry);
+    clearTimeout(this.#reconnectTimer);
+    clearTimeout(this.#pumpTimer);
     this.#unlisten?.();
     this.#inbox = [];
+    if (how === null) this.#ready = [];
     this.#socket.disconnect();
     this.#onClose();
-    // Pending `next()`s: events already taken stay readable; then done, or the error once.
+    // Pending `next()`s end. After a failure the events already taken stay readable, then
+    // `next()` rejects once with the error.
     for (const waiter of this.#waiters.splice(0)) {
       if (how === null) waiter.resolve({ value: undefined, done: true });
       else {

@@ -115,7 +115,10 @@ export interface SessionOptions {
  */
 export interface SessionStream extends AsyncIterableIterator<SessionEvent> {
   readonly id: string;
-  /** The greatest offset received (yielded, or waiting to be); where a reconnect resumes. */
+  /**
+   * The greatest offset taken (yielded, waiting to be, or left out by `types`): where a
+   * reconnect resumes.
+   */
   readonly lastOffset: number;
   /** Sends a command; resolves its `{ok}` result, rejects with an `AgentcastError`. */
   request<K extends CommandName>(

@@ -10,7 +10,7 @@
 // Run: cd tests/js && node --test client.test.mjs
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -417,6 +417,20 @@ describe("the README's JavaScript example", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the package", () => {
+  it("holds what its exports name, and what npm install copies holds all of it", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const dir = new URL("../../shared/ts/", import.meta.url);
+    const manifest = JSON.parse(await readFile(new URL("package.json", dir), "utf8"));
+    const packed = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: dir, encoding: "utf8", timeout: WAIT_MS });
+    assert.equal(packed.status, 0, packed.stderr);
+    const files = JSON.parse(packed.stdout)[0].files.map((f) => f.path);
+    const exported = Object.values(manifest.exports).flatMap((targets) => Object.values(targets));
+    for (const target of exported) assert.ok(files.includes(target.replace(/^\.\//, "")), `${target} is not in the package: ${files}`);
+    assert.ok(files.includes("agentcast.d.ts"), "client.d.mts imports agentcast.d.ts");
+    assert.equal(manifest.peerDependencies["socket.io-client"], "~4.8.4");
   });
 });
 

@@ -7,8 +7,9 @@
 //! 1. Rust: the rustfmt and clippy components, the `wasm32-unknown-unknown` target.
 //! 2. System packages through apt-get (as root only): chromium and chromedriver, tmux (the
 //!    interactive agent tests), and node, npm or python3 should they be missing.
-//! 3. npm packages in `tests/js`, `tests/js/ts-check` and `tests/agents` (the real Claude
-//!    Code and Codex CLIs), when they have a package.json.
+//! 3. npm packages in `shared/ts` (the JS client's socket.io-client, which its tests and type
+//!    check resolve from there), `tests/js`, `tests/js/ts-check` and `tests/agents` (the real
+//!    Claude Code and Codex CLIs), when they have a package.json.
 //! 4. The Python venv `tests/python/.venv` from `tests/python/requirements.txt`, then the
 //!    `agentcast` package from `shared/python` (a wheel, not editable).
 //! 5. wasm-bindgen-cli at exactly the version of `wasm-bindgen` in Cargo.lock.
@@ -31,7 +32,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Folders whose package.json we install (other people create them).
-const NPM_DIRS: [&str; 3] = ["tests/js", "tests/js/ts-check", "tests/agents"];
+const NPM_DIRS: [&str; 4] = ["shared/ts", "tests/js", "tests/js/ts-check", "tests/agents"];
 const STAMP: &str = ".agentcast-install-stamp";
 /// The Python package the venv gets from source (`pip install ./shared/python`).
 const PYTHON_PACKAGE: &str = "shared/python";

@@ -379,10 +379,17 @@ async fn a_stream_of_events_is_drawn_at_most_ten_times_a_second() {
     tmux.send_keys(PANE, &["q"]).unwrap();
     let screen = screen_until(&tmux, "the frame count", |s| s.contains(" frames in ")).await;
     let line = screen.lines().find(|l| l.contains(" frames in ")).unwrap();
-    let words: Vec<&str> = line.split_whitespace().collect();
-    // "agentcast top: N frames in S s"
-    let frames: f64 = words[2].parse().unwrap();
-    let secs: f64 = words[5].parse().unwrap();
+    // "agentcast top: N frames in S s", wherever the shell's prompt left the cursor.
+    let summary = line
+        .find("agentcast top: ")
+        .map(|at| &line[at..])
+        .unwrap_or_else(|| panic!("no summary in {line:?}"));
+    let words: Vec<&str> = summary.split_whitespace().collect();
+    let number = |word: &str| -> f64 {
+        word.parse()
+            .unwrap_or_else(|err| panic!("{word:?} in {summary:?}: {err}"))
+    };
+    let (frames, secs) = (number(words[2]), number(words[5]));
     eprintln!("{line}, while {events} events arrived");
     assert!(frames >= 4.0, "{line}");
     assert!(

@@ -48,7 +48,10 @@ async fn list(data_dir: &Path, args: &[&str]) -> String {
 /// A token for every session from `agentcast token create`, with the server's key options.
 async fn token(server: &ServerProcess, args: &[&str]) -> String {
     let base = ["--scope", "read", "--session", "*", "--ttl", "1h"];
-    server.token(&[&base[..], args].concat()).await.unwrap()
+    let args = [&base[..], args].concat();
+    within(30, "agentcast token create", server.token(&args))
+        .await
+        .unwrap()
 }
 
 fn kid(token: &str) -> Option<String> {

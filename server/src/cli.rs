@@ -37,6 +37,9 @@ pub enum Command {
     /// Tokens: `agentcast token create --scope read --session '*' --ttl 1h`.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The JWT keyring: `agentcast keys rotate --overlap 24h`, `agentcast keys list`.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Claude Code's hooks, posting to a server: `agentcast hooks install --server URL`.
     #[command(subcommand)]
     Hooks(crate::hook_setup::HooksCommand),
@@ -52,6 +55,43 @@ pub enum TokenCommand {
     /// Print a new token signed with the server's key (the data directory's secret, or
     /// --jwt-private-key).
     Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key (the configured algorithm) and keep the previous one verifying
+    /// for the overlap; prints the new kid. A running server picks it up by itself, at the
+    /// next token it verifies or signs.
+    Rotate(KeysRotateArgs),
+    /// The keyring's keys: kid, algorithm, state, until when a retired key verifies. Never
+    /// key material.
+    List(KeysListArgs),
+}
+
+/// Options of `agentcast keys rotate`.
+#[derive(Debug, Clone, Args)]
+pub struct KeysRotateArgs {
+    /// How long the previous signing key keeps verifying: 0s (not at all), 90m, 24h, 7d
+    /// [default: --jwt-key-overlap-hours].
+    #[arg(long, value_name = "DURATION", value_parser = crate::auth::ttl::parse_overlap)]
+    pub overlap: Option<std::time::Duration>,
+
+    /// The new key's private key (PEM; RS256 or EdDSA) instead of a generated one; its
+    /// public half is derived. The keyring keeps a copy.
+    #[arg(long, value_name = "FILE")]
+    pub private_key: Option<std::path::PathBuf>,
+
+    /// The server's options that decide the keyring (--data-dir, --config, --jwt-*).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Options of `agentcast keys list`.
+#[derive(Debug, Clone, Args)]
+pub struct KeysListArgs {
+    /// The server's options that decide the keyring (--data-dir, --config, --jwt-*).
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 fn parse_scope(text: &str) -> Result<agentcast_shared::Scope, String> {

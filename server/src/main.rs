@@ -2,8 +2,12 @@
 //! (`agentcast run` is [`agentcast_server::run`]).
 
 use agentcast_server::announce::{bind, print_open_url};
-use agentcast_server::auth::Authenticator;
-use agentcast_server::cli::{Cli, Command, PipeArgs, ServeArgs, TokenCommand, TokenCreateArgs};
+use agentcast_server::audit::{Audit, AuditEvent};
+use agentcast_server::auth::{Authenticator, rotate};
+use agentcast_server::cli::{
+    Cli, Command, KeysCommand, PipeArgs, ServeArgs, TokenCommand, TokenCreateArgs,
+};
+use agentcast_server::clock::now_unix_millis;
 use agentcast_server::config::{AuthMode, Config};
 use agentcast_server::ingest::IngestLimits;
 use agentcast_server::run::run;
@@ -22,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Pipe(args) => pipe(args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(args),
+        Command::Keys(command) => keys(command).await,
         Command::Hooks(command) => Ok(agentcast_server::hook_setup::run(command).await?),
         Command::Watch(args) => std::process::exit(agentcast_server::watch::run(args).await),
         Command::Prompt(args) => {
@@ -72,7 +77,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app::serve(listener, config, shutdown).await?;
         return Ok(());
     }
+    let hangup = hangup_signal()?;
     let built = app::build(&config).await?;
+    reload_keys_on_hangup(hangup, built.auth.clone(), built.audit.clone());
     print_open_url(&config, &built.auth, listener.local_addr()?);
     app::serve_built(listener, built, &config, shutdown).await?;
     Ok(())
@@ -88,6 +95,82 @@ fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
     let token = auth.issue(&args.sub, args.scope, args.sessions, args.ttl)?;
     println!("{token}");
     Ok(())
+}
+
+/// `agentcast keys rotate` and `agentcast keys list`, on the keyring the server's options
+/// name.
+async fn keys(command: KeysCommand) -> anyhow::Result<()> {
+    let serve = match &command {
+        KeysCommand::Rotate(args) => args.serve.clone(),
+        KeysCommand::List(args) => args.serve.clone(),
+    };
+    let config = Config::load(serve)?;
+    if config.auth.mode == AuthMode::None {
+        anyhow::bail!("authentication is off (--auth none): a server like that has no keys");
+    }
+    let auth = &config.auth;
+    match command {
+        KeysCommand::Rotate(args) => {
+            let overlap = args.overlap.unwrap_or(auth.jwt_key_overlap);
+            let rotated = rotate::rotate(
+                auth,
+                overlap,
+                args.private_key.as_deref(),
+                now_unix_millis(),
+            )?;
+            let audit = Audit::open(&auth.audit)?;
+            audit.record(AuditEvent::keys_rotated(&rotated));
+            audit.flush().await?;
+            if let Some(kid) = &rotated.imported {
+                eprintln!("agentcast: the configured key is now {kid} (tokens without a kid)");
+            }
+            if let Some((kid, until)) = &rotated.retired {
+                eprintln!("agentcast: {kid} retired, verifies until {until}");
+            }
+            for kid in &rotated.removed {
+                eprintln!("agentcast: {kid} was past its overlap: removed");
+            }
+            println!("{}", rotated.kid);
+        }
+        KeysCommand::List(_) => match rotate::list(auth, now_unix_millis())? {
+            Some(lines) => lines.iter().for_each(|line| println!("{line}")),
+            None => println!(
+                "no keyring in {}: the single configured key signs and verifies (no kid); \
+                 `agentcast keys rotate` starts one",
+                auth.jwt_keyring_dir.display()
+            ),
+        },
+    }
+    Ok(())
+}
+
+/// SIGHUP, installed before the server says it listens: from then on a SIGHUP reloads the
+/// keys instead of ending the process.
+fn hangup_signal() -> anyhow::Result<tokio::signal::unix::Signal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    signal(SignalKind::hangup()).context("installing a SIGHUP handler")
+}
+
+/// Each SIGHUP reloads the JWT keys (the keyring, or the configured key), recorded in the
+/// audit log as `keys.reloaded`. A changed keyring is noticed without it (at the next token);
+/// new single-key files (`--jwt-secret-file`, `--jwt-*-key`) are not.
+fn reload_keys_on_hangup(
+    mut hangup: tokio::signal::unix::Signal,
+    auth: Authenticator,
+    audit: Audit,
+) {
+    tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            let outcome = auth.reload().map_err(|err| err.to_string());
+            match &outcome {
+                Ok((kids, signing)) => tracing::info!(?kids, ?signing, "SIGHUP: keys reloaded"),
+                Err(err) => {
+                    tracing::error!(%err, "SIGHUP: keys not reloaded, the ones in use stay")
+                }
+            }
+            audit.record(AuditEvent::KeysReloaded { outcome });
+        }
+    });
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed before this returns,

@@ -41,6 +41,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/analytics/sessions"),
     ("get", "/api/auth/whoami"),
     ("post", "/api/auth/refresh"),
+    ("get", "/.well-known/jwks.json"),
 ];
 
 async fn document(api: &Api) -> Value {

@@ -53,6 +53,19 @@ pub enum AuditEvent {
     },
     /// `limit.hit`: a connection, request or message refused by a limit.
     LimitHit(LimitHit),
+    /// `keys.rotated`: `agentcast keys rotate` added the signing key `kid`; the key it
+    /// replaced verifies until `verify_until`.
+    KeysRotated {
+        kid: String,
+        alg: &'static str,
+        retired: Option<String>,
+        verify_until: Option<String>,
+    },
+    /// `keys.reloaded`: the server loaded its keys again (SIGHUP): the kids it now holds, or
+    /// why it kept the ones in use.
+    KeysReloaded {
+        outcome: Result<(Vec<String>, Option<String>), String>,
+    },
 }
 
 /// The caller of a REST operation: the token's subject and the peer address.
@@ -151,6 +164,17 @@ impl AuditEvent {
         }
     }
 
+    /// `keys.rotated` for what `agentcast keys rotate` did.
+    pub fn keys_rotated(rotated: &crate::auth::rotate::Rotated) -> Self {
+        let (retired, verify_until) = rotated.retired.clone().unzip();
+        Self::KeysRotated {
+            kid: rotated.kid.clone(),
+            alg: crate::auth::algorithm_name(rotated.alg),
+            retired,
+            verify_until,
+        }
+    }
+
     /// The `event` of the line.
     pub fn name(&self) -> &'static str {
         match self {
@@ -163,6 +187,8 @@ impl AuditEvent {
             Self::ProcessStopped { .. } => "process.stopped",
             Self::Control { .. } => "control",
             Self::LimitHit(_) => "limit.hit",
+            Self::KeysRotated { .. } => "keys.rotated",
+            Self::KeysReloaded { .. } => "keys.reloaded",
         }
     }
 
@@ -284,6 +310,28 @@ impl AuditEvent {
                     ControlAction::End => map.serialize_entry("action", "end"),
                 }
             }
+            Self::KeysRotated {
+                kid,
+                alg,
+                retired,
+                verify_until,
+            } => {
+                map.serialize_entry("kid", kid)?;
+                map.serialize_entry("alg", alg)?;
+                optional(map, "retired", retired)?;
+                optional(map, "verify_until", verify_until)
+            }
+            Self::KeysReloaded { outcome } => match outcome {
+                Ok((kids, signing)) => {
+                    map.serialize_entry("ok", &true)?;
+                    map.serialize_entry("kids", kids)?;
+                    optional(map, "signing", signing)
+                }
+                Err(message) => {
+                    map.serialize_entry("ok", &false)?;
+                    map.serialize_entry("message", message)
+                }
+            },
             Self::LimitHit(hit) => {
                 map.serialize_entry("limit", hit.limit())?;
                 match hit {

@@ -199,6 +199,27 @@ fn each_event_is_written_as_it_always_was() {
             }),
             r#""event":"limit.hit","limit":"message_flood_disconnect","ns":"/sessions/m","socket":"sid1","rate":5}"#,
         ),
+        (
+            AuditEvent::KeysRotated {
+                kid: "k2".into(),
+                alg: "EdDSA",
+                retired: Some("k1".into()),
+                verify_until: Some("2026-12-08T10:00:00.000Z".into()),
+            },
+            r#""event":"keys.rotated","kid":"k2","alg":"EdDSA","retired":"k1","verify_until":"2026-12-08T10:00:00.000Z"}"#,
+        ),
+        (
+            AuditEvent::KeysReloaded {
+                outcome: Ok((vec!["k2".into(), "k1".into()], Some("k2".into()))),
+            },
+            r#""event":"keys.reloaded","ok":true,"kids":["k2","k1"],"signing":"k2"}"#,
+        ),
+        (
+            AuditEvent::KeysReloaded {
+                outcome: Err("keyring.toml: kid \"a\" appears twice".into()),
+            },
+            r#""event":"keys.reloaded","ok":false,"message":"keyring.toml: kid \"a\" appears twice"}"#,
+        ),
     ];
     for (event, fields) in cases {
         assert_eq!(written(event), format!("{ts}{fields}"));

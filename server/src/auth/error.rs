@@ -17,6 +17,18 @@ pub enum AuthError {
     /// Signed with an algorithm this server does not accept (including `none`).
     #[error("invalid token: algorithm {0} is not accepted (this server uses {1})")]
     WrongAlgorithm(String, &'static str),
+    /// Its `kid` names no key of this server's keyring.
+    #[error("invalid token: unknown key id {0} (not in this server's keyring)")]
+    UnknownKey(String),
+    /// Signed with a key that was rotated out and whose overlap has passed.
+    #[error(
+        "invalid token: key {kid} was retired and stopped verifying at {at}; get a token signed \
+         with the current key"
+    )]
+    KeyRetired { kid: String, at: String },
+    /// No `kid` in its header, and no key of the keyring verifies such tokens.
+    #[error("invalid token: no kid in its header, and this server's keys all have one")]
+    NoKid,
     /// Its `exp` has passed.
     #[error("token expired")]
     Expired,
@@ -58,6 +70,9 @@ impl AuthError {
             AuthError::Missing => "missing",
             AuthError::Invalid(_) => "invalid",
             AuthError::BadSignature => "bad_signature",
+            AuthError::UnknownKey(_) => "unknown_key",
+            AuthError::KeyRetired { .. } => "key_retired",
+            AuthError::NoKid => "no_kid",
             AuthError::WrongAlgorithm(..) => "wrong_algorithm",
             AuthError::Expired => "expired",
             AuthError::NotYetValid => "not_yet_valid",

@@ -1,12 +1,14 @@
 //! Key material: the HS256 secret (generated on first start and kept, mode 0600) and the PEM
-//! keys of RS256 and EdDSA.
+//! keys of RS256 and EdDSA; and the files of the keyring's keys, by kid (`keyring` says
+//! which).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jsonwebtoken::{DecodingKey, EncodingKey};
 
-use crate::config::JwtAlgorithm;
+use super::generate::Material;
+use crate::config::{AuthSettings, JwtAlgorithm};
 
 /// Why the keys could not be loaded; every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +18,7 @@ pub enum KeyError {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot create the JWT secret {path}: {source}")]
+    #[error("cannot write {path}: {source}")]
     Create {
         path: String,
         source: std::io::Error,
@@ -33,37 +35,53 @@ const MIN_SECRET_BYTES: usize = 32;
 /// Reads the HS256 secret at `path`, generating it (32 random bytes, hex, mode 0600) if the
 /// file does not exist. Surrounding whitespace is not part of the secret.
 pub fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
-    let shown = path.display().to_string();
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let secret = bytes.trim_ascii().to_vec();
-            if secret.len() < MIN_SECRET_BYTES {
-                return Err(KeyError::Bad {
-                    path: shown,
-                    message: format!(
-                        "the JWT secret has {} bytes; use at least {MIN_SECRET_BYTES}",
-                        secret.len()
-                    ),
-                });
-            }
-            Ok(secret)
+    match read_secret(path) {
+        Err(KeyError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            create_secret(path)
         }
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => create_secret(path),
-        Err(source) => Err(KeyError::Read {
-            path: shown,
-            source,
-        }),
+        read => read,
     }
 }
 
+/// The HS256 secret at `path`, which must exist.
+pub(crate) fn read_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
+    let secret = read(path)?.trim_ascii().to_vec();
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(bad(
+            path,
+            format!(
+                "the JWT secret has {} bytes; use at least {MIN_SECRET_BYTES}",
+                secret.len()
+            ),
+        ));
+    }
+    Ok(secret)
+}
+
+/// The hex text of a new random secret of [`SECRET_BYTES`].
+pub(crate) fn random_hex_secret() -> Result<String, String> {
+    let mut random = [0u8; SECRET_BYTES];
+    getrandom::getrandom(&mut random).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(random.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn create_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
+    let secret = random_hex_secret().map_err(|e| KeyError::Create {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    write_private(path, secret.as_bytes())?;
+    tracing::info!(path = %path.display(), "generated a new JWT secret");
+    Ok(secret.into_bytes())
+}
+
+/// Writes a file only its owner may read, which must not exist yet (a key is never
+/// overwritten: a kid names one key forever).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     let failed = |source| KeyError::Create {
         path: path.display().to_string(),
         source,
     };
-    let mut random = [0u8; SECRET_BYTES];
-    getrandom::getrandom(&mut random).map_err(|e| failed(std::io::Error::other(e)))?;
-    let secret: String = random.iter().map(|b| format!("{b:02x}")).collect();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(failed)?;
     }
@@ -72,11 +90,98 @@ fn create_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(failed)?;
-    file.write_all(secret.as_bytes())
+    file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .map_err(failed)?;
-    tracing::info!(path = %path.display(), "generated a new JWT secret");
-    Ok(secret.into_bytes())
+        .map_err(failed)
+}
+
+/// The files of the keyring key `kid` in `dir`: its secret, public and private key.
+fn material_files(dir: &Path, kid: &str) -> [PathBuf; 3] {
+    ["secret", "public.pem", "private.pem"].map(|ext| dir.join(format!("{kid}.{ext}")))
+}
+
+/// Writes the material of the keyring key `kid` into `dir`.
+pub(crate) fn write_material(dir: &Path, kid: &str, material: &Material) -> Result<(), KeyError> {
+    let [secret, public, private] = material_files(dir, kid);
+    match material {
+        Material::Secret(bytes) => write_private(&secret, bytes),
+        Material::Pair {
+            public_pem,
+            private_pem,
+        } => {
+            // The public half is no secret, but a private file is harmless and keeps one rule.
+            write_private(&public, public_pem.as_bytes())?;
+            match private_pem {
+                Some(pem) => write_private(&private, pem.as_bytes()),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// The verifying key of the keyring key `kid` in `dir`, and its signing key if the keyring
+/// has its private half (HS256: always).
+pub(crate) fn read_material(
+    dir: &Path,
+    kid: &str,
+    alg: JwtAlgorithm,
+) -> Result<(DecodingKey, Option<EncodingKey>), KeyError> {
+    let [secret, public, private] = material_files(dir, kid);
+    if alg == JwtAlgorithm::Hs256 {
+        let secret = read_secret(&secret)?;
+        return Ok((
+            DecodingKey::from_secret(&secret),
+            Some(EncodingKey::from_secret(&secret)),
+        ));
+    }
+    let signing = private
+        .is_file()
+        .then(|| private_key(alg, &private))
+        .transpose()?;
+    Ok((public_key(alg, &public)?, signing))
+}
+
+/// The material of the single configured key, as the first rotation takes it into the
+/// keyring; `None` when there is none yet (HS256 before the first start).
+pub(crate) fn configured_material(config: &AuthSettings) -> Result<Option<Material>, KeyError> {
+    if config.jwt_algorithm == JwtAlgorithm::Hs256 {
+        return match read_secret(&config.jwt_secret_file) {
+            Err(KeyError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Ok(None)
+            }
+            read => read.map(|secret| Some(Material::Secret(secret))),
+        };
+    }
+    let Some(public) = &config.jwt_public_key else {
+        return Ok(None);
+    };
+    let text = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| KeyError::Read {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    // Parsed first, so that a bad file is refused before it is copied.
+    public_key(config.jwt_algorithm, public)?;
+    if let Some(private) = &config.jwt_private_key {
+        private_key(config.jwt_algorithm, private)?;
+    }
+    Ok(Some(Material::Pair {
+        public_pem: text(public)?,
+        private_pem: config.jwt_private_key.as_deref().map(text).transpose()?,
+    }))
+}
+
+/// Deletes what is left of the keyring key `kid` (a key past its overlap); a file already
+/// gone is no error.
+pub(crate) fn remove_material(dir: &Path, kid: &str) -> std::io::Result<()> {
+    for path in material_files(dir, kid) {
+        match std::fs::remove_file(&path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The verifying key of a public-key algorithm, from a PEM file.

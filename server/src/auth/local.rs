@@ -8,6 +8,7 @@ use std::time::Duration;
 use agentcast_shared::Scope;
 
 use super::Authenticator;
+use super::keyring::Keyring;
 use crate::config::{AuthMode, Config, JwtAlgorithm, ServeArgs};
 
 /// How long a locally signed token lives: long enough for a watch left open for days.
@@ -24,6 +25,7 @@ pub fn sign_with_local_key(
     let config = Config::load(serve.clone()).ok()?;
     let security = &config.auth;
     let own_key = match security.jwt_algorithm {
+        _ if Keyring::path(&security.jwt_keyring_dir).is_file() => true,
         JwtAlgorithm::Hs256 => security.jwt_secret_file.is_file(),
         _ => security
             .jwt_private_key

@@ -1,47 +1,54 @@
-//! Authentication (DESIGN.md section 5): JWTs verified with one configured algorithm and key,
-//! and the claims that say what a caller may do.
+//! Authentication (DESIGN.md section 5): JWTs verified with the configured key, or with the
+//! keyring's keys by `kid`, and the claims that say what a caller may do.
 //!
-//! - `keys`: the HS256 secret (generated and kept in the data directory) and PEM keys.
+//! - `keys`: the HS256 secret (generated and kept in the data directory), PEM keys, and the
+//!   files of the keyring's keys.
+//! - `keyring`: `Keyring`, the keys by kid and their state (`keyring.toml`).
+//! - `keyset`: the keys a server holds at a moment: which verifies a token, which signs.
+//! - `live`: those keys kept in step with the keyring file, and reloaded on SIGHUP.
+//! - `generate`: new keys and key pairs for a rotation.
+//! - [`rotate`]: `agentcast keys rotate` and `agentcast keys list`.
 //! - `error`: [`AuthError`], the refusals and their 401/403 codes.
 //! - `ttl`: durations such as `1h` for `agentcast token create`.
 //!
 //! [`Authenticator::verify`] pins the algorithm (so `alg: none` and algorithm confusion, e.g.
-//! an RS256 public key used as an HS256 secret, are refused), checks the signature, `exp`
-//! and `nbf` with no leeway, and requires `sub`, `exp` and `iat`. With `--auth none` every
-//! caller is [`Claims`] with every scope and session.
+//! an RS256 public key used as an HS256 secret, are refused; with a keyring, the `kid`'s key
+//! pins it), checks the signature, `exp` and `nbf` with no leeway, and requires `sub`, `exp`
+//! and `iat`. With `--auth none` every caller is [`Claims`] with every scope and session.
+//!
+//! A running server picks up a rotation without a restart: every verification and signing
+//! first checks whether `keyring.toml` changed (a `stat`) and loads it again if so;
+//! [`Authenticator::reload`] (SIGHUP) loads everything again. A retired key stops verifying
+//! when its `verify_until` passes, by the clock, with no reload.
 
 mod error;
+mod generate;
+mod keyring;
 mod keys;
+mod keyset;
+mod live;
 pub mod local;
+pub mod rotate;
 pub mod ttl;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use agentcast_shared::{Claims, Scope};
+use jsonwebtoken::Algorithm;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::jwk::JwkSet;
 
 pub use error::AuthError;
 pub use keys::KeyError;
+use live::LiveKeys;
 
 use crate::config::{AuthMode, AuthSettings, JwtAlgorithm};
 
-/// Verifies tokens and, when it has the key, signs them. Cheap to clone.
+/// Verifies tokens and, when it has the key, signs them. Cheap to clone. `None` with
+/// `--auth none`.
 #[derive(Clone)]
-pub struct Authenticator(Arc<Inner>);
-
-struct Inner {
-    /// `None` with `--auth none`.
-    verifier: Option<Verifier>,
-    signer: Option<(EncodingKey, Header)>,
-}
-
-struct Verifier {
-    key: DecodingKey,
-    validation: Validation,
-    algorithm: JwtAlgorithm,
-}
+pub struct Authenticator(Option<Arc<LiveKeys>>);
 
 fn algorithm(alg: JwtAlgorithm) -> Algorithm {
     match alg {
@@ -51,7 +58,8 @@ fn algorithm(alg: JwtAlgorithm) -> Algorithm {
     }
 }
 
-fn algorithm_name(alg: JwtAlgorithm) -> &'static str {
+/// The algorithm as JWT headers and JWKs name it.
+pub(crate) fn algorithm_name(alg: JwtAlgorithm) -> &'static str {
     match alg {
         JwtAlgorithm::Hs256 => "HS256",
         JwtAlgorithm::Rs256 => "RS256",
@@ -66,68 +74,51 @@ impl Authenticator {
         if config.mode == AuthMode::None {
             return Ok(Self::disabled());
         }
-        let alg = algorithm(config.jwt_algorithm);
-        let (decoding, encoding) = match config.jwt_algorithm {
-            JwtAlgorithm::Hs256 => {
-                let secret = keys::load_or_create_secret(&config.jwt_secret_file)?;
-                (
-                    DecodingKey::from_secret(&secret),
-                    Some(EncodingKey::from_secret(&secret)),
-                )
-            }
-            public => {
-                let Some(path) = &config.jwt_public_key else {
-                    return Err(KeyError::Bad {
-                        path: "--jwt-public-key".into(),
-                        message: "required for RS256 and EdDSA".into(),
-                    });
-                };
-                let decoding = keys::public_key(public, path)?;
-                let encoding = config
-                    .jwt_private_key
-                    .as_deref()
-                    .map(|path| keys::private_key(public, path))
-                    .transpose()?;
-                (decoding, encoding)
-            }
-        };
-        let mut validation = Validation::new(alg);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "iat", "sub"]);
-        Ok(Self(Arc::new(Inner {
-            verifier: Some(Verifier {
-                key: decoding,
-                validation,
-                algorithm: config.jwt_algorithm,
-            }),
-            signer: encoding.map(|key| (key, Header::new(alg))),
-        })))
+        Ok(Self(Some(Arc::new(LiveKeys::load(config)?))))
     }
 
     /// `--auth none`: every caller may do everything.
     pub fn disabled() -> Self {
-        Self(Arc::new(Inner {
-            verifier: None,
-            signer: None,
-        }))
+        Self(None)
+    }
+
+    /// Loads the keys again (the keyring, or the configured key); on an error the keys in use
+    /// stay. Returns the kids now held and the signing one.
+    pub fn reload(&self) -> Result<(Vec<String>, Option<String>), KeyError> {
+        let Some(live) = &self.0 else {
+            return Ok((Vec::new(), None));
+        };
+        Ok(live.reload()?.kids())
+    }
+
+    /// The public keys that verify tokens now, as a JWKS (RFC 7517); empty for HS256 and
+    /// with `--auth none`.
+    pub fn jwks(&self) -> JwkSet {
+        match &self.0 {
+            Some(live) => live.get().jwks(crate::clock::now_unix_millis()),
+            None => JwkSet::default(),
+        }
     }
 
     /// False with `--auth none`.
     pub fn is_enabled(&self) -> bool {
-        self.0.verifier.is_some()
+        self.0.is_some()
     }
 
     /// The claims of a valid token; with `--auth none`, [`unrestricted`] whatever is given.
     pub fn verify(&self, token: Option<&str>) -> Result<Claims, AuthError> {
-        let Some(verifier) = &self.0.verifier else {
+        let Some(live) = &self.0 else {
             return Ok(unrestricted());
         };
         let token = token.map(str::trim).filter(|t| !t.is_empty());
         let token = token.ok_or(AuthError::Missing)?;
-        let claims = jsonwebtoken::decode::<Claims>(token, &verifier.key, &verifier.validation)
+        let keys = live.get();
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|err| describe(err.into_kind(), token, keys.expected))?;
+        let key = keys.select(header.kid.as_deref(), crate::clock::now_unix_millis())?;
+        let claims = jsonwebtoken::decode::<Claims>(token, &key.decoding, &key.validation)
             .map(|data| data.claims)
-            .map_err(|err| describe(err.into_kind(), token, verifier.algorithm))?;
+            .map_err(|err| describe(err.into_kind(), token, key.alg))?;
         // A token limited to a project must not be taken for one that is not: this server
         // does not enforce `project` yet, so it refuses such tokens instead of ignoring the
         // limit (list the sessions in `sessions` to limit a token today).
@@ -142,7 +133,8 @@ impl Authenticator {
 
     /// Signs `claims`.
     pub fn sign(&self, claims: &Claims) -> Result<String, AuthError> {
-        let (key, header) = self.0.signer.as_ref().ok_or(AuthError::CannotSign)?;
+        let keys = self.0.as_ref().ok_or(AuthError::CannotSign)?.get();
+        let (key, header) = keys.signer.as_ref().ok_or(AuthError::CannotSign)?;
         jsonwebtoken::encode(header, claims, key).map_err(|err| {
             tracing::error!(%err, "signing a token failed");
             AuthError::CannotSign

@@ -9,13 +9,15 @@ use serde_json::json;
 use super::*;
 use crate::config::{AuditTarget, AuthSettings};
 
-fn key_file(name: &str) -> PathBuf {
+/// A key of `server/tests/keys`.
+pub(crate) fn key_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/keys")
         .join(name)
 }
 
-fn config(algorithm: JwtAlgorithm, dir: &std::path::Path) -> AuthSettings {
+/// JWT with `algorithm`: its generated secret and keyring in `dir`, or the test key pair.
+pub(crate) fn config(algorithm: JwtAlgorithm, dir: &std::path::Path) -> AuthSettings {
     let (public_key, private_key) = match algorithm {
         JwtAlgorithm::Hs256 => (None, None),
         JwtAlgorithm::Rs256 => (
@@ -33,6 +35,8 @@ fn config(algorithm: JwtAlgorithm, dir: &std::path::Path) -> AuthSettings {
         jwt_secret_file: dir.join("jwt-secret"),
         jwt_public_key: public_key,
         jwt_private_key: private_key,
+        jwt_keyring_dir: dir.join("keys"),
+        jwt_key_overlap: Duration::from_secs(3600),
         token_expiry_grace: Duration::ZERO,
         startup_token_ttl: Duration::from_secs(60),
         cors_origins: vec![],

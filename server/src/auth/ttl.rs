@@ -4,6 +4,14 @@ use std::time::Duration;
 
 /// Parses `<n><unit>` with unit `s`, `m`, `h` or `d` (a bare number is seconds).
 pub fn parse(text: &str) -> Result<Duration, String> {
+    match parse_overlap(text)? {
+        Duration::ZERO => Err(format!("{:?}: a lifetime must be positive", text.trim())),
+        positive => Ok(positive),
+    }
+}
+
+/// Like [`parse`], and 0 is allowed: a key rotated out with no overlap stops verifying at once.
+pub fn parse_overlap(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -19,9 +27,6 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         "d" => 86_400,
         _ => return Err(format!("{text:?}: unknown unit {unit:?}; use s, m, h or d")),
     };
-    if n == 0 {
-        return Err(format!("{text:?}: a lifetime must be positive"));
-    }
     n.checked_mul(unit_s)
         .map(Duration::from_secs)
         .ok_or_else(|| format!("{text:?}: too long"))
@@ -40,5 +45,7 @@ mod tests {
         assert!(parse("0h").is_err());
         assert!(parse("1w").unwrap_err().contains("unknown unit"));
         assert!(parse("h").is_err());
+        assert_eq!(parse_overlap("0s").unwrap(), Duration::ZERO);
+        assert_eq!(parse_overlap("24h").unwrap(), Duration::from_secs(86_400));
     }
 }

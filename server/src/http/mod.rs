@@ -10,6 +10,7 @@
 //! - `history`: a page of a session's events, and its export as JSON lines.
 //! - `projects`, `mcp_servers`, `analytics`: the catalogs and reports.
 //! - `auth`: the bearer token of every call ([`auth::Caller`]) and `/api/auth`.
+//! - `jwks`: the public keys at `/.well-known/jwks.json`.
 //! - `cors`: the allow-list of browser origins.
 //! - `dashboard`: the built dashboard at `/` (the fallback of every other path).
 //! - `openapi`: the document at `/api/openapi.json`.
@@ -28,6 +29,7 @@ pub mod error;
 mod health;
 mod history;
 mod ingest;
+mod jwks;
 mod mcp_servers;
 pub mod openapi;
 mod projects;
@@ -88,4 +90,5 @@ fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(analytics::sessions))
         .routes(routes!(auth::whoami))
         .routes(routes!(auth::refresh))
+        .routes(routes!(jwks::jwks))
 }

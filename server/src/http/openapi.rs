@@ -29,8 +29,8 @@ pub fn publish(mut doc: OpenApi) {
     DOCUMENT.get_or_init(|| doc.to_json().expect("the OpenAPI document serializes"));
 }
 
-/// Routes anyone may call: liveness and this document.
-pub const PUBLIC_PATHS: &[&str] = &["/health", "/api/openapi.json"];
+/// Routes anyone may call: liveness, this document and the public keys.
+pub const PUBLIC_PATHS: &[&str] = &["/health", "/api/openapi.json", "/.well-known/jwks.json"];
 
 /// Every route but the public ones takes a bearer token and may answer 401 (no or a bad
 /// token), 403 (a token without the scope or session) and 429 (rate limited): documented

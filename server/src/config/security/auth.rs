@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::group::settings_group;
 use crate::config::values::{hours, millis};
@@ -22,8 +22,9 @@ pub enum AuthMode {
     None,
 }
 
-/// The JWT signature algorithm; tokens signed with any other are refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+/// The JWT signature algorithm; tokens signed with any other are refused. (Serialized: the
+/// keyring file names each key's.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
 pub enum JwtAlgorithm {
     /// HMAC-SHA256 with a shared secret (generated in the data directory unless given).
     #[default]
@@ -90,6 +91,19 @@ settings_group! {
         flag: "jwt-private-key", env: "AGENTCAST_JWT_PRIVATE_KEY", value_name: "FILE",
         input: PathBuf,
     }
+    /// Directory of the JWT keyring (`keyring.toml` and the keys by kid) that `agentcast keys
+    /// rotate` writes; while it has no keyring the single key above signs and verifies.
+    jwt_keyring_dir -> jwt_keyring_dir: PathBuf {
+        flag: "jwt-keyring-dir", env: "AGENTCAST_JWT_KEYRING_DIR", value_name: "DIR",
+        input: PathBuf, default: server.data_dir.join("keys"),
+        shown: "<data-dir>/keys",
+    }
+    /// How long `agentcast keys rotate` keeps the previous signing key verifying, in hours
+    /// (0: tokens it signed are refused at once).
+    jwt_key_overlap_hours -> jwt_key_overlap: Duration {
+        flag: "jwt-key-overlap-hours", env: "AGENTCAST_JWT_KEY_OVERLAP_HOURS",
+        value_name: "HOURS", input: u64, default: 24, convert: hours,
+    }
     /// Time a socket keeps running after its token expired, for `auth.refresh` to arrive,
     /// in ms.
     token_expiry_grace_ms -> token_expiry_grace: Duration {
@@ -117,8 +131,9 @@ settings_group! {
 }
 
 impl AuthSettings {
-    /// The rules between settings: no authentication only on a loopback address, and a public
-    /// key for the algorithms that verify with one.
+    /// The rules between settings: no authentication only on a loopback address. (That RS256
+    /// and EdDSA have a public key, `--jwt-public-key` or a keyring's, is checked as the keys
+    /// load: whether the keyring exists is for the disk to say.)
     pub(crate) fn check(&self, bind: SocketAddr) -> Result<(), ConfigError> {
         if self.mode == AuthMode::None && !bind.ip().is_loopback() {
             return Err(ConfigError::Invalid {
@@ -126,18 +141,6 @@ impl AuthSettings {
                 message: format!(
                     "--auth none would let anyone who reaches {bind} read and control every \
                      session; it is only allowed on a loopback address (127.0.0.1, ::1)"
-                ),
-            });
-        }
-        if self.mode == AuthMode::Jwt
-            && self.jwt_algorithm != JwtAlgorithm::Hs256
-            && self.jwt_public_key.is_none()
-        {
-            return Err(ConfigError::Invalid {
-                key: "jwt_public_key",
-                message: format!(
-                    "{:?} tokens are verified with a public key: give --jwt-public-key",
-                    self.jwt_algorithm
                 ),
             });
         }

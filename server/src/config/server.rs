@@ -31,6 +31,12 @@ settings_group! {
         flag: "bind", env: "AGENTCAST_BIND", value_name: "ADDR",
         input: SocketAddr, default: SocketAddr::from(([127, 0, 0, 1], 8080)),
     }
+    /// A second address serving only GET /metrics, without a token (for a Prometheus on a
+    /// private network); on the main address /metrics needs a read token for every session.
+    metrics_bind -> metrics_bind: Option<SocketAddr> {
+        flag: "metrics-bind", env: "AGENTCAST_METRICS_BIND", value_name: "ADDR",
+        input: SocketAddr,
+    }
     /// Directory for the database, secrets and logs.
     data_dir -> data_dir: PathBuf {
         flag: "data-dir", env: "AGENTCAST_DATA_DIR", value_name: "DIR",

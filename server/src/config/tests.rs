@@ -35,6 +35,12 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("--retention-max-events", "AGENTCAST_RETENTION_MAX_EVENTS", "retention_max_events"),
     ("--retention-max-age-hours", "AGENTCAST_RETENTION_MAX_AGE_HOURS", "retention_max_age_hours"),
     ("--stats-interval-ms", "AGENTCAST_STATS_INTERVAL_MS", "stats_interval_ms"),
+    (
+        "--system-error-interval-ms",
+        "AGENTCAST_SYSTEM_ERROR_INTERVAL_MS",
+        "system_error_interval_ms",
+    ),
+    ("--metrics-bind", "AGENTCAST_METRICS_BIND", "metrics_bind"),
     ("--durability", "AGENTCAST_DURABILITY", "durability"),
     ("--max-line-bytes", "AGENTCAST_MAX_LINE_BYTES", "max_line_bytes"),
     ("--max-ndjson-body", "AGENTCAST_MAX_NDJSON_BODY", "max_ndjson_body"),

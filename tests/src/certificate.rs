@@ -1,12 +1,24 @@
 //! A self-signed certificate for `localhost` and 127.0.0.1, made at test time with rcgen and
-//! written as PEM files for `agentcast serve --tls-cert/--tls-key`.
+//! written as PEM files for `agentcast serve --tls-cert/--tls-key` (or a proxy in front of it);
+//! and a TLS connect and an https GET with rustls clients that trust it.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
+use anyhow::Context;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+
+/// Every connect, handshake and request of the helpers below waits at most this long.
+const HTTPS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The certificate and its key as files, and the certificate for the clients that trust it.
 pub struct TestCert {
@@ -73,4 +85,41 @@ impl TestCert {
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         TlsConnector::from(Arc::new(config))
     }
+}
+
+/// TCP, then the TLS handshake for `name` (`localhost`, or an IP address).
+pub async fn tls_connect(
+    client: &TlsConnector,
+    addr: SocketAddr,
+    name: &str,
+) -> anyhow::Result<TlsStream<TcpStream>> {
+    let name = ServerName::try_from(name.to_string())?;
+    tokio::time::timeout(HTTPS_TIMEOUT, async {
+        let tcp = TcpStream::connect(addr).await?;
+        Ok::<_, anyhow::Error>(client.connect(name, tcp).await?)
+    })
+    .await
+    .context("TLS connect timed out")?
+}
+
+/// `GET path` over https with hyper's HTTP/1.1 client: the status and the body.
+pub async fn https_get(
+    client: &TlsConnector,
+    addr: SocketAddr,
+    path: &str,
+) -> anyhow::Result<(u16, String)> {
+    let tls = tls_connect(client, addr, "localhost").await?;
+    tokio::time::timeout(HTTPS_TIMEOUT, async {
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
+        tokio::spawn(conn);
+        let request = hyper::Request::get(path)
+            .header(hyper::header::HOST, format!("localhost:{}", addr.port()))
+            .body(Empty::<Bytes>::new())?;
+        let response = sender.send_request(request).await?;
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await?.to_bytes();
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    })
+    .await
+    .context("https GET timed out")?
 }

@@ -3,6 +3,7 @@
 //! - `agents`: the real Claude Code and Codex CLIs against fake model APIs, in a temp HOME
 //!   and in tmux.
 //! - `certificate`: a self-signed TLS certificate made at test time, for `--tls-cert`.
+//! - `nginx`: nginx in front of the server, from the repository's deployment example.
 //! - `collect_bench`: the reference parse and follow latency of `cargo xtask bench collect`.
 //! - `control_bench`: permission requests through agentcast, for `cargo xtask bench control`.
 //! - `server`: spawn the real `agentcast serve` on port 0 and learn its address.
@@ -26,6 +27,7 @@ pub mod control_bench;
 pub mod durability;
 pub mod http;
 pub mod loadgen;
+pub mod nginx;
 pub mod procfs;
 pub mod raw;
 pub mod server;

@@ -86,6 +86,12 @@ async fn offsets_and_history_survive_a_graceful_restart() {
     let costs = api.get("/api/analytics/sessions?group_by=model").await;
     assert_eq!(costs.body["rows"][0]["completed"], 1);
 
+    // The first thing to touch the session after the restart asks its status: the head is the
+    // store's, not the 0 of a sequencer that has not read it yet.
+    let mut watcher = server.connect("/sessions/kept").await;
+    let status = watcher.emit_with_ack("get_status", json!({})).await;
+    assert_eq!(status["ok"]["head_offset"], 120, "{status}");
+    drop(watcher);
     let mut producer = server.connect("/sessions/kept").await;
     let ack = producer
         .emit_with_ack("publish", json!({"events": sample_events(5, 20)}))

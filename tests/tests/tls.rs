@@ -7,17 +7,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use agentcast_tests::certificate::TestCert;
+use agentcast_tests::certificate::{TestCert, https_get, tls_connect};
 use agentcast_tests::server::{ServerProcess, agentcast_bin, fresh_data_dir};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
-use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -34,43 +30,6 @@ async fn start(cert: &TestCert) -> ServerProcess {
         server.url
     );
     server
-}
-
-/// TCP, then the TLS handshake for `name` (`localhost`, or an IP address).
-async fn tls_connect(
-    client: &TlsConnector,
-    addr: SocketAddr,
-    name: &str,
-) -> anyhow::Result<TlsStream<TcpStream>> {
-    let name = ServerName::try_from(name.to_string())?;
-    tokio::time::timeout(TIMEOUT, async {
-        let tcp = TcpStream::connect(addr).await?;
-        Ok::<_, anyhow::Error>(client.connect(name, tcp).await?)
-    })
-    .await
-    .context("TLS connect timed out")?
-}
-
-/// `GET path` over https with hyper's HTTP/1.1 client: the status and the body.
-async fn https_get(
-    client: &TlsConnector,
-    addr: SocketAddr,
-    path: &str,
-) -> anyhow::Result<(u16, String)> {
-    let tls = tls_connect(client, addr, "localhost").await?;
-    tokio::time::timeout(TIMEOUT, async {
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls)).await?;
-        tokio::spawn(conn);
-        let request = hyper::Request::get(path)
-            .header(hyper::header::HOST, format!("localhost:{}", addr.port()))
-            .body(Empty::<Bytes>::new())?;
-        let response = sender.send_request(request).await?;
-        let status = response.status().as_u16();
-        let body = response.into_body().collect().await?.to_bytes();
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
-    })
-    .await
-    .context("https GET timed out")?
 }
 
 type Wss = WebSocketStream<TlsStream<TcpStream>>;

@@ -6,7 +6,8 @@
 //!
 //! 1. Rust: the rustfmt and clippy components, the `wasm32-unknown-unknown` target.
 //! 2. System packages through apt-get (as root only): chromium and chromedriver, tmux (the
-//!    interactive agent tests), and node, npm or python3 should they be missing.
+//!    interactive agent tests), nginx and systemd-analyze (the deployment examples' tests),
+//!    and node, npm or python3 should they be missing.
 //! 3. npm packages in `shared/ts` (the JS client's socket.io-client, which its tests and type
 //!    check resolve from there), `tests/js`, `tests/js/ts-check` and `tests/agents` (the real
 //!    Claude Code and Codex CLIs), when they have a package.json.
@@ -101,6 +102,16 @@ fn system_packages() -> Result<()> {
     if Cmd::new("tmux").arg("-V").probe().is_none() {
         wanted.push("tmux");
     }
+    if Cmd::new("nginx").arg("-v").probe().is_none() {
+        wanted.push("nginx");
+    }
+    if Cmd::new("systemd-analyze")
+        .arg("--version")
+        .probe()
+        .is_none()
+    {
+        wanted.push("systemd");
+    }
     if tool_missing("node") {
         wanted.push("nodejs");
     }
@@ -112,7 +123,7 @@ fn system_packages() -> Result<()> {
     }
     if wanted.is_empty() {
         note(format!(
-            "system: {CHROMIUM}, {CHROMEDRIVER}, tmux, node, npm and python3 already installed"
+            "system: {CHROMIUM}, {CHROMEDRIVER}, tmux, nginx, systemd, node, npm and python3 already installed"
         ));
         return Ok(());
     }

@@ -14,7 +14,7 @@ use super::{
 /// default.
 #[derive(Debug, Default, Clone, Args)]
 pub struct ServeArgs {
-    /// TOML configuration file (keys as in the README's configuration reference).
+    /// TOML configuration file (keys as in server/deploy/CONFIGURATION.md).
     #[arg(long, env = "AGENTCAST_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(flatten)]

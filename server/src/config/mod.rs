@@ -21,6 +21,7 @@
 //!   (`[tls]`).
 //! - `args`: [`ServeArgs`], every group's flags; `file`: [`FileConfig`], the TOML file.
 //! - `values`: the checks and conversions declarations use.
+//! - `reference` (tests): `server/deploy/CONFIGURATION.md`, generated from the declarations.
 //!
 //! A new setting is one declaration in its group's file, plus its names in the tests' list of
 //! names and a row in the README's tables (a test compares the three). A new group also takes
@@ -41,6 +42,8 @@ mod hub;
 mod ingest;
 mod mcp;
 mod processes;
+#[cfg(test)]
+mod reference;
 pub mod security;
 mod server;
 mod store;

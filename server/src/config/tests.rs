@@ -697,3 +697,52 @@ fn audit_targets_from_text() {
         AuditTarget::File("/var/log/a.jsonl".into())
     );
 }
+
+/// The configuration examples of `server/deploy/examples/` are valid files that set what
+/// their comments say.
+#[test]
+fn the_deployment_examples_resolve_to_what_they_describe() {
+    let single = Config::resolve(
+        ServeArgs::default(),
+        file(include_str!("../../deploy/examples/single-user.toml")),
+    )
+    .expect("single-user.toml is valid");
+    assert!(single.server.bind.ip().is_loopback());
+    assert_eq!(single.auth.mode, AuthMode::Jwt);
+    assert!(!single.collect.disabled && single.tmux.enabled);
+    assert_eq!(single.processes.allow_commands, ["claude", "codex"]);
+
+    let team = Config::resolve(
+        ServeArgs::default(),
+        file(include_str!("../../deploy/examples/team-server.toml")),
+    )
+    .expect("team-server.toml is valid");
+    assert_eq!(
+        team.server.bind.to_string(),
+        "127.0.0.1:8080",
+        "the nginx example's upstream"
+    );
+    assert_eq!(
+        team.server.data_dir,
+        Path::new("/var/lib/agentcast"),
+        "the systemd unit's"
+    );
+    assert_eq!(team.server.log_format, LogFormat::Json);
+    assert_eq!(team.auth.mode, AuthMode::Jwt);
+    assert_eq!(
+        team.auth.audit,
+        AuditTarget::File("/var/lib/agentcast/audit.jsonl".into())
+    );
+    assert!(team.collect.disabled);
+    assert!(team.processes.allow_commands.is_empty());
+    assert_eq!(team.store.durability, Durability::Full);
+    assert_eq!(
+        (
+            team.limits.connections_per_ip_per_s,
+            team.limits.http_requests_per_ip_per_s
+        ),
+        (None, None),
+        "per-address limits are off behind a proxy"
+    );
+    assert_eq!(team.limits.messages_per_socket_per_s, Some(200));
+}

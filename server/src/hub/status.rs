@@ -18,6 +18,10 @@ impl Hub {
         clients: u64,
     ) -> Result<SessionStatusReport, StoreError> {
         if let Some(session) = self.find(id) {
+            // Right after the session came alive (a reconnect to a restarted server), its
+            // sequencer may not have read the head from the store yet: a report of head 0 then
+            // would tell a client its session is empty.
+            session.resumed().await;
             return Ok(session.status_report(clients));
         }
         let record = self.store().sessions().get_session(id).await?;

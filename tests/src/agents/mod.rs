@@ -112,12 +112,23 @@ pub fn real_agents() -> Option<RealAgents> {
 /// The real CLIs and tmux, or `None` as [`real_agents`].
 pub fn real_agents_and_tmux() -> Option<RealAgents> {
     let agents = real_agents()?;
-    let found = std::process::Command::new("tmux")
-        .arg("-V")
+    system_tool("tmux", "-V")?;
+    Some(agents)
+}
+
+/// `Some` when `program` runs (`program probe_arg` succeeds), else `None` as [`real_agents`]:
+/// a notice, or a panic under CI (the install step installs the system tools tests use).
+pub fn system_tool(program: &str, probe_arg: &str) -> Option<()> {
+    let found = std::process::Command::new(program)
+        .arg(probe_arg)
         .output()
         .is_ok_and(|out| out.status.success());
-    let missing = if found { vec![] } else { vec!["tmux".into()] };
-    present(agents, &missing, "tmux")
+    let missing = if found {
+        vec![]
+    } else {
+        vec![program.to_owned()]
+    };
+    present((), &missing, program)
 }
 
 /// Runs `command` to its end, for at most [`AGENT_TIMEOUT`] (killed past it).

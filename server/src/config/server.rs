@@ -31,12 +31,6 @@ settings_group! {
         flag: "bind", env: "AGENTCAST_BIND", value_name: "ADDR",
         input: SocketAddr, default: SocketAddr::from(([127, 0, 0, 1], 8080)),
     }
-    /// A second address serving only GET /metrics, without a token (for a Prometheus on a
-    /// private network); on the main address /metrics needs a read token for every session.
-    metrics_bind -> metrics_bind: Option<SocketAddr> {
-        flag: "metrics-bind", env: "AGENTCAST_METRICS_BIND", value_name: "ADDR",
-        input: SocketAddr,
-    }
     /// Directory for the database, secrets and logs.
     data_dir -> data_dir: PathBuf {
         flag: "data-dir", env: "AGENTCAST_DATA_DIR", value_name: "DIR",
@@ -52,6 +46,13 @@ settings_group! {
     shutdown_grace_ms -> shutdown_grace: Duration {
         flag: "shutdown-grace-ms", env: "AGENTCAST_SHUTDOWN_GRACE_MS", value_name: "MS",
         input: u64, default: 5000, convert: millis,
+    }
+    /// A second address serving only GET /metrics, without a token, for a Prometheus on a
+    /// private network (off when not given); on the main address /metrics needs a read token
+    /// for every session.
+    metrics_bind -> metrics_bind: Option<SocketAddr> {
+        flag: "metrics-bind", env: "AGENTCAST_METRICS_BIND", value_name: "ADDR",
+        input: SocketAddr,
     }
 }
 

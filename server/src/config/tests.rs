@@ -182,6 +182,7 @@ fn help_shows_every_default() {
         "collect_tmux",
         "no_mcp",
         "dev",
+        "metrics_bind",
         "jwt_public_key",
         "jwt_private_key",
         "cert",
@@ -311,6 +312,7 @@ fn a_file_with_every_key_sets_every_setting() {
     let file = file(
         r#"
 bind = "127.0.0.2:9001"
+metrics_bind = "10.0.0.2:9090"
 data_dir = "/srv/agentcast"
 conformance = true
 log_format = "json"
@@ -329,6 +331,7 @@ commit_linger_ms = 12
 retention_max_events = 13
 retention_max_age_hours = 14
 stats_interval_ms = 15
+system_error_interval_ms = 34
 durability = "full"
 max_line_bytes = 16
 max_ndjson_body = 17
@@ -384,6 +387,7 @@ key = "/tls/key.pem"
         server: ServerSettings {
             conformance: true,
             bind: "127.0.0.2:9001".parse().unwrap(),
+            metrics_bind: Some("10.0.0.2:9090".parse().unwrap()),
             data_dir: "/srv/agentcast".into(),
             log_format: LogFormat::Json,
             shutdown_grace: ms(1),
@@ -405,6 +409,7 @@ key = "/tls/key.pem"
             retention_max_events: Some(13),
             retention_max_age: Some(Duration::from_secs(14 * 3600)),
             stats_interval: ms(15),
+            system_error_interval: ms(34),
         },
         store: StoreSettings {
             durability: Durability::Full,

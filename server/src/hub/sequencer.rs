@@ -38,7 +38,11 @@ pub(crate) fn spawn_parts(
     limits: &HubSettings,
 ) -> (SessionHandle, Sequencer) {
     let (tx, rx) = mpsc::channel(limits.session_queue);
-    let shared = Arc::new(SessionShared::new(&id, limits.tail_events));
+    let shared = Arc::new(SessionShared::new(
+        &id,
+        limits.tail_events,
+        hub.stats().ingest.clone(),
+    ));
     let handle = SessionHandle {
         id: id.clone(),
         tx,

@@ -1,6 +1,7 @@
 //! Server counters and the periodic `system.stats` event on the hub namespace. `/metrics`
 //! reads the same counters when it is scraped (`crate::metrics`).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,7 @@ use prometheus_client::metrics::histogram::Histogram;
 
 use super::system_error::SystemErrors;
 use super::{Hub, SESSION_NS_PREFIX, envelope, process};
+use crate::ingest::IngestCounters;
 
 /// Monotonic counters of the whole server, kept by whoever does the counted thing (the
 /// sequencers, the socket layer, the limits); readers take a snapshot.
@@ -33,6 +35,8 @@ pub struct Stats {
     pub commit_events: Histogram,
     /// Client events with a name no handler knows: ignored, counted here.
     pub unknown_events: AtomicU64,
+    /// Lines the server's pipelines and the collector mapped, and those they could not use.
+    pub ingest: Arc<IngestCounters>,
     /// Sockets disconnected because their send buffer was full.
     pub slow_consumer_disconnects: AtomicU64,
     /// Refusals by the rate and connection limits.
@@ -62,6 +66,7 @@ impl Default for Stats {
                 prometheus_client::metrics::histogram::exponential_buckets(1.0, 2.0, 13),
             ),
             unknown_events: AtomicU64::new(0),
+            ingest: Arc::default(),
             slow_consumer_disconnects: AtomicU64::new(0),
             limits_hit: Hits::default(),
             collector: CollectorCounters::default(),

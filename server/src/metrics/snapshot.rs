@@ -297,6 +297,17 @@ impl Collector for Snapshot {
             &stats.commit_events,
         )?;
         f.counter(
+            "agentcast_ingest_lines",
+            "JSONL lines the server mapped (process output, ndjson bodies, the ingest command, collected transcripts).",
+            stats.ingest.lines(),
+        )?;
+        f.counters(
+            "agentcast_ingest_errors",
+            "Lines that could not be used, by kind (the code of the agent.error they became, or of the rejection).",
+            "kind",
+            stats.ingest.errors(),
+        )?;
+        f.counter(
             "agentcast_unknown_client_events",
             "Client events with a name no handler knows (ignored).",
             load(&stats.unknown_events),
@@ -342,25 +353,27 @@ impl Collector for Snapshot {
 }
 
 fn system_errors(f: &mut Families, stats: &Stats) -> Result {
-    let mut metric = f.0.encode_descriptor(
-        "agentcast_system_errors",
-        "Failures of the server itself (also emitted as system.error), by component and severity.",
-        None,
-        MetricType::Counter,
-    )?;
-    for component in Component::ALL {
-        for severity in SEVERITIES {
-            let labels = [
-                ("component", component.as_str()),
-                ("severity", severity.as_str()),
-            ];
-            let count = stats.errors.count(component, severity);
-            metric
-                .encode_family(&labels)?
-                .encode_counter::<NoLabelSet, _, u64>(&count, None)?;
+    // In a block: the family's encoder borrows `f` until it ends.
+    {
+        let mut metric = f.0.encode_descriptor(
+            "agentcast_system_errors",
+            "Failures of the server itself (also emitted as system.error), by component and severity.",
+            None,
+            MetricType::Counter,
+        )?;
+        for component in Component::ALL {
+            for severity in SEVERITIES {
+                let labels = [
+                    ("component", component.as_str()),
+                    ("severity", severity.as_str()),
+                ];
+                let count = stats.errors.count(component, severity);
+                metric
+                    .encode_family(&labels)?
+                    .encode_counter::<NoLabelSet, _, u64>(&count, None)?;
+            }
         }
     }
-    drop(metric);
     f.counter(
         "agentcast_system_errors_suppressed",
         "system.error events not emitted (rate limit or full queue); counted above all the same.",

@@ -9,6 +9,8 @@ Run: AGENTCAST_BIN=/path/to/agentcast tests/python/.venv/bin/pytest tests/python
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import sqlite3
 import time
@@ -20,7 +22,7 @@ import requests
 import socketio
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import WAIT_S, Clients, Server
+from conftest import REPO_ROOT, WAIT_S, Clients, Server
 
 METRICS_LINE = "agentcast metrics on "
 # The content type of the Prometheus text format, version 0.0.4.
@@ -302,3 +304,48 @@ def test_unique_session_ids_do_not_become_labels(new_server: Callable[..., Serve
     assert set(after.samples) == set(before.samples)
     assert session_id not in after.text
     assert after.value("agentcast_events_committed_total") == 5
+
+
+DASHBOARD = REPO_ROOT / "server" / "deploy" / "grafana" / "agentcast.json"
+# A metric name in PromQL: what is not a function, a keyword or a label (ours all have a prefix).
+METRIC_NAME = re.compile(r"\b(?:agentcast|process)_[a-z_]+\b")
+GROUPING = re.compile(r"\bby \(([^)]*)\)")
+
+
+def test_the_grafana_dashboard_uses_only_metrics_a_real_scrape_has(new_server: Callable[..., Server]) -> None:
+    """server/deploy/grafana/agentcast.json cannot drift from the code: every metric its PromQL
+    names, and every label it groups by, is in a scrape of the real server."""
+    dashboard = json.loads(DASHBOARD.read_text("utf-8"))
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    assert (variables["datasource"]["type"], variables["datasource"]["query"]) == ("datasource", "prometheus")
+
+    server = new_server(auth=True)
+    # One refusal, so the family of refusals has a sample (it has one per reason seen).
+    assert requests.get(f"{server.url}/metrics", timeout=WAIT_S).status_code == 401
+    metrics = scrape(f"{server.url}/metrics", server.token("read"))
+    names = {name for name, _ in metrics.samples}
+    labels = {label for _, pairs in metrics.samples for label, _ in pairs} | {"instance"}
+
+    used: set[str] = set()
+    panels = [panel for panel in dashboard["panels"] if panel["type"] != "row"]
+    assert len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])
+    for panel in panels:
+        assert panel["datasource"]["uid"] == "${datasource}", panel["title"]
+        assert panel["targets"], f"{panel['title']} has no query"
+        for target in panel["targets"]:
+            expr = target["expr"]
+            found = set(METRIC_NAME.findall(expr))
+            assert found, f"{panel['title']}: no metric in {expr}"
+            assert found <= names, f"{panel['title']}: {sorted(found - names)} not in a scrape"
+            for grouping in GROUPING.findall(expr):
+                grouped = {label.strip() for label in grouping.split(",")}
+                assert grouped <= labels, f"{panel['title']}: no label {sorted(grouped - labels)}"
+            used |= found
+    # The main panels are there.
+    for family in [
+        "agentcast_sockets", "agentcast_events_delivered_total", "agentcast_commit_duration_seconds_bucket",
+        "agentcast_commit_events_bucket", "agentcast_slow_consumer_disconnects_total", "agentcast_limit_hits_total",
+        "agentcast_auth_refusals_total", "agentcast_collector_files_followed", "agentcast_collector_backlog_bytes",
+        "process_cpu_seconds_total", "process_resident_memory_bytes",
+    ]:
+        assert family in used, f"the dashboard shows no {family}"

@@ -14,14 +14,14 @@ use crate::auth::{Authenticator, KeyError};
 use crate::config::{CollectSettings, Config};
 use crate::control::{ControlSettings, Controls};
 use crate::http::AppState;
-use crate::hub::{Hub, Stats, retention, stats};
+use crate::hub::{Hub, Stats, retention, stats, system_error};
 use crate::limits::{self, Limiters};
 use crate::listener::Listener;
 use crate::services::Services;
 use crate::socket::{SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
-use crate::{collect, conformance, demo, http, mcp_server, tmux};
+use crate::{collect, conformance, demo, http, mcp_server, metrics, tmux};
 
 /// Serves until `shutdown` resolves, then closes every socket (they receive a disconnect),
 /// stops accepting, and lets the sessions finish their queued work within the grace period.
@@ -74,9 +74,25 @@ pub async fn serve_built(
         mcp_shutdown,
         ..
     } = built;
+    // First, so an address that cannot be bound stops the start before any task runs.
+    let metrics = match config.server.metrics_bind {
+        Some(addr) => {
+            let sources = metrics::Sources {
+                hub: hub.clone(),
+                sockets: sockets.clone(),
+                audit: audit.clone(),
+            };
+            Some(metrics::bind_separate(addr, sources).await?)
+        }
+        None => None,
+    };
     let limits_sweeper = tokio::spawn(limiters.sweep());
     let ticker = tokio::spawn(stats::run_ticker(hub.clone(), config.hub.stats_interval));
     let sweeper = tokio::spawn(retention::sweep(hub.clone()));
+    let errors = tokio::spawn(system_error::run(
+        hub.clone(),
+        config.hub.system_error_interval,
+    ));
     let demo = config
         .demo
         .enabled
@@ -112,6 +128,10 @@ pub async fn serve_built(
     };
     ticker.abort();
     sweeper.abort();
+    errors.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     limits_sweeper.abort();
     supervisor.stop_all();
     if let Some(demo) = demo {

@@ -39,6 +39,8 @@
 //! - [`clock`]: the wall clock, in Unix milliseconds and wire timestamps.
 //! - [`parse`]: arguments and bodies into `shared` types, errors naming the field.
 //! - [`logging`]: tracing setup.
+//! - [`metrics`]: `GET /metrics` in the Prometheus text format, on the main address (with a
+//!   token) and on `--metrics-bind`'s (without).
 //! - [`listener`]: the bound port, served as http/ws or https/wss.
 //! - [`tls`]: the certificate and key of `--tls-cert`/`--tls-key`, and the TLS listener.
 //! - [`remote`]: where the client commands (`watch`, `top`, `prompt`, `interrupt`) connect
@@ -69,6 +71,7 @@ pub mod listener;
 pub mod logging;
 pub mod mcp;
 pub mod mcp_server;
+pub mod metrics;
 pub mod parse;
 pub mod project;
 pub mod remote;

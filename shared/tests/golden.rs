@@ -276,6 +276,7 @@ fn event_samples() -> Vec<(Event, &'static str)> {
                 events_in_per_s: 12.5,
                 events_out_per_s: 37.5,
                 memory_bytes: 52_428_800,
+                cpu_percent: 12.5,
                 uptime_s: 3_600,
                 slow_consumer_disconnects: 0,
                 limits_hit: LimitsHit {
@@ -285,7 +286,17 @@ fn event_samples() -> Vec<(Event, &'static str)> {
                 collector: None,
             }
             .into(),
-            r#"{"connections":3,"sessions_active":1,"events_in_per_s":12.5,"events_out_per_s":37.5,"memory_bytes":52428800,"uptime_s":3600,"slow_consumer_disconnects":0,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":4,"flood_disconnects":0}}"#,
+            r#"{"connections":3,"sessions_active":1,"events_in_per_s":12.5,"events_out_per_s":37.5,"memory_bytes":52428800,"cpu_percent":12.5,"uptime_s":3600,"slow_consumer_disconnects":0,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":4,"flood_disconnects":0}}"#,
+        ),
+        (
+            SystemError {
+                component: "store".into(),
+                severity: Severity::Error,
+                message: "storing 3 events failed: database is locked".into(),
+                suppressed: 2,
+            }
+            .into(),
+            r#"{"component":"store","severity":"error","message":"storing 3 events failed: database is locked","suppressed":2}"#,
         ),
         (
             TmuxWindowOpened {
@@ -453,6 +464,7 @@ fn hub_events_are_the_lifecycle_usage_and_stats() {
         USAGE_UPDATED,
         AGENT_NOTIFICATION,
         SYSTEM_STATS,
+        SYSTEM_ERROR,
     ]);
     assert_eq!(on_hub, expected);
     assert_eq!(
@@ -869,6 +881,7 @@ fn get_status_is_golden() {
                 events_in_per_s: 0.0,
                 events_out_per_s: 0.5,
                 memory_bytes: 1024,
+                cpu_percent: 0.0,
                 uptime_s: 5,
                 slow_consumer_disconnects: 2,
                 limits_hit: LimitsHit::default(),
@@ -897,7 +910,7 @@ fn get_status_is_golden() {
                 },
             ],
         },
-        r#"{"stats":{"connections":1,"sessions_active":1,"events_in_per_s":0.0,"events_out_per_s":0.5,"memory_bytes":1024,"uptime_s":5,"slow_consumer_disconnects":2,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":0,"flood_disconnects":0}},"sessions":[{"session_id":"s1","label":"demo","project_id":"p1","status":"running","head_offset":42,"started_at":"2026-11-24T10:00:00.123Z","model":"claude-sonnet-4-5","total_cost_usd":0.25},{"session_id":"s2","status":"failed","head_offset":3}]}"#,
+        r#"{"stats":{"connections":1,"sessions_active":1,"events_in_per_s":0.0,"events_out_per_s":0.5,"memory_bytes":1024,"cpu_percent":0.0,"uptime_s":5,"slow_consumer_disconnects":2,"limits_hit":{"connections_per_ip":0,"max_connections":0,"http_requests":0,"messages":0,"flood_disconnects":0}},"sessions":[{"session_id":"s1","label":"demo","project_id":"p1","status":"running","head_offset":42,"started_at":"2026-11-24T10:00:00.123Z","model":"claude-sonnet-4-5","total_cost_usd":0.25},{"session_id":"s2","status":"failed","head_offset":3}]}"#,
     );
 }
 
@@ -1409,8 +1422,23 @@ fn rest_auth_health_ingest_and_errors_are_golden() {
             database: rest::DatabaseStatus::Error,
             version: "0.1.0".into(),
             uptime_s: 7,
+            connections: 2,
+            rooms: 5,
+            collector: rest::CollectorState::Stopped,
         },
-        r#"{"status":"degraded","database":"error","version":"0.1.0","uptime_s":7}"#,
+        r#"{"status":"degraded","database":"error","version":"0.1.0","uptime_s":7,"connections":2,"rooms":5,"collector":"stopped"}"#,
+    );
+    golden(
+        &rest::Health {
+            status: rest::HealthStatus::Failing,
+            database: rest::DatabaseStatus::Error,
+            version: "0.1.0".into(),
+            uptime_s: 7,
+            connections: 0,
+            rooms: 0,
+            collector: rest::CollectorState::Following,
+        },
+        r#"{"status":"failing","database":"error","version":"0.1.0","uptime_s":7,"connections":0,"rooms":0,"collector":"following"}"#,
     );
     golden(
         &rest::Health {
@@ -1418,8 +1446,11 @@ fn rest_auth_health_ingest_and_errors_are_golden() {
             database: rest::DatabaseStatus::Ok,
             version: "0.1.0".into(),
             uptime_s: 0,
+            connections: 0,
+            rooms: 0,
+            collector: rest::CollectorState::Off,
         },
-        r#"{"status":"ok","database":"ok","version":"0.1.0","uptime_s":0}"#,
+        r#"{"status":"ok","database":"ok","version":"0.1.0","uptime_s":0,"connections":0,"rooms":0,"collector":"off"}"#,
     );
     golden(
         &rest::StreamIngest {

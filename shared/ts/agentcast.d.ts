@@ -723,6 +723,11 @@ events_out_per_s: number,
  */
 memory_bytes: number,
 /**
+ * CPU time the server process used over the last interval, in percent of one core
+ * (200 is two cores busy).
+ */
+cpu_percent: number,
+/**
  * Seconds since the server started.
  */
 uptime_s: number,
@@ -799,6 +804,35 @@ messages: number,
  * Sockets disconnected for going on sending while limited.
  */
 flood_disconnects: number, };
+
+/**
+ * `system.error`: a failure of the server itself, not of one session (the store refused a
+ * commit, a collector stopped, a limit of the whole server was hit). Emitted on `/` with
+ * offset 0, at most once per component per `--system-error-interval-ms`; what that holds
+ * back is counted in `suppressed` of the next one (and every one in `/metrics`).
+ */
+export type SystemError = {
+/**
+ * What failed: `store`, `collector` or `limits` (more may come).
+ */
+component: string,
+/**
+ * `warning` (something was refused or skipped) or `error` (work was lost or stopped).
+ */
+severity: Severity,
+/**
+ * What happened, for a person; the detail is in the server log.
+ */
+message: string,
+/**
+ * Errors of this component held back by the rate limit since the last `system.error`.
+ */
+suppressed: number, };
+
+/**
+ * How bad a [`SystemError`] is.
+ */
+export type Severity = "warning" | "error";
 
 /**
  * `tmux.window_opened`: a window appeared.
@@ -1006,7 +1040,7 @@ agent_session_id?: string, };
  * Any event with its type: serializes as `{"type": "tool.started", "data": {...}}`,
  * the shape of a `publish` item.
  */
-export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "permission.requested", "data": PermissionRequested } | { "type": "permission.resolved", "data": PermissionResolved } | { "type": "session.presence", "data": SessionPresence } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "agent.hook", "data": AgentHook } | { "type": "agent.task", "data": AgentTask } | { "type": "agent.notification", "data": AgentNotification } | { "type": "system.stats", "data": SystemStats } | { "type": "tmux.window_opened", "data": TmuxWindowOpened } | { "type": "tmux.window_renamed", "data": TmuxWindowRenamed } | { "type": "tmux.window_closed", "data": TmuxWindowClosed } | { "type": "tmux.pane_opened", "data": TmuxPaneOpened } | { "type": "tmux.pane_command_changed", "data": TmuxPaneCommandChanged } | { "type": "tmux.pane_exited", "data": TmuxPaneExited } | { "type": "tmux.pane_closed", "data": TmuxPaneClosed } | { "type": "tmux.agent_detected", "data": TmuxAgentDetected } | { "type": "tmux.agent_ended", "data": TmuxAgentEnded };
+export type Event = { "type": "session.started", "data": SessionStarted } | { "type": "session.status", "data": SessionStatus } | { "type": "session.checkpoint", "data": SessionCheckpoint } | { "type": "session.ended", "data": SessionEnded } | { "type": "session.recovered", "data": SessionRecovered } | { "type": "permission.requested", "data": PermissionRequested } | { "type": "permission.resolved", "data": PermissionResolved } | { "type": "session.presence", "data": SessionPresence } | { "type": "output.text", "data": OutputText } | { "type": "output.thinking", "data": OutputThinking } | { "type": "output.stderr", "data": OutputStderr } | { "type": "user.prompt", "data": UserPrompt } | { "type": "tool.started", "data": ToolStarted } | { "type": "tool.completed", "data": ToolCompleted } | { "type": "agent.delegation", "data": AgentDelegation } | { "type": "todo.updated", "data": TodoUpdated } | { "type": "usage.updated", "data": UsageUpdated } | { "type": "agent.raw", "data": AgentRaw } | { "type": "agent.error", "data": AgentError } | { "type": "agent.hook", "data": AgentHook } | { "type": "agent.task", "data": AgentTask } | { "type": "agent.notification", "data": AgentNotification } | { "type": "system.stats", "data": SystemStats } | { "type": "system.error", "data": SystemError } | { "type": "tmux.window_opened", "data": TmuxWindowOpened } | { "type": "tmux.window_renamed", "data": TmuxWindowRenamed } | { "type": "tmux.window_closed", "data": TmuxWindowClosed } | { "type": "tmux.pane_opened", "data": TmuxPaneOpened } | { "type": "tmux.pane_command_changed", "data": TmuxPaneCommandChanged } | { "type": "tmux.pane_exited", "data": TmuxPaneExited } | { "type": "tmux.pane_closed", "data": TmuxPaneClosed } | { "type": "tmux.agent_detected", "data": TmuxAgentDetected } | { "type": "tmux.agent_ended", "data": TmuxAgentEnded };
 
 /**
  * A command's answer: `{"ok": <result>}` or `{"error": {"code": "...", "message": "..."}}`.
@@ -2259,11 +2293,12 @@ token: string,
 expires_at: number, };
 
 /**
- * The body of `GET /health` (200 when the database answers, 503 when it does not).
+ * The body of `GET /health` (200 when `ok` or `degraded`, 503 when `failing`).
  */
 export type Health = {
 /**
- * `ok`, or `degraded` when the database does not answer.
+ * `ok`; `degraded` when it serves but something is wrong (a collector stopped, an
+ * error of the server in the last minute); `failing` when the database does not answer.
  */
 status: HealthStatus,
 /**
@@ -2277,7 +2312,24 @@ version: string,
 /**
  * Seconds since the server started.
  */
-uptime_s: number, };
+uptime_s: number,
+/**
+ * Sockets connected now, over every namespace.
+ */
+connections: number,
+/**
+ * Rooms with at least one member now (a room is a namespace's subscribed event type).
+ */
+rooms: number,
+/**
+ * The transcript collector.
+ */
+collector: CollectorState, };
+
+/**
+ * What the transcript collector is doing.
+ */
+export type CollectorState = "off" | "importing" | "following" | "stopped";
 
 /**
  * Whether the database answered.
@@ -2287,7 +2339,7 @@ export type DatabaseStatus = "ok" | "error";
 /**
  * Whether the server serves fully.
  */
-export type HealthStatus = "ok" | "degraded";
+export type HealthStatus = "ok" | "degraded" | "failing";
 
 /**
  * What an ndjson body did: lines read and refused, bytes, and the head after it.
@@ -2394,6 +2446,7 @@ export type EventType =
   | "agent.task"
   | "agent.notification"
   | "system.stats"
+  | "system.error"
   | "tmux.window_opened"
   | "tmux.window_renamed"
   | "tmux.window_closed"
@@ -2433,6 +2486,7 @@ export interface ServerToClientEvents {
   "agent.task": (envelope: Envelope<AgentTask>) => void;
   "agent.notification": (envelope: Envelope<AgentNotification>) => void;
   "system.stats": (envelope: Envelope<SystemStats>) => void;
+  "system.error": (envelope: Envelope<SystemError>) => void;
   "tmux.window_opened": (envelope: Envelope<TmuxWindowOpened>) => void;
   "tmux.window_renamed": (envelope: Envelope<TmuxWindowRenamed>) => void;
   "tmux.window_closed": (envelope: Envelope<TmuxWindowClosed>) => void;

@@ -89,8 +89,11 @@ class Server:
             lines.put(None)
 
         threading.Thread(target=pump, name="agentcast-stdout", daemon=True).start()
+        self._lines = lines
         deadline = time.monotonic() + READY_TIMEOUT_S
         self.url = ""
+        # What it printed and was read: up to its ready line, then what `printed_line` read.
+        self.printed: list[str] = []
         while not self.url:
             left = deadline - time.monotonic()
             try:
@@ -101,9 +104,25 @@ class Server:
             if line is None:
                 self.stop()
                 pytest.fail(f"agentcast exited before it was ready (code {self.proc.poll()})\n{self.logs()}")
+            self.printed.append(line.strip())
             match = READY_LINE.match(line.strip())
             if match:
                 self.url = match.group(1)
+
+    def printed_line(self, prefix: str, timeout: float = WAIT_S) -> str:
+        """The first line it printed on stdout that starts with `prefix`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.printed:
+                if line.startswith(prefix):
+                    return line
+            try:
+                line = self._lines.get(timeout=max(deadline - time.monotonic(), 0.001))
+            except queue.Empty:
+                raise AssertionError(f"agentcast printed no `{prefix}` line within {timeout} s: {self.printed}") from None
+            if line is None:
+                raise AssertionError(f"agentcast exited without printing a `{prefix}` line: {self.printed}")
+            self.printed.append(line.strip())
 
     def token(self, scope: str, sessions: str = "*") -> str:
         """A token signed with this server's key (`agentcast token create`)."""

@@ -11,13 +11,16 @@
 //! - `event`: [`AuditEvent`], one variant per `event` name, and how it is written.
 //! - `writer`: [`Audit`], the handle that records without blocking, and the thread that
 //!   writes (what happens when it falls behind, and the flush on shutdown).
+//! - `refusals`: [`Refusals`], the refused tokens counted by reason (for `/metrics`).
 
 mod event;
+mod refusals;
 mod writer;
 
 use std::path::Path;
 
 pub use event::{Actor, AdminAction, AuditEvent, ControlAction, LimitHit, Refresher, TokenUse};
+pub use refusals::Refusals;
 pub use writer::{Audit, AuditError};
 
 use crate::config::AuditTarget;

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 use super::event::{AuditEvent, Line};
+use super::refusals::Refusals;
 
 /// Lines the queue holds before it drops: about a megabyte of typical lines.
 pub(crate) const QUEUE_LINES: usize = 4096;
@@ -26,6 +27,8 @@ pub(crate) const QUEUE_LINES: usize = 4096;
 pub struct Audit {
     /// `None`: the audit log is off.
     queue: Option<Arc<Queue>>,
+    /// The refused tokens, counted whether or not the log is written.
+    refusals: Arc<Refusals>,
 }
 
 struct Queue {
@@ -53,7 +56,10 @@ pub enum AuditError {
 impl Audit {
     /// Records nothing.
     pub fn off() -> Self {
-        Self { queue: None }
+        Self {
+            queue: None,
+            refusals: Arc::default(),
+        }
     }
 
     /// Starts the writer thread on `out`, with a queue of `capacity` lines.
@@ -67,12 +73,16 @@ impl Audit {
                 tx,
                 dropped: AtomicU64::new(0),
             })),
+            refusals: Arc::default(),
         })
     }
 
     /// Queues `event` with the current time; returns at once. A full queue drops the event
     /// (counted, and said in a warning): the service goes on, the operator sees it.
     pub fn record(&self, event: AuditEvent) {
+        if let AuditEvent::TokenRefused { reason, .. } = &event {
+            self.refusals.count(reason);
+        }
         let Some(queue) = &self.queue else {
             return;
         };
@@ -112,6 +122,11 @@ impl Audit {
             .await
             .map_err(|_| AuditError::WriterStopped)?;
         flushed.await.map_err(|_| AuditError::WriterStopped)
+    }
+
+    /// The tokens refused so far, by reason.
+    pub fn refusals(&self) -> &Refusals {
+        &self.refusals
     }
 
     /// Events dropped so far because the queue was full.

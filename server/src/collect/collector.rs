@@ -221,6 +221,7 @@ impl Collector {
                         self.limits,
                     );
                     FileReader::new(path, mapper, self.limits.max_line_bytes, followed.committed)
+                        .counted_in(self.hub.stats().ingest.clone())
                 }
             };
             let read = tokio::task::spawn_blocking(move || {

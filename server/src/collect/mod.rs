@@ -30,7 +30,9 @@ use std::sync::atomic::Ordering;
 use tokio::task::JoinHandle;
 
 use crate::config::CollectSettings;
-use crate::hub::Hub;
+use agentcast_shared::Severity;
+
+use crate::hub::{Component, Hub};
 use crate::ingest::IngestLimits;
 use collector::{Collector, MapperFactory};
 use follow::Watches;
@@ -56,7 +58,36 @@ pub(crate) fn spawn_with(
     // Importing from the start: nobody reads "done" before the walk has counted the files.
     counters.importing.store(true, Ordering::Relaxed);
     counters.enabled.store(true, Ordering::Relaxed);
-    tokio::spawn(run(hub, settings, limits, mappers))
+    tokio::spawn(async move {
+        let watchdog = Stopped(hub.clone());
+        run(hub, settings, limits, mappers).await;
+        watchdog.report("its loop ended");
+    })
+}
+
+/// Marks the collector stopped (`/health`, `/metrics`) and reports it as `system.error` when
+/// its task ends while the server runs: it panicked (dropped while unwinding) or its loop
+/// ended. An abort at shutdown drops it quietly.
+struct Stopped(Hub);
+
+impl Stopped {
+    fn report(&self, why: &str) {
+        let stats = self.0.stats();
+        stats.collector.stopped.store(true, Ordering::Relaxed);
+        let message = format!("the transcript collector stopped ({why}); see the server log");
+        tracing::error!(why, "the transcript collector stopped");
+        stats
+            .errors
+            .report(Component::Collector, Severity::Error, message);
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.report("it panicked");
+        }
+    }
 }
 
 async fn run(hub: Hub, settings: CollectSettings, limits: IngestLimits, mappers: MapperFactory) {

@@ -13,10 +13,11 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use agentcast_shared::{AgentError, Event};
 
-use crate::ingest::{Decoded, JsonlDecoder, LineMapper};
+use crate::ingest::{Decoded, IngestCounters, JsonlDecoder, LineMapper};
 
 /// What reading a file found.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +79,8 @@ pub(crate) struct FileReader {
     /// The identity of the file read, once read.
     file_id: Option<String>,
     buffer: Vec<u8>,
+    /// The server's ingest counters: the lines published (not those mapped again).
+    counters: Option<Arc<IngestCounters>>,
 }
 
 impl FileReader {
@@ -100,7 +103,14 @@ impl FileReader {
             published_until,
             file_id: None,
             buffer: Vec::new(),
+            counters: None,
         }
+    }
+
+    /// Also counts the lines it publishes, and the unusable ones, in the server's `counters`.
+    pub fn counted_in(mut self, counters: Arc<IngestCounters>) -> Self {
+        self.counters = Some(counters);
+        self
     }
 
     pub fn file_id(&self) -> Option<&str> {
@@ -162,10 +172,18 @@ impl FileReader {
             let publish = end > self.published_until;
             let (mapper, out, too_long) =
                 (&mut self.mapper, &mut chunk.events, &mut chunk.too_long);
+            // Lines mapped again only to rebuild the mapper's state were counted before.
+            let counters = self.counters.as_deref().filter(|_| publish);
             self.decoder.push(text, |decoded| match decoded {
                 Decoded::Line { number, text } => {
                     let mark = out.len();
+                    if let Some(counters) = counters {
+                        counters.line();
+                    }
                     if let Err(reason) = mapper.map_line(text, now_ms, out) {
+                        if let Some(counters) = counters {
+                            counters.error("malformed_json");
+                        }
                         out.push(Event::from(AgentError {
                             code: "malformed_json".into(),
                             message: format!("line {number} is not JSON: {reason}"),
@@ -179,6 +197,9 @@ impl FileReader {
                 }
                 Decoded::Rejected(error) => {
                     *too_long += 1;
+                    if let Some(counters) = counters {
+                        counters.error(error.code());
+                    }
                     if publish {
                         out.push(error.to_agent_error().into());
                     }

@@ -1,5 +1,6 @@
 //! The hub: how much one publish may carry, each session's queue and in-memory tail, the
-//! group commit of its sequencer, how much history it keeps, and the `system.stats` interval.
+//! group commit of its sequencer, how much history it keeps, and the `system.stats` and
+//! `system.error` intervals.
 //! Retention sits here rather than with the store's settings because the hub applies it (a
 //! sequencer trims its session as it commits; the hub sweeps old events).
 
@@ -55,6 +56,12 @@ settings_group! {
     stats_interval_ms -> stats_interval: Duration {
         flag: "stats-interval-ms", env: "AGENTCAST_STATS_INTERVAL_MS", value_name: "MS",
         input: u64, default: 2000, check: positive, convert: millis,
+    }
+    /// Least time between two system.error events of one component (store, collector,
+    /// limits), in ms; those in between are counted in the next one's `suppressed`.
+    system_error_interval_ms -> system_error_interval: Duration {
+        flag: "system-error-interval-ms", env: "AGENTCAST_SYSTEM_ERROR_INTERVAL_MS",
+        value_name: "MS", input: u64, default: 5000, convert: millis,
     }
 }
 

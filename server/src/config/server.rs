@@ -47,6 +47,13 @@ settings_group! {
         flag: "shutdown-grace-ms", env: "AGENTCAST_SHUTDOWN_GRACE_MS", value_name: "MS",
         input: u64, default: 5000, convert: millis,
     }
+    /// A second address serving only GET /metrics, without a token, for a Prometheus on a
+    /// private network (off when not given); on the main address /metrics needs a read token
+    /// for every session.
+    metrics_bind -> metrics_bind: Option<SocketAddr> {
+        flag: "metrics-bind", env: "AGENTCAST_METRICS_BIND", value_name: "ADDR",
+        input: SocketAddr,
+    }
 }
 
 /// `$XDG_DATA_HOME/agentcast` (or the platform equivalent), else `./.agentcast`.

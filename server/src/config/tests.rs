@@ -35,6 +35,12 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("--retention-max-events", "AGENTCAST_RETENTION_MAX_EVENTS", "retention_max_events"),
     ("--retention-max-age-hours", "AGENTCAST_RETENTION_MAX_AGE_HOURS", "retention_max_age_hours"),
     ("--stats-interval-ms", "AGENTCAST_STATS_INTERVAL_MS", "stats_interval_ms"),
+    (
+        "--system-error-interval-ms",
+        "AGENTCAST_SYSTEM_ERROR_INTERVAL_MS",
+        "system_error_interval_ms",
+    ),
+    ("--metrics-bind", "AGENTCAST_METRICS_BIND", "metrics_bind"),
     ("--durability", "AGENTCAST_DURABILITY", "durability"),
     ("--max-line-bytes", "AGENTCAST_MAX_LINE_BYTES", "max_line_bytes"),
     ("--max-ndjson-body", "AGENTCAST_MAX_NDJSON_BODY", "max_ndjson_body"),
@@ -178,6 +184,7 @@ fn help_shows_every_default() {
         "collect_tmux",
         "no_mcp",
         "dev",
+        "metrics_bind",
         "jwt_public_key",
         "jwt_private_key",
         "cert",
@@ -307,6 +314,7 @@ fn a_file_with_every_key_sets_every_setting() {
     let file = file(
         r#"
 bind = "127.0.0.2:9001"
+metrics_bind = "10.0.0.2:9090"
 data_dir = "/srv/agentcast"
 conformance = true
 log_format = "json"
@@ -325,6 +333,7 @@ commit_linger_ms = 12
 retention_max_events = 13
 retention_max_age_hours = 14
 stats_interval_ms = 15
+system_error_interval_ms = 34
 durability = "full"
 max_line_bytes = 16
 max_ndjson_body = 17
@@ -382,6 +391,7 @@ key = "/tls/key.pem"
         server: ServerSettings {
             conformance: true,
             bind: "127.0.0.2:9001".parse().unwrap(),
+            metrics_bind: Some("10.0.0.2:9090".parse().unwrap()),
             data_dir: "/srv/agentcast".into(),
             log_format: LogFormat::Json,
             shutdown_grace: ms(1),
@@ -403,6 +413,7 @@ key = "/tls/key.pem"
             retention_max_events: Some(13),
             retention_max_age: Some(Duration::from_secs(14 * 3600)),
             stats_interval: ms(15),
+            system_error_interval: ms(34),
         },
         store: StoreSettings {
             durability: Durability::Full,

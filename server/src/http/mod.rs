@@ -3,7 +3,7 @@
 //! from shared's `utoipa` feature); what a route does beyond HTTP is a service's
 //! (`crate::services`): no handler reaches into the store.
 //!
-//! - `health`: `GET /health`.
+//! - `health`: `GET /health`. (`GET /metrics` is `crate::metrics`'.)
 //! - `ingest`: publish, ndjson and hook ingestion.
 //! - `sessions`: start, list, read, stop, delete and checkpoint sessions.
 //! - `control`: answer a controlled session's agent (prompt, interrupt, end, permissions).
@@ -43,6 +43,8 @@ use tower_http::compression::CompressionLayer;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
+use crate::metrics::route as metrics;
+
 pub use auth::Caller;
 pub use error::ApiError;
 pub use state::AppState;
@@ -63,6 +65,7 @@ fn documented_routes(state: &AppState) -> OpenApiRouter<AppState> {
     let limited = |routes: UtoipaMethodRouter<AppState>| routes.layer(json_limit);
     OpenApiRouter::new()
         .routes(routes!(health::health))
+        .routes(routes!(metrics::scrape))
         .routes(routes!(openapi::serve))
         .routes(limited(routes!(sessions::create)))
         .routes(routes!(sessions::list))

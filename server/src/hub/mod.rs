@@ -9,6 +9,8 @@
 //!   reconnects with its last offset.
 //! - `type_set`: [`TypeSet`], the event types a client is subscribed to.
 //! - `stats`: counters and the periodic `system.stats` event.
+//! - `process`: this process's CPU time and memory, from /proc.
+//! - `system_error`: failures of the server itself, counted and emitted as `system.error`.
 //! - `history`: pages of a session's stored events (`get_history`, `GET .../events`).
 //! - `status`: what `get_status` reports of a session and of the hub.
 //! - `retention`: trimming sessions to the event cap and the age limit.
@@ -21,12 +23,14 @@
 pub mod delivery;
 pub mod envelope;
 pub mod history;
+pub(crate) mod process;
 mod recovery;
 pub mod retention;
 mod sequencer;
 pub(crate) mod session;
 pub(crate) mod stats;
 mod status;
+pub(crate) mod system_error;
 mod tail;
 mod type_set;
 
@@ -36,13 +40,15 @@ use std::time::Duration;
 
 use agentcast_shared::rest::SessionRecord;
 use agentcast_shared::{
-    ErrorCode, Event, SESSION_RECOVERED, SYSTEM_STATS, SessionSummary, is_valid_session_id,
+    ErrorCode, Event, SESSION_RECOVERED, SYSTEM_ERROR, SYSTEM_STATS, SessionSummary,
+    is_valid_session_id,
 };
 use tokio::task::JoinSet;
 
 pub use delivery::{Delivery, Recipient, SendFailure};
 pub use session::SessionHandle;
-pub use stats::{CollectorCounters, Hits, Stats};
+pub use stats::{CollectorCounters, Hits, PerNamespace, Stats};
+pub use system_error::Component;
 pub use type_set::TypeSet;
 
 use crate::config::HubSettings;
@@ -54,7 +60,7 @@ use crate::store::{Store, StoreError};
 pub const SESSION_NS_PREFIX: &str = "/sessions/";
 
 /// Event types only the server emits (per socket or per server), never a producer.
-const SERVER_ONLY_TYPES: [&str; 2] = [SESSION_RECOVERED, SYSTEM_STATS];
+const SERVER_ONLY_TYPES: [&str; 3] = [SESSION_RECOVERED, SYSTEM_STATS, SYSTEM_ERROR];
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum HubError {

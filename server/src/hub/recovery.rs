@@ -11,6 +11,7 @@
 //! Both read the history through [`History::next_page`]; [`Progress`] is the arithmetic of
 //! where a catch-up got and what `session.recovered` says.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -180,15 +181,19 @@ pub(crate) async fn replay(
         tail: &session.shared.tail,
     };
     let patience = hub.delivery().patience();
+    let replayed = &hub.stats().events_replayed;
     let mut progress = Progress::towards(requested, head);
     while progress.through < head {
         let page = history.next_page(progress.through, head).await;
         progress.start_page(&page, head);
         for entry in &page {
             let wanted = recipient.wanted().contains(entry.kind);
-            if wanted && let Err(failure) = send_patiently(&*recipient, entry, patience).await {
-                gave_up(&*recipient, failure);
-                return;
+            if wanted {
+                if let Err(failure) = send_patiently(&*recipient, entry, patience).await {
+                    gave_up(&*recipient, failure);
+                    return;
+                }
+                replayed.fetch_add(1, Ordering::Relaxed);
             }
             progress.through = entry.offset;
         }
@@ -221,6 +226,7 @@ pub(crate) async fn finish(history: &History<'_>, head: u64, catch_up: CatchUp) 
     if !recipient.is_connected() {
         return;
     }
+    let replayed = &history.hub.stats().events_replayed;
     // Read before going live: the store is not read while the subscriptions are held.
     let mut pages = Vec::new();
     let mut after = progress.through;
@@ -239,6 +245,7 @@ pub(crate) async fn finish(history: &History<'_>, head: u64, catch_up: CatchUp) 
             for entry in page {
                 if wanted.contains(entry.kind) {
                     recipient.send(entry.kind, &entry.payload)?;
+                    replayed.fetch_add(1, Ordering::Relaxed);
                 }
                 progress.through = entry.offset;
             }

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use agentcast_shared::{Event, format_ts_millis};
+use agentcast_shared::{Event, Severity, format_ts_millis};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -15,7 +15,7 @@ use super::recovery::{self, CatchUp, History};
 use super::retention::{trim_session, trim_step};
 use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared, apply, in_summary};
 use super::tail::TailEntry;
-use super::{Hub, HubError, SESSION_NS_PREFIX, envelope};
+use super::{Component, Hub, HubError, SESSION_NS_PREFIX, envelope};
 use crate::clock::now_unix_millis;
 use crate::config::HubSettings;
 use crate::store::{FileCursor, StoredEvent};
@@ -38,7 +38,11 @@ pub(crate) fn spawn_parts(
     limits: &HubSettings,
 ) -> (SessionHandle, Sequencer) {
     let (tx, rx) = mpsc::channel(limits.session_queue);
-    let shared = Arc::new(SessionShared::new(&id, limits.tail_events));
+    let shared = Arc::new(SessionShared::new(
+        &id,
+        limits.tail_events,
+        hub.stats().ingest.clone(),
+    ));
     let handle = SessionHandle {
         id: id.clone(),
         tx,
@@ -107,6 +111,11 @@ impl Sequencer {
                 SequencerMsg::CatchUp(catch_up) => return (group, Some(catch_up)),
                 SequencerMsg::Publish(batch) => {
                     events += batch.events.len();
+                    let taken = batch.events.len() as u64;
+                    self.hub
+                        .stats()
+                        .events_ingested
+                        .fetch_add(taken, Ordering::Relaxed);
                     group.push(batch);
                 }
             }
@@ -144,8 +153,19 @@ impl Sequencer {
             .iter()
             .filter_map(|batch| batch.cursor.clone())
             .collect();
-        if let Err(err) = self.hub.store().events().commit(&stored, &cursors).await {
+        let stats = self.hub.stats();
+        let started = Instant::now();
+        let committed = self.hub.store().events().commit(&stored, &cursors).await;
+        stats
+            .commit_seconds
+            .observe(started.elapsed().as_secs_f64());
+        stats.commit_events.observe(stored.len() as f64);
+        if let Err(err) = committed {
             tracing::error!(%err, events = stored.len(), "storing events failed; none was published");
+            let message = format!("storing {} events failed: {err}", stored.len());
+            stats
+                .errors
+                .report(Component::Store, Severity::Error, message);
             for batch in group {
                 let _ = batch.reply.send(Err(HubError::Store));
             }
@@ -262,6 +282,9 @@ impl Sequencer {
         record.head_offset = self.head;
         if let Err(err) = self.hub.store().sessions().upsert_session(&record).await {
             tracing::error!(%err, "storing the session summary failed");
+            let message = format!("storing a session summary failed: {err}");
+            let errors = &self.hub.stats().errors;
+            errors.report(Component::Store, Severity::Error, message);
         }
     }
 

@@ -12,7 +12,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::HubError;
 use super::recovery::CatchUp;
 use super::tail::Tail;
-use crate::ingest::{HookContext, HookMapper, IngestLimits, IngestPipeline, SessionContext};
+use crate::ingest::{
+    HookContext, HookMapper, IngestCounters, IngestLimits, IngestPipeline, SessionContext,
+};
 use crate::store::FileCursor;
 use agentcast_shared::SessionSource;
 use agentcast_shared::rest::{SessionRecord, StreamIngest};
@@ -103,10 +105,12 @@ pub(crate) struct SessionShared {
     pub lines: tokio::sync::Mutex<Option<IngestPipeline>>,
     /// The mapper state of hook payloads. A std mutex: mapping is synchronous.
     pub hooks: Mutex<Option<HookMapper>>,
+    /// The server's ingest counters, which the line pipelines count in.
+    pub ingest: Arc<IngestCounters>,
 }
 
 impl SessionShared {
-    pub fn new(id: &str, tail_events: usize) -> Self {
+    pub fn new(id: &str, tail_events: usize, ingest: Arc<IngestCounters>) -> Self {
         let meta = SessionRecord::new(id, SessionSource::Publish, SessionState::Starting, "");
         Self {
             resumed: AtomicBool::new(false),
@@ -116,6 +120,7 @@ impl SessionShared {
             meta: Mutex::new(meta),
             lines: tokio::sync::Mutex::new(None),
             hooks: Mutex::new(None),
+            ingest,
         }
     }
 }
@@ -213,6 +218,21 @@ impl SessionHandle {
         head.await.map_err(|_| HubError::ShuttingDown)?
     }
 
+    /// A pipeline for this session, counted in the server's ingest counters.
+    pub(crate) fn line_pipeline(
+        &self,
+        source: agentcast_shared::SessionSource,
+        limits: &IngestLimits,
+    ) -> IngestPipeline {
+        let context = SessionContext::new(self.id.to_string(), source);
+        self.counted(IngestPipeline::new(context, *limits))
+    }
+
+    /// `pipeline`, counted in the server's ingest counters.
+    pub(crate) fn counted(&self, pipeline: IngestPipeline) -> IngestPipeline {
+        pipeline.counted_in(self.shared.ingest.clone())
+    }
+
     /// Maps lines through this session's line pipeline (created with `source` on first use)
     /// and publishes their events. `each` gets every line's mapping result, for reporting.
     pub async fn ingest_lines<'a>(
@@ -223,9 +243,7 @@ impl SessionHandle {
         mut each: impl FnMut(usize, Result<(), crate::ingest::PushLineError>),
     ) -> Result<u64, HubError> {
         let mut pipeline = self.shared.lines.lock().await;
-        let pipeline = pipeline.get_or_insert_with(|| {
-            IngestPipeline::new(SessionContext::new(self.id.to_string(), source), *limits)
-        });
+        let pipeline = pipeline.get_or_insert_with(|| self.line_pipeline(source, limits));
         let mut events = Vec::new();
         for (index, line) in lines.into_iter().enumerate() {
             each(index, pipeline.push_line(line, &mut events));
@@ -244,9 +262,7 @@ impl SessionHandle {
     ) -> Result<StreamIngest, StreamIngestError<E>> {
         use futures_util::StreamExt;
         let mut guard = self.shared.lines.lock().await;
-        let pipeline = guard.get_or_insert_with(|| {
-            IngestPipeline::new(SessionContext::new(self.id.to_string(), source), *limits)
-        });
+        let pipeline = guard.get_or_insert_with(|| self.line_pipeline(source, limits));
         let before = pipeline.stats();
         let mut events = Vec::new();
         let mut bytes = 0u64;

@@ -1,11 +1,16 @@
-//! Server counters and the periodic `system.stats` event on the hub namespace.
+//! Server counters and the periodic `system.stats` event on the hub namespace. `/metrics`
+//! reads the same counters when it is scraped (`crate::metrics`).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use agentcast_shared::{CollectorStats, Event, LimitsHit, SYSTEM_STATS, SystemStats};
+use prometheus_client::metrics::histogram::Histogram;
 
-use super::{Hub, envelope};
+use super::system_error::SystemErrors;
+use super::{Hub, SESSION_NS_PREFIX, envelope, process};
+use crate::ingest::IngestCounters;
 
 /// Monotonic counters of the whole server, kept by whoever does the counted thing (the
 /// sequencers, the socket layer, the limits); readers take a snapshot.
@@ -14,18 +19,32 @@ pub struct Stats {
     started: Instant,
     /// Sockets connected to any namespace.
     pub connections: AtomicU64,
-    /// Events accepted into sessions.
+    /// Events taken by the sequencers to be stored (committed or not).
+    pub events_ingested: AtomicU64,
+    /// Events stored and broadcast (committed).
     pub events_in: AtomicU64,
-    /// Envelopes handed to sockets by broadcasts.
-    pub events_out: AtomicU64,
+    /// Envelopes handed to sockets by broadcasts, by namespace kind.
+    pub events_out: PerNamespace,
+    /// Broadcasts (one event to the subscribers of one namespace), by namespace kind.
+    pub broadcasts: PerNamespace,
+    /// Events sent to reconnecting clients catching up by offset.
+    pub events_replayed: AtomicU64,
+    /// Seconds each group commit took in the store.
+    pub commit_seconds: Histogram,
+    /// Events in each group commit.
+    pub commit_events: Histogram,
     /// Client events with a name no handler knows: ignored, counted here.
     pub unknown_events: AtomicU64,
+    /// Lines the server's pipelines and the collector mapped, and those they could not use.
+    pub ingest: Arc<IngestCounters>,
     /// Sockets disconnected because their send buffer was full.
     pub slow_consumer_disconnects: AtomicU64,
     /// Refusals by the rate and connection limits.
     pub limits_hit: Hits,
     /// What the transcript collectors report.
     pub collector: CollectorCounters,
+    /// Failures of the server itself, counted and emitted as `system.error`.
+    pub errors: SystemErrors,
 }
 
 impl Default for Stats {
@@ -33,13 +52,49 @@ impl Default for Stats {
         Self {
             started: Instant::now(),
             connections: AtomicU64::new(0),
+            events_ingested: AtomicU64::new(0),
             events_in: AtomicU64::new(0),
-            events_out: AtomicU64::new(0),
+            events_out: PerNamespace::default(),
+            broadcasts: PerNamespace::default(),
+            events_replayed: AtomicU64::new(0),
+            // 100 µs to about 6.5 s: an fsync'd SQLite commit takes milliseconds.
+            commit_seconds: Histogram::new(
+                prometheus_client::metrics::histogram::exponential_buckets(0.0001, 4.0, 9),
+            ),
+            // 1 to 4096 events, by powers of two (the group is at most commit_max_events).
+            commit_events: Histogram::new(
+                prometheus_client::metrics::histogram::exponential_buckets(1.0, 2.0, 13),
+            ),
             unknown_events: AtomicU64::new(0),
+            ingest: Arc::default(),
             slow_consumer_disconnects: AtomicU64::new(0),
             limits_hit: Hits::default(),
             collector: CollectorCounters::default(),
+            errors: SystemErrors::default(),
         }
+    }
+}
+
+/// One count for the hub namespace `/` and one for the session namespaces together: a
+/// namespace kind, never a session id, is what metrics are labelled with.
+#[derive(Debug, Default)]
+pub struct PerNamespace {
+    pub hub: AtomicU64,
+    pub session: AtomicU64,
+}
+
+impl PerNamespace {
+    /// The count of namespace `ns`'s kind.
+    pub fn of(&self, ns: &str) -> &AtomicU64 {
+        if ns.starts_with(SESSION_NS_PREFIX) {
+            &self.session
+        } else {
+            &self.hub
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.hub.load(Ordering::Relaxed) + self.session.load(Ordering::Relaxed)
     }
 }
 
@@ -61,6 +116,8 @@ pub struct CollectorCounters {
     pub bytes_imported: AtomicU64,
     pub files_followed: AtomicU64,
     pub errors: AtomicU64,
+    /// Set when the collector's task ended while the server runs (it panicked).
+    pub stopped: AtomicBool,
 }
 
 impl CollectorCounters {
@@ -110,6 +167,7 @@ struct RateMeter {
     last: Instant,
     events_in: u64,
     events_out: u64,
+    cpu_s: f64,
 }
 
 impl RateMeter {
@@ -117,15 +175,18 @@ impl RateMeter {
         let stats = hub.stats();
         let (events_in, events_out) = (
             stats.events_in.load(Ordering::Relaxed),
-            stats.events_out.load(Ordering::Relaxed),
+            stats.events_out.total(),
         );
-        let secs = self.last.elapsed().as_secs_f64().max(1e-3);
+        let cpu_s = process::cpu_seconds();
+        let elapsed = self.last.elapsed();
+        let secs = elapsed.as_secs_f64().max(1e-3);
         let snapshot = SystemStats {
             connections: stats.connections.load(Ordering::Relaxed),
             sessions_active: hub.active_sessions(),
             events_in_per_s: (events_in - self.events_in) as f64 / secs,
             events_out_per_s: (events_out - self.events_out) as f64 / secs,
-            memory_bytes: resident_memory_bytes(),
+            memory_bytes: process::resident_memory_bytes(),
+            cpu_percent: process::cpu_percent(self.cpu_s, cpu_s, elapsed),
             uptime_s: stats.uptime().as_secs(),
             slow_consumer_disconnects: stats.slow_consumer_disconnects.load(Ordering::Relaxed),
             limits_hit: stats.limits_hit.snapshot(),
@@ -135,6 +196,7 @@ impl RateMeter {
             last: Instant::now(),
             events_in,
             events_out,
+            cpu_s,
         };
         snapshot
     }
@@ -146,6 +208,7 @@ pub fn current(hub: &Hub) -> SystemStats {
         last: Instant::now() - hub.stats().uptime(),
         events_in: 0,
         events_out: 0,
+        cpu_s: 0.0,
     };
     meter.snapshot(hub)
 }
@@ -156,6 +219,7 @@ pub async fn run_ticker(hub: Hub, interval: Duration) {
         last: Instant::now(),
         events_in: 0,
         events_out: 0,
+        cpu_s: process::cpu_seconds(),
     };
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -166,12 +230,4 @@ pub async fn run_ticker(hub: Hub, interval: Duration) {
         let payload = envelope::ephemeral("", &event);
         hub.delivery().broadcast("/", SYSTEM_STATS, &payload).await;
     }
-}
-
-/// Resident set size from /proc (Linux); 0 where it cannot be read.
-fn resident_memory_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4096)
 }

@@ -9,6 +9,7 @@
 //! command, `POST /api/hooks`) push into these and hand the events to the sequencer.
 //!
 //! - [`context`]: [`IngestLimits`] and [`SessionContext`].
+//! - `counters`: [`IngestCounters`], the server's lines and errors by kind (`/metrics`).
 //! - [`decoder`]: [`JsonlDecoder`], bytes in any split to complete lines.
 //! - [`claude`]: [`ClaudeMapper`], one stream-json line to events (its table says what each
 //!   line becomes).
@@ -34,6 +35,7 @@ pub mod claude;
 pub mod claude_transcript;
 pub mod codex;
 pub mod context;
+mod counters;
 pub mod decoder;
 pub mod hooks;
 mod json_line;
@@ -53,6 +55,7 @@ pub use claude::{ClaudeMapper, Mapped, NotJson};
 pub use claude_transcript::ClaudeTranscriptMapper;
 pub use codex::{CodexRolloutMapper, rollout_session_id};
 pub use context::{IngestLimits, SessionContext};
+pub use counters::{ERROR_KINDS, IngestCounters};
 pub use decoder::{Decoded, JsonlDecoder, LineError, LineErrorKind};
 pub use hooks::{HookContext, HookError, HookMapper};
 pub use line_mapper::LineMapper;

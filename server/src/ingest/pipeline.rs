@@ -4,10 +4,13 @@
 //! line pushed whole that cannot be used is a [`PushLineError`] for the caller to report; in
 //! a byte stream it becomes an `agent.error` and the stream goes on.
 
+use std::sync::Arc;
+
 use agentcast_shared::{AgentError, Event};
 
 use super::claude::{ClaudeMapper, Mapped, NotJson};
 use super::context::{IngestLimits, SessionContext};
+use super::counters::IngestCounters;
 use super::decoder::{Decoded, JsonlDecoder, LineErrorKind};
 use super::text::{EXCERPT_BYTES, excerpt};
 
@@ -53,6 +56,8 @@ pub struct IngestPipeline {
     mapper: ClaudeMapper,
     clock: Clock,
     stats: IngestStats,
+    /// The server's counters over every session, when the server runs this pipeline.
+    counters: Option<Arc<IngestCounters>>,
     max_line_bytes: usize,
 }
 
@@ -79,8 +84,15 @@ impl IngestPipeline {
             mapper: ClaudeMapper::new(context, limits),
             clock,
             stats: IngestStats::default(),
+            counters: None,
             max_line_bytes: limits.max_line_bytes,
         }
+    }
+
+    /// Also counts its lines and errors in the server's `counters`.
+    pub fn counted_in(mut self, counters: Arc<IngestCounters>) -> Self {
+        self.counters = Some(counters);
+        self
     }
 
     /// Feeds a chunk of bytes, split anywhere; appends the events of every line it completes.
@@ -104,15 +116,20 @@ impl IngestPipeline {
             mapper,
             clock,
             stats,
+            counters,
             ..
         } = self;
+        let mut count = Count {
+            stats,
+            server: counters.as_deref(),
+        };
         decoder.push(chunk, |decoded| {
             if let Decoded::Line { text, .. } = &decoded
                 && divert(text, out.len())
             {
                 return;
             }
-            handle(decoded, mapper, clock, stats, out)
+            handle(decoded, mapper, clock, &mut count, out)
         });
         self.stats.events += (out.len() - before) as u64;
     }
@@ -125,7 +142,15 @@ impl IngestPipeline {
         let line = line.strip_suffix('\n').unwrap_or(line);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let number = self.decoder.count_line();
+        let mut count = Count {
+            stats: &mut self.stats,
+            server: self.counters.as_deref(),
+        };
         if line.len() > self.max_line_bytes {
+            // Rejected, not an agent.error: the server counts it, the pipeline's `errors` not.
+            if let Some(server) = count.server {
+                server.error("line_too_long");
+            }
             return Err(PushLineError::Line(LineErrorKind::TooLong {
                 size: line.len() as u64,
                 max: self.max_line_bytes,
@@ -137,14 +162,20 @@ impl IngestPipeline {
         let before = out.len();
         let now = (self.clock)();
         let result = self.mapper.map_line(line, now, out);
-        self.stats.lines += 1;
-        self.stats.events += (out.len() - before) as u64;
+        count.line();
+        count.stats.events += (out.len() - before) as u64;
         match result {
             Ok(mapped) => {
-                self.stats.raw += u64::from(mapped == Mapped::Raw);
+                count.stats.raw += u64::from(mapped == Mapped::Raw);
                 Ok(())
             }
-            Err(reason) => Err(PushLineError::NotJson { number, reason }),
+            Err(reason) => {
+                // Rejected, not an agent.error: as for a line too long above.
+                if let Some(server) = count.server {
+                    server.error("malformed_json");
+                }
+                Err(PushLineError::NotJson { number, reason })
+            }
         }
     }
 
@@ -157,9 +188,14 @@ impl IngestPipeline {
             mapper,
             clock,
             stats,
+            counters,
             ..
         } = self;
-        decoder.finish(|decoded| handle(decoded, mapper, clock, stats, out));
+        let mut count = Count {
+            stats,
+            server: counters.as_deref(),
+        };
+        decoder.finish(|decoded| handle(decoded, mapper, clock, &mut count, out));
         self.stats.events += (out.len() - before) as u64;
     }
 
@@ -174,22 +210,45 @@ impl IngestPipeline {
     }
 }
 
+/// Where a pipeline counts: its own [`IngestStats`], and the server's counters if any.
+struct Count<'a> {
+    stats: &'a mut IngestStats,
+    server: Option<&'a IngestCounters>,
+}
+
+impl Count<'_> {
+    fn line(&mut self) {
+        self.stats.lines += 1;
+        if let Some(server) = self.server {
+            server.line();
+        }
+    }
+
+    /// A line that became an `agent.error` of code `kind`.
+    fn error(&mut self, kind: &str) {
+        self.stats.errors += 1;
+        if let Some(server) = self.server {
+            server.error(kind);
+        }
+    }
+}
+
 fn handle(
     decoded: Decoded<'_>,
     mapper: &mut ClaudeMapper,
     clock: &mut Clock,
-    stats: &mut IngestStats,
+    count: &mut Count<'_>,
     out: &mut Vec<Event>,
 ) {
     match decoded {
         Decoded::Line { number, text } => {
-            map_line(number, text, mapper, clock, stats, out, |reason| {
+            map_line(number, text, mapper, clock, count, out, |reason| {
                 let message = PushLineError::NotJson { number, reason }.to_string();
                 ("malformed_json", message)
             })
         }
         Decoded::Unterminated { number, text } => {
-            map_line(number, text, mapper, clock, stats, out, |reason| {
+            map_line(number, text, mapper, clock, count, out, |reason| {
                 let len = text.len();
                 let message = format!(
                     "the input ended inside line {number} ({len} bytes, no newline): {reason}"
@@ -198,7 +257,7 @@ fn handle(
             })
         }
         Decoded::Rejected(error) => {
-            stats.errors += 1;
+            count.error(error.code());
             out.push(error.to_agent_error().into());
         }
     }
@@ -211,16 +270,16 @@ fn map_line(
     text: &str,
     mapper: &mut ClaudeMapper,
     clock: &mut Clock,
-    stats: &mut IngestStats,
+    count: &mut Count<'_>,
     out: &mut Vec<Event>,
     describe: impl FnOnce(NotJson) -> (&'static str, String),
 ) {
-    stats.lines += 1;
+    count.line();
     match mapper.map_line(text, clock(), out) {
-        Ok(mapped) => stats.raw += u64::from(mapped == Mapped::Raw),
+        Ok(mapped) => count.stats.raw += u64::from(mapped == Mapped::Raw),
         Err(reason) => {
-            stats.errors += 1;
             let (code, message) = describe(reason);
+            count.error(code);
             let error = AgentError {
                 code: code.into(),
                 message,

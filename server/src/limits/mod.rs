@@ -28,7 +28,8 @@ pub use message::{MessageBudget, Verdict};
 
 use crate::audit::{Audit, AuditEvent, LimitHit};
 use crate::config::Limits;
-use crate::hub::{Hits, Stats};
+use crate::hub::{Component, Hits, Stats};
+use agentcast_shared::Severity;
 
 /// A per-second rate with a burst of twice as much.
 fn quota(per_second: u32) -> Quota {
@@ -98,10 +99,18 @@ impl Limiters {
             .map(|rate| Arc::new(MessageBudget::new(rate)))
     }
 
-    /// Counts, logs and audits a limit that refused something.
+    /// Counts, logs and audits a limit that refused something; the limit of the whole
+    /// server is also a `system.error`.
     pub(crate) fn hit(&self, counter: &AtomicU64, hit: LimitHit) {
         counter.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(limit = hit.limit(), detail = ?hit, "limit hit");
+        if let LimitHit::MaxConnections { max, .. } = &hit {
+            let message = format!(
+                "the server is at its connection limit ({max}, max_connections): new connections are refused"
+            );
+            let errors = &self.0.stats.errors;
+            errors.report(Component::Limits, Severity::Warning, message);
+        }
         self.0.audit.record(AuditEvent::LimitHit(hit));
     }
 

@@ -84,7 +84,7 @@ pub(crate) async fn server_status(state: &AppState) -> ServerStatus {
             .collect(),
         sessions,
         events_in: hub.stats().events_in.load(Ordering::Relaxed),
-        events_out: hub.stats().events_out.load(Ordering::Relaxed),
+        events_out: hub.stats().events_out.total(),
         events_in_per_s: current.events_in_per_s,
         events_out_per_s: current.events_out_per_s,
         memory_bytes: current.memory_bytes,
@@ -141,7 +141,7 @@ pub(crate) fn server_status_text(status: &ServerStatus) -> String {
 /// What `health` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct HealthReport {
-    /// ok, or degraded when the database does not answer.
+    /// ok, degraded (a collector stopped, a recent server error) or failing (no database).
     pub status: HealthStatus,
     pub database: DatabaseStatus,
     pub version: String,
@@ -152,7 +152,7 @@ pub(crate) struct HealthReport {
 }
 
 pub(crate) async fn health(state: &AppState) -> HealthReport {
-    let health = health::check(&state.hub).await;
+    let health = health::check(&state.hub, &state.sockets).await;
     let collector = state.hub.stats().collector.snapshot();
     HealthReport {
         status: health.status,

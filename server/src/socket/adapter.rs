@@ -7,7 +7,8 @@
 //! by offset). This adapter therefore sends room by room *per socket id*, which costs one packet
 //! encoding per receiver, and records the ids of the full ones in [`BroadcastLedger`]; the
 //! delivery that broadcast the event then deals with them (see `slow_consumer`). It also
-//! counts the packets delivered (the hub's `events_out`).
+//! counts the broadcasts and the packets delivered, by namespace kind (the hub's
+//! `broadcasts` and `events_out`).
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -102,9 +103,11 @@ impl CoreAdapter<Emitter> for TrackingAdapter {
             }
         }
         let delivered = attempted - errors.len();
-        self.ledger
-            .stats
+        let (stats, path) = (&self.ledger.stats, self.local.path());
+        stats.broadcasts.of(path).fetch_add(1, Ordering::Relaxed);
+        stats
             .events_out
+            .of(path)
             .fetch_add(delivered as u64, Ordering::Relaxed);
         if errors.is_empty() {
             Ok(())

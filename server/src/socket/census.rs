@@ -1,5 +1,5 @@
-//! What is connected now, namespace by namespace: sockets and rooms. Read on demand (the MCP
-//! `server_status` tool), never on a hot path.
+//! What is connected now, namespace by namespace: sockets, rooms and their members. Read on
+//! demand (the MCP `server_status` tool, `/health`, `/metrics`), never on a hot path.
 
 use super::SocketLayer;
 
@@ -12,6 +12,8 @@ pub struct NamespaceCensus {
     pub sockets: usize,
     /// Rooms with at least one member (one per subscribed event type).
     pub rooms: usize,
+    /// Memberships: each socket counted once per room it is in.
+    pub members: usize,
 }
 
 impl SocketLayer {
@@ -20,13 +22,16 @@ impl SocketLayer {
         let mut census = Vec::new();
         for ns in self.io.nsps() {
             let namespace = ns.ns_path().to_owned();
-            let sockets = ns.clone().sockets().len();
+            let sockets = ns.clone().sockets();
+            let members = sockets.iter().map(|socket| socket.rooms().len()).sum();
+            let sockets = sockets.len();
             // The local adapter answers from memory; it never fails.
             let rooms = ns.rooms().await.map_or(0, |rooms| rooms.len());
             census.push(NamespaceCensus {
                 namespace,
                 sockets,
                 rooms,
+                members,
             });
         }
         census.sort_by(|a, b| {

@@ -210,12 +210,13 @@ pub async fn run(
             .controls
             .attach(&spec.session_id, sink.clone(), stdin, first)
     });
-    let stdout_task = tokio::spawn(pump_stdout(
-        stdout,
-        IngestPipeline::new(context, limits),
-        sink.clone(),
-        control.clone(),
-    ));
+    let pipeline = IngestPipeline::new(context, limits);
+    // In this server, its lines count in the server's metrics; mapped for a remote one, not.
+    let pipeline = match &sink {
+        Sink::Local(session) => session.counted(pipeline),
+        Sink::Remote(_) => pipeline,
+    };
+    let stdout_task = tokio::spawn(pump_stdout(stdout, pipeline, sink.clone(), control.clone()));
     let stderr_task = tokio::spawn(pump_stderr(stderr, sink.clone()));
 
     let (exit, cancelled) = wait_or_stop(&mut child, stop, grace).await;

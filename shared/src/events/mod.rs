@@ -14,7 +14,7 @@
 //! - [`hook`]: hook commands the agent ran (`agent.hook`).
 //! - [`task`]: background tasks of the agent (`agent.task`).
 //! - [`notification`]: what the agent wants a person to notice (`agent.notification`).
-//! - [`system`]: server statistics (`system.stats`).
+//! - [`system`]: server statistics and failures (`system.stats`, `system.error`).
 //! - [`tmux`]: windows, panes and agents of a tmux server (`tmux.*`).
 
 pub mod agent;
@@ -42,7 +42,7 @@ pub use session::{
     AgentKind, SessionCheckpoint, SessionEnded, SessionRecovered, SessionSource, SessionStarted,
     SessionState, SessionStatus,
 };
-pub use system::{CollectorStats, LimitsHit, SystemStats};
+pub use system::{CollectorStats, LimitsHit, Severity, SystemError, SystemStats};
 pub use task::{AgentTask, AgentTaskStatus};
 pub use tmux::{
     TmuxAgentDetected, TmuxAgentEnded, TmuxPaneClosed, TmuxPaneCommandChanged, TmuxPaneExited,
@@ -216,6 +216,7 @@ event_types! {
     AGENT_TASK = "agent.task" => AgentTask, on_hub: false;
     AGENT_NOTIFICATION = "agent.notification" => AgentNotification, on_hub: true;
     SYSTEM_STATS = "system.stats" => SystemStats, on_hub: true;
+    SYSTEM_ERROR = "system.error" => SystemError, on_hub: true;
     TMUX_WINDOW_OPENED = "tmux.window_opened" => TmuxWindowOpened, on_hub: false;
     TMUX_WINDOW_RENAMED = "tmux.window_renamed" => TmuxWindowRenamed, on_hub: false;
     TMUX_WINDOW_CLOSED = "tmux.window_closed" => TmuxWindowClosed, on_hub: false;

@@ -1,4 +1,4 @@
-//! Server statistics: `system.stats`.
+//! The server itself: its statistics (`system.stats`) and its failures (`system.error`).
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,10 @@ pub struct SystemStats {
     pub events_out_per_s: f64,
     /// Resident memory of the server process.
     pub memory_bytes: u64,
+    /// CPU time the server process used over the last interval, in percent of one core
+    /// (200 is two cores busy).
+    #[serde(default)]
+    pub cpu_percent: f64,
     /// Seconds since the server started.
     pub uptime_s: u64,
     /// Sockets disconnected since start because their send buffer was full.
@@ -70,4 +74,45 @@ pub struct LimitsHit {
     pub messages: u64,
     /// Sockets disconnected for going on sending while limited.
     pub flood_disconnects: u64,
+}
+
+/// `system.error`: a failure of the server itself, not of one session (the store refused a
+/// commit, a collector stopped, a limit of the whole server was hit). Emitted on `/` with
+/// offset 0, at most once per component per `--system-error-interval-ms`; what that holds
+/// back is counted in `suppressed` of the next one (and every one in `/metrics`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct SystemError {
+    /// What failed: `store`, `collector` or `limits` (more may come).
+    pub component: String,
+    /// `warning` (something was refused or skipped) or `error` (work was lost or stopped).
+    pub severity: Severity,
+    /// What happened, for a person; the detail is in the server log.
+    pub message: String,
+    /// Errors of this component held back by the rate limit since the last `system.error`.
+    #[serde(default)]
+    pub suppressed: u64,
+}
+
+/// How bad a [`SystemError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The server goes on, something was refused or skipped (a limit hit).
+    Warning,
+    /// Work was lost or stopped (events not stored, a collector that stopped).
+    Error,
+}
+
+impl Severity {
+    /// The wire name, also the `severity` label in `/metrics`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }

@@ -582,6 +582,12 @@ class CollectorStats(BaseModel):
     """
 
 
+Severity = TypeAliasType("Severity", Literal["warning", "error"])
+"""
+How bad a [`SystemError`] is.
+"""
+
+
 class TmuxWindowOpened(BaseModel):
     """
     `tmux.window_opened`: a window appeared.
@@ -1507,7 +1513,7 @@ class Checkpoint(BaseModel):
     """
 
 
-HealthStatus = TypeAliasType("HealthStatus", Literal["ok", "degraded"])
+HealthStatus = TypeAliasType("HealthStatus", Literal["ok", "degraded", "failing"])
 """
 Whether the server serves fully.
 """
@@ -1516,6 +1522,14 @@ Whether the server serves fully.
 DatabaseStatus = TypeAliasType("DatabaseStatus", Literal["ok", "error"])
 """
 Whether the database answered.
+"""
+
+
+CollectorState = TypeAliasType(
+    "CollectorState", Literal["off", "importing", "following", "stopped"]
+)
+"""
+What the transcript collector is doing.
 """
 
 
@@ -2396,6 +2410,11 @@ class SystemStats(BaseModel):
     """
     Resident memory of the server process.
     """
+    cpu_percent: float | None = 0.0
+    """
+    CPU time the server process used over the last interval, in percent of one core
+    (200 is two cores busy).
+    """
     uptime_s: Annotated[int, Field(ge=0)]
     """
     Seconds since the server started.
@@ -2418,6 +2437,32 @@ class SystemStats(BaseModel):
     """
     The transcript collectors: the import's progress and the files followed; absent when
     collecting is off.
+    """
+
+
+class SystemError(BaseModel):
+    """
+    `system.error`: a failure of the server itself, not of one session (the store refused a
+    commit, a collector stopped, a limit of the whole server was hit). Emitted on `/` with
+    offset 0, at most once per component per `--system-error-interval-ms`; what that holds
+    back is counted in `suppressed` of the next one (and every one in `/metrics`).
+    """
+
+    component: str
+    """
+    What failed: `store`, `collector` or `limits` (more may come).
+    """
+    severity: Severity
+    """
+    `warning` (something was refused or skipped) or `error` (work was lost or stopped).
+    """
+    message: str
+    """
+    What happened, for a person; the detail is in the server log.
+    """
+    suppressed: Annotated[int | None, Field(ge=0)] = 0
+    """
+    Errors of this component held back by the rate limit since the last `system.error`.
     """
 
 
@@ -2491,6 +2536,15 @@ class SystemStatsEvent(BaseModel):
 
     type: Literal["system.stats"]
     data: SystemStats
+
+
+class SystemErrorEvent(BaseModel):
+    """
+    `system.error`
+    """
+
+    type: Literal["system.error"]
+    data: SystemError
 
 
 class ErrorBody(BaseModel):
@@ -2699,12 +2753,13 @@ class SessionDetail(BaseModel):
 
 class Health(BaseModel):
     """
-    The body of `GET /health` (200 when the database answers, 503 when it does not).
+    The body of `GET /health` (200 when `ok` or `degraded`, 503 when `failing`).
     """
 
     status: HealthStatus
     """
-    `ok`, or `degraded` when the database does not answer.
+    `ok`; `degraded` when it serves but something is wrong (a collector stopped, an
+    error of the server in the last minute); `failing` when the database does not answer.
     """
     database: DatabaseStatus
     """
@@ -2717,6 +2772,18 @@ class Health(BaseModel):
     uptime_s: Annotated[int, Field(ge=0)]
     """
     Seconds since the server started.
+    """
+    connections: Annotated[int | None, Field(ge=0)] = 0
+    """
+    Sockets connected now, over every namespace.
+    """
+    rooms: Annotated[int | None, Field(ge=0)] = 0
+    """
+    Rooms with at least one member now (a room is a namespace's subscribed event type).
+    """
+    collector: CollectorState | None = "off"
+    """
+    The transcript collector.
     """
 
 
@@ -2924,6 +2991,30 @@ class SystemStatsEnvelope(BaseModel):
     """
 
 
+class SystemErrorEnvelope(BaseModel):
+    """
+    An envelope of type `system.error`, its data a `SystemError`.
+    """
+
+    offset: Annotated[int, Field(ge=0)]
+    """
+    Position in the session stream (1, 2, 3, ...); 0 for an ephemeral control event.
+    """
+    session_id: str
+    """
+    The session this event belongs to; the hub repeats it so one handler serves all sessions.
+    """
+    ts: str
+    """
+    When the event was ingested: RFC 3339 UTC with milliseconds, `2026-11-24T10:00:00.123Z`.
+    """
+    type: Literal["system.error"]
+    data: SystemError
+    """
+    The event's data: the struct of its type (`ToolStarted` for `tool.started`, ...).
+    """
+
+
 class TodoUpdated(BaseModel):
     """
     `todo.updated`: the whole todo list, after every change.
@@ -2973,6 +3064,7 @@ Event = TypeAliasType(
     | AgentTaskEvent
     | AgentNotificationEvent
     | SystemStatsEvent
+    | SystemErrorEvent
     | TmuxWindowOpenedEvent
     | TmuxWindowRenamedEvent
     | TmuxWindowClosedEvent
@@ -3050,6 +3142,7 @@ KnownEnvelope = TypeAliasType(
         | AgentTaskEnvelope
         | AgentNotificationEnvelope
         | SystemStatsEnvelope
+        | SystemErrorEnvelope
         | TmuxWindowOpenedEnvelope
         | TmuxWindowRenamedEnvelope
         | TmuxWindowClosedEnvelope

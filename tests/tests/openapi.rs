@@ -12,6 +12,7 @@ use serde_json::Value;
 /// The routes the server serves, as DESIGN.md section 6 and the ingest API name them.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/health"),
+    ("get", "/metrics"),
     ("get", "/api/openapi.json"),
     ("get", "/api/sessions"),
     ("post", "/api/sessions"),

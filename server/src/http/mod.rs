@@ -3,7 +3,8 @@
 //! from shared's `utoipa` feature); what a route does beyond HTTP is a service's
 //! (`crate::services`): no handler reaches into the store.
 //!
-//! - `health`: `GET /health`. (`GET /metrics` is `crate::metrics`'.)
+//! - `health`: `GET /health`.
+//! - `metrics`: `GET /metrics` behind a token (the exposition is the `metrics` module's).
 //! - `ingest`: publish, ndjson and hook ingestion.
 //! - `sessions`: start, list, read, stop, delete and checkpoint sessions.
 //! - `control`: answer a controlled session's agent (prompt, interrupt, end, permissions).
@@ -31,6 +32,7 @@ mod history;
 mod ingest;
 mod jwks;
 mod mcp_servers;
+mod metrics;
 pub mod openapi;
 mod projects;
 mod query;
@@ -42,8 +44,6 @@ use axum::extract::DefaultBodyLimit;
 use tower_http::compression::CompressionLayer;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
-
-use crate::metrics::route as metrics;
 
 pub use auth::Caller;
 pub use error::ApiError;

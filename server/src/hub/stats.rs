@@ -1,5 +1,5 @@
 //! Server counters and the periodic `system.stats` event on the hub namespace. `/metrics`
-//! reads the same counters when it is scraped (`crate::metrics`).
+//! reads the same counters when it is scraped (the `metrics` module).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -7,12 +7,13 @@
 //! session id; a session status; a limit, an auth refusal reason, a component.
 //!
 //! - `snapshot`: [`Snapshot`], the values of one scrape, encoded with prometheus-client.
-//! - `route`: the route on the main address (a read token for every session) and the
-//!   separate address of `--metrics-bind` (no token).
+//! - `route`: the answer, and the separate address of `--metrics-bind` (no token); the
+//!   route on the main address, behind a token, is `http::metrics`.
 
 pub(crate) mod route;
 mod snapshot;
 
+pub(crate) use route::exposition;
 pub use route::{METRICS_PREFIX, bind_separate};
 pub(crate) use snapshot::Snapshot;
 

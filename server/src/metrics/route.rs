@@ -1,15 +1,11 @@
-//! Where `/metrics` is served. On the main address it is a REST route and needs a token with
-//! the `read` scope for every session (`sessions: ["*"]`): the numbers cover every session,
-//! as the hub namespace's `system.stats` does, which asks the same of a socket; reading them
-//! changes nothing, so neither `write` nor `admin` is asked. With `--metrics-bind` a second,
-//! plain-HTTP listener serves only `/metrics`, without a token, for a Prometheus on a private
-//! network: bind it to an address only that network reaches.
+//! Where `/metrics` is served without a token: with `--metrics-bind`, a second, plain-HTTP
+//! listener serves only `/metrics`, for a Prometheus on a private network (bind it to an
+//! address only that network reaches). On the main address it is a REST route behind a token
+//! (`http::metrics`), answering with [`exposition`] too.
 
 use std::io;
 use std::net::SocketAddr;
 
-use agentcast_shared::Scope;
-use agentcast_shared::rest::ErrorResponse;
 use axum::Router;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -19,36 +15,12 @@ use prometheus_client::encoding::prometheus_text;
 use tokio::task::JoinHandle;
 
 use super::Sources;
-use crate::http::{ApiError, AppState, Caller};
 
 /// The line the server prints on stdout once the `--metrics-bind` listener is bound.
 pub const METRICS_PREFIX: &str = "agentcast metrics on ";
 
-#[utoipa::path(
-    get, path = "/metrics", tag = "operations",
-    description = "The server's metrics in the Prometheus text format (version 0.0.4). Needs \
-        a read token for every session; `--metrics-bind` serves it without a token on a \
-        separate address.",
-    responses(
-        (status = 200, description = "The metrics", content_type = "text/plain", body = String),
-        (status = 401, description = "No token, or a refused one", body = ErrorResponse),
-        (status = 403, description = "A token without read for every session", body = ErrorResponse),
-    )
-)]
-pub async fn scrape(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<impl IntoResponse, ApiError> {
-    caller.require_all_sessions(Scope::Read)?;
-    let sources = Sources {
-        hub: state.hub,
-        sockets: state.sockets,
-        audit: state.audit,
-    };
-    Ok(exposition(&sources).await)
-}
-
-async fn exposition(sources: &Sources) -> impl IntoResponse + use<> {
+/// The exposition of every metric now, as an HTTP answer.
+pub(crate) async fn exposition(sources: &Sources) -> impl IntoResponse + use<> {
     (
         [(CONTENT_TYPE, prometheus_text::CONTENT_TYPE)],
         sources.render().await,

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,26 +37,46 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn memory() -> Self {
-        Fixture {
+    async fn memory() -> Option<Self> {
+        Some(Fixture {
             store: Store::new(Arc::new(MemoryStore::new())),
             reopen: None,
             _dir: None,
-        }
+        })
     }
 
-    async fn sqlite() -> Self {
+    async fn sqlite() -> Option<Self> {
         let dir = tempfile::tempdir().expect("a temp dir");
         let path: PathBuf = dir.path().to_owned();
         let reopen: Reopen = Box::new(move || {
             let path = path.clone();
-            Box::pin(async move { open(&path, Durability::Normal).await.expect("opens") })
+            Box::pin(async move { open(&path, Durability::Normal, None).await.expect("opens") })
         });
-        Fixture {
+        Some(Fixture {
             store: reopen().await,
             reopen: Some(reopen),
             _dir: Some(dir),
-        }
+        })
+    }
+
+    /// A fresh database on this process's private PostgreSQL server; `None` (the test
+    /// skips, after a notice) when PostgreSQL is not installed, except under CI.
+    async fn postgres() -> Option<Self> {
+        let url = testing::TempPostgres::shared()?.new_database().await;
+        let reopen: Reopen = Box::new(move || {
+            let url = url.clone();
+            Box::pin(async move {
+                // The data directory is not used with a URL.
+                open(Path::new("unused"), Durability::Normal, Some(&url))
+                    .await
+                    .expect("opens")
+            })
+        });
+        Some(Fixture {
+            store: reopen().await,
+            reopen: Some(reopen),
+            _dir: None,
+        })
     }
 
     /// Closes and reopens the store; a store where nothing survives is left as it is.
@@ -68,8 +88,8 @@ impl Fixture {
     }
 }
 
-/// Every test of the suite, run against the backend `$fixture` (a future of a [`Fixture`])
-/// opens, in a module named after it.
+/// Every test of the suite, run against the backend `$fixture` (a future of a [`Fixture`], or
+/// of `None` when the backend is not installed here) opens, in a module named after it.
 macro_rules! store_suite {
     ($backend:ident, $fixture:expr) => {
         mod $backend {
@@ -101,13 +121,15 @@ macro_rules! store_suite {
     (@tests $fixture:expr; $($name:ident),* $(,)?) => {
         $(#[tokio::test]
         async fn $name() {
-            super::$name($fixture.await).await;
+            let Some(fixture) = $fixture.await else { return };
+            super::$name(fixture).await;
         })*
     };
 }
 
 store_suite!(memory, Fixture::memory());
 store_suite!(sqlite, Fixture::sqlite());
+store_suite!(postgres, Fixture::postgres());
 
 /// 2026-11-24T10:00:00.000Z
 const BASE_MS: u64 = 1_795_514_400_000;

@@ -1,0 +1,199 @@
+//! [`PostgresStore`]: the store on a PostgreSQL server (`--database-url postgres://...`), for
+//! a database that outlives one machine's disk and, later, more than one node (DESIGN.md
+//! section 12). It behaves as [`SqliteStore`](super::SqliteStore) does: the same behavioural
+//! suite runs against both.
+//!
+//! Durability: a commit is a PostgreSQL commit, and `durability` picks its
+//! `synchronous_commit` ([`SynchronousCommit`]) the way it picks SQLite's `synchronous`:
+//! `normal` is `off` (a committed batch survives the agentcast server crashing or being
+//! SIGKILLed, since PostgreSQL has it; a crash of PostgreSQL or its host may lose the last
+//! few hundred milliseconds of commits, never the database's consistency), `full` is `on`
+//! (the commit is flushed to PostgreSQL's WAL, and to synchronous standbys if configured,
+//! before it is acknowledged, so it is broadcast only once it would survive a power loss).
+//!
+//! Connections: one pool for reads and writes (PostgreSQL runs them concurrently, unlike
+//! SQLite's single writer). Group commit makes each batch one statement
+//! ([`events`](self::events)), so the pool is rarely busy.
+//!
+//! Files: this one connects, migrates (from `server/migrations-postgres`) and holds column
+//! decoding; `events`, `sessions`, `projects` and `analytics` implement one trait each.
+
+mod analytics;
+mod events;
+mod projects;
+mod sessions;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+
+use super::error::db;
+use super::{Backend, DatabaseUrl, StoreError};
+
+/// The schema, embedded at build time from `server/migrations-postgres`.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
+
+/// How long a health check waits for the database.
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// When PostgreSQL acknowledges a commit (its `synchronous_commit`, set on every connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SynchronousCommit {
+    /// `off`: survives the agentcast server crashing; PostgreSQL crashing may lose the last
+    /// commits (up to three times its `wal_writer_delay`).
+    #[default]
+    Off,
+    /// `on`: flushed (and replicated to synchronous standbys) before the commit returns.
+    On,
+}
+
+/// How [`PostgresStore::open`] connects.
+#[derive(Debug, Clone)]
+pub struct PostgresOptions {
+    pub synchronous_commit: SynchronousCommit,
+    /// Connections at most, shared by reads and writes.
+    pub max_connections: u32,
+    /// How long an operation waits for a connection (a new one when the database was lost).
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PostgresOptions {
+    fn default() -> Self {
+        PostgresOptions {
+            synchronous_commit: SynchronousCommit::Off,
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The PostgreSQL store: every concern of the store in one database.
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and migrates the database to the current schema. An unreachable
+    /// server or a refused login is [`StoreError::Connect`], naming `host:port/database`.
+    pub async fn open(url: &DatabaseUrl, options: PostgresOptions) -> Result<Self, StoreError> {
+        let synchronous_commit = match options.synchronous_commit {
+            SynchronousCommit::Off => "off",
+            SynchronousCommit::On => "on",
+        };
+        let connect = url
+            .connect_options()
+            .application_name("agentcast")
+            .options([("synchronous_commit", synchronous_commit)]);
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(|source| StoreError::Connect {
+                target: url.target().to_owned(),
+                source,
+            })?;
+        // Several nodes may start at once: sqlx's migrator takes an advisory lock.
+        MIGRATOR.run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    async fn begin(&self, op: &'static str) -> Result<Transaction<'static, Postgres>, StoreError> {
+        self.pool.begin().await.map_err(db(op))
+    }
+
+    /// Runs a `DELETE ... WHERE <key> = $1`; true when it removed the row.
+    async fn delete_by_key(
+        &self,
+        sql: &'static str,
+        key: &str,
+        op: &'static str,
+    ) -> Result<bool, StoreError> {
+        let deleted = sqlx::query(sql)
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(db(op))?
+            .rows_affected();
+        Ok(deleted == 1)
+    }
+}
+
+#[async_trait]
+impl Backend for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        match tokio::time::timeout(PING_TIMEOUT, ping).await {
+            Ok(done) => done.map(drop).map_err(db("ping")),
+            Err(_) => Err(StoreError::Database {
+                op: "ping",
+                source: sqlx::Error::PoolTimedOut,
+            }),
+        }
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Offsets and counts are `u64` in Rust and `BIGINT` (signed) in SQL (see SQLite's).
+fn int(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn uint(value: i64, what: &'static str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::corrupt(what)(format!("negative: {value}")))
+}
+
+fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    row.try_get(column).map_err(db("decode"))
+}
+
+fn get_uint(row: &PgRow, column: &'static str) -> Result<u64, StoreError> {
+    uint(get::<i64>(row, column)?, column)
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &'static str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::corrupt(what)(e.to_string()))
+}
+
+/// Raises a session's summary head to `offset` (see SQLite's).
+async fn raise_head(
+    tx: &mut Transaction<'static, Postgres>,
+    session_id: &str,
+    offset: u64,
+    op: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET head_offset = $2 WHERE id = $1 AND head_offset < $2")
+        .bind(session_id)
+        .bind(int(offset))
+        .execute(&mut **tx)
+        .await
+        .map_err(db(op))?;
+    Ok(())
+}
+
+/// A session's last stored offset.
+async fn last_offset(
+    tx: &mut Transaction<'static, Postgres>,
+    session_id: &str,
+    op: &'static str,
+) -> Result<Option<u64>, StoreError> {
+    let last: Option<i64> =
+        sqlx::query_scalar(r#"SELECT MAX("offset") FROM events WHERE session_id = $1"#)
+            .bind(session_id)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db(op))?;
+    last.map(|o| uint(o, "offset")).transpose()
+}

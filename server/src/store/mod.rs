@@ -29,6 +29,9 @@
 //! (`mod.rs` and one per concern), one arm in [`open`], and one line in `tests.rs`, which
 //! runs the behavioural suite against it.
 //!
+//! What the two SQL backends share (statements, rows decoded, number conversions) is in
+//! `sql`.
+//!
 //! Beside them: `database_url` ([`DatabaseUrl`], a connection URL whose password never shows),
 //! `event` ([`StoredEvent`], one event as stored: the envelope's columns, which
 //! `hub::envelope` turns back into the bytes clients get; [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`], [`TrimScope`],
@@ -71,6 +74,7 @@ mod postgres;
 mod project_catalog;
 mod retention;
 mod session_catalog;
+mod sql;
 mod sqlite;
 
 #[cfg(any(test, feature = "test-support"))]

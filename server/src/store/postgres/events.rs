@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::{PostgresStore, get, get_uint, int, last_offset, raise_head, uint};
+use super::{PostgresStore, last_offset, raise_head};
 use crate::clock::{now_ts, now_unix_millis};
 use crate::store::error::{db, db_or_conflict};
-use crate::store::session_catalog::parse_agent;
+use crate::store::sql::{CURSOR_SELECT, cursor_from_row, event_from_row, int, uint};
 use crate::store::{
     Direction, EventLog, EventPage, EventQuery, FileCursor, Retention, StoreError, StoredEvent,
     TrimReport, TrimScope,
@@ -100,23 +100,13 @@ impl EventLog for PostgresStore {
     }
 
     async fn file_cursors(&self) -> Result<Vec<FileCursor>, StoreError> {
-        sqlx::query(
-            "SELECT path, agent, session_id, position, file_id FROM collector_files ORDER BY path",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db("file_cursors"))?
-        .iter()
-        .map(|row| {
-            Ok(FileCursor {
-                path: get(row, "path")?,
-                agent: parse_agent(&get::<String>(row, "agent")?)?,
-                session_id: get(row, "session_id")?,
-                position: get_uint(row, "position")?,
-                file_id: get(row, "file_id")?,
-            })
-        })
-        .collect()
+        sqlx::query(CURSOR_SELECT)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("file_cursors"))?
+            .iter()
+            .map(cursor_from_row)
+            .collect()
     }
 
     async fn read_events(
@@ -146,15 +136,7 @@ impl EventLog for PostgresStore {
         let mut events = rows
             .iter()
             .take(query.limit as usize)
-            .map(|row| {
-                Ok(StoredEvent {
-                    session_id: session_id.clone(),
-                    offset: get_uint(row, "offset")?,
-                    kind: get(row, "type")?,
-                    ts: get(row, "ts")?,
-                    data_json: get(row, "data")?,
-                })
-            })
+            .map(|row| event_from_row(row, &session_id))
             .collect::<Result<Vec<_>, StoreError>>()?;
         if query.direction == Direction::Backward {
             events.reverse();
@@ -210,24 +192,23 @@ impl EventLog for PostgresStore {
             let Some(last) = last_offset(&mut tx, &id, OP).await? else {
                 continue;
             };
-            let mut cutoff = retention.count_cutoff(last);
-            if let Some(age_cutoff) = &age_cutoff {
-                // The first young event: the cost is the events about to go (see SQLite's).
-                let young: Option<i64> = sqlx::query_scalar(
-                    r#"SELECT "offset" FROM events WHERE session_id = $1 AND ts >= $2
+            let first_young = match &age_cutoff {
+                None => None,
+                Some(age_cutoff) => {
+                    // The first young event: the cost is the events about to go (see SQLite's).
+                    let young: Option<i64> = sqlx::query_scalar(
+                        r#"SELECT "offset" FROM events WHERE session_id = $1 AND ts >= $2
                        ORDER BY "offset" LIMIT 1"#,
-                )
-                .bind(&id)
-                .bind(age_cutoff)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db(OP))?;
-                let young_cutoff = match young {
-                    Some(offset) => uint(offset, "offset")?.saturating_sub(1),
-                    None => last,
-                };
-                cutoff = cutoff.max(young_cutoff);
-            }
+                    )
+                    .bind(&id)
+                    .bind(age_cutoff)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db(OP))?;
+                    Some(young.map(|o| uint(o, "offset")).transpose()?)
+                }
+            };
+            let cutoff = retention.cutoff(last, first_young);
             if cutoff == 0 {
                 continue;
             }

@@ -27,10 +27,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
 
 use super::error::db;
+use super::sql::{int, uint};
 use super::{Backend, DatabaseUrl, StoreError};
 
 /// The schema, embedded at build time from `server/migrations-postgres`.
@@ -138,33 +139,6 @@ impl Backend for PostgresStore {
     async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-/// Offsets and counts are `u64` in Rust and `BIGINT` (signed) in SQL (see SQLite's).
-fn int(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-fn uint(value: i64, what: &'static str) -> Result<u64, StoreError> {
-    u64::try_from(value).map_err(|_| StoreError::corrupt(what)(format!("negative: {value}")))
-}
-
-fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
-{
-    row.try_get(column).map_err(db("decode"))
-}
-
-fn get_uint(row: &PgRow, column: &'static str) -> Result<u64, StoreError> {
-    uint(get::<i64>(row, column)?, column)
-}
-
-fn json_column<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &'static str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::corrupt(what)(e.to_string()))
 }
 
 /// Raises a session's summary head to `offset` (see SQLite's).

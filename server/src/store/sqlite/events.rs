@@ -6,10 +6,10 @@ use std::sync::OnceLock;
 use async_trait::async_trait;
 use sqlx::{Sqlite, Transaction};
 
-use super::{SqliteStore, get, get_uint, int, last_offset, raise_head, uint};
+use super::{SqliteStore, last_offset, raise_head};
 use crate::clock::{now_ts, now_unix_millis};
 use crate::store::error::{db, db_or_conflict};
-use crate::store::session_catalog::parse_agent;
+use crate::store::sql::{CURSOR_SELECT, cursor_from_row, event_from_row, int, uint};
 use crate::store::{
     Direction, EventLog, EventPage, EventQuery, FileCursor, Retention, StoreError, StoredEvent,
     TrimReport, TrimScope,
@@ -134,23 +134,13 @@ impl EventLog for SqliteStore {
     }
 
     async fn file_cursors(&self) -> Result<Vec<FileCursor>, StoreError> {
-        sqlx::query(
-            "SELECT path, agent, session_id, position, file_id FROM collector_files ORDER BY path",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("file_cursors"))?
-        .iter()
-        .map(|row| {
-            Ok(FileCursor {
-                path: get(row, "path")?,
-                agent: parse_agent(&get::<String>(row, "agent")?)?,
-                session_id: get(row, "session_id")?,
-                position: get_uint(row, "position")?,
-                file_id: get(row, "file_id")?,
-            })
-        })
-        .collect()
+        sqlx::query(CURSOR_SELECT)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db("file_cursors"))?
+            .iter()
+            .map(cursor_from_row)
+            .collect()
     }
 
     async fn read_events(
@@ -194,15 +184,7 @@ impl EventLog for SqliteStore {
         let mut events = rows
             .iter()
             .take(query.limit as usize)
-            .map(|row| {
-                Ok(StoredEvent {
-                    session_id: session_id.clone(),
-                    offset: get_uint(row, "offset")?,
-                    kind: get(row, "type")?,
-                    ts: get(row, "ts")?,
-                    data_json: get(row, "data")?,
-                })
-            })
+            .map(|row| event_from_row(row, &session_id))
             .collect::<Result<Vec<_>, StoreError>>()?;
         if query.direction == Direction::Backward {
             events.reverse();
@@ -260,25 +242,24 @@ impl EventLog for SqliteStore {
             let Some(last) = last_offset(&mut tx, &id, OP).await? else {
                 continue;
             };
-            let mut cutoff = retention.count_cutoff(last);
-            if let Some(age_cutoff) = &age_cutoff {
-                // Walks from the oldest event and stops at the first young one: the cost is
-                // the number of events about to go, not the session's length.
-                let young: Option<i64> = sqlx::query_scalar(
-                    r#"SELECT "offset" FROM events WHERE session_id = ? AND ts >= ?
+            let first_young = match &age_cutoff {
+                None => None,
+                Some(age_cutoff) => {
+                    // Walks from the oldest event and stops at the first young one: the cost is
+                    // the number of events about to go, not the session's length.
+                    let young: Option<i64> = sqlx::query_scalar(
+                        r#"SELECT "offset" FROM events WHERE session_id = ? AND ts >= ?
                        ORDER BY "offset" LIMIT 1"#,
-                )
-                .bind(&id)
-                .bind(age_cutoff)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db(OP))?;
-                let young_cutoff = match young {
-                    Some(offset) => uint(offset, "offset")?.saturating_sub(1),
-                    None => last,
-                };
-                cutoff = cutoff.max(young_cutoff);
-            }
+                    )
+                    .bind(&id)
+                    .bind(age_cutoff)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db(OP))?;
+                    Some(young.map(|o| uint(o, "offset")).transpose()?)
+                }
+            };
+            let cutoff = retention.cutoff(last, first_young);
             if cutoff == 0 {
                 continue;
             }

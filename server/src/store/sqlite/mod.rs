@@ -33,12 +33,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use super::error::db;
+use super::sql::{int, uint};
 use super::{Backend, StoreError};
 
 /// The database's file name in the data directory.
@@ -169,34 +169,6 @@ impl Backend for SqliteStore {
     }
 }
 
-/// Offsets and counts are `u64` in Rust and `BIGINT` (signed) in SQL; nothing real comes near
-/// the limit, and a client's `after: u64::MAX` still means "after everything".
-fn int(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-fn uint(value: i64, what: &'static str) -> Result<u64, StoreError> {
-    u64::try_from(value).map_err(|_| StoreError::corrupt(what)(format!("negative: {value}")))
-}
-
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-{
-    row.try_get(column).map_err(db("decode"))
-}
-
-fn get_uint(row: &SqliteRow, column: &'static str) -> Result<u64, StoreError> {
-    uint(get::<i64>(row, column)?, column)
-}
-
-fn json_column<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &'static str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::corrupt(what)(e.to_string()))
-}
-
 /// Raises a session's summary head to `offset`; a session without a summary row is left as
 /// it is (its head is then its last stored event's).
 async fn raise_head(
@@ -231,6 +203,8 @@ async fn last_offset(
 
 #[cfg(test)]
 mod tests {
+    use sqlx::Row;
+
     use super::*;
 
     async fn pragma(store: &SqliteStore, name: &str) -> String {

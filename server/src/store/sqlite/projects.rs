@@ -1,58 +1,29 @@
 //! Projects and MCP servers in SQLite: the `projects` and `mcp_servers` tables, their JSON
-//! columns (`settings`, `args`, `env`) as text.
+//! columns (`settings`, `args`, `env`) as text; the statements and rows are `store::sql`'s.
 
-use agentcast_shared::rest::{McpServer, McpServerConfig, Project};
+use agentcast_shared::rest::{McpServer, Project};
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteRow;
 
-use super::{SqliteStore, get, get_uint, json_column};
+use super::SqliteStore;
 use crate::store::error::{db, db_or_conflict};
+use crate::store::sql::{
+    INSERT_MCP_SERVER, INSERT_PROJECT, MCP_SERVER_SELECT, PROJECT_SELECT, mcp_server_from_row,
+    mcp_server_json, project_from_row,
+};
 use crate::store::{ProjectCatalog, StoreError};
-
-fn project_from_row(row: &SqliteRow) -> Result<Project, StoreError> {
-    Ok(Project {
-        id: get(row, "id")?,
-        name: get(row, "name")?,
-        settings: json_column(&get::<String>(row, "settings")?, "project settings")?,
-        created_at: get(row, "created_at")?,
-        path: get(row, "path")?,
-        session_count: get_uint(row, "session_count")?,
-    })
-}
-
-/// A project's columns, and its live sessions counted.
-const PROJECT_SELECT: &str = "SELECT id, name, settings, created_at, path, \
-     (SELECT COUNT(*) FROM sessions s WHERE s.project_id = projects.id \
-         AND s.deleted_at IS NULL) AS session_count \
-     FROM projects";
-
-fn mcp_server_from_row(row: &SqliteRow) -> Result<McpServer, StoreError> {
-    Ok(McpServer {
-        config: McpServerConfig {
-            name: get(row, "name")?,
-            command: get(row, "command")?,
-            args: json_column(&get::<String>(row, "args")?, "mcp server args")?,
-            env: json_column(&get::<String>(row, "env")?, "mcp server env")?,
-        },
-        created_at: get(row, "created_at")?,
-    })
-}
 
 #[async_trait]
 impl ProjectCatalog for SqliteStore {
     async fn create_project(&self, p: &Project) -> Result<(), StoreError> {
-        const OP: &str = "create_project";
-        sqlx::query(
-            "INSERT INTO projects (id, name, settings, created_at, path) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&p.id)
-        .bind(&p.name)
-        .bind(p.settings.to_string())
-        .bind(&p.created_at)
-        .bind(&p.path)
-        .execute(&self.writer)
-        .await
-        .map_err(db_or_conflict(OP, "project", || p.id.clone()))?;
+        sqlx::query(INSERT_PROJECT)
+            .bind(&p.id)
+            .bind(&p.name)
+            .bind(p.settings.to_string())
+            .bind(&p.created_at)
+            .bind(&p.path)
+            .execute(&self.writer)
+            .await
+            .map_err(db_or_conflict("create_project", "project", || p.id.clone()))?;
         Ok(())
     }
 
@@ -82,36 +53,35 @@ impl ProjectCatalog for SqliteStore {
         id: &str,
         settings: &serde_json::Value,
     ) -> Result<bool, StoreError> {
-        const OP: &str = "update_project_settings";
         let updated = sqlx::query("UPDATE projects SET settings = ? WHERE id = ?")
             .bind(settings.to_string())
             .bind(id)
             .execute(&self.writer)
             .await
-            .map_err(db(OP))?
+            .map_err(db("update_project_settings"))?
             .rows_affected();
         Ok(updated == 1)
     }
 
     async fn add_mcp_server(&self, server: &McpServer) -> Result<(), StoreError> {
-        const OP: &str = "add_mcp_server";
         let s = &server.config;
-        sqlx::query(
-            "INSERT INTO mcp_servers (name, command, args, env, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&s.name)
-        .bind(&s.command)
-        .bind(serde_json::to_string(&s.args).expect("strings serialize"))
-        .bind(serde_json::to_string(&s.env).expect("a string map serializes"))
-        .bind(&server.created_at)
-        .execute(&self.writer)
-        .await
-        .map_err(db_or_conflict(OP, "mcp server", || s.name.clone()))?;
+        let (args, env) = mcp_server_json(s);
+        sqlx::query(INSERT_MCP_SERVER)
+            .bind(&s.name)
+            .bind(&s.command)
+            .bind(args)
+            .bind(env)
+            .bind(&server.created_at)
+            .execute(&self.writer)
+            .await
+            .map_err(db_or_conflict("add_mcp_server", "mcp server", || {
+                s.name.clone()
+            }))?;
         Ok(())
     }
 
     async fn get_mcp_server(&self, name: &str) -> Result<Option<McpServer>, StoreError> {
-        sqlx::query("SELECT name, command, args, env, created_at FROM mcp_servers WHERE name = ?")
+        sqlx::query(&format!("{MCP_SERVER_SELECT} WHERE name = ?"))
             .bind(name)
             .fetch_optional(&self.reader)
             .await
@@ -122,7 +92,7 @@ impl ProjectCatalog for SqliteStore {
     }
 
     async fn list_mcp_servers(&self) -> Result<Vec<McpServer>, StoreError> {
-        sqlx::query("SELECT name, command, args, env, created_at FROM mcp_servers ORDER BY name")
+        sqlx::query(&format!("{MCP_SERVER_SELECT} ORDER BY name"))
             .fetch_all(&self.reader)
             .await
             .map_err(db("list_mcp_servers"))?

@@ -4,124 +4,22 @@
 use agentcast_shared::SessionState;
 use agentcast_shared::rest::{Checkpoint, SessionFilter, SessionRecord};
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteRow;
 
-use super::{SqliteStore, get, get_uint, int, json_column, last_offset, raise_head, uint};
+use super::{SqliteStore, last_offset, raise_head};
 use crate::clock::now_ts;
 use crate::store::error::{db, db_or_conflict};
-use crate::store::session_catalog::{
-    ACTIVE_STATUSES, COLLECTED_SOURCES, parse_agent, parse_source, parse_status,
+use crate::store::session_catalog::{ACTIVE_STATUSES, COLLECTED_SOURCES};
+use crate::store::sql::{
+    CHECKPOINT_SELECT, Columns, SESSION_SELECT, UPSERT_SESSION, bind_session, checkpoint_from_row,
+    int, session_from_row,
 };
 use crate::store::{SessionCatalog, SessionKey, StoreError};
-
-const SESSION_COLUMNS: &str = "id, label, project_id, source, command, cwd, model, status, \
-     started_at, ended_at, duration_ms, head_offset, total_cost_usd, input_tokens, \
-     output_tokens, cache_read_tokens, cache_creation_tokens, agent, agent_session_id, \
-     cli_version, git_branch";
-
-/// [`SESSION_COLUMNS`] to read: `append_batch` does not touch `sessions` (one statement less
-/// per session and batch), so the head is the greater of the summary's and the last stored
-/// event's. Trimming and deleting raise the summary's before they remove events.
-const SESSION_SELECT: &str = r#"id, label, project_id, source, command, cwd, model, status,
-     started_at, ended_at, duration_ms,
-     CASE WHEN (SELECT MAX("offset") FROM events WHERE events.session_id = sessions.id)
-               > head_offset
-          THEN (SELECT MAX("offset") FROM events WHERE events.session_id = sessions.id)
-          ELSE head_offset END AS head_offset,
-     total_cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,
-     agent, agent_session_id, cli_version, git_branch"#;
-
-fn session_from_row(row: &SqliteRow) -> Result<SessionRecord, StoreError> {
-    let command: Option<String> = get(row, "command")?;
-    Ok(SessionRecord {
-        id: get(row, "id")?,
-        label: get(row, "label")?,
-        project_id: get(row, "project_id")?,
-        source: parse_source(&get::<String>(row, "source")?)?,
-        command: command
-            .map(|c| json_column(&c, "session command"))
-            .transpose()?,
-        cwd: get(row, "cwd")?,
-        model: get(row, "model")?,
-        status: parse_status(&get::<String>(row, "status")?)?,
-        started_at: get(row, "started_at")?,
-        ended_at: get(row, "ended_at")?,
-        duration_ms: get::<Option<i64>>(row, "duration_ms")?
-            .map(|d| uint(d, "duration_ms"))
-            .transpose()?,
-        head_offset: get_uint(row, "head_offset")?,
-        total_cost_usd: get(row, "total_cost_usd")?,
-        input_tokens: get_uint(row, "input_tokens")?,
-        output_tokens: get_uint(row, "output_tokens")?,
-        cache_read_tokens: get_uint(row, "cache_read_tokens")?,
-        cache_creation_tokens: get_uint(row, "cache_creation_tokens")?,
-        agent: get::<Option<String>>(row, "agent")?
-            .map(|a| parse_agent(&a))
-            .transpose()?,
-        agent_session_id: get(row, "agent_session_id")?,
-        cli_version: get(row, "cli_version")?,
-        git_branch: get(row, "git_branch")?,
-    })
-}
-
-fn checkpoint_from_row(row: &SqliteRow) -> Result<Checkpoint, StoreError> {
-    Ok(Checkpoint {
-        id: get(row, "id")?,
-        session_id: get(row, "session_id")?,
-        label: get(row, "label")?,
-        offset: get_uint(row, "offset")?,
-        created_at: get(row, "created_at")?,
-    })
-}
 
 #[async_trait]
 impl SessionCatalog for SqliteStore {
     async fn upsert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
         const OP: &str = "upsert_session";
-        let command = s
-            .command
-            .as_ref()
-            .map(|c| serde_json::to_string(c).expect("strings serialize"));
-        let sql = format!(
-            "INSERT INTO sessions ({SESSION_COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET \
-                 label = excluded.label, project_id = excluded.project_id, \
-                 source = excluded.source, command = excluded.command, cwd = excluded.cwd, \
-                 model = excluded.model, status = excluded.status, \
-                 started_at = excluded.started_at, ended_at = excluded.ended_at, \
-                 duration_ms = excluded.duration_ms, \
-                 head_offset = CASE WHEN excluded.head_offset > sessions.head_offset \
-                     THEN excluded.head_offset ELSE sessions.head_offset END, \
-                 total_cost_usd = excluded.total_cost_usd, \
-                 input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, \
-                 cache_read_tokens = excluded.cache_read_tokens, \
-                 cache_creation_tokens = excluded.cache_creation_tokens, \
-                 agent = excluded.agent, agent_session_id = excluded.agent_session_id, \
-                 cli_version = excluded.cli_version, git_branch = excluded.git_branch"
-        );
-        sqlx::query(&sql)
-            .bind(&s.id)
-            .bind(&s.label)
-            .bind(&s.project_id)
-            .bind(s.source.as_str())
-            .bind(command)
-            .bind(&s.cwd)
-            .bind(&s.model)
-            .bind(s.status.as_str())
-            .bind(&s.started_at)
-            .bind(&s.ended_at)
-            .bind(s.duration_ms.map(int))
-            .bind(int(s.head_offset))
-            .bind(s.total_cost_usd)
-            .bind(int(s.input_tokens))
-            .bind(int(s.output_tokens))
-            .bind(int(s.cache_read_tokens))
-            .bind(int(s.cache_creation_tokens))
-            .bind(s.agent.map(|a| a.as_str()))
-            .bind(&s.agent_session_id)
-            .bind(&s.cli_version)
-            .bind(&s.git_branch)
+        bind_session!(sqlx::query(UPSERT_SESSION), s)
             .execute(&self.writer)
             .await
             .map_err(db(OP))?;
@@ -129,8 +27,7 @@ impl SessionCatalog for SqliteStore {
     }
 
     async fn get_session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let sql =
-            format!("SELECT {SESSION_SELECT} FROM sessions WHERE id = ? AND deleted_at IS NULL");
+        let sql = format!("{SESSION_SELECT} WHERE id = ? AND deleted_at IS NULL");
         sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.reader)
@@ -146,7 +43,7 @@ impl SessionCatalog for SqliteStore {
         agent_session_id: &str,
     ) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!(
-            "SELECT {SESSION_SELECT} FROM sessions \
+            "{SESSION_SELECT} \
              WHERE agent_session_id = ? AND deleted_at IS NULL ORDER BY started_at, id LIMIT 1"
         );
         sqlx::query(&sql)
@@ -174,7 +71,7 @@ impl SessionCatalog for SqliteStore {
             None => "",
         };
         let sql = format!(
-            "SELECT {SESSION_SELECT} FROM sessions WHERE deleted_at IS NULL {status} {page} \
+            "{SESSION_SELECT} WHERE deleted_at IS NULL {status} {page} \
              ORDER BY started_at DESC, id LIMIT ?"
         );
         let mut select = sqlx::query(&sql);
@@ -232,8 +129,8 @@ impl SessionCatalog for SqliteStore {
             .map_err(db(OP))?;
         let mut ids = Vec::new();
         for row in &rows {
-            if get::<Option<String>>(row, "deleted_at")?.is_none() {
-                ids.push(get::<String>(row, "id")?);
+            if row.text_opt("deleted_at")?.is_none() {
+                ids.push(row.text("id")?);
             }
         }
         ids.sort();
@@ -286,23 +183,20 @@ impl SessionCatalog for SqliteStore {
     }
 
     async fn get_checkpoint(&self, id: &str) -> Result<Option<Checkpoint>, StoreError> {
-        sqlx::query(
-            r#"SELECT id, session_id, label, "offset", created_at FROM checkpoints WHERE id = ?"#,
-        )
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await
-        .map_err(db("get_checkpoint"))?
-        .as_ref()
-        .map(checkpoint_from_row)
-        .transpose()
+        sqlx::query(&format!("{CHECKPOINT_SELECT} WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db("get_checkpoint"))?
+            .as_ref()
+            .map(checkpoint_from_row)
+            .transpose()
     }
 
     async fn list_checkpoints(&self, session_id: &str) -> Result<Vec<Checkpoint>, StoreError> {
-        sqlx::query(
-            r#"SELECT id, session_id, label, "offset", created_at FROM checkpoints
-               WHERE session_id = ? ORDER BY "offset", id"#,
-        )
+        sqlx::query(&format!(
+            r#"{CHECKPOINT_SELECT} WHERE session_id = ? ORDER BY "offset", id"#
+        ))
         .bind(session_id)
         .fetch_all(&self.reader)
         .await

@@ -32,14 +32,19 @@ settings_group! {
 pub struct DatabaseUrlText(String);
 
 impl DatabaseUrlText {
+    /// The URL, or why it is not one (its password masked).
+    pub fn checked(&self) -> Result<DatabaseUrl, String> {
+        self.0.parse()
+    }
+
     /// The checked URL ([`database_url_parses`] ran first).
     fn parsed(self) -> DatabaseUrl {
-        self.0.parse().expect("checked by database_url_parses")
+        self.checked().expect("checked by database_url_parses")
     }
 }
 
 fn database_url_parses(text: &DatabaseUrlText) -> Result<(), String> {
-    text.0.parse::<DatabaseUrl>().map(drop)
+    text.checked().map(drop)
 }
 
 impl std::str::FromStr for DatabaseUrlText {

@@ -33,7 +33,7 @@
 //! `sql`.
 //!
 //! Beside them: `database_url` ([`DatabaseUrl`], a connection URL whose password never shows),
-//! `event` ([`StoredEvent`], one event as stored: the envelope's columns, which
+//! `copy` ([`copy_sqlite_to_postgres`], `agentcast db copy`), `event` ([`StoredEvent`], one event as stored: the envelope's columns, which
 //! `hub::envelope` turns back into the bytes clients get; [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`], [`TrimScope`],
 //! [`TrimReport`]) and `error` ([`StoreError`]). The records the store keeps are the REST
 //! contract's types (`agentcast_shared::rest`): a session, a checkpoint, a project, an MCP
@@ -64,6 +64,7 @@
 //! ```
 
 mod analytics;
+mod copy;
 mod cursor;
 mod database_url;
 mod error;
@@ -89,6 +90,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 pub use analytics::{Analytics, TimeRange};
+pub use copy::{CopyError, CopyReport, copy_sqlite_to_postgres, sqlite_source};
 pub use cursor::FileCursor;
 pub use database_url::{DatabaseUrl, redact_url};
 pub use error::StoreError;

@@ -28,7 +28,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
+use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 
 use super::error::db;
 use super::sql::{int, uint};
@@ -88,18 +88,28 @@ impl PostgresStore {
             .connect_options()
             .application_name("agentcast")
             .options([("synchronous_commit", synchronous_commit)]);
-        let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections.max(1))
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
+        // One connection first: its error is the cause (refused, unknown host, bad
+        // password), where a pool's would only say that it timed out.
+        let probe = tokio::time::timeout(options.acquire_timeout, connect.connect())
             .await
+            .unwrap_or(Err(sqlx::Error::PoolTimedOut))
             .map_err(|source| StoreError::Connect {
                 target: url.target().to_owned(),
                 source,
             })?;
+        probe.close().await.ok();
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_lazy_with(connect);
         // Several nodes may start at once: sqlx's migrator takes an advisory lock.
         MIGRATOR.run(&pool).await?;
         Ok(PostgresStore { pool })
+    }
+
+    /// The connection pool, for `db copy`.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     async fn begin(&self, op: &'static str) -> Result<Transaction<'static, Postgres>, StoreError> {

@@ -131,6 +131,11 @@ impl SqliteStore {
         Ok(SqliteStore { writer, reader })
     }
 
+    /// The read-only connections, for `db copy`.
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
     async fn begin(&self, op: &'static str) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.writer.begin().await.map_err(db(op))
     }

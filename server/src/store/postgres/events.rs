@@ -17,8 +17,8 @@ use crate::store::{
 /// A whole group commit in one statement: the events as five arrays `UNNEST`ed into rows, and
 /// the cursors as six more, upserted by a second data-modifying `WITH`. One statement is one
 /// transaction (all of it or none), one round trip and one prepared plan whatever the batch's
-/// size; a multi-row `VALUES` would need a statement text per size and a bind per value
-/// (the bench measured both: BENCHMARKS.md).
+/// size. A multi-row `VALUES` was as fast (within the noise, BENCHMARKS.md) but needs a
+/// statement text per batch size and a bind per value.
 const COMMIT_SQL: &str = r#"
     WITH appended AS (
         INSERT INTO events (session_id, "offset", type, ts, data)

@@ -26,7 +26,7 @@ settings_group! {
 }
 
 /// `--database-url` as given, not yet checked: clap and the file reader take any text, so
-/// that a URL they refuse is reported by [`database_url_parses`] with its password masked
+/// that a URL they refuse is reported by the check with its password masked
 /// (clap's own error would quote the value whole). Its `Debug` is masked too.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrlText(String);

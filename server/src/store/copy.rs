@@ -199,7 +199,11 @@ pub async fn copy_sqlite_to_postgres(
     )
     .await?;
     let table_error = |table| move |source| CopyError::Table { table, source };
-    let mut tx = target.pool().begin().await.map_err(table_error("target"))?;
+    let mut tx = target
+        .writer()
+        .begin()
+        .await
+        .map_err(table_error("target"))?;
     let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
     if replace {
         sqlx::query(&format!("TRUNCATE {}", names.join(", ")))

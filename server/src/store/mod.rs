@@ -17,25 +17,27 @@
 //! [`Backend`] (a database) implements all four traits plus [`Backend::ping`] and
 //! [`Backend::close`], and [`Store::new`] takes any backend:
 //!
-//! - `sqlite`: [`SqliteStore`], the embedded default: `agentcast.db` in the data directory,
-//!   WAL, one writer connection and a few readers, migrations from `server/migrations`.
+//! - `sql`: [`SqlStore`], the four concerns on a SQL database, written once (one file per
+//!   concern, the shared statements and rows in `rows`), over a `Dialect` that says how the
+//!   database takes placeholders and appends a batch:
+//!   - `sqlite`: [`SqliteStore`], the embedded default: `agentcast.db` in the data directory,
+//!     WAL, one writer connection and a few readers, migrations from `server/migrations`;
+//!   - `postgres`: [`PostgresStore`], `--database-url postgres://...`: a PostgreSQL server,
+//!     one pool of connections, migrations from `server/migrations-postgres`; `durability`
+//!     sets its `synchronous_commit`.
 //! - `memory`: [`MemoryStore`], `durability = "memory"`: the same behaviour without a disk,
 //!   for benchmarks and tests.
-//! - `postgres`: [`PostgresStore`], `--database-url postgres://...`: a PostgreSQL server, one
-//!   pool of connections, migrations from `server/migrations-postgres`; `durability` sets its
-//!   `synchronous_commit`.
 //!
-//! A new backend is a directory beside those with the same five files
-//! (`mod.rs` and one per concern), one arm in [`open`], and one line in `tests.rs`, which
-//! runs the behavioural suite against it.
-//!
-//! What the two SQL backends share (statements, rows decoded, number conversions) is in
-//! `sql`.
+//! A new SQL database is a directory beside `sqlite` and `postgres` (`mod.rs` to connect,
+//! `events.rs` for its `Dialect`), and its migrations; any other backend is a directory with
+//! the five files of `memory` (`mod.rs` and one per concern). Either way: one arm in
+//! [`open`], and one line in `tests.rs`, which runs the behavioural suite against it.
 //!
 //! Beside them: `database_url` ([`DatabaseUrl`], a connection URL whose password never shows),
-//! `copy` ([`copy_sqlite_to_postgres`], `agentcast db copy`), `event` ([`StoredEvent`], one event as stored: the envelope's columns, which
-//! `hub::envelope` turns back into the bytes clients get; [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`], [`TrimScope`],
-//! [`TrimReport`]) and `error` ([`StoreError`]). The records the store keeps are the REST
+//! `copy` ([`copy_sqlite_to_postgres`], `agentcast db copy`), `event` ([`StoredEvent`], one
+//! event as stored: the envelope's columns, which `hub::envelope` turns back into the bytes
+//! clients get; [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`],
+//! [`TrimScope`], [`TrimReport`]) and `error` ([`StoreError`]). The records the store keeps are the REST
 //! contract's types (`agentcast_shared::rest`): a session, a checkpoint, a project, an MCP
 //! server and an analytics row are defined once, there.
 //!
@@ -101,6 +103,7 @@ pub use postgres::{PostgresOptions, PostgresStore, SynchronousCommit};
 pub use project_catalog::ProjectCatalog;
 pub use retention::{Retention, TrimReport, TrimScope};
 pub use session_catalog::{SessionCatalog, SessionKey};
+pub use sql::SqlStore;
 pub use sqlite::{DB_FILE, SqliteOptions, SqliteStore, Synchronous};
 
 /// Where events go and how much a crash can take with it (`durability` in the configuration).

@@ -15,30 +15,24 @@
 //! SQLite's single writer). Group commit makes each batch one statement
 //! ([`events`](self::events)), so the pool is rarely busy.
 //!
-//! Files: this one connects, migrates (from `server/migrations-postgres`) and holds column
-//! decoding; `events`, `sessions`, `projects` and `analytics` implement one trait each.
+//! Files: this one connects and migrates (from `server/migrations-postgres`); `events` is
+//! PostgreSQL's [`Dialect`](super::sql::Dialect): the group commit in one statement. Every
+//! other statement is shared with SQLite, in `store::sql`, its `?` placeholders numbered
+//! `$1`, `$2`, ... here.
 
-mod analytics;
 mod events;
-mod projects;
-mod sessions;
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{ConnectOptions, Connection, Postgres};
 
-use super::error::db;
-use super::sql::{int, uint};
-use super::{Backend, DatabaseUrl, StoreError};
+use super::sql::SqlStore;
+use super::{DatabaseUrl, StoreError};
 
 /// The schema, embedded at build time from `server/migrations-postgres`.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations-postgres");
-
-/// How long a health check waits for the database.
-const PING_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// When PostgreSQL acknowledges a commit (its `synchronous_commit`, set on every connection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,12 +65,11 @@ impl Default for PostgresOptions {
     }
 }
 
-/// The PostgreSQL store: every concern of the store in one database.
-pub struct PostgresStore {
-    pool: PgPool,
-}
+/// The PostgreSQL store: every concern of the store in one database, one pool of
+/// connections for reads and writes.
+pub type PostgresStore = SqlStore<Postgres>;
 
-impl PostgresStore {
+impl SqlStore<Postgres> {
     /// Connects to `url` and migrates the database to the current schema. An unreachable
     /// server or a refused login is [`StoreError::Connect`], naming `host:port/database`.
     pub async fn open(url: &DatabaseUrl, options: PostgresOptions) -> Result<Self, StoreError> {
@@ -104,80 +97,9 @@ impl PostgresStore {
             .connect_lazy_with(connect);
         // Several nodes may start at once: sqlx's migrator takes an advisory lock.
         MIGRATOR.run(&pool).await?;
-        Ok(PostgresStore { pool })
+        Ok(SqlStore {
+            writer: pool.clone(),
+            reader: pool,
+        })
     }
-
-    /// The connection pool, for `db copy`.
-    pub(crate) fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    async fn begin(&self, op: &'static str) -> Result<Transaction<'static, Postgres>, StoreError> {
-        self.pool.begin().await.map_err(db(op))
-    }
-
-    /// Runs a `DELETE ... WHERE <key> = $1`; true when it removed the row.
-    async fn delete_by_key(
-        &self,
-        sql: &'static str,
-        key: &str,
-        op: &'static str,
-    ) -> Result<bool, StoreError> {
-        let deleted = sqlx::query(sql)
-            .bind(key)
-            .execute(&self.pool)
-            .await
-            .map_err(db(op))?
-            .rows_affected();
-        Ok(deleted == 1)
-    }
-}
-
-#[async_trait]
-impl Backend for PostgresStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        let ping = sqlx::query("SELECT 1").execute(&self.pool);
-        match tokio::time::timeout(PING_TIMEOUT, ping).await {
-            Ok(done) => done.map(drop).map_err(db("ping")),
-            Err(_) => Err(StoreError::Database {
-                op: "ping",
-                source: sqlx::Error::PoolTimedOut,
-            }),
-        }
-    }
-
-    async fn close(&self) {
-        self.pool.close().await;
-    }
-}
-
-/// Raises a session's summary head to `offset` (see SQLite's).
-async fn raise_head(
-    tx: &mut Transaction<'static, Postgres>,
-    session_id: &str,
-    offset: u64,
-    op: &'static str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET head_offset = $2 WHERE id = $1 AND head_offset < $2")
-        .bind(session_id)
-        .bind(int(offset))
-        .execute(&mut **tx)
-        .await
-        .map_err(db(op))?;
-    Ok(())
-}
-
-/// A session's last stored offset.
-async fn last_offset(
-    tx: &mut Transaction<'static, Postgres>,
-    session_id: &str,
-    op: &'static str,
-) -> Result<Option<u64>, StoreError> {
-    let last: Option<i64> =
-        sqlx::query_scalar(r#"SELECT MAX("offset") FROM events WHERE session_id = $1"#)
-            .bind(session_id)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db(op))?;
-    last.map(|o| uint(o, "offset")).transpose()
 }

@@ -1,21 +1,37 @@
-//! Projects and MCP servers in SQLite: the `projects` and `mcp_servers` tables, their JSON
-//! columns (`settings`, `args`, `env`) as text; the statements and rows are `store::sql`'s.
+//! Projects and MCP servers in SQL: the `projects` and `mcp_servers` tables, their JSON
+//! columns (`settings`, `args`, `env`) as text.
 
 use agentcast_shared::rest::{McpServer, Project};
 use async_trait::async_trait;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
-use super::SqliteStore;
-use crate::store::error::{db, db_or_conflict};
-use crate::store::sql::{
+use super::rows::{
     INSERT_MCP_SERVER, INSERT_PROJECT, MCP_SERVER_SELECT, PROJECT_SELECT, mcp_server_from_row,
     mcp_server_json, project_from_row,
 };
+use super::{Columns, Dialect, SqlStore};
+use crate::store::error::{db, db_or_conflict};
 use crate::store::{ProjectCatalog, StoreError};
 
 #[async_trait]
-impl ProjectCatalog for SqliteStore {
+impl<DB> ProjectCatalog for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> Option<f64>: Encode<'q, DB>,
+    f64: Type<DB>,
+    DB::Row: Columns,
+    usize: ColumnIndex<DB::Row>,
+{
     async fn create_project(&self, p: &Project) -> Result<(), StoreError> {
-        sqlx::query(INSERT_PROJECT)
+        sqlx::query(&DB::sql(INSERT_PROJECT))
             .bind(&p.id)
             .bind(&p.name)
             .bind(p.settings.to_string())
@@ -28,7 +44,7 @@ impl ProjectCatalog for SqliteStore {
     }
 
     async fn get_project(&self, id: &str) -> Result<Option<Project>, StoreError> {
-        sqlx::query(&format!("{PROJECT_SELECT} WHERE id = ?"))
+        sqlx::query(&DB::sql(&format!("{PROJECT_SELECT} WHERE id = ?")))
             .bind(id)
             .fetch_optional(&self.reader)
             .await
@@ -53,20 +69,19 @@ impl ProjectCatalog for SqliteStore {
         id: &str,
         settings: &serde_json::Value,
     ) -> Result<bool, StoreError> {
-        let updated = sqlx::query("UPDATE projects SET settings = ? WHERE id = ?")
+        let updated = sqlx::query(&DB::sql("UPDATE projects SET settings = ? WHERE id = ?"))
             .bind(settings.to_string())
             .bind(id)
             .execute(&self.writer)
             .await
-            .map_err(db("update_project_settings"))?
-            .rows_affected();
-        Ok(updated == 1)
+            .map_err(db("update_project_settings"))?;
+        Ok(DB::rows_affected(&updated) == 1)
     }
 
     async fn add_mcp_server(&self, server: &McpServer) -> Result<(), StoreError> {
         let s = &server.config;
         let (args, env) = mcp_server_json(s);
-        sqlx::query(INSERT_MCP_SERVER)
+        sqlx::query(&DB::sql(INSERT_MCP_SERVER))
             .bind(&s.name)
             .bind(&s.command)
             .bind(args)
@@ -81,7 +96,7 @@ impl ProjectCatalog for SqliteStore {
     }
 
     async fn get_mcp_server(&self, name: &str) -> Result<Option<McpServer>, StoreError> {
-        sqlx::query(&format!("{MCP_SERVER_SELECT} WHERE name = ?"))
+        sqlx::query(&DB::sql(&format!("{MCP_SERVER_SELECT} WHERE name = ?")))
             .bind(name)
             .fetch_optional(&self.reader)
             .await

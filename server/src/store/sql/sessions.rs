@@ -1,39 +1,53 @@
-//! The session catalog in PostgreSQL: the `sessions` rows (soft-deleted with `deleted_at`)
-//! and the `checkpoints` table.
-
-use std::sync::LazyLock;
+//! The session catalog in SQL: the `sessions` rows (soft-deleted with `deleted_at`) and the
+//! `checkpoints` table.
 
 use agentcast_shared::SessionState;
 use agentcast_shared::rest::{Checkpoint, SessionFilter, SessionRecord};
 use async_trait::async_trait;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Type};
 
-use super::{PostgresStore, last_offset, raise_head};
+use super::rows::{
+    CHECKPOINT_SELECT, SESSION_SELECT, UPSERT_SESSION, bind_session, checkpoint_from_row,
+    session_from_row,
+};
+use super::{Columns, Dialect, SqlStore, int, last_offset, raise_head};
 use crate::clock::now_ts;
 use crate::store::error::{db, db_or_conflict};
 use crate::store::session_catalog::{ACTIVE_STATUSES, COLLECTED_SOURCES};
-use crate::store::sql::{
-    CHECKPOINT_SELECT, Columns, SESSION_SELECT, UPSERT_SESSION, bind_session, checkpoint_from_row,
-    int, numbered, session_from_row,
-};
 use crate::store::{SessionCatalog, SessionKey, StoreError};
 
 #[async_trait]
-impl SessionCatalog for PostgresStore {
+impl<DB> SessionCatalog for SqlStore<DB>
+where
+    DB: Dialect,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB>,
+    for<'q> Option<f64>: Encode<'q, DB>,
+    f64: Type<DB>,
+    DB::Row: Columns,
+    usize: ColumnIndex<DB::Row>,
+{
     async fn upsert_session(&self, s: &SessionRecord) -> Result<(), StoreError> {
         const OP: &str = "upsert_session";
-        static UPSERT: LazyLock<String> = LazyLock::new(|| numbered(UPSERT_SESSION));
-        bind_session!(sqlx::query(&UPSERT), s)
-            .execute(&self.pool)
+        let upsert = DB::sql(UPSERT_SESSION);
+        bind_session!(sqlx::query(&upsert), s)
+            .execute(&self.writer)
             .await
             .map_err(db(OP))?;
         Ok(())
     }
 
     async fn get_session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
-        let sql = format!("{SESSION_SELECT} WHERE id = $1 AND deleted_at IS NULL");
-        sqlx::query(&sql)
+        let sql = format!("{SESSION_SELECT} WHERE id = ? AND deleted_at IS NULL");
+        sqlx::query(&DB::sql(&sql))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await
             .map_err(db("get_session"))?
             .as_ref()
@@ -47,11 +61,11 @@ impl SessionCatalog for PostgresStore {
     ) -> Result<Option<SessionRecord>, StoreError> {
         let sql = format!(
             "{SESSION_SELECT} \
-             WHERE agent_session_id = $1 AND deleted_at IS NULL ORDER BY started_at, id LIMIT 1"
+             WHERE agent_session_id = ? AND deleted_at IS NULL ORDER BY started_at, id LIMIT 1"
         );
-        sqlx::query(&sql)
+        sqlx::query(&DB::sql(&sql))
             .bind(agent_session_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await
             .map_err(db("find_by_agent_session_id"))?
             .as_ref()
@@ -65,28 +79,34 @@ impl SessionCatalog for PostgresStore {
         limit: u32,
         after: Option<&SessionKey>,
     ) -> Result<Vec<SessionRecord>, StoreError> {
-        // Four statement texts, each with only the conditions it needs (every parameter is
-        // bound either way; an unused one is checked to be NULL).
         let status = match filter {
-            SessionFilter::Active => "AND status = ANY($2)",
-            SessionFilter::All => "AND $2::text[] IS NULL",
+            SessionFilter::Active => "AND status IN (?, ?, ?, ?)",
+            SessionFilter::All => "",
         };
         let page = match after {
-            Some(_) => "AND (started_at < $3 OR (started_at = $3 AND id > $4))",
-            None => "AND $3::text IS NULL AND $4::text IS NULL",
+            Some(_) => "AND (started_at < ? OR (started_at = ? AND id > ?))",
+            None => "",
         };
         let sql = format!(
             "{SESSION_SELECT} WHERE deleted_at IS NULL {status} {page} \
-             ORDER BY started_at DESC, id LIMIT $1"
+             ORDER BY started_at DESC, id LIMIT ?"
         );
-        let statuses =
-            (filter == SessionFilter::Active).then(|| ACTIVE_STATUSES.map(|s| s.as_str()).to_vec());
-        sqlx::query(&sql)
+        let sql = DB::sql(&sql);
+        let mut select = sqlx::query(&sql);
+        if filter == SessionFilter::Active {
+            for state in ACTIVE_STATUSES {
+                select = select.bind(state.as_str());
+            }
+        }
+        if let Some(key) = after {
+            select = select
+                .bind(&key.started_at)
+                .bind(&key.started_at)
+                .bind(&key.id);
+        }
+        select
             .bind(i64::from(limit))
-            .bind(statuses)
-            .bind(after.map(|key| key.started_at.as_str()))
-            .bind(after.map(|key| key.id.as_str()))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reader)
             .await
             .map_err(db("list_sessions"))?
             .iter()
@@ -96,32 +116,37 @@ impl SessionCatalog for PostgresStore {
 
     async fn mark_interrupted_on_startup(&self) -> Result<Vec<String>, StoreError> {
         const OP: &str = "mark_interrupted_on_startup";
-        let rows = sqlx::query(
-            r#"UPDATE sessions SET status = $1,
+        let rows = sqlx::query(&DB::sql(
+            r#"UPDATE sessions SET status = ?,
                    ended_at = COALESCE(ended_at, (
                        SELECT ts FROM events WHERE events.session_id = sessions.id
                        ORDER BY "offset" DESC LIMIT 1))
-               WHERE status = ANY($2) AND NOT (source = ANY($3))
+               WHERE status IN (?, ?, ?, ?) AND source NOT IN (?, ?)
                RETURNING id, deleted_at"#,
-        )
+        ))
         .bind(SessionState::Interrupted.as_str())
-        .bind(ACTIVE_STATUSES.map(|s| s.as_str()).to_vec())
-        .bind(COLLECTED_SOURCES.map(|s| s.as_str()).to_vec())
-        .fetch_all(&self.pool)
+        .bind(ACTIVE_STATUSES[0].as_str())
+        .bind(ACTIVE_STATUSES[1].as_str())
+        .bind(ACTIVE_STATUSES[2].as_str())
+        .bind(ACTIVE_STATUSES[3].as_str())
+        .bind(COLLECTED_SOURCES[0].as_str())
+        .bind(COLLECTED_SOURCES[1].as_str())
+        .fetch_all(&self.writer)
         .await
         .map_err(db(OP))?;
         // Collected sessions: whether their agent still runs, their collector tells once it
         // reads on; until then they are idle, not over.
-        sqlx::query("UPDATE sessions SET status = $1 WHERE status = ANY($2) AND source = ANY($3)")
-            .bind(SessionState::Idle.as_str())
-            .bind(vec![
-                SessionState::Starting.as_str(),
-                SessionState::Running.as_str(),
-            ])
-            .bind(COLLECTED_SOURCES.map(|s| s.as_str()).to_vec())
-            .execute(&self.pool)
-            .await
-            .map_err(db(OP))?;
+        sqlx::query(&DB::sql(
+            "UPDATE sessions SET status = ? WHERE status IN (?, ?) AND source IN (?, ?)",
+        ))
+        .bind(SessionState::Idle.as_str())
+        .bind(SessionState::Starting.as_str())
+        .bind(SessionState::Running.as_str())
+        .bind(COLLECTED_SOURCES[0].as_str())
+        .bind(COLLECTED_SOURCES[1].as_str())
+        .execute(&self.writer)
+        .await
+        .map_err(db(OP))?;
         let mut ids = Vec::new();
         for row in &rows {
             if row.text_opt("deleted_at")?.is_none() {
@@ -138,19 +163,20 @@ impl SessionCatalog for PostgresStore {
         if let Some(last) = last_offset(&mut tx, id, OP).await? {
             raise_head(&mut tx, id, last, OP).await?;
         }
-        let marked =
-            sqlx::query("UPDATE sessions SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
-                .bind(now_ts())
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db(OP))?
-                .rows_affected();
+        let marked = sqlx::query(&DB::sql(
+            "UPDATE sessions SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+        ))
+        .bind(now_ts())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db(OP))?;
+        let marked = DB::rows_affected(&marked);
         for sql in [
-            "DELETE FROM events WHERE session_id = $1",
-            "DELETE FROM checkpoints WHERE session_id = $1",
+            "DELETE FROM events WHERE session_id = ?",
+            "DELETE FROM checkpoints WHERE session_id = ?",
         ] {
-            sqlx::query(sql)
+            sqlx::query(&DB::sql(sql))
                 .bind(id)
                 .execute(&mut *tx)
                 .await
@@ -162,25 +188,25 @@ impl SessionCatalog for PostgresStore {
 
     async fn add_checkpoint(&self, c: &Checkpoint) -> Result<(), StoreError> {
         const OP: &str = "add_checkpoint";
-        sqlx::query(
+        sqlx::query(&DB::sql(
             r#"INSERT INTO checkpoints (id, session_id, label, "offset", created_at)
-               VALUES ($1, $2, $3, $4, $5)"#,
-        )
+               VALUES (?, ?, ?, ?, ?)"#,
+        ))
         .bind(&c.id)
         .bind(&c.session_id)
         .bind(&c.label)
         .bind(int(c.offset))
         .bind(&c.created_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_or_conflict(OP, "checkpoint", || c.id.clone()))?;
         Ok(())
     }
 
     async fn get_checkpoint(&self, id: &str) -> Result<Option<Checkpoint>, StoreError> {
-        sqlx::query(&format!("{CHECKPOINT_SELECT} WHERE id = $1"))
+        sqlx::query(&DB::sql(&format!("{CHECKPOINT_SELECT} WHERE id = ?")))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await
             .map_err(db("get_checkpoint"))?
             .as_ref()
@@ -189,11 +215,11 @@ impl SessionCatalog for PostgresStore {
     }
 
     async fn list_checkpoints(&self, session_id: &str) -> Result<Vec<Checkpoint>, StoreError> {
-        sqlx::query(&format!(
-            r#"{CHECKPOINT_SELECT} WHERE session_id = $1 ORDER BY "offset", id"#
-        ))
+        sqlx::query(&DB::sql(&format!(
+            r#"{CHECKPOINT_SELECT} WHERE session_id = ? ORDER BY "offset", id"#
+        )))
         .bind(session_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await
         .map_err(db("list_checkpoints"))?
         .iter()
@@ -203,7 +229,7 @@ impl SessionCatalog for PostgresStore {
 
     async fn delete_checkpoint(&self, id: &str) -> Result<bool, StoreError> {
         self.delete_by_key(
-            "DELETE FROM checkpoints WHERE id = $1",
+            "DELETE FROM checkpoints WHERE id = ?",
             id,
             "delete_checkpoint",
         )

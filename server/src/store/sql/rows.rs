@@ -1,101 +1,17 @@
-//! What the two SQL backends (`sqlite`, `postgres`) share, so that one schema's meaning is
-//! written once: the statements that read the same in both (with `?` placeholders, which
-//! [`numbered`] turns into PostgreSQL's `$1`, `$2`, ...), the rows decoded into the store's
-//! records through [`Columns`], and the conversions of numbers and JSON columns. What differs
-//! stays in each backend: how a batch is appended, connections, and statements that use
-//! one database's features (arrays, `GREATEST`).
-
-use std::fmt::Write;
+//! The statements the SQL backends share (with `?` placeholders, which a [`Dialect`](super::Dialect) writes
+//! as its database does) and the rows they read decoded into the store's records through
+//! [`Columns`]; the analytics' reports.
 
 use agentcast_shared::SessionState;
 use agentcast_shared::rest::{
     Checkpoint, CostRow, GroupBy, McpServer, McpServerConfig, Project, SessionRecord,
     SessionStatsRow, UsageRow,
 };
-use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::analytics::derive_rates;
-use super::error::db;
-use super::session_catalog::{ACTIVE_STATUSES, parse_agent, parse_source, parse_status};
-use super::{FileCursor, StoreError, StoredEvent, TimeRange};
-
-/// Offsets and counts are `u64` in Rust and `BIGINT` (signed) in SQL; nothing real comes near
-/// the limit, and a client's `after: u64::MAX` still means "after everything".
-pub(crate) fn int(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-pub(crate) fn uint(value: i64, what: &'static str) -> Result<u64, StoreError> {
-    u64::try_from(value).map_err(|_| StoreError::corrupt(what)(format!("negative: {value}")))
-}
-
-/// A JSON column (stored as text) back into its value.
-pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &'static str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::corrupt(what)(e.to_string()))
-}
-
-/// `sql` with its `?` placeholders numbered `$1`, `$2`, ... for PostgreSQL. The statements
-/// here have no `?` inside a string literal.
-pub(crate) fn numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            write!(out, "${n}").expect("writing to a String");
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The columns of a row of either database, as the store's types, a failure being a
-/// [`StoreError`].
-pub(crate) trait Columns {
-    fn text(&self, column: &str) -> Result<String, StoreError>;
-    fn text_opt(&self, column: &str) -> Result<Option<String>, StoreError>;
-    fn uint(&self, column: &'static str) -> Result<u64, StoreError>;
-    fn uint_opt(&self, column: &'static str) -> Result<Option<u64>, StoreError>;
-    fn float(&self, column: &str) -> Result<f64, StoreError>;
-    fn float_opt(&self, column: &str) -> Result<Option<f64>, StoreError>;
-}
-
-impl<R: Row> Columns for R
-where
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'a> &'a str: ColumnIndex<R>,
-{
-    fn text(&self, column: &str) -> Result<String, StoreError> {
-        self.try_get(column).map_err(db("decode"))
-    }
-
-    fn text_opt(&self, column: &str) -> Result<Option<String>, StoreError> {
-        self.try_get(column).map_err(db("decode"))
-    }
-
-    fn uint(&self, column: &'static str) -> Result<u64, StoreError> {
-        uint(self.try_get(column).map_err(db("decode"))?, column)
-    }
-
-    fn uint_opt(&self, column: &'static str) -> Result<Option<u64>, StoreError> {
-        let value: Option<i64> = self.try_get(column).map_err(db("decode"))?;
-        value.map(|v| uint(v, column)).transpose()
-    }
-
-    fn float(&self, column: &str) -> Result<f64, StoreError> {
-        self.try_get(column).map_err(db("decode"))
-    }
-
-    fn float_opt(&self, column: &str) -> Result<Option<f64>, StoreError> {
-        self.try_get(column).map_err(db("decode"))
-    }
-}
+use super::{Columns, json_column};
+use crate::store::analytics::derive_rates;
+use crate::store::session_catalog::{ACTIVE_STATUSES, parse_agent, parse_source, parse_status};
+use crate::store::{FileCursor, StoreError, StoredEvent, TimeRange};
 
 // Sessions.
 
@@ -422,17 +338,4 @@ pub(crate) fn session_stats_row(row: &impl Columns) -> Result<SessionStatsRow, S
     };
     derive_rates(&mut stats, row.uint("timed_sessions")?);
     Ok(stats)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_in_order() {
-        assert_eq!(
-            numbered("UPDATE t SET a = ? WHERE b = ? AND c IN (?, ?)"),
-            "UPDATE t SET a = $1 WHERE b = $2 AND c IN ($3, $4)"
-        );
-    }
 }

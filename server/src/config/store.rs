@@ -17,8 +17,8 @@ settings_group! {
         input: Durability, default: Durability::Normal,
     }
     /// Keep events in PostgreSQL instead of SQLite in the data directory:
-    /// postgres://USER:PASSWORD@HOST:5432/DATABASE (created tables are migrated at start; the
-    /// password never shows in logs or errors).
+    /// postgres://USER:PASSWORD@HOST:5432/DATABASE (its tables are created or migrated at
+    /// start; the password never shows in logs or errors).
     database_url -> database_url: Option<DatabaseUrl> {
         flag: "database-url", env: "AGENTCAST_DATABASE_URL", value_name: "URL",
         input: DatabaseUrlText, check: database_url_parses, convert: DatabaseUrlText::parsed,

@@ -1,8 +1,10 @@
 //! Events persisted per second through the sequencer: `Hub::publish` on a hub built the way
 //! `agentcast serve` builds it (`app::build`), so each publish returns only after its group
 //! commit (one store transaction, then the broadcast). SQLite (a file in a temp dir) with
-//! `synchronous = NORMAL` and `FULL`, against the memory store as the reference, in the same
-//! run.
+//! `synchronous = NORMAL` and `FULL`, and PostgreSQL (a private server the bench starts, WAL
+//! fsynced as by default, a fresh database per run) with `synchronous_commit` off and on
+//! (`durability` normal and full), against the memory store as the reference, in the same
+//! run. Without PostgreSQL installed its rows are left out, after a notice.
 //!
 //! ```text
 //! cargo bench -p agentcast-server --bench sequencer
@@ -27,6 +29,7 @@ use agentcast_server::app;
 use agentcast_server::config::Config;
 use agentcast_server::hub::Hub;
 use agentcast_server::store::Durability;
+use agentcast_server::store::testing::{Fsync, TempPostgres};
 use agentcast_shared::{Event, OutputText};
 use tokio::sync::Barrier;
 
@@ -42,20 +45,32 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-fn name(durability: Durability) -> &'static str {
-    match durability {
-        Durability::Memory => "memory",
-        Durability::Normal => "sqlite NORMAL",
-        Durability::Full => "sqlite FULL",
-    }
+/// A store to measure: a durability, on PostgreSQL or not.
+#[derive(Clone, Copy)]
+struct Kind {
+    durability: Durability,
+    postgres: Option<&'static TempPostgres>,
 }
 
-/// Commits per run at most, counting a commit per round of the publishers (the worst case
-/// with one publisher per session): an fsync per commit makes FULL slow with small batches.
-fn max_commits(durability: Durability) -> usize {
-    match durability {
-        Durability::Full => 1_000,
-        _ => 10_000,
+impl Kind {
+    fn name(self) -> &'static str {
+        match (self.durability, self.postgres.is_some()) {
+            (Durability::Memory, _) => "memory",
+            (Durability::Normal, false) => "sqlite NORMAL",
+            (Durability::Full, false) => "sqlite FULL",
+            (Durability::Normal, true) => "postgres off",
+            (Durability::Full, true) => "postgres on",
+        }
+    }
+
+    /// Commits per run at most, counting a commit per round of the publishers (the worst
+    /// case with one publisher per session): an fsync per commit makes FULL slow with small
+    /// batches.
+    fn max_commits(self) -> usize {
+        match self.durability {
+            Durability::Full => 1_000,
+            _ => 10_000,
+        }
     }
 }
 
@@ -125,8 +140,33 @@ fn main() {
         linger,
         avg_bytes,
     };
+    // The server lives as long as the bench (a leaked one: dropping it stops it).
+    let postgres: Option<&'static TempPostgres> = TempPostgres::start(Fsync::On)
+        .map(|started| &*Box::leak(Box::new(started.expect("a private PostgreSQL server"))));
+    let mut kinds = vec![
+        Kind {
+            durability: Durability::Memory,
+            postgres: None,
+        },
+        Kind {
+            durability: Durability::Normal,
+            postgres: None,
+        },
+        Kind {
+            durability: Durability::Full,
+            postgres: None,
+        },
+    ];
+    if postgres.is_some() {
+        for durability in [Durability::Normal, Durability::Full] {
+            kinds.push(Kind {
+                durability,
+                postgres,
+            });
+        }
+    }
     for (batch, publishers) in SCENARIOS {
-        scenario(&runtime, &settings, batch, publishers);
+        scenario(&runtime, &settings, &kinds, batch, publishers);
     }
 }
 
@@ -144,6 +184,7 @@ struct Settings {
 fn scenario(
     runtime: &tokio::runtime::Runtime,
     settings: &Settings,
+    kinds: &[Kind],
     batch: usize,
     publishers: usize,
 ) {
@@ -154,16 +195,18 @@ fn scenario(
         linger,
         avg_bytes,
     } = *settings;
-    let kinds = [Durability::Memory, Durability::Normal, Durability::Full];
-    let per_publisher = kinds.map(|durability| {
-        let count = total.min(max_commits(durability) * batch * publishers);
-        (count / (SESSIONS * publishers) / batch).max(1) * batch
-    });
-    let mut measured: [Vec<Measured>; 3] = Default::default();
+    let per_publisher: Vec<usize> = kinds
+        .iter()
+        .map(|kind| {
+            let count = total.min(kind.max_commits() * batch * publishers);
+            (count / (SESSIONS * publishers) / batch).max(1) * batch
+        })
+        .collect();
+    let mut measured: Vec<Vec<Measured>> = kinds.iter().map(|_| Vec::new()).collect();
     for _ in 0..runs {
-        for (k, &durability) in kinds.iter().enumerate() {
+        for (k, &kind) in kinds.iter().enumerate() {
             let config = Shape {
-                durability,
+                kind,
                 batch,
                 publishers,
                 per_publisher: per_publisher[k],
@@ -174,11 +217,11 @@ fn scenario(
         }
     }
     let reference = median(measured[0].iter().map(|m| m.events_per_s).collect());
-    for (k, durability) in kinds.into_iter().enumerate() {
+    for (k, kind) in kinds.iter().enumerate() {
         let rate = median(measured[k].iter().map(|m| m.events_per_s).collect());
         println!(
             "{:<14} {:>6} {:>9} {:>8} {:>12.0} {:>8.1} {:>9.2} {:>9.2} {:>9.2}x",
-            name(durability),
+            kind.name(),
             batch,
             publishers,
             per_publisher[k] * SESSIONS * publishers,
@@ -193,7 +236,7 @@ fn scenario(
 
 /// What one run publishes, and how.
 struct Shape {
-    durability: Durability,
+    kind: Kind,
     batch: usize,
     publishers: usize,
     per_publisher: usize,
@@ -205,7 +248,7 @@ struct Shape {
 /// events in batches of `batch`.
 async fn run(
     Shape {
-        durability,
+        kind,
         batch,
         publishers,
         per_publisher,
@@ -216,7 +259,11 @@ async fn run(
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut config = Config::default();
     config.server.data_dir = dir.path().to_owned();
-    config.store.durability = durability;
+    config.store.durability = kind.durability;
+    if let Some(postgres) = kind.postgres {
+        let url = postgres.new_database().await;
+        config.store.database_url = Some(url.parse().expect("a postgres:// URL"));
+    }
     config.hub.commit_max_events = commit_max;
     config.hub.commit_linger = linger;
     let built = app::build(&config).await.expect("the hub builds");

@@ -1,5 +1,7 @@
 //! Event store throughput: appends through `append_batch` (group commit) and replay reads,
-//! SQLite (a file in a temp dir) against the memory store as the reference, in the same run.
+//! SQLite (a file in a temp dir) and PostgreSQL (a private server the bench starts, WAL
+//! fsynced as by default, a fresh database per run; left out after a notice when it is not
+//! installed) against the memory store as the reference, in the same run.
 //!
 //! ```text
 //! cargo bench -p agentcast-server --bench store
@@ -7,7 +9,7 @@
 //!
 //! Appends: ~1 KB events, four sessions interleaved in each batch, batches of 1, 10, 100 and
 //! 500 events, each run on a fresh database; SQLite with `synchronous = NORMAL` (the default)
-//! and `FULL` (an fsync per commit). Reads: 100,000 events of one session read back in pages
+//! and `FULL` (an fsync per commit), PostgreSQL with `synchronous_commit` off and on. Reads: 100,000 events of one session read back in pages
 //! of 1000, as a replay does, then the same with every envelope rebuilt for the wire.
 //! Every figure is the median of several runs. The target is 100,000 events/s appended for
 //! ~1 KB events with group commit. `AGENTCAST_BENCH_EVENTS` changes the events per run.
@@ -16,8 +18,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agentcast_server::hub::envelope;
+use agentcast_server::store::testing::{Fsync, TempPostgres};
 use agentcast_server::store::{
-    EventQuery, MemoryStore, SqliteOptions, SqliteStore, Store, StoredEvent, Synchronous,
+    EventQuery, MemoryStore, PostgresOptions, PostgresStore, SqliteOptions, SqliteStore, Store,
+    StoredEvent, Synchronous, SynchronousCommit,
 };
 
 const RUNS: usize = 5;
@@ -29,6 +33,7 @@ const PAGE: u32 = 1000;
 enum Kind {
     Memory,
     Sqlite(Synchronous),
+    Postgres(&'static TempPostgres, SynchronousCommit),
 }
 
 impl Kind {
@@ -37,13 +42,15 @@ impl Kind {
             Kind::Memory => "memory",
             Kind::Sqlite(Synchronous::Normal) => "sqlite NORMAL",
             Kind::Sqlite(Synchronous::Full) => "sqlite FULL",
+            Kind::Postgres(_, SynchronousCommit::Off) => "postgres off",
+            Kind::Postgres(_, SynchronousCommit::On) => "postgres on",
         }
     }
 
     /// Commits per run at most: an fsync per commit makes FULL with small batches slow.
     fn max_commits(self) -> usize {
         match self {
-            Kind::Sqlite(Synchronous::Full) => 1_000,
+            Kind::Sqlite(Synchronous::Full) | Kind::Postgres(_, SynchronousCommit::On) => 1_000,
             _ => 20_000,
         }
     }
@@ -63,6 +70,21 @@ async fn open(kind: Kind) -> (Store, Option<tempfile::TempDir>) {
                 .await
                 .expect("the database opens");
             (Store::new(Arc::new(store)), Some(dir))
+        }
+        Kind::Postgres(server, synchronous_commit) => {
+            let url = server
+                .new_database()
+                .await
+                .parse()
+                .expect("a postgres:// URL");
+            let options = PostgresOptions {
+                synchronous_commit,
+                ..PostgresOptions::default()
+            };
+            let store = PostgresStore::open(&url, options)
+                .await
+                .expect("the database opens");
+            (Store::new(Arc::new(store)), None)
         }
     }
 }
@@ -120,12 +142,19 @@ fn main() {
             "{:<14} {:>6} {:>8} {:>12} {:>8} {:>14}",
             "store", "batch", "events", "events/s", "MB/s", "commit p50 us"
         );
-        let kinds = [
+        // The server lives as long as the bench (a leaked one: dropping it stops it).
+        let postgres: Option<&'static TempPostgres> = TempPostgres::start(Fsync::On)
+            .map(|started| &*Box::leak(Box::new(started.expect("a private PostgreSQL server"))));
+        let mut kinds = vec![
             Kind::Memory,
             Kind::Sqlite(Synchronous::Normal),
             Kind::Sqlite(Synchronous::Full),
         ];
-        for kind in kinds {
+        if let Some(server) = postgres {
+            kinds.push(Kind::Postgres(server, SynchronousCommit::Off));
+            kinds.push(Kind::Postgres(server, SynchronousCommit::On));
+        }
+        for &kind in &kinds {
             for batch in BATCH_SIZES {
                 append(kind, batch, total).await;
             }
@@ -137,7 +166,11 @@ fn main() {
             "{:<14} {:>12} {:>8} {:>22}",
             "store", "events/s", "MB/s", "+ envelope, events/s"
         );
-        for kind in [Kind::Memory, Kind::Sqlite(Synchronous::Normal)] {
+        let mut readers = vec![Kind::Memory, Kind::Sqlite(Synchronous::Normal)];
+        if let Some(server) = postgres {
+            readers.push(Kind::Postgres(server, SynchronousCommit::Off));
+        }
+        for kind in readers {
             replay(kind, total).await;
         }
     });

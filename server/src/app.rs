@@ -183,7 +183,12 @@ fn collected_claude_roots(collect: &CollectSettings) -> Vec<PathBuf> {
 pub async fn build(config: &Config) -> Result<Built, BuildError> {
     let authenticator = Authenticator::from_config(&config.auth)?;
     let audit = Audit::open(&config.auth.audit).map_err(BuildError::Audit)?;
-    let store = store::open(&config.server.data_dir, config.store.durability).await?;
+    let store = store::open(
+        &config.server.data_dir,
+        config.store.durability,
+        config.store.database_url.as_ref(),
+    )
+    .await?;
     let interrupted = store.sessions().mark_interrupted_on_startup().await?;
     if !interrupted.is_empty() {
         tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");

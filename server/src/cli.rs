@@ -48,6 +48,38 @@ pub enum Command {
     /// MCP on stdin/stdout for agents (Claude Code's `--mcp-config`), forwarded to a running
     /// server's `/mcp`: `agentcast mcp --server URL`.
     Mcp(crate::mcp_server::stdio::McpArgs),
+    /// The store's database: `agentcast db copy --from DATA_DIR --to postgres://...` moves a
+    /// data directory's history into PostgreSQL.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copy a SQLite history into an empty PostgreSQL database, in one transaction: sessions
+    /// (deleted ones too), events in offset order, checkpoints, projects, MCP servers and the
+    /// collectors' file positions. Prints what it copied. A failed copy leaves the target as
+    /// it was; run it again.
+    Copy(DbCopyArgs),
+}
+
+/// Options of `agentcast db copy`.
+#[derive(Debug, Clone, Args)]
+pub struct DbCopyArgs {
+    /// The source: a data directory, its agentcast.db, or sqlite:///path/agentcast.db. Read
+    /// in one snapshot; stop its server first to copy everything it wrote.
+    #[arg(long, value_name = "SQLITE")]
+    pub from: String,
+
+    /// The target: postgres://USER:PASSWORD@HOST:5432/DATABASE, migrated first (the password
+    /// is never shown).
+    #[arg(long, value_name = "URL")]
+    pub to: crate::config::DatabaseUrlText,
+
+    /// Empty the target's tables first, in the same transaction, instead of refusing a target
+    /// that holds anything.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,8 @@ use agentcast_server::announce::{bind, print_open_url};
 use agentcast_server::audit::{Audit, AuditEvent};
 use agentcast_server::auth::{Authenticator, rotate};
 use agentcast_server::cli::{
-    Cli, Command, KeysCommand, PipeArgs, ServeArgs, TokenCommand, TokenCreateArgs,
+    Cli, Command, DbCommand, DbCopyArgs, KeysCommand, PipeArgs, ServeArgs, TokenCommand,
+    TokenCreateArgs,
 };
 use agentcast_server::clock::now_unix_millis;
 use agentcast_server::config::{AuthMode, Config};
@@ -39,7 +40,33 @@ async fn main() -> anyhow::Result<()> {
         Command::Mcp(args) => {
             std::process::exit(agentcast_server::mcp_server::stdio::run(args).await)
         }
+        Command::Db(DbCommand::Copy(args)) => db_copy(args).await,
     }
+}
+
+/// `agentcast db copy`: a SQLite history into PostgreSQL.
+async fn db_copy(args: DbCopyArgs) -> anyhow::Result<()> {
+    use agentcast_server::store;
+    let to = args.to.checked().map_err(anyhow::Error::msg)?;
+    let from = store::sqlite_source(&args.from)?;
+    eprintln!("agentcast: copying {} into {to}", from.display());
+    let report = store::copy_sqlite_to_postgres(&from, &to, args.replace, |table, rows| {
+        if table == "events" && rows > 0 && rows % 100_000 == 0 {
+            eprintln!("agentcast: {rows} events copied");
+        }
+    })
+    .await?;
+    println!(
+        "copied {} sessions, {} events, {} checkpoints, {} projects, {} MCP servers, {} \
+         collector file positions",
+        report.sessions,
+        report.events,
+        report.checkpoints,
+        report.projects,
+        report.mcp_servers,
+        report.file_cursors
+    );
+    Ok(())
 }
 
 /// `agentcast pipe`: stdin to a session of a running server.

@@ -7,7 +7,8 @@
 //! 1. Rust: the rustfmt and clippy components, the `wasm32-unknown-unknown` target.
 //! 2. System packages through apt-get (as root only): chromium and chromedriver, tmux (the
 //!    interactive agent tests), nginx and systemd-analyze (the deployment examples' tests),
-//!    and node, npm or python3 should they be missing.
+//!    postgresql (the store's tests on PostgreSQL start a private server from its `initdb`
+//!    and `postgres`), and node, npm or python3 should they be missing.
 //! 3. npm packages in `shared/ts` (the JS client's socket.io-client, which its tests and type
 //!    check resolve from there), `tests/js`, `tests/js/ts-check` and `tests/agents` (the real
 //!    Claude Code and Codex CLIs), when they have a package.json.
@@ -112,6 +113,9 @@ fn system_packages() -> Result<()> {
     {
         wanted.push("systemd");
     }
+    if postgres_missing() {
+        wanted.push("postgresql");
+    }
     if tool_missing("node") {
         wanted.push("nodejs");
     }
@@ -123,7 +127,8 @@ fn system_packages() -> Result<()> {
     }
     if wanted.is_empty() {
         note(format!(
-            "system: {CHROMIUM}, {CHROMEDRIVER}, tmux, nginx, systemd, node, npm and python3 already installed"
+            "system: {CHROMIUM}, {CHROMEDRIVER}, tmux, nginx, systemd, postgresql, node, npm and \
+             python3 already installed"
         ));
         return Ok(());
     }
@@ -136,6 +141,17 @@ fn system_packages() -> Result<()> {
         );
     }
     apt_install(&wanted)
+}
+
+/// Whether PostgreSQL's server programs are missing: Debian keeps `initdb` and `postgres` in
+/// `/usr/lib/postgresql/<version>/bin`, off PATH (where the store's test harness looks too).
+fn postgres_missing() -> bool {
+    let packaged = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|version| version.path().join("bin/initdb").is_file());
+    !packaged && tool_missing("initdb")
 }
 
 fn tool_missing(program: &str) -> bool {

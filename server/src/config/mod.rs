@@ -10,7 +10,7 @@
 //! - `engine`: [`EngineSettings`], the Socket.IO engine (buffers, payload size, heartbeats).
 //! - `hub`: [`HubSettings`], sessions (publish size, queue, tail, group commit, retention,
 //!   stats interval).
-//! - `store`: [`StoreSettings`], durability.
+//! - `store`: [`StoreSettings`], durability and the PostgreSQL URL.
 //! - `ingest`: [`IngestSettings`], line and upload sizes.
 //! - `processes`: [`ProcessSettings`], the agent programs the server may start.
 //! - `demo`: [`DemoSettings`], the simulated session.
@@ -66,7 +66,7 @@ pub use security::{
     LimitsFile, TlsArgs, TlsConfig, TlsFile, TlsSettings,
 };
 pub use server::{LogFormat, ServerArgs, ServerFile, ServerSettings};
-pub use store::{StoreArgs, StoreFile, StoreSettings};
+pub use store::{DatabaseUrlText, StoreArgs, StoreFile, StoreSettings};
 pub use tmux::{TmuxArgs, TmuxFile, TmuxSettings};
 
 /// The resolved configuration of `agentcast serve`: one resolved group per concern.
@@ -129,9 +129,11 @@ impl Config {
         let tls = TlsSettings::resolve(args.tls, file.tls)?;
         tls.check()?;
         auth.check(server.bind)?;
+        let store = StoreSettings::resolve(args.store, file.store)?;
+        store.check()?;
         Ok(Self {
             engine: EngineSettings::resolve(args.engine, file.engine)?,
-            store: StoreSettings::resolve(args.store, file.store)?,
+            store,
             ingest: IngestSettings::resolve(args.ingest, file.ingest)?,
             processes: ProcessSettings::resolve(args.processes, file.processes)?,
             demo: DemoSettings::resolve(args.demo, file.demo)?,

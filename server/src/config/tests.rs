@@ -42,6 +42,7 @@ const NAMES: &[(&str, &str, &str)] = &[
     ),
     ("--metrics-bind", "AGENTCAST_METRICS_BIND", "metrics_bind"),
     ("--durability", "AGENTCAST_DURABILITY", "durability"),
+    ("--database-url", "AGENTCAST_DATABASE_URL", "database_url"),
     ("--max-line-bytes", "AGENTCAST_MAX_LINE_BYTES", "max_line_bytes"),
     ("--max-ndjson-body", "AGENTCAST_MAX_NDJSON_BODY", "max_ndjson_body"),
     ("--allow-command", "AGENTCAST_ALLOW_COMMANDS", "allow_commands"),
@@ -185,6 +186,7 @@ fn help_shows_every_default() {
         "no_mcp",
         "dev",
         "metrics_bind",
+        "database_url",
         "jwt_public_key",
         "jwt_private_key",
         "cert",
@@ -335,6 +337,7 @@ retention_max_age_hours = 14
 stats_interval_ms = 15
 system_error_interval_ms = 34
 durability = "full"
+database_url = "postgres://agentcast:pw@db:5432/events"
 max_line_bytes = 16
 max_ndjson_body = 17
 allow_commands = ["codex", "claude"]
@@ -417,6 +420,7 @@ key = "/tls/key.pem"
         },
         store: StoreSettings {
             durability: Durability::Full,
+            database_url: Some("postgres://agentcast:pw@db:5432/events".parse().unwrap()),
         },
         ingest: IngestSettings {
             max_line_bytes: 16,
@@ -750,4 +754,41 @@ fn the_deployment_examples_resolve_to_what_they_describe() {
         "per-address limits are off behind a proxy"
     );
     assert_eq!(team.limits.messages_per_socket_per_s, Some(200));
+}
+
+/// `serve` with `argv` (after the command's name), parsed as clap does.
+fn serve_args(argv: &[&str]) -> Result<ServeArgs, clap::Error> {
+    let matches = serve_command()
+        .try_get_matches_from(std::iter::once("serve").chain(argv.iter().copied()))?;
+    ServeArgs::from_arg_matches(&matches)
+}
+
+#[test]
+fn a_database_url_with_memory_durability_is_refused() {
+    let args = serve_args(&[
+        "--durability",
+        "memory",
+        "--database-url",
+        "postgres://u:topsecret@db/events",
+    ])
+    .unwrap();
+    let message = Config::resolve(args, FileConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("database_url"), "{message}");
+    assert!(message.contains("durability = memory"), "{message}");
+}
+
+#[test]
+fn a_database_url_never_shows_its_password() {
+    let args = serve_args(&["--database-url", "postgres://u:topsecret@db/events"]).unwrap();
+    let config = Config::resolve(args, FileConfig::default()).unwrap();
+    assert!(!format!("{config:?}").contains("topsecret"));
+    let args = serve_args(&["--database-url", "mysql://u:topsecret@db/x"]).unwrap();
+    assert!(!format!("{args:?}").contains("topsecret"));
+    let err = Config::resolve(args, FileConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expected a postgres:// URL"), "{err}");
+    assert!(!err.contains("topsecret"), "{err}");
 }

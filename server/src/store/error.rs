@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 /// An error of the event store.
 ///
-/// [`Database`](Self::Database), [`Migrate`](Self::Migrate), [`Io`](Self::Io) and
-/// [`Corrupt`](Self::Corrupt) are the server's fault: their `Display` carries the whole detail
-/// for the log, and a caller answers a generic 500 without it.
+/// [`Database`](Self::Database), [`Connect`](Self::Connect), [`Migrate`](Self::Migrate),
+/// [`Io`](Self::Io) and [`Corrupt`](Self::Corrupt) are the server's fault: their `Display`
+/// carries the whole detail for the log, and a caller answers a generic 500 without it.
 /// [`Conflict`](Self::Conflict) is the caller's (a 409).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -15,6 +15,14 @@ pub enum StoreError {
     Database {
         /// The store operation, e.g. `append_batch`.
         op: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The database server could not be reached, or refused the login, when the store was
+    /// opened. `target` is `host:port/database`: never the password.
+    #[error("cannot connect to PostgreSQL at {target}: {source}")]
+    Connect {
+        target: String,
         #[source]
         source: sqlx::Error,
     },

@@ -17,18 +17,27 @@
 //! [`Backend`] (a database) implements all four traits plus [`Backend::ping`] and
 //! [`Backend::close`], and [`Store::new`] takes any backend:
 //!
-//! - `sqlite`: [`SqliteStore`], the embedded default: `agentcast.db` in the data directory,
-//!   WAL, one writer connection and a few readers, migrations from `server/migrations`.
+//! - `sql`: [`SqlStore`], the four concerns on a SQL database, written once (one file per
+//!   concern, the shared statements and rows in `rows`), over a `Dialect` that says how the
+//!   database takes placeholders and appends a batch:
+//!   - `sqlite`: [`SqliteStore`], the embedded default: `agentcast.db` in the data directory,
+//!     WAL, one writer connection and a few readers, migrations from `server/migrations`;
+//!   - `postgres`: [`PostgresStore`], `--database-url postgres://...`: a PostgreSQL server,
+//!     one pool of connections, migrations from `server/migrations-postgres`; `durability`
+//!     sets its `synchronous_commit`.
 //! - `memory`: [`MemoryStore`], `durability = "memory"`: the same behaviour without a disk,
 //!   for benchmarks and tests.
 //!
-//! A new backend (PostgreSQL next) is a directory beside those two with the same five files
-//! (`mod.rs` and one per concern), one arm in [`open`], and one line in `tests.rs`, which
-//! runs the behavioural suite against it.
+//! A new SQL database is a directory beside `sqlite` and `postgres` (`mod.rs` to connect,
+//! `events.rs` for its `Dialect`), and its migrations; any other backend is a directory with
+//! the five files of `memory` (`mod.rs` and one per concern). Either way: one arm in
+//! [`open`], and one line in `tests.rs`, which runs the behavioural suite against it.
 //!
-//! Beside them: `event` ([`StoredEvent`], one event as stored: the envelope's columns, which
-//! `hub::envelope` turns back into the bytes clients get; [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`], [`TrimScope`],
-//! [`TrimReport`]) and `error` ([`StoreError`]). The records the store keeps are the REST
+//! Beside them: `database_url` ([`DatabaseUrl`], a connection URL whose password never shows),
+//! `copy` ([`copy_sqlite_to_postgres`], `agentcast db copy`), `event` ([`StoredEvent`], one
+//! event as stored: the envelope's columns, which `hub::envelope` turns back into the bytes
+//! clients get; [`EventQuery`] and [`EventPage`]), `retention` ([`Retention`],
+//! [`TrimScope`], [`TrimReport`]) and `error` ([`StoreError`]). The records the store keeps are the REST
 //! contract's types (`agentcast_shared::rest`): a session, a checkpoint, a project, an MCP
 //! server and an analytics row are defined once, there.
 //!
@@ -42,7 +51,7 @@
 //! # async fn demo(data_dir: &std::path::Path) -> Result<(), agentcast_server::store::StoreError> {
 //! use agentcast_server::store::{self, Durability, EventQuery, StoredEvent};
 //!
-//! let store = store::open(data_dir, Durability::Normal).await?;
+//! let store = store::open(data_dir, Durability::Normal, None).await?;
 //! let event = StoredEvent {
 //!     session_id: "s1".into(),
 //!     offset: 1,
@@ -57,16 +66,22 @@
 //! ```
 
 mod analytics;
+mod copy;
 mod cursor;
+mod database_url;
 mod error;
 mod event;
 mod event_log;
 mod memory;
+mod postgres;
 mod project_catalog;
 mod retention;
 mod session_catalog;
+mod sql;
 mod sqlite;
 
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 
@@ -77,14 +92,18 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 pub use analytics::{Analytics, TimeRange};
+pub use copy::{CopyError, CopyReport, copy_sqlite_to_postgres, sqlite_source};
 pub use cursor::FileCursor;
+pub use database_url::{DatabaseUrl, redact_url};
 pub use error::StoreError;
 pub use event::{Direction, EventPage, EventQuery, StoredEvent};
 pub use event_log::EventLog;
 pub use memory::MemoryStore;
+pub use postgres::{PostgresOptions, PostgresStore, SynchronousCommit};
 pub use project_catalog::ProjectCatalog;
 pub use retention::{Retention, TrimReport, TrimScope};
 pub use session_catalog::{SessionCatalog, SessionKey};
+pub use sql::SqlStore;
 pub use sqlite::{DB_FILE, SqliteOptions, SqliteStore, Synchronous};
 
 /// Where events go and how much a crash can take with it (`durability` in the configuration).
@@ -95,21 +114,41 @@ pub enum Durability {
     Memory,
     /// SQLite, WAL, `synchronous = NORMAL`: a committed batch survives a crash or SIGKILL of
     /// the server; the last commits before a power loss or OS crash may be lost (the database
-    /// stays consistent either way). The default.
+    /// stays consistent either way). The default. On PostgreSQL, `synchronous_commit = off`:
+    /// the same promise, PostgreSQL's crash taking the place of the OS's.
     #[default]
     Normal,
     /// SQLite, WAL, `synchronous = FULL`: every commit is fsynced, so it also survives a
-    /// power loss, at the cost of one fsync per batch.
+    /// power loss, at the cost of one fsync per batch. On PostgreSQL, `synchronous_commit =
+    /// on`: flushed to its WAL (and synchronous standbys) before the batch is broadcast.
     Full,
 }
 
-/// Opens the store `durability` asks for: [`MemoryStore`], or [`SqliteStore`] on
-/// [`DB_FILE`] in `data_dir` (created if missing, migrated to the current schema).
-pub async fn open(data_dir: &Path, durability: Durability) -> Result<Store, StoreError> {
-    let synchronous = match durability {
-        Durability::Memory => return Ok(Store::new(Arc::new(MemoryStore::new()))),
-        Durability::Normal => Synchronous::Normal,
-        Durability::Full => Synchronous::Full,
+/// Opens the store `durability` and `database_url` ask for: [`MemoryStore`],
+/// [`PostgresStore`] on the URL, or [`SqliteStore`] on [`DB_FILE`] in `data_dir` (created if
+/// missing); a database is migrated to the current schema. (The configuration refuses
+/// `memory` with a URL.)
+pub async fn open(
+    data_dir: &Path,
+    durability: Durability,
+    database_url: Option<&DatabaseUrl>,
+) -> Result<Store, StoreError> {
+    let synchronous = match (durability, database_url) {
+        (Durability::Memory, _) => return Ok(Store::new(Arc::new(MemoryStore::new()))),
+        (Durability::Normal | Durability::Full, Some(url)) => {
+            let options = PostgresOptions {
+                synchronous_commit: match durability {
+                    Durability::Full => SynchronousCommit::On,
+                    _ => SynchronousCommit::Off,
+                },
+                ..PostgresOptions::default()
+            };
+            return Ok(Store::new(Arc::new(
+                PostgresStore::open(url, options).await?,
+            )));
+        }
+        (Durability::Normal, None) => Synchronous::Normal,
+        (Durability::Full, None) => Synchronous::Full,
     };
     std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
         path: data_dir.to_owned(),

@@ -49,8 +49,21 @@ impl Retention {
     }
 
     /// The highest offset the count limit removes, for a session whose newest event is `last`.
-    pub(crate) fn count_cutoff(&self, last: u64) -> u64 {
+    fn count_cutoff(&self, last: u64) -> u64 {
         self.max_events_per_session
             .map_or(0, |max| last.saturating_sub(max))
+    }
+
+    /// The highest offset trimming removes (0: none), for a session whose newest event is
+    /// `last`. `first_young` is what the age limit found: `None` when there is no age limit,
+    /// `Some(None)` when every event is older than [`age_cutoff`](Self::age_cutoff), else the
+    /// offset of the first event, from the oldest on, that is not.
+    pub(crate) fn cutoff(&self, last: u64, first_young: Option<Option<u64>>) -> u64 {
+        let by_age = match first_young {
+            None => 0,
+            Some(None) => last,
+            Some(Some(young)) => young.saturating_sub(1),
+        };
+        self.count_cutoff(last).max(by_age)
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,26 +37,50 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn memory() -> Self {
-        Fixture {
+    async fn memory() -> Option<Self> {
+        Some(Fixture {
             store: Store::new(Arc::new(MemoryStore::new())),
             reopen: None,
             _dir: None,
-        }
+        })
     }
 
-    async fn sqlite() -> Self {
+    async fn sqlite() -> Option<Self> {
         let dir = tempfile::tempdir().expect("a temp dir");
         let path: PathBuf = dir.path().to_owned();
         let reopen: Reopen = Box::new(move || {
             let path = path.clone();
-            Box::pin(async move { open(&path, Durability::Normal).await.expect("opens") })
+            Box::pin(async move { open(&path, Durability::Normal, None).await.expect("opens") })
         });
-        Fixture {
+        Some(Fixture {
             store: reopen().await,
             reopen: Some(reopen),
             _dir: Some(dir),
-        }
+        })
+    }
+
+    /// A fresh database on this process's private PostgreSQL server; `None` (the test
+    /// skips, after a notice) when PostgreSQL is not installed, except under CI.
+    async fn postgres() -> Option<Self> {
+        let url: DatabaseUrl = testing::TempPostgres::shared()?
+            .new_database()
+            .await
+            .parse()
+            .expect("a postgres:// URL");
+        let reopen: Reopen = Box::new(move || {
+            let url = url.clone();
+            Box::pin(async move {
+                // The data directory is not used with a URL.
+                open(Path::new("unused"), Durability::Normal, Some(&url))
+                    .await
+                    .expect("opens")
+            })
+        });
+        Some(Fixture {
+            store: reopen().await,
+            reopen: Some(reopen),
+            _dir: None,
+        })
     }
 
     /// Closes and reopens the store; a store where nothing survives is left as it is.
@@ -68,8 +92,8 @@ impl Fixture {
     }
 }
 
-/// Every test of the suite, run against the backend `$fixture` (a future of a [`Fixture`])
-/// opens, in a module named after it.
+/// Every test of the suite, run against the backend `$fixture` (a future of a [`Fixture`], or
+/// of `None` when the backend is not installed here) opens, in a module named after it.
 macro_rules! store_suite {
     ($backend:ident, $fixture:expr) => {
         mod $backend {
@@ -101,13 +125,15 @@ macro_rules! store_suite {
     (@tests $fixture:expr; $($name:ident),* $(,)?) => {
         $(#[tokio::test]
         async fn $name() {
-            super::$name($fixture.await).await;
+            let Some(fixture) = $fixture.await else { return };
+            super::$name(fixture).await;
         })*
     };
 }
 
 store_suite!(memory, Fixture::memory());
 store_suite!(sqlite, Fixture::sqlite());
+store_suite!(postgres, Fixture::postgres());
 
 /// 2026-11-24T10:00:00.000Z
 const BASE_MS: u64 = 1_795_514_400_000;
@@ -1250,5 +1276,117 @@ async fn finds_a_session_by_the_agents_own_id(mut f: Fixture) {
             .unwrap(),
         None,
         "a deleted session is not found"
+    );
+}
+
+/// `db copy`: everything a SQLite store holds reads the same from PostgreSQL afterwards,
+/// deleted sessions (for the analytics) and heads included; a second copy is refused.
+#[tokio::test]
+async fn copy_moves_every_table_into_postgres() {
+    let Some(postgres) = testing::TempPostgres::shared() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let source = open(dir.path(), Durability::Normal, None).await.unwrap();
+    let mut kept = session("kept", SessionState::Completed);
+    kept.model = Some("m".into());
+    kept.input_tokens = 10;
+    let mut gone = session("gone", SessionState::Failed);
+    gone.model = Some("m".into());
+    gone.input_tokens = 5;
+    for s in [&kept, &gone] {
+        source.sessions().upsert_session(s).await.unwrap();
+    }
+    let cursors = [cursor("/t/a.jsonl", "kept", 4096)];
+    source
+        .events()
+        .commit(&events("kept", 1..=2500), &cursors)
+        .await
+        .unwrap();
+    source
+        .events()
+        .append_batch(&events("gone", 1..=9))
+        .await
+        .unwrap();
+    source.sessions().delete_session("gone").await.unwrap();
+    let retention = Retention {
+        max_events_per_session: Some(2000),
+        max_age: None,
+    };
+    source
+        .events()
+        .trim(TrimScope::All, &retention)
+        .await
+        .unwrap();
+    let mark = checkpoint("c1", "kept", Some("mark".into()), 2100);
+    source.sessions().add_checkpoint(&mark).await.unwrap();
+    let web = project("web", "Web", serde_json::json!({"k": 1}));
+    source.projects().create_project(&web).await.unwrap();
+    let server = mcp_server("fs", "npx", vec!["-y".into()], BTreeMap::new());
+    source.projects().add_mcp_server(&server).await.unwrap();
+    source.close().await;
+
+    let url: DatabaseUrl = postgres.new_database().await.parse().unwrap();
+    let file = sqlite_source(&format!("sqlite://{}", dir.path().display())).unwrap();
+    let report = copy_sqlite_to_postgres(&file, &url, false, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        CopyReport {
+            sessions: 2,
+            events: 2000,
+            checkpoints: 1,
+            projects: 1,
+            mcp_servers: 1,
+            file_cursors: 1,
+        }
+    );
+    let refused = copy_sqlite_to_postgres(&file, &url, false, |_, _| {}).await;
+    assert!(
+        matches!(refused, Err(CopyError::NotEmpty { .. })),
+        "{refused:?}"
+    );
+
+    let target = open(Path::new("unused"), Durability::Normal, Some(&url))
+        .await
+        .unwrap();
+    let log = target.events();
+    assert_eq!(log.head_offset("kept").await.unwrap(), 2500);
+    assert_eq!(
+        log.head_offset("gone").await.unwrap(),
+        9,
+        "a deleted session's head"
+    );
+    assert_eq!(log.first_offset("kept").await.unwrap(), Some(501));
+    let page = read(&**log, "kept", EventQuery::after(2400)).await;
+    assert_eq!(page.events, events("kept", 2401..=2500));
+    assert_eq!(log.file_cursors().await.unwrap(), cursors);
+    let sessions = target.sessions();
+    assert!(sessions.get_session("gone").await.unwrap().is_none());
+    assert_eq!(sessions.get_checkpoint("c1").await.unwrap(), Some(mark));
+    assert_eq!(
+        target
+            .projects()
+            .get_project("web")
+            .await
+            .unwrap()
+            .unwrap()
+            .settings,
+        web.settings
+    );
+    assert_eq!(
+        target.projects().list_mcp_servers().await.unwrap(),
+        [server]
+    );
+    let usage = target
+        .analytics()
+        .usage_by(GroupBy::Model, &TimeRange::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (usage[0].sessions, usage[0].input_tokens),
+        (2, 15),
+        "deleted ones count"
     );
 }

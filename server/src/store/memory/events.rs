@@ -142,15 +142,14 @@ impl EventLog for MemoryStore {
                 continue;
             };
             let last = events.back().map_or(0, |e| e.offset);
-            let mut cutoff = retention.count_cutoff(last);
-            if let Some(age_cutoff) = &age_cutoff {
-                // The first event, from the oldest on, that is young enough; none: all go.
-                let young = events
+            // The first event, from the oldest on, that is young enough.
+            let first_young = age_cutoff.as_ref().map(|age_cutoff| {
+                events
                     .iter()
                     .find(|e| e.ts.as_str() >= age_cutoff.as_str())
-                    .map_or(last, |e| e.offset - 1);
-                cutoff = cutoff.max(young);
-            }
+                    .map(|e| e.offset)
+            });
+            let cutoff = retention.cutoff(last, first_young);
             let removed = inner.remove_through(&id, cutoff);
             if removed > 0 {
                 report.sessions += 1;

@@ -1,19 +1,20 @@
-//! The event log in SQLite: the `events` table, appended to in padded multi-row `INSERT`s,
-//! and `collector_files`, the transcript read positions committed with them.
+//! SQLite's [`Dialect`]: its placeholders are the shared statements' own, and the group
+//! commit appends to `events` in padded multi-row `INSERT`s, with `collector_files`, the
+//! transcript read positions, in the same transaction.
 
 use std::sync::OnceLock;
 
+use std::borrow::Cow;
+
 use async_trait::async_trait;
+use sqlx::sqlite::SqliteQueryResult;
 use sqlx::{Sqlite, Transaction};
 
-use super::{SqliteStore, get, get_uint, int, last_offset, raise_head, uint};
-use crate::clock::{now_ts, now_unix_millis};
+use super::SqliteStore;
+use crate::clock::now_ts;
 use crate::store::error::{db, db_or_conflict};
-use crate::store::session_catalog::parse_agent;
-use crate::store::{
-    Direction, EventLog, EventPage, EventQuery, FileCursor, Retention, StoreError, StoredEvent,
-    TrimReport, TrimScope,
-};
+use crate::store::sql::{Dialect, int};
+use crate::store::{FileCursor, StoreError, StoredEvent};
 
 /// The rows of one `INSERT` at most (5 parameters a row, SQLite allows 32766).
 const MAX_INSERT_ROWS: usize = 1024;
@@ -108,10 +109,18 @@ async fn upsert_cursor(
 }
 
 #[async_trait]
-impl EventLog for SqliteStore {
+impl Dialect for Sqlite {
+    fn sql(sql: &str) -> Cow<'_, str> {
+        Cow::Borrowed(sql)
+    }
+
+    fn rows_affected(result: &SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
     #[tracing::instrument(level = "trace", skip_all, fields(events = batch.len(), cursors = cursors.len()))]
     async fn commit(
-        &self,
+        store: &SqliteStore,
         batch: &[StoredEvent],
         cursors: &[FileCursor],
     ) -> Result<(), StoreError> {
@@ -121,9 +130,9 @@ impl EventLog for SqliteStore {
         }
         // One statement is a transaction by itself: no BEGIN and COMMIT round trips.
         if batch.len() <= MAX_INSERT_ROWS && cursors.is_empty() {
-            return insert_events(&self.writer, batch, batch.len()).await;
+            return insert_events(store.writer(), batch, batch.len()).await;
         }
-        let mut tx = self.begin(OP).await?;
+        let mut tx = store.writer().begin().await.map_err(db(OP))?;
         for chunk in batch.chunks(MAX_INSERT_ROWS) {
             insert_events(&mut *tx, chunk, batch.len()).await?;
         }
@@ -131,172 +140,5 @@ impl EventLog for SqliteStore {
             upsert_cursor(&mut tx, cursor).await?;
         }
         tx.commit().await.map_err(db(OP))
-    }
-
-    async fn file_cursors(&self) -> Result<Vec<FileCursor>, StoreError> {
-        sqlx::query(
-            "SELECT path, agent, session_id, position, file_id FROM collector_files ORDER BY path",
-        )
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db("file_cursors"))?
-        .iter()
-        .map(|row| {
-            Ok(FileCursor {
-                path: get(row, "path")?,
-                agent: parse_agent(&get::<String>(row, "agent")?)?,
-                session_id: get(row, "session_id")?,
-                position: get_uint(row, "position")?,
-                file_id: get(row, "file_id")?,
-            })
-        })
-        .collect()
-    }
-
-    async fn read_events(
-        &self,
-        session_id: &str,
-        query: &EventQuery<'_>,
-    ) -> Result<EventPage, StoreError> {
-        let mut sql = String::from(
-            r#"SELECT "offset", type, ts, data FROM events WHERE session_id = ? AND "offset" > ?"#,
-        );
-        if query.before.is_some() {
-            sql.push_str(r#" AND "offset" < ?"#);
-        }
-        if let Some(types) = query.types {
-            if types.is_empty() {
-                return Ok(EventPage::default());
-            }
-            sql.push_str(" AND type IN (");
-            sql.push_str(&vec!["?"; types.len()].join(", "));
-            sql.push(')');
-        }
-        sql.push_str(match query.direction {
-            Direction::Forward => r#" ORDER BY "offset" LIMIT ?"#,
-            Direction::Backward => r#" ORDER BY "offset" DESC LIMIT ?"#,
-        });
-        let mut select = sqlx::query(&sql).bind(session_id).bind(int(query.after));
-        if let Some(before) = query.before {
-            select = select.bind(int(before));
-        }
-        for kind in query.types.unwrap_or_default() {
-            select = select.bind(*kind);
-        }
-        // One more than asked tells whether there is more.
-        let rows = select
-            .bind(i64::from(query.limit) + 1)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db("read_events"))?;
-        let has_more = rows.len() > query.limit as usize;
-        let session_id: std::sync::Arc<str> = session_id.into();
-        let mut events = rows
-            .iter()
-            .take(query.limit as usize)
-            .map(|row| {
-                Ok(StoredEvent {
-                    session_id: session_id.clone(),
-                    offset: get_uint(row, "offset")?,
-                    kind: get(row, "type")?,
-                    ts: get(row, "ts")?,
-                    data_json: get(row, "data")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        if query.direction == Direction::Backward {
-            events.reverse();
-        }
-        Ok(EventPage { events, has_more })
-    }
-
-    async fn head_offset(&self, session_id: &str) -> Result<u64, StoreError> {
-        let head: i64 = sqlx::query_scalar(
-            r#"SELECT COALESCE(MAX(h), 0) FROM (
-                   SELECT head_offset AS h FROM sessions WHERE id = ?
-                   UNION ALL
-                   SELECT MAX("offset") AS h FROM events WHERE session_id = ?
-               ) AS heads"#,
-        )
-        .bind(session_id)
-        .bind(session_id)
-        .fetch_one(&self.reader)
-        .await
-        .map_err(db("head_offset"))?;
-        uint(head, "head_offset")
-    }
-
-    async fn first_offset(&self, session_id: &str) -> Result<Option<u64>, StoreError> {
-        let first: Option<i64> =
-            sqlx::query_scalar(r#"SELECT MIN("offset") FROM events WHERE session_id = ?"#)
-                .bind(session_id)
-                .fetch_one(&self.reader)
-                .await
-                .map_err(db("first_offset"))?;
-        first.map(|o| uint(o, "offset")).transpose()
-    }
-
-    async fn trim(
-        &self,
-        scope: TrimScope<'_>,
-        retention: &Retention,
-    ) -> Result<TrimReport, StoreError> {
-        const OP: &str = "trim";
-        let mut report = TrimReport::default();
-        if retention.is_unlimited() {
-            return Ok(report);
-        }
-        let age_cutoff = retention.age_cutoff(now_unix_millis());
-        let ids: Vec<String> = match scope {
-            TrimScope::Session(id) => vec![id.to_owned()],
-            TrimScope::All => sqlx::query_scalar("SELECT DISTINCT session_id FROM events")
-                .fetch_all(&self.reader)
-                .await
-                .map_err(db(OP))?,
-        };
-        // One transaction per session: the writer is never held for the whole sweep.
-        for id in ids {
-            let mut tx = self.begin(OP).await?;
-            let Some(last) = last_offset(&mut tx, &id, OP).await? else {
-                continue;
-            };
-            let mut cutoff = retention.count_cutoff(last);
-            if let Some(age_cutoff) = &age_cutoff {
-                // Walks from the oldest event and stops at the first young one: the cost is
-                // the number of events about to go, not the session's length.
-                let young: Option<i64> = sqlx::query_scalar(
-                    r#"SELECT "offset" FROM events WHERE session_id = ? AND ts >= ?
-                       ORDER BY "offset" LIMIT 1"#,
-                )
-                .bind(&id)
-                .bind(age_cutoff)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db(OP))?;
-                let young_cutoff = match young {
-                    Some(offset) => uint(offset, "offset")?.saturating_sub(1),
-                    None => last,
-                };
-                cutoff = cutoff.max(young_cutoff);
-            }
-            if cutoff == 0 {
-                continue;
-            }
-            raise_head(&mut tx, &id, last, OP).await?;
-            let removed =
-                sqlx::query(r#"DELETE FROM events WHERE session_id = ? AND "offset" <= ?"#)
-                    .bind(&id)
-                    .bind(int(cutoff))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db(OP))?
-                    .rows_affected();
-            tx.commit().await.map_err(db(OP))?;
-            if removed > 0 {
-                report.sessions += 1;
-                report.events_removed += removed;
-            }
-        }
-        Ok(report)
     }
 }

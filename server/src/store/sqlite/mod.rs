@@ -13,33 +13,23 @@
 //! run alongside the writer on their own snapshot. The busy timeout only matters when another
 //! process holds the database (a second server, the `sqlite3` shell).
 //!
-//! Files: this one opens the database and holds what the concerns share (the connection
-//! pools, column decoding, the session head that trimming and deleting raise); `events`,
-//! `sessions`, `projects` and `analytics` implement one trait of the store each.
-//!
-//! SQL: portable except where noted, so that PostgreSQL can follow behind the same traits:
-//! `?` placeholders are SQLite's (`$1` in PostgreSQL) and the pragmas are SQLite's by nature;
-//! everything else (`ON CONFLICT ... DO UPDATE`, `RETURNING`, `CASE`, `SUBSTR`, `CAST(... AS
-//! BIGINT)`) is shared by both.
+//! Files: this one opens the database; `events` is SQLite's [`Dialect`](super::sql::Dialect)
+//! (the group commit's padded `INSERT`). Every other statement is shared with PostgreSQL, in
+//! `store::sql`: portable SQL (`ON CONFLICT ... DO UPDATE`, `RETURNING`, `CASE`, `SUBSTR`,
+//! `CAST(... AS BIGINT)`) with `?` placeholders, which are SQLite's own.
 
-mod analytics;
 mod events;
-mod projects;
-mod sessions;
 
 use std::path::Path;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use sqlx::Sqlite;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::StoreError;
 use super::error::db;
-use super::{Backend, StoreError};
+use super::sql::SqlStore;
 
 /// The database's file name in the data directory.
 pub const DB_FILE: &str = "agentcast.db";
@@ -77,15 +67,12 @@ impl Default for SqliteOptions {
     }
 }
 
-/// The SQLite store: every concern of the store in one database file.
-pub struct SqliteStore {
-    /// A pool of exactly one connection: every write goes through it, one at a time.
-    writer: SqlitePool,
-    /// Read-only connections.
-    reader: SqlitePool,
-}
+/// The SQLite store: every concern of the store in one database file. Its writer is a pool of
+/// exactly one connection (every write goes through it, one at a time), its reader a few
+/// read-only connections.
+pub type SqliteStore = SqlStore<Sqlite>;
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     /// Opens (creating it if missing) the database file at `path` and migrates it to the
     /// current schema.
     pub async fn open(path: &Path, options: SqliteOptions) -> Result<Self, StoreError> {
@@ -128,110 +115,16 @@ impl SqliteStore {
             .connect_with(common.read_only(true))
             .await
             .map_err(db("open"))?;
-        Ok(SqliteStore { writer, reader })
+        Ok(SqlStore { writer, reader })
     }
-
-    async fn begin(&self, op: &'static str) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.writer.begin().await.map_err(db(op))
-    }
-
-    /// Runs a `DELETE ... WHERE <key> = ?`; true when it removed the row.
-    async fn delete_by_key(
-        &self,
-        sql: &'static str,
-        key: &str,
-        op: &'static str,
-    ) -> Result<bool, StoreError> {
-        let deleted = sqlx::query(sql)
-            .bind(key)
-            .execute(&self.writer)
-            .await
-            .map_err(db(op))?
-            .rows_affected();
-        Ok(deleted == 1)
-    }
-}
-
-#[async_trait]
-impl Backend for SqliteStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.reader)
-            .await
-            .map_err(db("ping"))?;
-        Ok(())
-    }
-
-    async fn close(&self) {
-        // Readers first: the last connection to close checkpoints the WAL into the database.
-        self.reader.close().await;
-        self.writer.close().await;
-    }
-}
-
-/// Offsets and counts are `u64` in Rust and `BIGINT` (signed) in SQL; nothing real comes near
-/// the limit, and a client's `after: u64::MAX` still means "after everything".
-fn int(value: u64) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-fn uint(value: i64, what: &'static str) -> Result<u64, StoreError> {
-    u64::try_from(value).map_err(|_| StoreError::corrupt(what)(format!("negative: {value}")))
-}
-
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T, StoreError>
-where
-    T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
-{
-    row.try_get(column).map_err(db("decode"))
-}
-
-fn get_uint(row: &SqliteRow, column: &'static str) -> Result<u64, StoreError> {
-    uint(get::<i64>(row, column)?, column)
-}
-
-fn json_column<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &'static str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::corrupt(what)(e.to_string()))
-}
-
-/// Raises a session's summary head to `offset`; a session without a summary row is left as
-/// it is (its head is then its last stored event's).
-async fn raise_head(
-    tx: &mut Transaction<'static, Sqlite>,
-    session_id: &str,
-    offset: u64,
-    op: &'static str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET head_offset = ? WHERE id = ? AND head_offset < ?")
-        .bind(int(offset))
-        .bind(session_id)
-        .bind(int(offset))
-        .execute(&mut **tx)
-        .await
-        .map_err(db(op))?;
-    Ok(())
-}
-
-async fn last_offset(
-    tx: &mut Transaction<'static, Sqlite>,
-    session_id: &str,
-    op: &'static str,
-) -> Result<Option<u64>, StoreError> {
-    let last: Option<i64> =
-        sqlx::query_scalar(r#"SELECT MAX("offset") FROM events WHERE session_id = ?"#)
-            .bind(session_id)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db(op))?;
-    last.map(|o| uint(o, "offset")).transpose()
 }
 
 #[cfg(test)]
 mod tests {
+    use sqlx::Row;
+
     use super::*;
+    use crate::store::Backend;
 
     async fn pragma(store: &SqliteStore, name: &str) -> String {
         let row = sqlx::query(&format!("PRAGMA {name}"))

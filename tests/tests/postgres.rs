@@ -215,3 +215,55 @@ async fn health_fails_while_the_database_is_gone() {
     drop(postgres);
     assert_eq!(health().await, (json!("failing"), json!("error")));
 }
+
+/// The team-server example as its comments say to run it: the file as it is, the database
+/// URL with its password in `AGENTCAST_DATABASE_URL` (which wins over the file's line), tokens
+/// on. What it publishes is in PostgreSQL: a second server on the same database reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_team_server_example_keeps_its_history_in_postgresql() {
+    let Some(postgres) = TempPostgres::shared() else {
+        return;
+    };
+    let url = postgres.new_database().await;
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../server/deploy/examples/team-server.toml"
+    );
+    // Tokens as the file says (the harness would otherwise turn them off for tests).
+    let server = ServerProcess::start_with_env(
+        &["--config", example, "--auth", "jwt"],
+        vec![("AGENTCAST_DATABASE_URL".into(), url.clone().into())],
+        &[],
+    )
+    .await
+    .expect("the example starts");
+    let api = Api::for_addr(addr(&server));
+    assert_eq!(
+        api.get("/api/sessions").await.status,
+        401,
+        "tokens are required"
+    );
+    let token = server
+        .token(&["--scope", "write", "--session", "*"])
+        .await
+        .unwrap();
+    let published = api
+        .post_as(
+            "/api/sessions/team/publish",
+            &token,
+            json!({"events": sample_events(3, 3)}),
+        )
+        .await;
+    assert_eq!(published.status, 200, "{}", published.text);
+    assert_eq!(published.body["head_offset"], 3, "{}", published.text);
+    drop(server);
+
+    let reader = ServerProcess::start(&["--database-url", &url])
+        .await
+        .unwrap();
+    let page = Api::for_addr(addr(&reader))
+        .get("/api/sessions/team/events?after=0")
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(offsets(&page.body), [1, 2, 3]);
+}

@@ -745,6 +745,12 @@ fn the_deployment_examples_resolve_to_what_they_describe() {
     assert!(team.collect.disabled);
     assert!(team.processes.allow_commands.is_empty());
     assert_eq!(team.store.durability, Durability::Full);
+    let database = team
+        .store
+        .database_url
+        .as_ref()
+        .expect("the history in PostgreSQL");
+    assert_eq!(database.target(), "127.0.0.1:5432/agentcast");
     assert_eq!(
         (
             team.limits.connections_per_ip_per_s,

@@ -14,7 +14,7 @@ use crate::auth::{Authenticator, KeyError};
 use crate::config::{CollectSettings, Config};
 use crate::control::{ControlSettings, Controls};
 use crate::http::AppState;
-use crate::hub::{Hub, Stats, retention, stats, system_error};
+use crate::hub::{Hub, Stats, follow, retention, stats, system_error};
 use crate::limits::{self, Limiters};
 use crate::listener::Listener;
 use crate::services::Services;
@@ -93,6 +93,10 @@ pub async fn serve_built(
         hub.clone(),
         config.hub.system_error_interval,
     ));
+    let follower = hub
+        .store()
+        .change_feed()
+        .map(|feed| tokio::spawn(follow::follow_other_servers(hub.clone(), feed)));
     let demo = config
         .demo
         .enabled
@@ -129,6 +133,9 @@ pub async fn serve_built(
     ticker.abort();
     sweeper.abort();
     errors.abort();
+    if let Some(follower) = follower {
+        follower.abort();
+    }
     if let Some(metrics) = metrics {
         metrics.abort();
     }
@@ -189,9 +196,13 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         config.store.database_url.as_ref(),
     )
     .await?;
-    let interrupted = store.sessions().mark_interrupted_on_startup().await?;
-    if !interrupted.is_empty() {
-        tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
+    // On a store other servers share, a session left running may be another server's, live:
+    // only a server alone on its store knows that the running ones were its own.
+    if !store.events().is_shared() {
+        let interrupted = store.sessions().mark_interrupted_on_startup().await?;
+        if !interrupted.is_empty() {
+            tracing::warn!(sessions = ?interrupted, "sessions left running by the previous run are now interrupted");
+        }
     }
     let stats = Arc::new(Stats::default());
     let (layer, sockets) = SocketLayer::new(&config.engine, stats.clone());

@@ -1425,8 +1425,9 @@ fn rest_auth_health_ingest_and_errors_are_golden() {
             connections: 2,
             rooms: 5,
             collector: rest::CollectorState::Stopped,
+            broker: rest::BrokerState::Lost,
         },
-        r#"{"status":"degraded","database":"error","version":"0.1.0","uptime_s":7,"connections":2,"rooms":5,"collector":"stopped"}"#,
+        r#"{"status":"degraded","database":"error","version":"0.1.0","uptime_s":7,"connections":2,"rooms":5,"collector":"stopped","broker":"lost"}"#,
     );
     golden(
         &rest::Health {
@@ -1437,8 +1438,9 @@ fn rest_auth_health_ingest_and_errors_are_golden() {
             connections: 0,
             rooms: 0,
             collector: rest::CollectorState::Following,
+            broker: rest::BrokerState::Connected,
         },
-        r#"{"status":"failing","database":"error","version":"0.1.0","uptime_s":7,"connections":0,"rooms":0,"collector":"following"}"#,
+        r#"{"status":"failing","database":"error","version":"0.1.0","uptime_s":7,"connections":0,"rooms":0,"collector":"following","broker":"connected"}"#,
     );
     golden(
         &rest::Health {
@@ -1449,8 +1451,9 @@ fn rest_auth_health_ingest_and_errors_are_golden() {
             connections: 0,
             rooms: 0,
             collector: rest::CollectorState::Off,
+            broker: rest::BrokerState::Off,
         },
-        r#"{"status":"ok","database":"ok","version":"0.1.0","uptime_s":0,"connections":0,"rooms":0,"collector":"off"}"#,
+        r#"{"status":"ok","database":"ok","version":"0.1.0","uptime_s":0,"connections":0,"rooms":0,"collector":"off","broker":"off"}"#,
     );
     golden(
         &rest::StreamIngest {

@@ -2324,7 +2324,17 @@ rooms: number,
 /**
  * The transcript collector.
  */
-collector: CollectorState, };
+collector: CollectorState,
+/**
+ * The connection that brings other servers' events, when several servers share one
+ * PostgreSQL; `off` for a server alone on its store.
+ */
+broker: BrokerState, };
+
+/**
+ * Whether a server that shares its store with others hears of their events.
+ */
+export type BrokerState = "off" | "connected" | "lost";
 
 /**
  * What the transcript collector is doing.

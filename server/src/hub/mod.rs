@@ -14,6 +14,7 @@
 //! - `history`: pages of a session's stored events (`get_history`, `GET .../events`).
 //! - `status`: what `get_status` reports of a session and of the hub.
 //! - `retention`: trimming sessions to the event cap and the age limit.
+//! - `follow`: broadcasting what the other servers of a shared store (PostgreSQL) store.
 //!
 //! Data flows one way: sources publish into the hub; the hub sequences, stores and hands
 //! envelopes to its [`Delivery`]; the socket layer calls the hub, never the reverse. Every
@@ -22,6 +23,7 @@
 
 pub mod delivery;
 pub mod envelope;
+pub mod follow;
 pub mod history;
 pub(crate) mod process;
 mod recovery;
@@ -46,6 +48,7 @@ use agentcast_shared::{
 use tokio::task::JoinSet;
 
 pub use delivery::{Delivery, Recipient, SendFailure};
+pub use follow::BrokerCounters;
 pub use session::SessionHandle;
 pub use stats::{CollectorCounters, Hits, PerNamespace, Stats};
 pub use system_error::Component;
@@ -164,6 +167,12 @@ impl Hub {
 
     /// The session with this id, created (with its sequencer) on first use.
     pub fn session(&self, id: &str) -> Result<SessionHandle, HubError> {
+        self.session_from(id, None)
+    }
+
+    /// [`session`](Self::session); one that is created here starts before offset
+    /// `resume_below` when given (see `follow`).
+    fn session_from(&self, id: &str, resume_below: Option<u64>) -> Result<SessionHandle, HubError> {
         if !is_valid_session_id(id) {
             return Err(HubError::InvalidSessionId(id.to_owned()));
         }
@@ -175,8 +184,12 @@ impl Hub {
         if let Some(handle) = sessions.get(id) {
             return Ok(handle.clone());
         }
-        let (handle, sequencer) =
-            sequencer::spawn_parts(Arc::from(id), self.clone(), &self.inner.settings);
+        let (handle, sequencer) = sequencer::spawn_parts(
+            Arc::from(id),
+            self.clone(),
+            &self.inner.settings,
+            resume_below,
+        );
         self.inner
             .tasks
             .lock()
@@ -194,6 +207,16 @@ impl Hub {
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
             .cloned()
+    }
+
+    /// Every session this server has a handle of.
+    fn handles(&self) -> Vec<SessionHandle> {
+        let sessions = self
+            .inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        sessions.values().cloned().collect()
     }
 
     /// A session's record: the stored summary, brought up to date from this server's handle

@@ -18,7 +18,13 @@ use super::tail::TailEntry;
 use super::{Component, Hub, HubError, SESSION_NS_PREFIX, envelope};
 use crate::clock::now_unix_millis;
 use crate::config::HubSettings;
-use crate::store::{FileCursor, StoredEvent};
+use crate::store::{Direction, EventQuery, FileCursor, StoredEvent};
+
+/// The typed event of a stored one (another server's, to follow).
+fn typed(stored: &StoredEvent) -> Result<Event, serde_json::Error> {
+    let data: serde_json::Value = serde_json::from_str(&stored.data_json)?;
+    Event::from_parts(&stored.kind, &data)
+}
 
 pub(crate) struct Sequencer {
     id: Arc<str>,
@@ -29,6 +35,8 @@ pub(crate) struct Sequencer {
     head: u64,
     /// The head at the last trim to the retention cap.
     trimmed_at: u64,
+    /// The first offset of the append by another server this sequencer was started for.
+    resume_below: Option<u64>,
 }
 
 /// The handle the hub keeps and the sequencer to spawn.
@@ -36,6 +44,7 @@ pub(crate) fn spawn_parts(
     id: Arc<str>,
     hub: Hub,
     limits: &HubSettings,
+    resume_below: Option<u64>,
 ) -> (SessionHandle, Sequencer) {
     let (tx, rx) = mpsc::channel(limits.session_queue);
     let shared = Arc::new(SessionShared::new(
@@ -59,6 +68,7 @@ pub(crate) fn spawn_parts(
             shared,
             head: 0,
             trimmed_at: 0,
+            resume_below,
         },
     )
 }
@@ -67,7 +77,21 @@ impl Sequencer {
     #[tracing::instrument(name = "sequencer", skip_all, fields(session.id = %self.id))]
     pub async fn run(mut self) {
         self.resume().await;
-        while let Some(first) = self.rx.recv().await {
+        loop {
+            let first = tokio::select! {
+                // Its own work first: a commit also broadcasts what other servers stored
+                // before it, so following cannot fall behind for long.
+                biased;
+                message = self.rx.recv() => match message {
+                    Some(first) => first,
+                    None => break,
+                },
+                () = self.shared.followed.notified() => {
+                    let to = self.shared.followed_head.load(Ordering::Acquire);
+                    self.follow(to).await;
+                    continue;
+                }
+            };
             let (group, catch_up) = self.gather(first).await;
             if !group.is_empty() {
                 self.commit(group).await;
@@ -79,12 +103,17 @@ impl Sequencer {
         tracing::debug!(head = self.head, "sequencer finished");
     }
 
-    /// Continues where the store left the session: its offsets and its summary.
+    /// Continues where the store left the session: its offsets and its summary. A session
+    /// this server first hears of from another server's append starts just before that
+    /// append, so it broadcasts it (`resume_below`).
     async fn resume(&mut self) {
         let store = self.hub.store();
         match store.events().head_offset(&self.id).await {
             Ok(head) => self.head = head,
             Err(err) => tracing::error!(%err, "cannot read the session's head offset"),
+        }
+        if let Some(first) = self.resume_below {
+            self.head = self.head.min(first - 1);
         }
         self.shared.head_offset.store(self.head, Ordering::Release);
         match store.sessions().get_session(&self.id).await {
@@ -141,7 +170,7 @@ impl Sequencer {
         self.link_project(&mut group).await;
         let ts = format_ts_millis(now_unix_millis());
         let first = self.head + 1;
-        let stored: Vec<StoredEvent> = group
+        let mut stored: Vec<StoredEvent> = group
             .iter()
             .flat_map(|batch| &batch.events)
             .zip(first..)
@@ -155,7 +184,8 @@ impl Sequencer {
             .collect();
         let stats = self.hub.stats();
         let started = Instant::now();
-        let committed = self.hub.store().events().commit(&stored, &cursors).await;
+        let events = self.hub.store().events();
+        let committed = events.append_at_head(&mut stored, &cursors).await;
         stats
             .commit_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -171,6 +201,15 @@ impl Sequencer {
             }
             return;
         }
+        // In a shared store, other servers may have appended since this sequencer's head:
+        // theirs go out first, and these after them.
+        if let Some(first) = stored.first().filter(|e| e.offset > self.head + 1) {
+            self.follow(first.offset - 1).await;
+        }
+        self.hub
+            .stats()
+            .events_in
+            .fetch_add(stored.len() as u64, Ordering::Relaxed);
         let any_event = !stored.is_empty();
         let mut stored = stored.into_iter();
         // A session gets its summary row with its first events, so lists show it even when
@@ -234,6 +273,57 @@ impl Sequencer {
         }
     }
 
+    /// Broadcasts, from the store, what other servers stored after this sequencer's head and
+    /// up to `to`, in offset order. Their summary is theirs to store; this server keeps its
+    /// copy of it up to date from the events it broadcasts. A read that fails is reported and
+    /// tried again at the next append.
+    async fn follow(&mut self, to: u64) {
+        let store = self.hub.store().events().clone();
+        while self.head < to {
+            let query = EventQuery {
+                after: self.head,
+                before: Some(to + 1),
+                types: None,
+                limit: EventQuery::DEFAULT_LIMIT,
+                direction: Direction::Forward,
+            };
+            let page = match store.read_events(&self.id, &query).await {
+                Ok(page) => page,
+                Err(err) => {
+                    let message = format!("reading events another server stored failed: {err}");
+                    tracing::error!(%err, "reading events another server stored failed");
+                    let errors = &self.hub.stats().errors;
+                    errors.report(Component::Store, Severity::Error, message);
+                    return;
+                }
+            };
+            let Some(last) = page.events.last().map(|e| e.offset) else {
+                // Trimmed or deleted before this server read them: nothing left to send.
+                tracing::warn!(
+                    from = self.head + 1,
+                    to,
+                    "events another server stored are gone from the store"
+                );
+                self.head = to;
+                self.shared.head_offset.store(to, Ordering::Release);
+                break;
+            };
+            for stored in &page.events {
+                match typed(stored) {
+                    Ok(event) => self.broadcast(&event, stored).await,
+                    Err(err) => {
+                        tracing::error!(%err, offset = stored.offset, kind = stored.kind, "an event another server stored cannot be read; skipped")
+                    }
+                }
+            }
+            self.head = self.head.max(last);
+            self.hub
+                .stats()
+                .events_followed
+                .fetch_add(page.events.len() as u64, Ordering::Relaxed);
+        }
+    }
+
     async fn broadcast(&mut self, event: &Event, stored: &StoredEvent) {
         self.head = stored.offset;
         let kind = event.kind();
@@ -253,7 +343,6 @@ impl Sequencer {
                 event,
             );
         }
-        self.hub.stats().events_in.fetch_add(1, Ordering::Relaxed);
         let delivery = self.hub.delivery();
         delivery.broadcast(&self.ns, kind, &payload).await;
         if event.on_hub() {

@@ -95,6 +95,10 @@ pub(crate) struct SessionShared {
     /// The last events sent, for catch-ups. A std mutex: pushes and short copies only.
     pub tail: Mutex<Tail>,
     pub head_offset: AtomicU64,
+    /// The highest offset another server is known to have stored (a shared store's change
+    /// feed), and the wake-up for the sequencer to read and broadcast up to it (`follow`).
+    pub followed_head: AtomicU64,
+    pub followed: tokio::sync::Notify,
     /// A std mutex: short reads and writes, never held across an await.
     /// What is known of the session besides its events, kept up to date by the sequencer
     /// from its lifecycle and usage events and stored as its summary.
@@ -117,6 +121,8 @@ impl SessionShared {
             resumed_notify: tokio::sync::Notify::new(),
             tail: Mutex::new(Tail::new(tail_events)),
             head_offset: AtomicU64::new(0),
+            followed_head: AtomicU64::new(0),
+            followed: tokio::sync::Notify::new(),
             meta: Mutex::new(meta),
             lines: tokio::sync::Mutex::new(None),
             hooks: Mutex::new(None),
@@ -162,6 +168,15 @@ impl SessionHandle {
 
     pub fn head_offset(&self) -> u64 {
         self.shared.head_offset.load(Ordering::Acquire)
+    }
+
+    /// Another server has stored the session's events up to `last`: its sequencer reads those
+    /// it has not broadcast from the store and broadcasts them, in offset order.
+    pub(crate) fn follow_to(&self, last: u64) {
+        let before = self.shared.followed_head.fetch_max(last, Ordering::AcqRel);
+        if last > before {
+            self.shared.followed.notify_one();
+        }
     }
 
     fn meta(&self) -> SessionRecord {

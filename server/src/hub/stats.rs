@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use agentcast_shared::{CollectorStats, Event, LimitsHit, SYSTEM_STATS, SystemStats};
 use prometheus_client::metrics::histogram::Histogram;
 
+use super::BrokerCounters;
 use super::system_error::SystemErrors;
 use super::{Hub, SESSION_NS_PREFIX, envelope, process};
 use crate::ingest::IngestCounters;
@@ -23,6 +24,8 @@ pub struct Stats {
     pub events_ingested: AtomicU64,
     /// Events stored and broadcast (committed).
     pub events_in: AtomicU64,
+    /// Events other servers stored in a shared store, which this one broadcast.
+    pub events_followed: AtomicU64,
     /// Envelopes handed to sockets by broadcasts, by namespace kind.
     pub events_out: PerNamespace,
     /// Broadcasts (one event to the subscribers of one namespace), by namespace kind.
@@ -45,6 +48,8 @@ pub struct Stats {
     pub collector: CollectorCounters,
     /// Failures of the server itself, counted and emitted as `system.error`.
     pub errors: SystemErrors,
+    /// The connection that announces other servers' appends (a shared store).
+    pub broker: BrokerCounters,
 }
 
 impl Default for Stats {
@@ -54,6 +59,7 @@ impl Default for Stats {
             connections: AtomicU64::new(0),
             events_ingested: AtomicU64::new(0),
             events_in: AtomicU64::new(0),
+            events_followed: AtomicU64::new(0),
             events_out: PerNamespace::default(),
             broadcasts: PerNamespace::default(),
             events_replayed: AtomicU64::new(0),
@@ -71,6 +77,7 @@ impl Default for Stats {
             limits_hit: Hits::default(),
             collector: CollectorCounters::default(),
             errors: SystemErrors::default(),
+            broker: BrokerCounters::default(),
         }
     }
 }

@@ -30,10 +30,18 @@ pub enum Component {
     Collector,
     /// A limit of the whole server (`max_connections`).
     Limits,
+    /// The connection that announces other servers' appends (several servers on one
+    /// PostgreSQL).
+    Broker,
 }
 
 impl Component {
-    pub const ALL: [Component; 3] = [Component::Store, Component::Collector, Component::Limits];
+    pub const ALL: [Component; 4] = [
+        Component::Store,
+        Component::Collector,
+        Component::Limits,
+        Component::Broker,
+    ];
 
     /// Its place in [`Component::ALL`].
     fn index(self) -> usize {
@@ -45,6 +53,7 @@ impl Component {
             Component::Store => "store",
             Component::Collector => "collector",
             Component::Limits => "limits",
+            Component::Broker => "broker",
         }
     }
 }
@@ -61,7 +70,7 @@ struct Report {
 #[derive(Debug)]
 pub struct SystemErrors {
     /// Reports by component and severity, in [`Component::ALL`] and [`SEVERITIES`] order.
-    counts: [[AtomicU64; 2]; 3],
+    counts: [[AtomicU64; 2]; 4],
     /// Reports not emitted: held back by the interval, or dropped from a full queue.
     suppressed: AtomicU64,
     /// When the last report of severity `error` came (`/health` is `degraded` for a while).

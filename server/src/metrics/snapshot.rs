@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use agentcast_shared::rest::BrokerState;
 use agentcast_shared::{LimitsHit, SessionState};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{
@@ -339,6 +340,7 @@ impl Collector for Snapshot {
         )?;
         system_errors(&mut f, stats)?;
         collector(&mut f, stats)?;
+        broker(&mut f, stats)?;
         f.counter(
             "process_cpu_seconds",
             "User and system CPU time of the server process, in seconds.",
@@ -406,5 +408,34 @@ fn collector(f: &mut Families, stats: &Stats) -> Result {
         "agentcast_collector_errors",
         "Transcript files that could not be read.",
         progress.errors,
+    )
+}
+
+/// The families of the broker (the connection that announces other servers' appends),
+/// present when the store is shared with other servers.
+fn broker(f: &mut Families, stats: &Stats) -> Result {
+    let broker = &stats.broker;
+    if broker.state() == BrokerState::Off {
+        return Ok(());
+    }
+    f.gauge(
+        "agentcast_broker_up",
+        "1 while this server hears other servers' appends, 0 while that connection is lost.",
+        u64::from(broker.state() == BrokerState::Connected),
+    )?;
+    f.counter(
+        "agentcast_broker_losses",
+        "Times the connection that announces other servers' appends was lost.",
+        load(&broker.lost),
+    )?;
+    f.counter(
+        "agentcast_broker_announcements",
+        "Appends announced (by every server sharing the store, this one included).",
+        load(&broker.announcements),
+    )?;
+    f.counter(
+        "agentcast_events_followed",
+        "Events other servers stored that this server broadcast to its clients.",
+        load(&stats.events_followed),
     )
 }

@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use agentcast_shared::rest::{CollectorState, DatabaseStatus, Health, HealthStatus};
+use agentcast_shared::rest::{BrokerState, CollectorState, DatabaseStatus, Health, HealthStatus};
 
 use crate::hub::{CollectorCounters, Hub};
 use crate::socket::SocketLayer;
@@ -14,7 +14,7 @@ pub(crate) const RECENT_ERROR: Duration = Duration::from_secs(60);
 
 /// The server's health now: `failing` (and logged) when the database does not answer;
 /// `degraded` when the collector stopped or the server reported an error within
-/// [`RECENT_ERROR`]; `ok` otherwise.
+/// [`RECENT_ERROR`] or lost its broker; `ok` otherwise.
 pub(crate) async fn check(hub: &Hub, sockets: &SocketLayer) -> Health {
     let database = match hub.store().ping().await {
         Ok(()) => DatabaseStatus::Ok,
@@ -25,11 +25,14 @@ pub(crate) async fn check(hub: &Hub, sockets: &SocketLayer) -> Health {
     };
     let stats = hub.stats();
     let collector = collector_state(&stats.collector);
+    let broker = stats.broker.state();
     let census = sockets.census().await;
     let status = match database {
         DatabaseStatus::Error => HealthStatus::Failing,
         DatabaseStatus::Ok
-            if collector == CollectorState::Stopped || stats.errors.error_within(RECENT_ERROR) =>
+            if collector == CollectorState::Stopped
+                || broker == BrokerState::Lost
+                || stats.errors.error_within(RECENT_ERROR) =>
         {
             HealthStatus::Degraded
         }
@@ -43,6 +46,7 @@ pub(crate) async fn check(hub: &Hub, sockets: &SocketLayer) -> Health {
         connections: stats.connections.load(Ordering::Relaxed),
         rooms: census.iter().map(|ns| ns.rooms as u64).sum(),
         collector,
+        broker,
     }
 }
 

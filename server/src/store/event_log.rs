@@ -19,6 +19,27 @@ pub trait EventLog: Send + Sync + 'static {
     async fn commit(&self, batch: &[StoredEvent], cursors: &[FileCursor])
     -> Result<(), StoreError>;
 
+    /// True when other servers may append to this store's sessions too (PostgreSQL): their
+    /// offsets are then assigned by [`append_at_head`](Self::append_at_head), and what the
+    /// others append is announced by the [`ChangeFeed`](super::ChangeFeed).
+    fn is_shared(&self) -> bool {
+        false
+    }
+
+    /// Commits one session's events after the last offset stored for it, renumbering `batch`
+    /// (which its sequencer numbered from the head it knows) from there. In a store only this
+    /// server writes, that head is the sequencer's and the offsets stay as given; in a
+    /// [shared](Self::is_shared) store another server may have appended since, and the batch
+    /// comes after its events: offsets stay gapless and in one order whichever servers write.
+    /// Every event of `batch` must be of the same session.
+    async fn append_at_head(
+        &self,
+        batch: &mut [StoredEvent],
+        cursors: &[FileCursor],
+    ) -> Result<(), StoreError> {
+        self.commit(batch, cursors).await
+    }
+
     /// [`commit`](Self::commit) without cursors.
     async fn append_batch(&self, batch: &[StoredEvent]) -> Result<(), StoreError> {
         self.commit(batch, &[]).await

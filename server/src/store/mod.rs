@@ -66,6 +66,7 @@
 //! ```
 
 mod analytics;
+mod change_feed;
 mod copy;
 mod cursor;
 mod database_url;
@@ -80,6 +81,8 @@ mod session_catalog;
 mod sql;
 mod sqlite;
 
+#[cfg(test)]
+mod shared_tests;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 #[cfg(test)]
@@ -92,6 +95,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 pub use analytics::{Analytics, TimeRange};
+pub use change_feed::{Appended, Change, ChangeFeed};
 pub use copy::{CopyError, CopyReport, copy_sqlite_to_postgres, sqlite_source};
 pub use cursor::FileCursor;
 pub use database_url::{DatabaseUrl, redact_url};
@@ -172,6 +176,12 @@ pub trait Backend: EventLog + SessionCatalog + ProjectCatalog + Analytics {
     /// Waits for the store's connections to finish and closes them (at shutdown); later calls
     /// fail.
     async fn close(&self);
+
+    /// What other servers append, for a store several servers share
+    /// ([`EventLog::is_shared`]); `None` for one only this server writes.
+    fn change_feed(&self) -> Option<Box<dyn ChangeFeed>> {
+        None
+    }
 }
 
 /// The store: one backend, seen through each concern. Cheap to clone (`Arc`s inside); built
@@ -226,6 +236,11 @@ impl Store {
     /// A cheap round trip to the database, for `GET /health`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.backend.ping().await
+    }
+
+    /// What other servers append to a shared store (see [`Backend::change_feed`]).
+    pub fn change_feed(&self) -> Option<Box<dyn ChangeFeed>> {
+        self.backend.change_feed()
     }
 
     /// Closes the database's connections (at shutdown); later calls fail.

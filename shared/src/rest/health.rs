@@ -27,6 +27,26 @@ pub struct Health {
     /// The transcript collector.
     #[serde(default)]
     pub collector: CollectorState,
+    /// The connection that brings other servers' events, when several servers share one
+    /// PostgreSQL; `off` for a server alone on its store.
+    #[serde(default)]
+    pub broker: BrokerState,
+}
+
+/// Whether a server that shares its store with others hears of their events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum BrokerState {
+    /// Alone on its store (SQLite, memory): nothing to hear.
+    #[default]
+    Off,
+    /// Listening: other servers' events reach this server's clients.
+    Connected,
+    /// The connection is lost and being retried: other servers' events wait (`degraded`).
+    Lost,
 }
 
 /// What the transcript collector is doing.

@@ -40,7 +40,7 @@ pub use analytics::{
 };
 pub use auth::{RefreshedToken, WhoAmI};
 pub use errors::ErrorResponse;
-pub use health::{CollectorState, DatabaseStatus, Health, HealthStatus};
+pub use health::{BrokerState, CollectorState, DatabaseStatus, Health, HealthStatus};
 pub use ingest::{ApproveParams, HookDecision, HookIngested, StreamIngest};
 pub use mcp_servers::{McpServer, McpServerConfig, McpServerList, McpTestParams, McpTestReport};
 pub use projects::{CreateProject, Project, ProjectList};

@@ -9,9 +9,11 @@ use sqlx::Postgres;
 use sqlx::postgres::PgQueryResult;
 
 use super::PostgresStore;
+use super::feed::PgFeed;
 use crate::clock::now_ts;
+use crate::store::ChangeFeed;
 use crate::store::error::db_or_conflict;
-use crate::store::sql::{Dialect, int, numbered};
+use crate::store::sql::{Dialect, int, numbered, uint};
 use crate::store::{FileCursor, StoreError, StoredEvent};
 
 /// A whole group commit in one statement: the events as five arrays `UNNEST`ed into rows, and
@@ -34,6 +36,41 @@ const COMMIT_SQL: &str = r#"
     )
     SELECT 1"#;
 
+/// The channel a shared store's appends are announced on (see `feed`).
+pub(super) const CHANNEL: &str = "agentcast_events";
+
+/// One session's group commit at the head the database has for it, in one statement: the
+/// session's `session_heads` row is raised by the batch's size (and stays locked until the
+/// commit, so another server's commit for the session waits for this one and continues after
+/// it), the events are numbered below the new head, the cursors are upserted as in
+/// [`COMMIT_SQL`], and the append is announced on [`CHANNEL`] as `<first> <last> <session>`:
+/// PostgreSQL delivers a notification when its transaction commits, in commit order, and
+/// never one of a transaction rolled back. A session without a row is seeded from its stored
+/// head (history from before the table, or copied by `db copy`).
+const APPEND_AT_HEAD_SQL: &str = r#"
+    WITH head AS (
+        INSERT INTO session_heads (session_id, head)
+        VALUES ($1, $2 + GREATEST(
+            (SELECT COALESCE(MAX("offset"), 0) FROM events WHERE session_id = $1),
+            (SELECT COALESCE(MAX(head_offset), 0) FROM sessions WHERE id = $1)))
+        ON CONFLICT (session_id) DO UPDATE SET head = session_heads.head + $2
+        RETURNING head
+    ), appended AS (
+        INSERT INTO events (session_id, "offset", type, ts, data)
+        SELECT $1, (SELECT head FROM head) - $2 + e.n, e.type, e.ts, e.data
+        FROM UNNEST($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e (type, ts, data, n)
+    ), cursors AS (
+        INSERT INTO collector_files (path, agent, session_id, position, file_id, updated_at)
+        SELECT path, agent, session_id, position, file_id, $11
+        FROM UNNEST($6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[])
+            AS c (path, agent, session_id, position, file_id)
+        ON CONFLICT (path) DO UPDATE SET agent = excluded.agent,
+            session_id = excluded.session_id, position = excluded.position,
+            file_id = excluded.file_id, updated_at = excluded.updated_at
+    )
+    SELECT head, pg_notify($12, (head - $2 + 1) || ' ' || head || ' ' || $1)::text
+    FROM head"#;
+
 #[async_trait]
 impl Dialect for Postgres {
     fn sql(sql: &str) -> Cow<'_, str> {
@@ -42,6 +79,64 @@ impl Dialect for Postgres {
 
     fn rows_affected(result: &PgQueryResult) -> u64 {
         result.rows_affected()
+    }
+
+    const SHARED: bool = true;
+
+    fn change_feed(store: &PostgresStore) -> Option<Box<dyn ChangeFeed>> {
+        Some(Box::new(PgFeed::new(store.writer())))
+    }
+
+    #[tracing::instrument(level = "trace", skip_all, fields(events = batch.len(), cursors = cursors.len()))]
+    async fn append_at_head(
+        store: &PostgresStore,
+        batch: &mut [StoredEvent],
+        cursors: &[FileCursor],
+    ) -> Result<(), StoreError> {
+        let Some(session_id) = batch.first().map(|e| e.session_id.clone()) else {
+            return Self::commit(store, batch, cursors).await;
+        };
+        debug_assert!(batch.iter().all(|e| e.session_id == session_id));
+        let cursors = last_per_path(cursors);
+        let count = batch.len() as i64;
+        let head: i64 = sqlx::query_scalar(APPEND_AT_HEAD_SQL)
+            .bind(&*session_id)
+            .bind(count)
+            .bind(batch.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
+            .bind(batch.iter().map(|e| e.ts.as_str()).collect::<Vec<_>>())
+            .bind(
+                batch
+                    .iter()
+                    .map(|e| e.data_json.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(cursors.iter().map(|c| c.path.as_str()).collect::<Vec<_>>())
+            .bind(cursors.iter().map(|c| c.agent.as_str()).collect::<Vec<_>>())
+            .bind(
+                cursors
+                    .iter()
+                    .map(|c| c.session_id.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(cursors.iter().map(|c| int(c.position)).collect::<Vec<_>>())
+            .bind(
+                cursors
+                    .iter()
+                    .map(|c| c.file_id.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(now_ts())
+            .bind(CHANNEL)
+            .fetch_one(store.writer())
+            .await
+            .map_err(db_or_conflict("append_at_head", "event", || {
+                format!("a batch of {} at the head of {session_id}", batch.len())
+            }))?;
+        let first = uint(head - count + 1, "session_heads.head")?;
+        for (event, offset) in batch.iter_mut().zip(first..) {
+            event.offset = offset;
+        }
+        Ok(())
     }
 
     #[tracing::instrument(level = "trace", skip_all, fields(events = batch.len(), cursors = cursors.len()))]
@@ -53,11 +148,7 @@ impl Dialect for Postgres {
         if batch.is_empty() && cursors.is_empty() {
             return Ok(());
         }
-        // An upsert may touch a row once per statement: the last cursor of a path wins, as
-        // it would one statement after another.
-        let cursors: BTreeMap<&str, &FileCursor> =
-            cursors.iter().map(|c| (c.path.as_str(), c)).collect();
-        let cursors: Vec<&FileCursor> = cursors.into_values().collect();
+        let cursors = last_per_path(cursors);
         sqlx::query(COMMIT_SQL)
             .bind(batch.iter().map(|e| &*e.session_id).collect::<Vec<_>>())
             .bind(batch.iter().map(|e| int(e.offset)).collect::<Vec<_>>())
@@ -92,4 +183,12 @@ impl Dialect for Postgres {
             }))?;
         Ok(())
     }
+}
+
+/// An upsert may touch a row once per statement: the last cursor of a path wins, as it would
+/// one statement after another.
+fn last_per_path(cursors: &[FileCursor]) -> Vec<&FileCursor> {
+    let cursors: BTreeMap<&str, &FileCursor> =
+        cursors.iter().map(|c| (c.path.as_str(), c)).collect();
+    cursors.into_values().collect()
 }

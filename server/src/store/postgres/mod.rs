@@ -21,6 +21,7 @@
 //! `$1`, `$2`, ... here.
 
 mod events;
+mod feed;
 
 use std::time::Duration;
 

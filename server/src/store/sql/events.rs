@@ -38,6 +38,18 @@ where
         DB::commit(self, batch, cursors).await
     }
 
+    fn is_shared(&self) -> bool {
+        DB::SHARED
+    }
+
+    async fn append_at_head(
+        &self,
+        batch: &mut [StoredEvent],
+        cursors: &[FileCursor],
+    ) -> Result<(), StoreError> {
+        DB::append_at_head(self, batch, cursors).await
+    }
+
     async fn file_cursors(&self) -> Result<Vec<FileCursor>, StoreError> {
         sqlx::query(CURSOR_SELECT)
             .fetch_all(&self.reader)

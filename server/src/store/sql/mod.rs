@@ -25,7 +25,7 @@ use sqlx::{
 };
 
 use super::error::db;
-use super::{Backend, FileCursor, StoreError, StoredEvent};
+use super::{Backend, ChangeFeed, FileCursor, StoreError, StoredEvent};
 
 /// How long a health check waits for the database.
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -54,6 +54,24 @@ pub trait Dialect: Database {
         batch: &[StoredEvent],
         cursors: &[FileCursor],
     ) -> Result<(), StoreError>;
+
+    /// [`EventLog::is_shared`](super::EventLog::is_shared).
+    const SHARED: bool = false;
+
+    /// [`Backend::change_feed`]; none for a database only one server writes.
+    fn change_feed(_store: &SqlStore<Self>) -> Option<Box<dyn ChangeFeed>> {
+        None
+    }
+
+    /// [`EventLog::append_at_head`](super::EventLog::append_at_head); a database only one
+    /// server writes keeps the offsets its sequencer gave.
+    async fn append_at_head(
+        store: &SqlStore<Self>,
+        batch: &mut [StoredEvent],
+        cursors: &[FileCursor],
+    ) -> Result<(), StoreError> {
+        Self::commit(store, batch, cursors).await
+    }
 }
 
 impl<DB: Database> SqlStore<DB> {
@@ -172,6 +190,10 @@ where
     DB::Row: Columns,
     usize: ColumnIndex<DB::Row>,
 {
+    fn change_feed(&self) -> Option<Box<dyn ChangeFeed>> {
+        DB::change_feed(self)
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         let ping = sqlx::query("SELECT 1").execute(&self.reader);
         match tokio::time::timeout(PING_TIMEOUT, ping).await {

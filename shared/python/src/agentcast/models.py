@@ -1533,6 +1533,12 @@ What the transcript collector is doing.
 """
 
 
+BrokerState = TypeAliasType("BrokerState", Literal["off", "connected", "lost"])
+"""
+Whether a server that shares its store with others hears of their events.
+"""
+
+
 class WhoAmI(BaseModel):
     """
     The body of `GET /api/auth/whoami`: the claims of the caller's token.
@@ -2784,6 +2790,11 @@ class Health(BaseModel):
     collector: CollectorState | None = "off"
     """
     The transcript collector.
+    """
+    broker: BrokerState | None = "off"
+    """
+    The connection that brings other servers' events, when several servers share one
+    PostgreSQL; `off` for a server alone on its store.
     """
 
 

@@ -1,0 +1,285 @@
+//! Several `agentcast serve` on one PostgreSQL (DESIGN.md section 12): clients on either node
+//! get every event of a session in offset order whichever node it was published on, events
+//! published on both nodes at once get gapless offsets, a client whose node is SIGKILLed moves
+//! to the other and recovers by offset exactly, and a node whose broker connection (its
+//! `LISTEN` on PostgreSQL) is cut says so and loses nothing.
+//!
+//! The session clients are the official socket.io-client (tests/js/cluster/follow.mjs), which
+//! prints what it receives; the test checks the offsets. Needs the installed PostgreSQL (the
+//! tests skip after a notice without it, and fail under CI), `node` with tests/js/node_modules,
+//! and the binary: `cargo build -p agentcast-server --bin agentcast`.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use agentcast_server::store::testing::TempPostgres;
+use agentcast_tests::http::Api;
+use agentcast_tests::raw::{Client, sample_events};
+use agentcast_tests::server::{ServerProcess, within};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+
+/// `count` nodes on one fresh database; `None` when PostgreSQL is not installed (skipped).
+async fn nodes(count: usize) -> Option<Vec<ServerProcess>> {
+    let url = TempPostgres::shared()?.new_database().await;
+    let mut nodes = Vec::new();
+    for _ in 0..count {
+        nodes.push(
+            ServerProcess::start(&["--database-url", &url])
+                .await
+                .expect("a node starts"),
+        );
+    }
+    Some(nodes)
+}
+
+fn base_url(node: &ServerProcess) -> String {
+    format!("http://{}", node.addr())
+}
+
+/// Publishes `events` to `session` on `node` (REST); the head offset it answers.
+async fn publish(node: &ServerProcess, session: &str, events: Vec<Value>) -> u64 {
+    let answer = Api::for_addr(node.addr())
+        .post(
+            &format!("/api/sessions/{session}/publish"),
+            json!({ "events": events }),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.body["head_offset"].as_u64().unwrap()
+}
+
+/// `batches` publishes of `per_batch` events each, one after the other, on `node`.
+async fn publish_batches(node: &ServerProcess, session: &str, batches: usize, per_batch: usize) {
+    for _ in 0..batches {
+        publish(node, session, sample_events(per_batch, 10)).await;
+    }
+}
+
+/// tests/js/cluster/follow.mjs following `session` through `nodes`, in that order.
+struct Follower {
+    _child: Child,
+    lines: Lines<BufReader<ChildStdout>>,
+    /// Every line read so far.
+    seen: Vec<Value>,
+}
+
+impl Follower {
+    async fn start(nodes: &[&ServerProcess], session: &str) -> Follower {
+        let js = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
+        assert!(
+            js.join("node_modules/socket.io-client").is_dir(),
+            "tests/js/node_modules is missing: run `cargo xtask test --only install`"
+        );
+        let urls: Vec<String> = nodes.iter().map(|n| base_url(n)).collect();
+        let mut child = Command::new("node")
+            .arg(js.join("cluster/follow.mjs"))
+            .arg(urls.join(","))
+            .arg(session)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs");
+        let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut follower = Follower {
+            _child: child,
+            lines,
+            seen: Vec::new(),
+        };
+        follower.until(|line| line.get("connected").is_some()).await;
+        follower
+    }
+
+    /// Reads lines until one satisfies `done` (20 s at most).
+    async fn until(&mut self, done: impl Fn(&Value) -> bool) {
+        within(20, "the follower's next lines", async {
+            loop {
+                let line = self
+                    .lines
+                    .next_line()
+                    .await
+                    .expect("reads the follower")
+                    .unwrap_or_else(|| panic!("the follower exited; it printed {:?}", self.seen));
+                let line: Value = serde_json::from_str(&line).expect("a JSON line");
+                let finished = done(&line);
+                self.seen.push(line);
+                if finished {
+                    return;
+                }
+            }
+        })
+        .await;
+    }
+
+    async fn until_offset(&mut self, offset: u64) {
+        self.until(|line| line["offset"] == offset).await;
+    }
+
+    /// The offsets received, in the order received.
+    fn offsets(&self) -> Vec<u64> {
+        self.seen
+            .iter()
+            .filter_map(|line| line["offset"].as_u64())
+            .collect()
+    }
+
+    /// The URL of the node that sent `offset`.
+    fn sender(&self, offset: u64) -> &str {
+        let line = self.seen.iter().find(|line| line["offset"] == offset);
+        line.and_then(|line| line["url"].as_str()).unwrap_or("")
+    }
+}
+
+/// Waits on the hub namespace `/` for an event of `kind` for which `matches` holds.
+async fn hub_event(client: &mut Client, kind: &str, matches: impl Fn(&Value) -> bool) -> Value {
+    within(20, kind, async {
+        loop {
+            let (name, envelope) = client.next_event().await.expect("the hub namespace");
+            if name == kind && matches(&envelope) {
+                return envelope;
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_published_on_two_nodes_at_once_reaches_clients_on_both_gapless_and_in_order() {
+    let Some(nodes) = nodes(2).await else { return };
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let mut on_a = Follower::start(&[a], "shared").await;
+    let mut on_b = Follower::start(&[b], "shared").await;
+    let mut hub_on_b = Client::connect(b.addr(), "/", None).await.unwrap();
+
+    let started = json!({"type": "session.started", "data": {"session_id": "shared", "source": "publish", "label": "two nodes", "started_at": "2026-12-07T10:00:00.000Z"}});
+    assert_eq!(publish(a, "shared", vec![started]).await, 1);
+    // 2 x 30 publishes of 5 events, on both nodes at the same time.
+    tokio::join!(
+        publish_batches(a, "shared", 30, 5),
+        publish_batches(b, "shared", 30, 5)
+    );
+
+    on_a.until_offset(301).await;
+    on_b.until_offset(301).await;
+    let every: Vec<u64> = (1..=301).collect();
+    assert_eq!(on_a.offsets(), every, "the client on node A");
+    assert_eq!(on_b.offsets(), every, "the client on node B");
+    // The lifecycle published on A reaches the sessions list of B's clients (the dashboard).
+    let envelope = hub_event(&mut hub_on_b, "session.started", |e| {
+        e["session_id"] == "shared"
+    })
+    .await;
+    assert_eq!(envelope["data"]["label"], "two nodes");
+
+    let page = Api::for_addr(b.addr())
+        .get("/api/sessions/shared/events?after=0&limit=1000")
+        .await;
+    let stored: Vec<u64> = page.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["offset"].as_u64().unwrap())
+        .collect();
+    assert_eq!(stored, every, "stored once each, gapless");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_whose_node_is_killed_moves_to_the_other_and_recovers_exactly() {
+    let Some(mut nodes) = nodes(2).await else {
+        return;
+    };
+    let mut follower = Follower::start(&[&nodes[0], &nodes[1]], "moving").await;
+    let (a_url, b_url) = (base_url(&nodes[0]), base_url(&nodes[1]));
+    // Published on B, received on A: the events cross nodes before the kill too.
+    publish_batches(&nodes[1], "moving", 8, 5).await;
+    follower.until_offset(40).await;
+    assert_eq!(follower.sender(40), a_url);
+
+    nodes[0].kill().await.unwrap();
+    publish_batches(&nodes[1], "moving", 8, 5).await;
+    follower.until_offset(80).await;
+
+    assert_eq!(
+        follower.offsets(),
+        (1..=80).collect::<Vec<_>>(),
+        "exactly once, in order"
+    );
+    assert_eq!(follower.sender(41), b_url, "the rest came from B");
+    // B caught it up by offset: its `session.recovered` came before or after the replay.
+    let recovered_by_b = |line: &Value| line["recovered"] == true && line["url"] == b_url.as_str();
+    if !follower.seen.iter().any(recovered_by_b) {
+        follower.until(recovered_by_b).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_whose_broker_connection_is_cut_says_so_and_loses_nothing() {
+    let Some(postgres) = TempPostgres::shared() else {
+        return;
+    };
+    let Some(nodes) = nodes(2).await else { return };
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let mut follower = Follower::start(&[a], "cut").await;
+    let mut hub_on_a = Client::connect(a.addr(), "/", None).await.unwrap();
+    publish_batches(b, "cut", 2, 5).await;
+    follower.until_offset(10).await;
+
+    // What an administrator, a failover or a network cut does to A's LISTEN connection.
+    let a_pid = a.child.id().expect("node A runs");
+    let admin = sqlx_admin(postgres).await;
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+    )
+    .bind(format!("agentcast feed (pid {a_pid})"))
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert_eq!(cut, [true], "node A's one feed connection");
+    // Published while A is without its broker, or just after: A gets them either way.
+    publish_batches(b, "cut", 20, 5).await;
+
+    let error = hub_event(&mut hub_on_a, "system.error", |e| {
+        e["data"]["component"] == "broker"
+    })
+    .await;
+    assert_eq!(error["data"]["severity"], "error");
+    follower.until_offset(110).await;
+    assert_eq!(follower.offsets(), (1..=110).collect::<Vec<_>>());
+
+    let api = Api::for_addr(a.addr());
+    let health = within(20, "the broker to be back", async {
+        loop {
+            let health = api.get("/health").await.body;
+            if health["broker"] == "connected" {
+                return health;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert_eq!(
+        health["status"], "degraded",
+        "an error within the minute: {health}"
+    );
+    let metrics = api.get("/metrics").await.text;
+    for line in [
+        "agentcast_broker_up 1",
+        "agentcast_broker_losses_total 1",
+        "agentcast_system_errors_total{component=\"broker\",severity=\"error\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in:\n{metrics}");
+    }
+    assert_eq!(
+        Api::for_addr(b.addr()).get("/health").await.body["broker"],
+        "connected"
+    );
+}
+
+/// A connection to the private PostgreSQL server, as its administrator.
+async fn sqlx_admin(postgres: &TempPostgres) -> sqlx::PgPool {
+    sqlx::PgPool::connect(&postgres.url("postgres"))
+        .await
+        .unwrap()
+}

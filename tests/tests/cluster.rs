@@ -2,7 +2,8 @@
 //! get every event of a session in offset order whichever node it was published on, events
 //! published on both nodes at once get gapless offsets, a client whose node is SIGKILLed moves
 //! to the other and recovers by offset exactly, and a node whose broker connection (its
-//! `LISTEN` on PostgreSQL) is cut says so and loses nothing.
+//! `LISTEN` on PostgreSQL) is cut, or whose PostgreSQL stops and starts again, says so and
+//! loses nothing.
 //!
 //! The session clients are the official socket.io-client (tests/js/cluster/follow.mjs), which
 //! prints what it receives; the test checks the offsets. Needs the installed PostgreSQL (the
@@ -12,7 +13,7 @@
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use agentcast_server::store::testing::TempPostgres;
+use agentcast_server::store::testing::{Fsync, TempPostgres};
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::{Client, sample_events};
 use agentcast_tests::server::{ServerProcess, within};
@@ -22,16 +23,18 @@ use tokio::process::{Child, ChildStdout, Command};
 
 /// `count` nodes on one fresh database; `None` when PostgreSQL is not installed (skipped).
 async fn nodes(count: usize) -> Option<Vec<ServerProcess>> {
-    let url = TempPostgres::shared()?.new_database().await;
+    Some(nodes_on(TempPostgres::shared()?, count, &[]).await)
+}
+
+/// `count` nodes on a fresh database of `postgres`, started with `args` too.
+async fn nodes_on(postgres: &TempPostgres, count: usize, args: &[&str]) -> Vec<ServerProcess> {
+    let url = postgres.new_database().await;
     let mut nodes = Vec::new();
     for _ in 0..count {
-        nodes.push(
-            ServerProcess::start(&["--database-url", &url])
-                .await
-                .expect("a node starts"),
-        );
+        let args = [&["--database-url", url.as_str()], args].concat();
+        nodes.push(ServerProcess::start(&args).await.expect("a node starts"));
     }
-    Some(nodes)
+    nodes
 }
 
 fn base_url(node: &ServerProcess) -> String {
@@ -94,23 +97,27 @@ impl Follower {
 
     /// Reads lines until one satisfies `done` (20 s at most).
     async fn until(&mut self, done: impl Fn(&Value) -> bool) {
-        within(20, "the follower's next lines", async {
+        let read = async {
             loop {
-                let line = self
-                    .lines
-                    .next_line()
-                    .await
-                    .expect("reads the follower")
-                    .unwrap_or_else(|| panic!("the follower exited; it printed {:?}", self.seen));
+                let line = self.lines.next_line().await.expect("reads the follower");
+                let Some(line) = line else {
+                    return false; // the follower exited
+                };
                 let line: Value = serde_json::from_str(&line).expect("a JSON line");
                 let finished = done(&line);
                 self.seen.push(line);
                 if finished {
-                    return;
+                    return true;
                 }
             }
-        })
-        .await;
+        };
+        let timeout = std::time::Duration::from_secs(20);
+        let finished = tokio::time::timeout(timeout, read).await;
+        assert!(
+            finished == Ok(true),
+            "the follower exited or was silent for 20 s; it printed {:?}",
+            self.seen
+        );
     }
 
     async fn until_offset(&mut self, offset: u64) {
@@ -249,16 +256,7 @@ async fn a_node_whose_broker_connection_is_cut_says_so_and_loses_nothing() {
     assert_eq!(follower.offsets(), (1..=110).collect::<Vec<_>>());
 
     let api = Api::for_addr(a.addr());
-    let health = within(20, "the broker to be back", async {
-        loop {
-            let health = api.get("/health").await.body;
-            if health["broker"] == "connected" {
-                return health;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    })
-    .await;
+    let health = health_until(a, "the broker to be back", |h| h["broker"] == "connected").await;
     assert_eq!(
         health["status"], "degraded",
         "an error within the minute: {health}"
@@ -274,6 +272,80 @@ async fn a_node_whose_broker_connection_is_cut_says_so_and_loses_nothing() {
     assert_eq!(
         Api::for_addr(b.addr()).get("/health").await.body["broker"],
         "connected"
+    );
+}
+
+/// Polls `node`'s `/health` until `done` holds for it (20 s at most); the last answer.
+async fn health_until(node: &ServerProcess, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let api = Api::for_addr(node.addr());
+    within(20, what, async {
+        loop {
+            let health = api.get("/health").await.body;
+            if done(&health) {
+                return health;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_broker_stopped_and_restarted_is_reported_and_nothing_is_lost() {
+    // A PostgreSQL of its own: stopping it must not disturb the other tests.
+    let Some(postgres) = TempPostgres::start(Fsync::Off) else {
+        return;
+    };
+    let mut postgres = postgres.expect("a private PostgreSQL server");
+    // `synchronous_commit = on`: with `off` (durability normal) PostgreSQL crashing may lose
+    // its last commits, and this test crashes it.
+    let nodes = nodes_on(&postgres, 2, &["--durability", "full"]).await;
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let mut follower = Follower::start(&[b], "restart").await;
+    let mut hub_on_b = Client::connect(b.addr(), "/", None).await.unwrap();
+    publish_batches(a, "restart", 1, 5).await;
+    follower.until_offset(5).await;
+
+    postgres.stop();
+    let error = hub_event(&mut hub_on_b, "system.error", |e| {
+        e["data"]["component"] == "broker"
+    })
+    .await;
+    assert_eq!(error["data"]["severity"], "error");
+    let down = health_until(b, "B to see the broker gone", |h| h["broker"] == "lost").await;
+    assert_eq!(
+        down["status"], "failing",
+        "the database is gone too: {down}"
+    );
+
+    postgres.start_again().expect("PostgreSQL starts again");
+    for node in [a, b] {
+        health_until(node, "the broker to be back", |h| {
+            h["broker"] == "connected" && h["database"] == "ok"
+        })
+        .await;
+    }
+    // The first commit may meet a connection of A's pool that died with PostgreSQL: it is
+    // refused (500, nothing stored, no offset taken), and the client sends it again.
+    let api = Api::for_addr(a.addr());
+    within(20, "a publish accepted after the restart", async {
+        loop {
+            let body = json!({ "events": sample_events(5, 10) });
+            let answer = api.post("/api/sessions/restart/publish", body).await;
+            match answer.status {
+                200 => return assert_eq!(answer.body["head_offset"], 10, "no offset lost"),
+                500 => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+                other => panic!("{other}: {}", answer.text),
+            }
+        }
+    })
+    .await;
+    follower.until_offset(10).await;
+    assert_eq!(follower.offsets(), (1..=10).collect::<Vec<_>>());
+    let metrics = Api::for_addr(b.addr()).get("/metrics").await.text;
+    assert!(
+        metrics.lines().any(|l| l == "agentcast_broker_up 1"),
+        "{metrics}"
     );
 }
 

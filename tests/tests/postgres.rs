@@ -1,7 +1,8 @@
 //! The real binary on PostgreSQL (`--database-url`): the history and head offsets through a
 //! SIGKILL and a restart, with a client recovering by offset; `agentcast db copy` moving a
 //! SQLite data directory's history so the PostgreSQL server serves the same offsets; a start
-//! against an unreachable database; `/health` when the database goes away.
+//! against an unreachable database; `/health` when the database goes away; the team-server
+//! example run as two nodes.
 //!
 //! The PostgreSQL server is private to the test process (`store::testing`, which needs the
 //! installed PostgreSQL: without it these tests skip after a notice, and fail under CI).
@@ -11,6 +12,7 @@ use agentcast_server::store::testing::{Fsync, TempPostgres};
 use agentcast_tests::http::Api;
 use agentcast_tests::raw::{Client, sample_events};
 use agentcast_tests::server::{ServerProcess, agentcast_bin, fresh_data_dir, within};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 fn addr(server: &ServerProcess) -> std::net::SocketAddr {
@@ -216,11 +218,12 @@ async fn health_fails_while_the_database_is_gone() {
     assert_eq!(health().await, (json!("failing"), json!("error")));
 }
 
-/// The team-server example as its comments say to run it: the file as it is, the database
-/// URL with its password in `AGENTCAST_DATABASE_URL` (which wins over the file's line), tokens
-/// on. What it publishes is in PostgreSQL: a second server on the same database reads it.
+/// The team-server example as its comments say to run it, as two nodes: the file as it is,
+/// the database URL with its password in `AGENTCAST_DATABASE_URL` (which wins over the file's
+/// line), tokens on, the second node verifying with the first one's JWT secret. A client of
+/// the second node receives, live, what is published on the first, and reads its history.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_team_server_example_keeps_its_history_in_postgresql() {
+async fn the_team_server_example_runs_as_two_nodes_on_one_postgresql() {
     let Some(postgres) = TempPostgres::shared() else {
         return;
     };
@@ -229,24 +232,43 @@ async fn the_team_server_example_keeps_its_history_in_postgresql() {
         env!("CARGO_MANIFEST_DIR"),
         "/../server/deploy/examples/team-server.toml"
     );
+    let env = || vec![("AGENTCAST_DATABASE_URL".to_owned(), url.clone().into())];
     // Tokens as the file says (the harness would otherwise turn them off for tests).
-    let server = ServerProcess::start_with_env(
-        &["--config", example, "--auth", "jwt"],
-        vec![("AGENTCAST_DATABASE_URL".into(), url.clone().into())],
-        &[],
-    )
-    .await
-    .expect("the example starts");
-    let api = Api::for_addr(addr(&server));
+    let first = ServerProcess::start_with_env(&["--config", example, "--auth", "jwt"], env(), &[])
+        .await
+        .expect("the example starts");
+    let secret = first.data_dir.join("jwt-secret");
+    let secret = secret.to_str().unwrap();
+    let args = [
+        "--config",
+        example,
+        "--auth",
+        "jwt",
+        "--jwt-secret-file",
+        secret,
+    ];
+    let second = ServerProcess::start_with_env(&args, env(), &[])
+        .await
+        .expect("a second node of the example starts");
+    let api = Api::for_addr(addr(&first));
     assert_eq!(
         api.get("/api/sessions").await.status,
         401,
         "tokens are required"
     );
-    let token = server
+    let token = first
         .token(&["--scope", "write", "--session", "*"])
         .await
         .unwrap();
+    let reader = first
+        .token(&["--scope", "read", "--session", "team"])
+        .await
+        .unwrap();
+    let auth = Some(json!({"token": reader, "offset": 0}));
+    let mut watcher = Client::connect(addr(&second), "/sessions/team", auth)
+        .await
+        .expect("the first node's token opens the second");
+
     let published = api
         .post_as(
             "/api/sessions/team/publish",
@@ -256,13 +278,29 @@ async fn the_team_server_example_keeps_its_history_in_postgresql() {
         .await;
     assert_eq!(published.status, 200, "{}", published.text);
     assert_eq!(published.body["head_offset"], 3, "{}", published.text);
-    drop(server);
-
-    let reader = ServerProcess::start(&["--database-url", &url])
+    let mut received = Vec::new();
+    while received.last() != Some(&3) {
+        let (_, envelope) = within(
+            20,
+            "the first node's events on the second",
+            watcher.next_event(),
+        )
         .await
-        .unwrap();
-    let page = Api::for_addr(addr(&reader))
-        .get("/api/sessions/team/events?after=0")
+        .expect("events");
+        match envelope["offset"].as_u64().unwrap() {
+            0 => {} // session.recovered
+            offset => received.push(offset),
+        }
+    }
+    assert_eq!(received, [1, 2, 3]);
+
+    let page = Api::for_addr(addr(&second))
+        .call_as(
+            Method::GET,
+            "/api/sessions/team/events?after=0",
+            Some(&reader),
+            None,
+        )
         .await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert_eq!(offsets(&page.body), [1, 2, 3]);

@@ -45,6 +45,9 @@ pub struct TempPostgres {
     port: u16,
     pid: i32,
     dir: PathBuf,
+    /// How it was started, to start it again ([`restart`](Self::restart)).
+    bin: PathBuf,
+    fsync: Fsync,
     /// The postmaster's exit status, from the thread that started and waits for it (in a
     /// mutex only so that the shared server can be a static: it is read at start and drop).
     exited: Mutex<mpsc::Receiver<std::io::Result<ExitStatus>>>,
@@ -116,14 +119,30 @@ impl TempPostgres {
     }
 }
 
-impl Drop for TempPostgres {
-    fn drop(&mut self) {
+impl TempPostgres {
+    /// Stops the server at once (as a crash of PostgreSQL would) and waits until it is gone.
+    pub fn stop(&mut self) {
         // SIGQUIT: immediate shutdown (what `pg_ctl stop -m immediate` sends).
         // SAFETY: kill(2) on our own child's pid has no memory effects.
         unsafe { libc::kill(self.pid, libc::SIGQUIT) };
         if let Ok(exited) = self.exited.get_mut() {
             let _ = exited.recv_timeout(Duration::from_secs(10));
         }
+    }
+
+    /// Starts it again after [`stop`](Self::stop), on the same data and port, and waits
+    /// until it accepts connections.
+    pub fn start_again(&mut self) -> Result<(), String> {
+        let (pid, exited) = spawn_postgres(&self.bin, run_as()?, &self.dir, self.port, self.fsync)?;
+        self.pid = pid;
+        self.exited = Mutex::new(exited);
+        self.wait_ready()
+    }
+}
+
+impl Drop for TempPostgres {
+    fn drop(&mut self) {
+        self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -259,7 +278,33 @@ fn start_once(bin: &Path, fsync: Fsync) -> Result<TempPostgres, String> {
         ));
     }
     let port = free_port()?;
-    let log = std::fs::File::create(dir.join("postgres.log")).map_err(|e| e.to_string())?;
+    let (pid, exited) = spawn_postgres(bin, user, &dir, port, fsync)?;
+    let server = TempPostgres {
+        port,
+        pid,
+        dir,
+        bin: bin.to_owned(),
+        fsync,
+        exited: Mutex::new(exited),
+    };
+    server.wait_ready()?;
+    Ok(server)
+}
+
+/// Starts `postgres` on the data dir of `dir`, logging to its `postgres.log`: its pid, and
+/// where its exit status arrives.
+fn spawn_postgres(
+    bin: &Path,
+    user: Option<(libc::uid_t, libc::gid_t)>,
+    dir: &Path,
+    port: u16,
+    fsync: Fsync,
+) -> Result<(i32, mpsc::Receiver<std::io::Result<ExitStatus>>), String> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("postgres.log"))
+        .map_err(|e| e.to_string())?;
     if let Some((uid, gid)) = user {
         std::os::unix::fs::chown(dir.join("postgres.log"), Some(uid), Some(gid))
             .map_err(|e| e.to_string())?;
@@ -268,12 +313,12 @@ fn start_once(bin: &Path, fsync: Fsync) -> Result<TempPostgres, String> {
         Fsync::Off => "off",
         Fsync::On => "on",
     };
-    let mut postgres = command(bin.join("postgres"), user, &dir);
+    let mut postgres = command(bin.join("postgres"), user, dir);
     postgres
         .arg("-D")
-        .arg(&data)
+        .arg(dir.join("data"))
         .args(["-p", &port.to_string(), "-h", "127.0.0.1", "-k"])
-        .arg(&dir)
+        .arg(dir)
         .args(["-c", &format!("fsync={fsync}"), "-c", "max_connections=200"])
         .stdout(Stdio::null())
         .stderr(log);
@@ -297,14 +342,7 @@ fn start_once(bin: &Path, fsync: Fsync) -> Result<TempPostgres, String> {
         .recv()
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("starting postgres: {e}"))?;
-    let server = TempPostgres {
-        port,
-        pid,
-        dir,
-        exited: Mutex::new(exited),
-    };
-    server.wait_ready()?;
-    Ok(server)
+    Ok((pid, exited))
 }
 
 impl TempPostgres {

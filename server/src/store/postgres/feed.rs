@@ -16,7 +16,6 @@ use sqlx::postgres::{PgListener, PgPoolOptions};
 
 use super::events::CHANNEL;
 use crate::store::change_feed::{Appended, Change, ChangeFeed};
-use crate::store::redact_url;
 
 /// How long the feed waits between two attempts to connect again.
 pub const RETRY: Duration = Duration::from_millis(500);
@@ -89,10 +88,7 @@ impl ChangeFeed for PgFeed {
                         }
                     }
                     Err(err) => {
-                        let reason = format!(
-                            "listening for other servers' appends: {}",
-                            redact_url(&err.to_string())
-                        );
+                        let reason = format!("listening for other servers' appends: {err}");
                         if let Some(change) = self.lose(reason) {
                             return change;
                         }
@@ -115,10 +111,7 @@ impl ChangeFeed for PgFeed {
                 Ok(None) => {
                     self.lose("the connection listening for other servers' appends was lost".into())
                 }
-                Err(err) => self.lose(format!(
-                    "listening for other servers' appends: {}",
-                    redact_url(&err.to_string())
-                )),
+                Err(err) => self.lose(format!("listening for other servers' appends: {err}")),
             };
             if let Some(change) = change {
                 return change;

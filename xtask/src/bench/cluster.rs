@@ -17,8 +17,8 @@
 //! nodes on the same cores measure what crossing nodes costs, not how two machines scale.
 //!
 //! ```text
-//! cargo xtask bench cluster                # 1000 clients x 2000 events, 3 repeats (~2 minutes)
-//! cargo xtask bench cluster --quick        # 1 repeat, 500 events (~30 s)
+//! cargo xtask bench cluster                # 1000 clients x 2000 events, 3 repeats (~1 minute)
+//! cargo xtask bench cluster --quick        # 1 repeat, 500 events (~15 s)
 //! ```
 
 use std::ffi::OsString;
@@ -53,7 +53,7 @@ cargo xtask bench cluster [options]: fan-out through two nodes on one PostgreSQL
   --repeats R         runs per configuration                        [3; quick: 1]
   --server-arg ARG    extra argument for `agentcast serve` (repeatable)
   --out FILE          also write every run's report as JSON
-  --quick             a ~30 s run
+  --quick             a ~15 s run
   --no-pin            do not pin the servers and the load generator to separate CPUs";
 
 /// What a run starts.

@@ -19,9 +19,11 @@
 //! latency; `cargo xtask bench control` (bench/control.rs) the latency of permission
 //! requests through agentcast, agent to client and back; `cargo xtask bench watch`
 //! (bench/watch.rs) whether `agentcast watch` keeps up with 10,000 events/s; `cargo xtask
-//! bench top` (bench/top.rs) what `agentcast top` costs under a stream of events.
-//! bench/server.rs starts the servers of all six.
+//! bench top` (bench/top.rs) what `agentcast top` costs under a stream of events; `cargo
+//! xtask bench cluster` (bench/cluster.rs) the fan-out through two nodes on one PostgreSQL
+//! against one. bench/server.rs starts the servers of all seven.
 
+mod cluster;
 mod collect;
 mod control;
 mod durability;
@@ -68,7 +70,8 @@ cargo xtask bench durability [--quick]: commit latency and replay speed (--help 
 cargo xtask bench collect [--quick]: transcript import, first screen, follow latency (--help)
 cargo xtask bench control [--quick]: permission request latency, agent -> client -> agent (--help)
 cargo xtask bench watch [--quick]: agentcast watch at 10,000 events/s, throughput and memory (--help)
-cargo xtask bench top [--quick]: agentcast top's CPU and redraws under a stream of events (--help)";
+cargo xtask bench top [--quick]: agentcast top's CPU and redraws under a stream of events (--help)
+cargo xtask bench cluster [--quick]: fan-out through two nodes on one PostgreSQL vs one (--help)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -211,6 +214,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     if args.first().is_some_and(|a| a == top::NAME) {
         return top::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == cluster::NAME) {
+        return cluster::run(&args[1..]);
     }
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
@@ -431,6 +437,11 @@ fn medians(runs: &[Run], server: Server, clients: usize) -> Option<Medians> {
         .filter(|r| r.server == server && r.clients == clients)
         .filter_map(Run::parsed)
         .collect();
+    medians_of(&reports)
+}
+
+/// The medians of `reports`; `None` when there are none.
+fn medians_of(reports: &[LoadReport]) -> Option<Medians> {
     let of =
         |f: &dyn Fn(&LoadReport) -> Option<f64>| median(reports.iter().filter_map(f).collect());
     Some(Medians {
@@ -486,66 +497,72 @@ fn table(clients: usize, events: u64, opts: &Options, runs: &[Run]) -> String {
         }
     }
     if let (Some(a), Some(n)) = (found.get(&Server::Agentcast), found.get(&Server::Node)) {
-        let ratio = |x: f64, y: f64| {
-            if y > 0.0 {
-                format!("{:.2}x", x / y)
-            } else {
-                "-".into()
-            }
-        };
-        let _ = writeln!(
-            out,
-            "  {:<14} {:>13} {:>9} {:>9} {:>11} {:>9}",
-            "agentcast/node",
-            ratio(a.delivered_per_s, n.delivered_per_s),
-            ratio(a.p50_us, n.p50_us),
-            ratio(a.p99_us, n.p99_us),
-            ratio(a.connect_ms, n.connect_ms),
-            match (a.kb_per_conn, n.kb_per_conn) {
-                (Some(x), Some(y)) => ratio(x, y),
-                _ => "-".into(),
-            }
-        );
+        out.push_str(&ratio_row("agentcast/node", a, n));
     }
     let _ = writeln!(out, "  runs:");
     for run in runs.iter().filter(|r| r.clients == clients) {
         let label = format!("{} #{}", run.server.name(), run.repeat);
-        match run.parsed() {
-            Some(r) => {
-                let m = Medians {
-                    delivered_per_s: r.delivered_per_s,
-                    p50_us: r.p50_us as f64,
-                    p99_us: r.p99_us as f64,
-                    connect_ms: r.connect_ms,
-                    kb_per_conn: r.rss_per_conn_kb,
-                    server_cpu: r.server_cpu_pct,
-                    loadgen_cpu: r.loadgen_cpu_pct,
-                    errors: r.errors,
-                    runs: 1,
-                };
-                out.push_str(&row(&format!("  {label}"), &m));
-                if let Some(e) = &r.first_error {
-                    let _ = writeln!(out, "      first error: {e}");
-                }
-                if r.delivered < r.clients as u64 * r.events {
-                    let _ = writeln!(
-                        out,
-                        "      delivered {} of {}",
-                        r.delivered,
-                        r.clients as u64 * r.events
-                    );
-                }
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "    {label:<12} FAILED: {}",
-                    run.error.as_deref().unwrap_or("unreadable report")
-                );
-            }
-        }
+        out.push_str(&run_row(&label, run.parsed(), run.error.as_deref()));
     }
     let _ = writeln!(out);
+    out
+}
+
+/// `x / y` as `1.23x`; `-` when `y` is not positive.
+fn ratio(x: f64, y: f64) -> String {
+    if y > 0.0 {
+        format!("{:.2}x", x / y)
+    } else {
+        "-".into()
+    }
+}
+
+/// The ratios of `a` to the reference `b`, under the columns of [`row`] they apply to.
+fn ratio_row(label: &str, a: &Medians, b: &Medians) -> String {
+    format!(
+        "  {label:<14} {:>13} {:>9} {:>9} {:>11} {:>9}\n",
+        ratio(a.delivered_per_s, b.delivered_per_s),
+        ratio(a.p50_us, b.p50_us),
+        ratio(a.p99_us, b.p99_us),
+        ratio(a.connect_ms, b.connect_ms),
+        match (a.kb_per_conn, b.kb_per_conn) {
+            (Some(x), Some(y)) => ratio(x, y),
+            _ => "-".into(),
+        }
+    )
+}
+
+/// One run's line in a table's `runs:` list: its figures, or why it has none.
+fn run_row(label: &str, report: Option<LoadReport>, error: Option<&str>) -> String {
+    let Some(r) = report else {
+        return format!(
+            "    {label:<12} FAILED: {}\n",
+            error.unwrap_or("unreadable report")
+        );
+    };
+    let m = Medians {
+        delivered_per_s: r.delivered_per_s,
+        p50_us: r.p50_us as f64,
+        p99_us: r.p99_us as f64,
+        connect_ms: r.connect_ms,
+        kb_per_conn: r.rss_per_conn_kb,
+        server_cpu: r.server_cpu_pct,
+        loadgen_cpu: r.loadgen_cpu_pct,
+        errors: r.errors,
+        runs: 1,
+    };
+    let mut out = row(&format!("  {label}"), &m);
+    if let Some(e) = &r.first_error {
+        let _ = writeln!(out, "      first error: {e}");
+    }
+    if r.delivered < r.clients as u64 * r.events {
+        let _ = writeln!(
+            out,
+            "      delivered {} of {}",
+            r.delivered,
+            r.clients as u64 * r.events
+        );
+    }
     out
 }
 

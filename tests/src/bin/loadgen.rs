@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! agentcast-loadgen --url http://127.0.0.1:PORT --clients 1000 --events 2000 --server-pid PID
+//! agentcast-loadgen --url http://127.0.0.1:P1,http://127.0.0.1:P2 --server-pid PID1,PID2
 //! ```
 //!
 //! Prints one JSON report on stdout; progress and errors go to stderr. It runs on one thread:

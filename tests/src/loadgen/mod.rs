@@ -2,6 +2,8 @@
 //!
 //! N raw Socket.IO websocket clients subscribe to one session namespace; one more connection
 //! publishes M events of about 512 bytes; every client must receive all M, in offset order.
+//! Given several servers (`--url` more than once: nodes on one PostgreSQL), the clients are
+//! spread over them in turn and the publisher publishes on the first.
 //! It speaks only the protocol surface agentcast and the Node reference server
 //! (tests/js/bench/reference-server.mjs) share, so the same run measures either.
 //!
@@ -47,8 +49,10 @@ use subscriber::Progress;
 )]
 pub struct Config {
     /// Server base URL as printed at startup (`http://127.0.0.1:PORT`); loopback only.
-    #[arg(long)]
-    pub url: String,
+    /// Repeatable (or comma-separated) for several nodes of one store: client i connects to
+    /// the (i mod count)-th, the publisher to the first.
+    #[arg(long, required = true, value_delimiter = ',')]
+    pub url: Vec<String>,
     /// The session namespace every client connects to.
     #[arg(long, default_value = "/sessions/bench")]
     pub ns: String,
@@ -73,9 +77,10 @@ pub struct Config {
     /// Event type published (each client is subscribed to every type).
     #[arg(long, default_value = "tool.started")]
     pub event_type: String,
-    /// Server process to read VmRSS and CPU time from.
-    #[arg(long)]
-    pub server_pid: Option<u32>,
+    /// Server process to read VmRSS and CPU time from; repeatable (or comma-separated), and
+    /// then the report has their sums.
+    #[arg(long, value_delimiter = ',')]
+    pub server_pid: Vec<u32>,
     /// Token sent in the CONNECT auth (`{"token": ...}`), for a server with auth on.
     #[arg(long, env = "AGENTCAST_TOKEN")]
     pub token: Option<String>,
@@ -119,7 +124,20 @@ pub fn raise_fd_limit() -> anyhow::Result<u64> {
     Ok(Resource::NOFILE.get()?.0)
 }
 
-/// Runs one benchmark against the server at `config.url`.
+/// The index in `count` targets of the target of client `client`: round-robin.
+fn target_of(client: usize, count: usize) -> usize {
+    client % count
+}
+
+/// The sum of `read` over `pids`; `None` when there are none or one cannot be read.
+fn sum_over<T: std::iter::Sum>(pids: &[u32], read: impl Fn(u32) -> Option<T>) -> Option<T> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|&pid| read(pid)).sum()
+}
+
+/// Runs one benchmark against the server(s) at `config.url`.
 pub async fn run(config: Config) -> anyhow::Result<Report> {
     if config.clients == 0 || config.events == 0 || config.batch == 0 || config.inflight == 0 {
         bail!("clients, events, batch and inflight must be positive");
@@ -129,20 +147,29 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         .token
         .as_ref()
         .map(|token| serde_json::json!({ "token": token }).to_string());
-    let target = Arc::new(Target::new(&config.url, &config.ns, auth_json)?);
+    let targets = config
+        .url
+        .iter()
+        .map(|url| Target::new(url, &config.ns, auth_json.clone()).map(Arc::new))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let Some(target) = targets.first().cloned() else {
+        bail!("no --url");
+    };
     let codec = target.codec.clone();
     let progress = Arc::new(Progress::default());
     let first_error: Arc<Mutex<Option<String>>> = Arc::default();
     let (stop_tx, stop_rx) = watch::channel(false);
-    let pid = config.server_pid;
+    let pids = config.server_pid.as_slice();
+    let cpu_seconds = || sum_over(pids, |pid| procfs::cpu_seconds(Some(pid)));
 
     // Connect: every client, a bounded number of handshakes at a time.
-    let rss_before_kb = pid.and_then(procfs::vm_rss_kb);
+    let rss_before_kb = sum_over(pids, procfs::vm_rss_kb);
     let handshakes = Arc::new(Semaphore::new(config.connect_concurrency.max(1)));
     let connect_started = Instant::now();
     let mut clients = Vec::with_capacity(config.clients);
-    for _ in 0..config.clients {
-        let (target, codec, progress) = (target.clone(), codec.clone(), progress.clone());
+    for i in 0..config.clients {
+        let target = targets[target_of(i, targets.len())].clone();
+        let (codec, progress) = (target.codec.clone(), progress.clone());
         let (handshakes, first_error, stop) =
             (handshakes.clone(), first_error.clone(), stop_rx.clone());
         let expected = config.events;
@@ -180,7 +207,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
 
     // Memory of idle connections.
     tokio::time::sleep(Duration::from_millis(config.settle_ms)).await;
-    let rss_after_kb = pid.and_then(procfs::vm_rss_kb);
+    let rss_after_kb = sum_over(pids, procfs::vm_rss_kb);
     let rss_per_conn_kb = match (rss_before_kb, rss_after_kb) {
         (Some(before), Some(after)) => Some((after as f64 - before as f64) / connected as f64),
         _ => None,
@@ -217,7 +244,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         inflight: config.inflight,
         max_lag: config.max_lag,
     };
-    let server_cpu_before = pid.and_then(|pid| procfs::cpu_seconds(Some(pid)));
+    let server_cpu_before = cpu_seconds();
     let self_cpu_before = procfs::cpu_seconds(None);
     let publish_started_us = unix_micros();
     let publishing = {
@@ -254,7 +281,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     } else {
         unix_micros()
     };
-    let server_cpu_after = pid.and_then(|pid| procfs::cpu_seconds(Some(pid)));
+    let server_cpu_after = cpu_seconds();
     let self_cpu_after = procfs::cpu_seconds(None);
 
     // Stop and merge.
@@ -329,4 +356,56 @@ async fn wait_until(deadline: Instant, mut done: impl FnMut() -> bool) -> anyhow
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn one_url_or_several() {
+        let one = Config::try_parse_from(["loadgen", "--url", "http://127.0.0.1:1"]).unwrap();
+        assert_eq!(one.url, ["http://127.0.0.1:1"]);
+        assert!(one.server_pid.is_empty());
+        let several = Config::try_parse_from([
+            "loadgen",
+            "--url",
+            "http://127.0.0.1:1,http://127.0.0.1:2",
+            "--url=http://127.0.0.1:3",
+            "--server-pid",
+            "10,11",
+        ])
+        .unwrap();
+        assert_eq!(
+            several.url,
+            [
+                "http://127.0.0.1:1",
+                "http://127.0.0.1:2",
+                "http://127.0.0.1:3"
+            ]
+        );
+        assert_eq!(several.server_pid, [10, 11]);
+        assert!(Config::try_parse_from(["loadgen"]).is_err());
+    }
+
+    #[test]
+    fn clients_go_round_robin() {
+        let per_target = |clients: usize, count: usize| {
+            let mut n = vec![0; count];
+            (0..clients).for_each(|i| n[target_of(i, count)] += 1);
+            n
+        };
+        assert_eq!(per_target(5, 1), [5]);
+        assert_eq!(per_target(1000, 2), [500, 500]);
+        assert_eq!(per_target(5, 2), [3, 2]);
+        assert_eq!(target_of(0, 3), 0);
+    }
+
+    #[test]
+    fn sums_over_servers() {
+        assert_eq!(sum_over(&[], |_| Some(1u64)), None);
+        assert_eq!(sum_over(&[1, 2], |pid| Some(u64::from(pid) * 10)), Some(30));
+        assert_eq!(sum_over(&[1, 2], |pid| (pid == 1).then_some(1.0)), None);
+    }
 }

@@ -190,35 +190,45 @@ pub(super) fn run_client_against(
     client_args: impl FnOnce(&str, u32) -> Vec<String>,
     pin: bool,
 ) -> Result<serde_json::Value> {
+    let mut child = spawn_server(server, pin)?;
+    let result = child
+        .wait_for_url(Duration::from_secs(20))
+        .and_then(|url| run_client(client, client_args(&url, child.pid()), pin));
+    child.stop();
+    result
+}
+
+/// Starts the server, on CPU 0 when `pin`; the caller waits for its address.
+pub(super) fn spawn_server(server: ServerSpec<'_>, pin: bool) -> Result<ServerChild> {
     let mut argv: Vec<OsString> = Vec::new();
     if pin {
         argv.extend(["taskset", "-c", "0"].map(OsString::from));
     }
     argv.extend(server.argv);
-    let mut child = ServerChild::spawn(&argv, server.envs, &server.cwd)?;
-    let result = (|| {
-        let url = child.wait_for_url(Duration::from_secs(20))?;
-        let mut command = Command::new(if pin { "taskset" } else { "env" });
-        if pin {
-            command.args(["-c", "1"]);
-        }
-        let name = client.file_name().unwrap_or_default().to_string_lossy();
-        let output = command
-            .arg(client)
-            .args(client_args(&url, child.pid()))
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .with_context(|| format!("starting {name}"))?;
-        if !output.status.success() {
-            bail!("{name} failed ({})", output.status);
-        }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let line = stdout.lines().last().unwrap_or_default();
-        serde_json::from_str(line).with_context(|| format!("reading the report: {line}"))
-    })();
-    child.stop();
-    result
+    ServerChild::spawn(&argv, server.envs, &server.cwd)
+}
+
+/// Runs `client` with `args`, on CPU 1 when `pin`, and returns the JSON of its last stdout
+/// line (its report).
+pub(super) fn run_client(client: &Path, args: Vec<String>, pin: bool) -> Result<serde_json::Value> {
+    let mut command = Command::new(if pin { "taskset" } else { "env" });
+    if pin {
+        command.args(["-c", "1"]);
+    }
+    let name = client.file_name().unwrap_or_default().to_string_lossy();
+    let output = command
+        .arg(client)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("starting {name}"))?;
+    if !output.status.success() {
+        bail!("{name} failed ({})", output.status);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line).with_context(|| format!("reading the report: {line}"))
 }
 
 /// One server run of a benchmark: its client's report, or why there is none.

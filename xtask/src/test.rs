@@ -73,8 +73,8 @@ pub(crate) struct Args {
 /// What the test steps share: where things are and the environment the suites need.
 struct Ctx {
     root: PathBuf,
-    /// `AGENTCAST_BIN`, `AGENTCAST_FAKE_AGENT`, `AGENTCAST_FAKE_MODEL_API` and, under CI,
-    /// `AGENTCAST_REQUIRE_FIXTURES`.
+    /// `AGENTCAST_BIN`, `AGENTCAST_FAKE_AGENT`, `AGENTCAST_FAKE_MODEL_API`, `AGENTCAST_PG_BIN`
+    /// and, under CI, `AGENTCAST_REQUIRE_FIXTURES`.
     test_env: Vec<(String, OsString)>,
 }
 
@@ -82,6 +82,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
     let bin = target_dir().join("debug").join("agentcast");
     let fake_agent = target_dir().join("debug").join("agentcast-fake-agent");
     let fake_model_api = target_dir().join("debug").join("agentcast-fake-model-api");
+    let private_postgres = target_dir().join("debug").join("agentcast-pg");
     let mut test_env = vec![
         ("AGENTCAST_BIN".to_string(), bin.into_os_string()),
         (
@@ -91,6 +92,10 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode> {
         (
             "AGENTCAST_FAKE_MODEL_API".to_string(),
             fake_model_api.into_os_string(),
+        ),
+        (
+            "AGENTCAST_PG_BIN".to_string(),
+            private_postgres.into_os_string(),
         ),
     ];
     if in_ci() {
@@ -195,7 +200,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
         .limit_minutes(15),
         Step::new(
             "build",
-            "build the agentcast binary and the fakes (agent, model API) the end-to-end tests start",
+            "build the agentcast binary, the fakes (agent, model API) and the private PostgreSQL \
+             (agentcast-pg) the end-to-end tests start",
             Stop,
             || {
                 cargo(&[
@@ -210,6 +216,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
                     "agentcast-fake-agent",
                     "--bin",
                     "agentcast-fake-model-api",
+                    "--bin",
+                    "agentcast-pg",
                 ])
             },
         )

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const READY_LINE = /^agentcast listening on (http:\/\/\S+?)\/?\s*$/;
 /** The dashboard link `serve` prints after the ready line when authentication is on. */
 const LINK_LINE = /^agentcast: open (http:\/\/\S+#token=(\S+))/;

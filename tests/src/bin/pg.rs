@@ -1,5 +1,6 @@
-//! `agentcast-pg`: a private PostgreSQL server for `cargo xtask bench cluster`, which cannot
-//! link the server crate's test harness itself (`store::testing::TempPostgres`, `fsync` on as
+//! `agentcast-pg`: a private PostgreSQL server for `cargo xtask bench cluster` and the
+//! browser test of two nodes (tests/js/browser/cluster.browser.mjs), which cannot link the
+//! server crate's test harness themselves (`store::testing::TempPostgres`, `fsync` on as
 //! by default, on a free 127.0.0.1 port, trust authentication).
 //!
 //! ```text

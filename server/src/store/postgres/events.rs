@@ -45,16 +45,25 @@ pub(super) const CHANNEL: &str = "agentcast_events";
 /// it), the events are numbered below the new head, the cursors are upserted as in
 /// [`COMMIT_SQL`], and the append is announced on [`CHANNEL`] as `<first> <last> <session>`:
 /// PostgreSQL delivers a notification when its transaction commits, in commit order, and
-/// never one of a transaction rolled back. A session without a row is seeded from its stored
-/// head (history from before the table, or copied by `db copy`).
+/// never one of a transaction rolled back.
+///
+/// The row is raised by an `UPDATE`; only a session without one (its first commit, or history
+/// from before the table or copied by `db copy`) is seeded from its stored head, since the two
+/// lookups that seed it cost a third of a one-event commit (measured with pgbench: four
+/// writers, one event each, 19k commits/s with the seed every time, 25k without).
 const APPEND_AT_HEAD_SQL: &str = r#"
-    WITH head AS (
+    WITH raised AS (
+        UPDATE session_heads SET head = head + $2 WHERE session_id = $1 RETURNING head
+    ), seeded AS (
         INSERT INTO session_heads (session_id, head)
-        VALUES ($1, $2 + GREATEST(
+        SELECT $1, $2 + GREATEST(
             (SELECT COALESCE(MAX("offset"), 0) FROM events WHERE session_id = $1),
-            (SELECT COALESCE(MAX(head_offset), 0) FROM sessions WHERE id = $1)))
+            (SELECT COALESCE(MAX(head_offset), 0) FROM sessions WHERE id = $1))
+        WHERE NOT EXISTS (SELECT 1 FROM raised)
         ON CONFLICT (session_id) DO UPDATE SET head = session_heads.head + $2
         RETURNING head
+    ), head AS (
+        SELECT head FROM raised UNION ALL SELECT head FROM seeded
     ), appended AS (
         INSERT INTO events (session_id, "offset", type, ts, data)
         SELECT $1, (SELECT head FROM head) - $2 + e.n, e.type, e.ts, e.data

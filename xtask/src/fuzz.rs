@@ -172,7 +172,7 @@ pub(crate) fn run(args: &Args) -> Result<()> {
     if !failed.is_empty() {
         bail!(
             "fuzz target(s) failed: {} (the input is in {FUZZ_DIR}/artifacts/<target>/; \
-             replay it with `cargo +nightly fuzz run --fuzz-dir {FUZZ_DIR} -s {SANITIZER} \
+             replay it with `cargo +nightly fuzz run --fuzz-dir {FUZZ_DIR} -s {SANITIZER} -a \
              <target> <file>`)",
             failed.join(", ")
         );
@@ -204,6 +204,27 @@ fn cargo_fuzz(command: &str) -> Cmd {
         .without_cargo_run_env()
 }
 
+/// Where `cargo fuzz build` put the binary of target `name`.
+fn binary(name: &str) -> Result<PathBuf> {
+    let version = Cmd::new("rustc")
+        .args(["+nightly", "-vV"])
+        .probe()
+        .context("rustc +nightly -vV")?;
+    let host = version
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .context("rustc -vV names no host")?;
+    let path = target_dir()
+        .join("fuzz/build")
+        .join(host.trim())
+        .join("release")
+        .join(name);
+    if !path.exists() {
+        bail!("{} was not built", path.display());
+    }
+    Ok(path)
+}
+
 fn build() -> Result<()> {
     println!("==> fuzz: build the targets (nightly, instrumented; the first build takes minutes)");
     cargo_fuzz("build").run()
@@ -226,11 +247,11 @@ fn fuzz(target: &Target, budget: &str, nice: bool) -> Result<(Report, Result<(),
     let count = write_seeds(target, &seeds)?;
     note(format!("{count} seeds in {}", display_path(&seeds)));
 
-    let mut cmd = cargo_fuzz("run")
-        .args([target.name])
+    // The binary cargo-fuzz built, run directly: under `cargo fuzz run` libFuzzer's peak RSS
+    // would be cargo-fuzz's own (getrusage keeps the maximum across exec).
+    let mut cmd = Cmd::new(binary(target.name)?)
         .args([&scratch, &kept, &seeds])
         .args([
-            "--".to_string(),
             budget.to_string(),
             format!("-max_len={}", target.max_len),
             format!("-rss_limit_mb={RSS_LIMIT_MB}"),

@@ -24,8 +24,8 @@ use crate::cmd::{Cmd, display_path, fmt_duration, note, root, target_dir};
 
 /// The fuzz crate, relative to the root.
 const FUZZ_DIR: &str = "tests/fuzz";
-/// The sanitizer: none. AddressSanitizer builds and runs here too, but only finds what safe
-/// Rust cannot do, at a third of the speed (BENCHMARKS.md, "Fuzzing").
+/// The sanitizer: none. AddressSanitizer builds and runs here too, but only finds what unsafe
+/// code does wrong, at a seventh to a tenth of the speed (BENCHMARKS.md, "Fuzzing").
 const SANITIZER: &str = "none";
 /// A run fails when a target's RSS passes this (libFuzzer's `-rss_limit_mb`).
 const RSS_LIMIT_MB: u32 = 512;

@@ -328,24 +328,16 @@ async fn a_slow_consumer_on_the_node_that_follows_is_disconnected_there_without_
         .expect("the healthy client received every event in order");
 
     // The stalled client reads what it was sent: a gapless prefix, then the reason.
-    let mut last = 0;
-    let reason = loop {
-        match within(20, "the stalled client's events", stalled.next_event()).await {
-            Some((name, envelope)) if envelope["offset"] == 0 => break (name, envelope),
-            Some((_, envelope)) => {
-                let offset = envelope["offset"].as_u64().unwrap();
-                assert_eq!(offset, last + 1, "no gap before the disconnect");
-                last = offset;
-            }
-            None => panic!("disconnected without a reason after offset {last}"),
-        }
-    };
+    let last = within(
+        20,
+        "the stalled client's events",
+        stalled.read_until_dropped_as_slow(),
+    )
+    .await;
     assert!(
         last < EVENTS,
         "the stalled client cannot have received everything"
     );
-    assert_eq!(reason.0, "agent.error");
-    assert_eq!(reason.1["data"]["code"], "slow_consumer");
     let metrics = Api::for_addr(b.addr()).get("/metrics").await.text;
     assert!(
         metrics

@@ -276,6 +276,27 @@ impl Client {
         Some((name, args.into_iter().next().unwrap_or(Value::Null)))
     }
 
+    /// What a client that stopped reading was sent before it was disconnected as a slow
+    /// consumer: a gapless run of offsets from 1, then the `agent.error` that says why. Checks
+    /// both, and returns the last offset of the run.
+    pub async fn read_until_dropped_as_slow(&mut self) -> u64 {
+        let mut last = 0;
+        let (name, reason) = loop {
+            match self.next_event().await {
+                Some((name, envelope)) if envelope["offset"] == 0 => break (name, envelope),
+                Some((_, envelope)) => {
+                    let offset = envelope["offset"].as_u64().unwrap();
+                    assert_eq!(offset, last + 1, "no gap before the disconnect");
+                    last = offset;
+                }
+                None => panic!("disconnected without a reason after offset {last}"),
+            }
+        };
+        assert_eq!(name, "agent.error");
+        assert_eq!(reason["data"]["code"], "slow_consumer");
+        last
+    }
+
     /// The next event `(name, first argument)`; `None` if the namespace or connection closed.
     pub async fn next_event(&mut self) -> Option<(String, Value)> {
         if let Some(event) = self.pending.pop_front() {

@@ -34,15 +34,15 @@ pub fn agentcast_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/agentcast")
 }
 
-/// A new empty directory under the system temp dir, unique per call.
+/// A new empty directory under the system temp dir, unique per call and per process: made
+/// with a random name that no other process has (a name made of the process id met a
+/// directory another test process had used before the id came round again).
 pub fn fresh_data_dir() -> PathBuf {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("agentcast-data-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp data dir");
-    dir
+    tempfile::Builder::new()
+        .prefix("agentcast-data-")
+        .tempdir()
+        .expect("temp data dir")
+        .keep()
 }
 
 /// What the tests whose subject is not security run with: no authentication and no rate

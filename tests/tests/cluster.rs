@@ -1,7 +1,8 @@
 //! Several `agentcast serve` on one PostgreSQL (DESIGN.md section 12): clients on either node
 //! get every event of a session in offset order whichever node it was published on, events
 //! published on both nodes at once get gapless offsets, a client whose node is SIGKILLed moves
-//! to the other and recovers by offset exactly, and a node whose broker connection (its
+//! to the other and recovers by offset exactly, a client too slow for what its node follows
+//! is disconnected there without a gap, and a node whose broker connection (its
 //! `LISTEN` on PostgreSQL) is cut, or whose PostgreSQL stops and starts again, says so and
 //! loses nothing.
 //!
@@ -160,7 +161,7 @@ async fn a_session_published_on_two_nodes_at_once_reaches_clients_on_both_gaples
     let mut on_b = Follower::start(&[b], "shared").await;
     let mut hub_on_b = Client::connect(b.addr(), "/", None).await.unwrap();
 
-    let started = json!({"type": "session.started", "data": {"session_id": "shared", "source": "publish", "label": "two nodes", "started_at": "2026-12-07T10:00:00.000Z"}});
+    let started = json!({"type": "session.started", "data": {"session_id": "shared", "source": "publish", "started_at": "2026-12-07T10:00:00.000Z"}});
     assert_eq!(publish(a, "shared", vec![started]).await, 1);
     // 2 x 30 publishes of 5 events, on both nodes at the same time.
     tokio::join!(
@@ -173,9 +174,13 @@ async fn a_session_published_on_two_nodes_at_once_reaches_clients_on_both_gaples
     let every: Vec<u64> = (1..=301).collect();
     assert_eq!(on_a.offsets(), every, "the client on node A");
     assert_eq!(on_b.offsets(), every, "the client on node B");
-    // The lifecycle published on A reaches the sessions list of B's clients (the dashboard).
+    // The lifecycle of a session started on A reaches the sessions list of B's clients (the
+    // dashboard). A session no client of B had opened yet: one that B's sequencer was already
+    // resuming when A committed its start may miss `/` on B (README, "Several nodes").
+    let listed = json!({"type": "session.started", "data": {"session_id": "listed", "source": "publish", "label": "two nodes", "started_at": "2026-12-07T10:00:00.000Z"}});
+    assert_eq!(publish(a, "listed", vec![listed]).await, 1);
     let envelope = hub_event(&mut hub_on_b, "session.started", |e| {
-        e["session_id"] == "shared"
+        e["session_id"] == "listed"
     })
     .await;
     assert_eq!(envelope["data"]["label"], "two nodes");
@@ -272,6 +277,73 @@ async fn a_node_whose_broker_connection_is_cut_says_so_and_loses_nothing() {
     assert_eq!(
         Api::for_addr(b.addr()).get("/health").await.body["broker"],
         "connected"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_consumer_on_the_node_that_follows_is_disconnected_there_without_a_gap() {
+    let Some(postgres) = TempPostgres::shared() else {
+        return;
+    };
+    let url = postgres.new_database().await;
+    let a = ServerProcess::start(&["--database-url", &url])
+        .await
+        .unwrap();
+    // B with a small send buffer (above the 100 events it then broadcasts at once, as many as
+    // its group commit takes), and no ping while the stalled client does not read (a ping
+    // that finds the buffer full would close it at once), as in tests/slow_consumer.rs.
+    let small = [
+        "--database-url",
+        &url,
+        "--commit-max-events",
+        "100",
+        "--max-buffer-size",
+        "256",
+        "--ping-interval-ms",
+        "600000",
+    ];
+    let b = ServerProcess::start(&small).await.unwrap();
+    let mut stalled = Client::connect(b.addr(), "/sessions/slow", None)
+        .await
+        .unwrap();
+    let mut healthy = Client::connect(b.addr(), "/sessions/slow", None)
+        .await
+        .unwrap();
+
+    // About 12 MB published on A, which B follows while `stalled` reads nothing.
+    const EVENTS: u64 = 6000;
+    let reader = tokio::spawn(async move {
+        for expected in 1..=EVENTS {
+            let (_, envelope) = within(20, "the healthy client's next event", healthy.next_event())
+                .await
+                .expect("the healthy client keeps going");
+            assert_eq!(envelope["offset"].as_u64(), Some(expected));
+        }
+    });
+    for chunk in sample_events(EVENTS as usize, 2000).chunks(100) {
+        publish(&a, "slow", chunk.to_vec()).await;
+    }
+    reader
+        .await
+        .expect("the healthy client received every event in order");
+
+    // The stalled client reads what it was sent: a gapless prefix, then the reason.
+    let last = within(
+        20,
+        "the stalled client's events",
+        stalled.read_until_dropped_as_slow(),
+    )
+    .await;
+    assert!(
+        last < EVENTS,
+        "the stalled client cannot have received everything"
+    );
+    let metrics = Api::for_addr(b.addr()).get("/metrics").await.text;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "agentcast_slow_consumer_disconnects_total 1"),
+        "{metrics}"
     );
 }
 

@@ -37,7 +37,15 @@ const MIN_SECRET_BYTES: usize = 32;
 pub fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
     match read_secret(path) {
         Err(KeyError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-            create_secret(path)
+            match create_secret(path) {
+                // Another process created it meanwhile: that one is the secret.
+                Err(KeyError::Create { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    read_secret(path)
+                }
+                created => created,
+            }
         }
         read => read,
     }
@@ -76,23 +84,31 @@ fn create_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
 }
 
 /// Writes a file only its owner may read, which must not exist yet (a key is never
-/// overwritten: a kid names one key forever).
+/// overwritten: a kid names one key forever). The bytes go to a temporary file beside it,
+/// linked to `path` once complete: another process (`agentcast token create` while the
+/// server starts) never reads a file half written. [`KeyError::Create`] with
+/// `AlreadyExists` when `path` appeared meanwhile.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     let failed = |source| KeyError::Create {
         path: path.display().to_string(),
         source,
     };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(failed)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(failed)?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(failed)
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    // Created with mode 0600 (tempfile's own, on unix), so the key is never readable by others.
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".agentcast-key-")
+        .tempfile_in(dir)
+        .map_err(failed)?;
+    temporary
+        .write_all(bytes)
+        .and_then(|()| temporary.as_file().sync_all())
+        .map_err(failed)?;
+    // A hard link fails if `path` exists, unlike a rename: never overwrites a key.
+    std::fs::hard_link(temporary.path(), path).map_err(failed)
 }
 
 /// The files of the keyring key `kid` in `dir`: its secret, public and private key.
@@ -233,6 +249,28 @@ fn bad(path: &Path, message: String) -> KeyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_starting_together_read_one_whole_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("jwt-secret");
+        let secrets: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let tasks: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| load_or_create_secret(&path).unwrap()))
+                .collect();
+            tasks.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert_eq!(secrets[0].len(), 2 * SECRET_BYTES);
+        assert!(
+            secrets.iter().all(|s| *s == secrets[0]),
+            "one secret for all"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["jwt-secret"], "no temporary file left");
+    }
 
     #[test]
     fn a_secret_is_generated_once_private_and_then_kept() {

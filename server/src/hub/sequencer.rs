@@ -20,6 +20,10 @@ use crate::clock::now_unix_millis;
 use crate::config::HubSettings;
 use crate::store::{Direction, EventQuery, FileCursor, StoredEvent};
 
+/// How long a sequencer waits to read again events another server stored, when reading them
+/// failed.
+const FOLLOW_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The typed event of a stored one (another server's, to follow).
 fn typed(stored: &StoredEvent) -> Result<Event, serde_json::Error> {
     let data: serde_json::Value = serde_json::from_str(&stored.data_json)?;
@@ -276,7 +280,7 @@ impl Sequencer {
     /// Broadcasts, from the store, what other servers stored after this sequencer's head and
     /// up to `to`, in offset order. Their summary is theirs to store; this server keeps its
     /// copy of it up to date from the events it broadcasts. A read that fails is reported and
-    /// tried again at the next append.
+    /// tried again after [`FOLLOW_RETRY`] (or at the next append, if one comes first).
     async fn follow(&mut self, to: u64) {
         let store = self.hub.store().events().clone();
         while self.head < to {
@@ -284,7 +288,9 @@ impl Sequencer {
                 after: self.head,
                 before: Some(to + 1),
                 types: None,
-                limit: EventQuery::DEFAULT_LIMIT,
+                // Bursts no larger than its own group commits: a client's send buffer that
+                // takes those takes these.
+                limit: self.hub.settings().commit_max_events.clamp(1, 1000) as u32,
                 direction: Direction::Forward,
             };
             let page = match store.read_events(&self.id, &query).await {
@@ -294,6 +300,11 @@ impl Sequencer {
                     tracing::error!(%err, "reading events another server stored failed");
                     let errors = &self.hub.stats().errors;
                     errors.report(Component::Store, Severity::Error, message);
+                    let shared = self.shared.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(FOLLOW_RETRY).await;
+                        shared.followed.notify_one();
+                    });
                     return;
                 }
             };

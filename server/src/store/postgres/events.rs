@@ -5,14 +5,16 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use sqlx::Arguments;
 use sqlx::Postgres;
-use sqlx::postgres::PgQueryResult;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArguments, PgQueryResult};
 
 use super::PostgresStore;
 use super::feed::PgFeed;
 use crate::clock::now_ts;
 use crate::store::ChangeFeed;
-use crate::store::error::db_or_conflict;
+use crate::store::error::{db, db_or_conflict};
 use crate::store::sql::{Dialect, int, numbered, uint};
 use crate::store::{FileCursor, StoreError, StoredEvent};
 
@@ -108,34 +110,18 @@ impl Dialect for Postgres {
         debug_assert!(batch.iter().all(|e| e.session_id == session_id));
         let cursors = last_per_path(cursors);
         let count = batch.len() as i64;
-        let head: i64 = sqlx::query_scalar(APPEND_AT_HEAD_SQL)
-            .bind(&*session_id)
-            .bind(count)
-            .bind(batch.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
-            .bind(batch.iter().map(|e| e.ts.as_str()).collect::<Vec<_>>())
-            .bind(
-                batch
-                    .iter()
-                    .map(|e| e.data_json.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(cursors.iter().map(|c| c.path.as_str()).collect::<Vec<_>>())
-            .bind(cursors.iter().map(|c| c.agent.as_str()).collect::<Vec<_>>())
-            .bind(
-                cursors
-                    .iter()
-                    .map(|c| c.session_id.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(cursors.iter().map(|c| int(c.position)).collect::<Vec<_>>())
-            .bind(
-                cursors
-                    .iter()
-                    .map(|c| c.file_id.as_deref())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(now_ts())
-            .bind(CHANNEL)
+        let mut args = PgArguments::default();
+        let encoded = (|| {
+            args.add(&*session_id)?;
+            args.add(count)?;
+            add_event_columns(&mut args, batch)?;
+            add_cursors(&mut args, &cursors)?;
+            args.add(CHANNEL)
+        })();
+        encoded
+            .map_err(sqlx::Error::Encode)
+            .map_err(db("append_at_head"))?;
+        let head: i64 = sqlx::query_scalar_with(APPEND_AT_HEAD_SQL, args)
             .fetch_one(store.writer())
             .await
             .map_err(db_or_conflict("append_at_head", "event", || {
@@ -158,33 +144,17 @@ impl Dialect for Postgres {
             return Ok(());
         }
         let cursors = last_per_path(cursors);
-        sqlx::query(COMMIT_SQL)
-            .bind(batch.iter().map(|e| &*e.session_id).collect::<Vec<_>>())
-            .bind(batch.iter().map(|e| int(e.offset)).collect::<Vec<_>>())
-            .bind(batch.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
-            .bind(batch.iter().map(|e| e.ts.as_str()).collect::<Vec<_>>())
-            .bind(
-                batch
-                    .iter()
-                    .map(|e| e.data_json.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(cursors.iter().map(|c| c.path.as_str()).collect::<Vec<_>>())
-            .bind(cursors.iter().map(|c| c.agent.as_str()).collect::<Vec<_>>())
-            .bind(
-                cursors
-                    .iter()
-                    .map(|c| c.session_id.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(cursors.iter().map(|c| int(c.position)).collect::<Vec<_>>())
-            .bind(
-                cursors
-                    .iter()
-                    .map(|c| c.file_id.as_deref())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(now_ts())
+        let mut args = PgArguments::default();
+        let encoded = (|| {
+            args.add(batch.iter().map(|e| &*e.session_id).collect::<Vec<_>>())?;
+            args.add(batch.iter().map(|e| int(e.offset)).collect::<Vec<_>>())?;
+            add_event_columns(&mut args, batch)?;
+            add_cursors(&mut args, &cursors)
+        })();
+        encoded
+            .map_err(sqlx::Error::Encode)
+            .map_err(db("append_batch"))?;
+        sqlx::query_with(COMMIT_SQL, args)
             .execute(store.writer())
             .await
             .map_err(db_or_conflict("append_batch", "event", || {
@@ -192,6 +162,38 @@ impl Dialect for Postgres {
             }))?;
         Ok(())
     }
+}
+
+/// Binds the events' `type`, `ts` and `data` as three arrays (both group commits).
+fn add_event_columns(args: &mut PgArguments, batch: &[StoredEvent]) -> Result<(), BoxDynError> {
+    args.add(batch.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())?;
+    args.add(batch.iter().map(|e| e.ts.as_str()).collect::<Vec<_>>())?;
+    args.add(
+        batch
+            .iter()
+            .map(|e| e.data_json.as_str())
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Binds the cursors as five arrays and the time they are stored at (both group commits).
+fn add_cursors(args: &mut PgArguments, cursors: &[&FileCursor]) -> Result<(), BoxDynError> {
+    args.add(cursors.iter().map(|c| c.path.as_str()).collect::<Vec<_>>())?;
+    args.add(cursors.iter().map(|c| c.agent.as_str()).collect::<Vec<_>>())?;
+    args.add(
+        cursors
+            .iter()
+            .map(|c| c.session_id.as_str())
+            .collect::<Vec<_>>(),
+    )?;
+    args.add(cursors.iter().map(|c| int(c.position)).collect::<Vec<_>>())?;
+    args.add(
+        cursors
+            .iter()
+            .map(|c| c.file_id.as_deref())
+            .collect::<Vec<_>>(),
+    )?;
+    args.add(now_ts())
 }
 
 /// An upsert may touch a row once per statement: the last cursor of a path wins, as it would

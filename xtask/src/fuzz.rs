@@ -115,6 +115,10 @@ pub(crate) struct Args {
     /// Run the fuzzer at the lowest CPU priority (`nice -n 19`), beside other work.
     #[arg(long)]
     nice: bool,
+    /// Build the targets without optimizations: a third of the build's CPU time, a fifth to a
+    /// tenth of the executions per second. The smoke step's build.
+    #[arg(long)]
+    dev: bool,
 }
 
 /// What one run reported.
@@ -136,13 +140,18 @@ pub(crate) fn run(args: &Args) -> Result<()> {
         .filter(|t| args.target.is_empty() || args.target.iter().any(|n| n == t.name))
         .collect();
     crate::install::fuzz_tools()?;
-    build()?;
+    let profile = if args.dev {
+        Profile::Dev
+    } else {
+        Profile::Release
+    };
+    build(profile)?;
     let mut failed = Vec::new();
     let mut rows = Vec::new();
     for target in chosen {
         println!("==> fuzz {} ({budget})", target.name);
         let started = Instant::now();
-        let (report, outcome) = fuzz(target, &budget, args.nice)?;
+        let (report, outcome) = fuzz(target, profile, &budget, args.nice)?;
         let result = match &outcome {
             Ok(()) => "ok".to_string(),
             Err(why) => {
@@ -162,7 +171,7 @@ pub(crate) fn run(args: &Args) -> Result<()> {
         note(&row);
         rows.push(row);
         if args.minimize && outcome.is_ok() {
-            minimize(target)?;
+            minimize(target, profile)?;
         }
     }
     println!("==> fuzz summary");
@@ -184,10 +193,37 @@ fn show(value: Option<u64>) -> String {
     value.map_or_else(|| "?".into(), |v| v.to_string())
 }
 
-/// `cargo +nightly fuzz <args>` on the fuzz crate, with the flags every command shares. Its
-/// builds go to target/fuzz/build, beside the workspace's (`cargo clean` removes both).
-fn cargo_fuzz(command: &str) -> Cmd {
-    Cmd::new("cargo")
+/// Which of cargo's profiles the targets are built in.
+#[derive(Clone, Copy)]
+enum Profile {
+    Release,
+    Dev,
+}
+
+impl Profile {
+    /// cargo's folder for it.
+    fn dir(self) -> &'static str {
+        match self {
+            Profile::Release => "release",
+            Profile::Dev => "debug",
+        }
+    }
+}
+
+/// Where cargo-fuzz builds: `AGENTCAST_FUZZ_TARGET_DIR` when set (`.ci/run` keeps it between
+/// runs, since nothing of the workspace's own build can be reused: every crate is compiled
+/// again with nightly and the coverage instrumentation), else target/fuzz/build, beside the
+/// workspace's build (`cargo clean` removes both).
+fn build_dir() -> PathBuf {
+    match std::env::var_os("AGENTCAST_FUZZ_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => target_dir().join("fuzz/build"),
+    }
+}
+
+/// `cargo +nightly fuzz <command>` on the fuzz crate, with the flags every command shares.
+fn cargo_fuzz(command: &str, profile: Profile) -> Cmd {
+    let cmd = Cmd::new("cargo")
         .args([
             "+nightly",
             "fuzz",
@@ -200,12 +236,16 @@ fn cargo_fuzz(command: &str) -> Cmd {
             "--debug-assertions",
         ])
         .arg("--target-dir")
-        .arg(target_dir().join("fuzz/build"))
-        .without_cargo_run_env()
+        .arg(build_dir())
+        .without_cargo_run_env();
+    match profile {
+        Profile::Release => cmd,
+        Profile::Dev => cmd.arg("--dev"),
+    }
 }
 
 /// Where `cargo fuzz build` put the binary of target `name`.
-fn binary(name: &str) -> Result<PathBuf> {
+fn binary(name: &str, profile: Profile) -> Result<PathBuf> {
     let version = Cmd::new("rustc")
         .args(["+nightly", "-vV"])
         .probe()
@@ -214,24 +254,25 @@ fn binary(name: &str) -> Result<PathBuf> {
         .lines()
         .find_map(|line| line.strip_prefix("host: "))
         .context("rustc -vV names no host")?;
-    let path = target_dir()
-        .join("fuzz/build")
-        .join(host.trim())
-        .join("release")
-        .join(name);
+    let path = build_dir().join(host.trim()).join(profile.dir()).join(name);
     if !path.exists() {
         bail!("{} was not built", path.display());
     }
     Ok(path)
 }
 
-fn build() -> Result<()> {
+fn build(profile: Profile) -> Result<()> {
     println!("==> fuzz: build the targets (nightly, instrumented; the first build takes minutes)");
-    cargo_fuzz("build").run()
+    cargo_fuzz("build", profile).run()
 }
 
 /// Runs one target; the report, and why it failed if it did.
-fn fuzz(target: &Target, budget: &str, nice: bool) -> Result<(Report, Result<(), String>)> {
+fn fuzz(
+    target: &Target,
+    profile: Profile,
+    budget: &str,
+    nice: bool,
+) -> Result<(Report, Result<(), String>)> {
     let root = root();
     let scratch = target_dir().join("fuzz/corpus").join(target.name);
     let seeds = target_dir().join("fuzz/seeds").join(target.name);
@@ -249,7 +290,7 @@ fn fuzz(target: &Target, budget: &str, nice: bool) -> Result<(Report, Result<(),
 
     // The binary cargo-fuzz built, run directly: under `cargo fuzz run` libFuzzer's peak RSS
     // would be cargo-fuzz's own (getrusage keeps the maximum across exec).
-    let mut cmd = Cmd::new(binary(target.name)?)
+    let mut cmd = Cmd::new(binary(target.name, profile)?)
         .args([&scratch, &kept, &seeds])
         .args([
             budget.to_string(),
@@ -428,7 +469,7 @@ fn files_under(dir: &Path, keep: fn(&Path) -> bool) -> Vec<PathBuf> {
 /// Replaces tests/fuzz/corpus/<T> by `cargo fuzz cmin` of the kept corpus, the scratch corpus
 /// and the seeds, less the inputs that share a run of [`SHARED_RUN`] bytes with a file of
 /// ../shared/fixtures.
-fn minimize(target: &Target) -> Result<()> {
+fn minimize(target: &Target, profile: Profile) -> Result<()> {
     let root = root();
     let staging = target_dir().join("fuzz/cmin").join(target.name);
     if staging.exists() {
@@ -454,7 +495,7 @@ fn minimize(target: &Target) -> Result<()> {
         }
     }
     note(format!("minimizing {n} inputs"));
-    cargo_fuzz("cmin")
+    cargo_fuzz("cmin", profile)
         .args([target.name])
         .arg(&staging)
         .args([
@@ -519,6 +560,8 @@ pub(crate) fn smoke() -> Result<()> {
         seconds: Some(SMOKE_SECONDS),
         minimize: false,
         nice: false,
+        // A smoke run executes little; the build is what costs (BENCHMARKS.md, "Fuzzing").
+        dev: true,
     });
     note(format!(
         "fuzz smoke run: {}",

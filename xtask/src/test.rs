@@ -12,7 +12,7 @@
 //! | rust           | `cargo nextest run --workspace` (or `cargo test`)     | go on      |
 //! | doc            | `cargo test --workspace --doc`                        | go on      |
 //! | fuzz           | every fuzz target of tests/fuzz for a few seconds     | go on      |
-//! |                | (`cargo xtask fuzz --seconds 4`, see fuzz.rs)         |            |
+//! |                | (`cargo xtask fuzz --dev --seconds 4`, see fuzz.rs)   |            |
 //! | ts             | `tsc -p tests/js/ts-check` (the exported types)       | go on      |
 //! | js             | `node --test` on tests/js/**/*.test.mjs               | go on      |
 //! | python         | `pytest -q tests/python` in the venv                  | go on      |

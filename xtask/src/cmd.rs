@@ -99,6 +99,10 @@ pub(crate) struct Cmd {
     args: Vec<OsString>,
     cwd: Option<PathBuf>,
     envs: Vec<(String, OsString)>,
+    /// A file its stderr goes to instead of ours.
+    stderr: Option<PathBuf>,
+    /// Variables of ours it does not get.
+    removed: Vec<OsString>,
 }
 
 impl Cmd {
@@ -109,6 +113,8 @@ impl Cmd {
             args: Vec::new(),
             cwd: None,
             envs: Vec::new(),
+            stderr: None,
+            removed: Vec::new(),
         }
     }
 
@@ -149,6 +155,52 @@ impl Cmd {
         self
     }
 
+    /// Leaves out the variables that `cargo run` gives the xtask about the xtask itself
+    /// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, ...): a nested build of another crate would see
+    /// them change between runs by hand and through the xtask, and rebuild (ring's build
+    /// script watches `CARGO_MANIFEST_DIR`).
+    pub(crate) fn without_cargo_run_env(mut self) -> Self {
+        for (key, _) in std::env::vars_os() {
+            let name = key.to_string_lossy();
+            let ours = matches!(
+                &*name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            ) || name.starts_with("CARGO_PKG_");
+            if ours {
+                self.removed.push(key);
+            }
+        }
+        self
+    }
+
+    /// Sends its stderr to the file `path` (created or truncated) instead of ours.
+    pub(crate) fn stderr_to(mut self, path: &Path) -> Self {
+        self.stderr = Some(path.to_path_buf());
+        self
+    }
+
+    /// This command run by `wrapper` (`nice -n 19 <this command>`), in the same folder with
+    /// the same environment and stderr.
+    pub(crate) fn under(self, wrapper: &[&str]) -> Self {
+        let (program, rest) = wrapper.split_first().expect("a wrapper names a program");
+        let mut args: Vec<OsString> = rest.iter().map(OsString::from).collect();
+        args.push(self.program);
+        args.extend(self.args);
+        Self {
+            program: program.into(),
+            shown: None,
+            args,
+            cwd: self.cwd,
+            envs: self.envs,
+            stderr: self.stderr,
+            removed: self.removed,
+        }
+    }
+
     /// The program as the log shows it: relative to the workspace root when the command
     /// runs there, else as given.
     fn shown(&self) -> String {
@@ -177,6 +229,9 @@ impl Cmd {
             line.push(' ');
             line.push_str(&quote(&arg.to_string_lossy()));
         }
+        if let Some(path) = &self.stderr {
+            let _ = write!(line, " 2> {}", quote(&display_path(path)));
+        }
         line
     }
 
@@ -188,7 +243,22 @@ impl Cmd {
         for (key, value) in &self.envs {
             cmd.env(key, value);
         }
+        for key in &self.removed {
+            cmd.env_remove(key);
+        }
         cmd
+    }
+
+    /// [`command`](Self::command) with its stderr sent where [`stderr_to`](Self::stderr_to)
+    /// said.
+    fn command_with_stderr(&self) -> Result<Command> {
+        let mut cmd = self.command();
+        if let Some(path) = &self.stderr {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            cmd.stderr(file);
+        }
+        Ok(cmd)
     }
 
     /// Print the command, run it with inherited stdout/stderr and no stdin (CI has none,
@@ -200,7 +270,7 @@ impl Cmd {
         let line = self.to_shell_line();
         println!("    $ {line}");
         let mut child = self
-            .command()
+            .command_with_stderr()?
             .stdin(Stdio::null())
             .spawn()
             .with_context(|| format!("could not start `{}` (is it installed?)", self.shown()))?;

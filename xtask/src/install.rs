@@ -16,6 +16,7 @@
 //!    `agentcast` package from `shared/python` (a wheel, not editable).
 //! 5. wasm-bindgen-cli at exactly the version of `wasm-bindgen` in Cargo.lock.
 //! 6. Trunk, pinned (0.22 needs a newer rustc than ours; TOOLCHAIN.md).
+//! 7. cargo-fuzz, pinned, and a nightly toolchain (the fuzz smoke step; `cargo xtask fuzz`).
 //!
 //! npm and pip reinstall only when their input files changed: a stamp file holding a hash of
 //! those files sits beside what they installed.
@@ -30,6 +31,8 @@ use crate::steps::Outcome;
 
 /// The Trunk release we build the dashboard with.
 pub(crate) const TRUNK_VERSION: &str = "0.21.14";
+/// The cargo-fuzz release that runs the fuzz targets (tests/fuzz).
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -46,6 +49,7 @@ pub(crate) fn run() -> Result<Outcome> {
     python_venv().context("python venv")?;
     wasm_bindgen_cli().context("wasm-bindgen-cli")?;
     trunk().context("trunk")?;
+    fuzz_tools().context("cargo-fuzz")?;
     Ok(Outcome::Passed)
 }
 
@@ -351,6 +355,30 @@ fn trunk() -> Result<()> {
         TRUNK_VERSION,
         true,
         "about 9 minutes on 2 cores",
+    )
+}
+
+/// What `cargo xtask fuzz` needs: a nightly toolchain (libFuzzer's instrumentation flags are
+/// nightly-only) and cargo-fuzz.
+pub(crate) fn fuzz_tools() -> Result<()> {
+    let toolchains = Cmd::new("rustup")
+        .args(["toolchain", "list"])
+        .probe()
+        .unwrap_or_default();
+    if toolchains.lines().any(|l| l.starts_with("nightly-")) {
+        note("rust: a nightly toolchain is already installed");
+    } else {
+        note("rust: installing a nightly toolchain (minimal profile) for the fuzz targets");
+        Cmd::new("rustup")
+            .args(["toolchain", "install", "nightly", "--profile", "minimal"])
+            .run()?;
+    }
+    cargo_install(
+        "cargo-fuzz",
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        true,
+        "about 1 minute",
     )
 }
 

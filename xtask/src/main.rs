@@ -5,12 +5,14 @@
 //! - `run`   (run.rs): build the release server and run `agentcast serve`.
 //! - `bench` (bench.rs): the load benchmarks.
 //! - `fixtures` (fixtures.rs): regenerate tests/fixtures/agents with the real agent CLIs.
+//! - `fuzz` (fuzz.rs): the fuzz targets of tests/fuzz, one after another.
 //!
 //! cmd.rs runs external programs with a log line and knows where the workspace is.
 
 mod bench;
 mod cmd;
 mod fixtures;
+mod fuzz;
 mod install;
 mod run;
 mod steps;
@@ -49,6 +51,9 @@ enum Command {
     /// Regenerate tests/fixtures/agents: the real Claude Code and Codex CLIs play the test
     /// scenarios against fake model APIs and what they write is kept.
     Fixtures,
+    /// Run the fuzz targets of tests/fuzz (cargo-fuzz on nightly) one after another and
+    /// report executions, exec/s, corpus size, peak RSS and result per target.
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +63,7 @@ fn main() -> ExitCode {
         Command::Run { serve_args } => run::run(&serve_args).map(|()| ExitCode::SUCCESS),
         Command::Bench { args } => bench::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Fixtures => fixtures::run().map(|()| ExitCode::SUCCESS),
+        Command::Fuzz(args) => fuzz::run(&args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -92,5 +98,15 @@ mod tests {
             panic!("expected bench");
         };
         assert_eq!(args, ["--help", "--conns", "10"]);
+    }
+
+    #[test]
+    fn fuzz_takes_runs_or_seconds_not_both() {
+        assert!(matches!(
+            parse(&["fuzz", "--target", "hooks", "--runs", "1000"]),
+            Command::Fuzz(_)
+        ));
+        assert!(Cli::try_parse_from(["xtask", "fuzz", "--runs", "1", "--seconds", "1"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "fuzz", "--target", "nope"]).is_err());
     }
 }

@@ -11,6 +11,8 @@
 //! | build          | the `agentcast` binary the end-to-end suites start    | stop       |
 //! | rust           | `cargo nextest run --workspace` (or `cargo test`)     | go on      |
 //! | doc            | `cargo test --workspace --doc`                        | go on      |
+//! | fuzz           | every fuzz target of tests/fuzz for a few seconds     | go on      |
+//! |                | (`cargo xtask fuzz --dev --seconds 4`, see fuzz.rs)   |            |
 //! | ts             | `tsc -p tests/js/ts-check` (the exported types)       | go on      |
 //! | js             | `node --test` on tests/js/**/*.test.mjs               | go on      |
 //! | python         | `pytest -q tests/python` in the venv                  | go on      |
@@ -34,7 +36,7 @@ use crate::install;
 use crate::steps::{OnFailure, Outcome, Step, run_all};
 
 /// Every step name, in run order.
-pub(crate) const STEP_NAMES: [&str; 12] = [
+pub(crate) const STEP_NAMES: [&str; 13] = [
     "install",
     "fmt",
     "clippy",
@@ -42,6 +44,7 @@ pub(crate) const STEP_NAMES: [&str; 12] = [
     "build",
     "rust",
     "doc",
+    "fuzz",
     "ts",
     "js",
     "python",
@@ -155,7 +158,8 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
     let steps = vec![
         Step::new(
             "install",
-            "install missing tools (rust target, apt, npm, venv, wasm-bindgen-cli, trunk)",
+            "install missing tools (rust target, apt, npm, venv, wasm-bindgen-cli, trunk, \
+             cargo-fuzz)",
             Stop,
             install::run,
         )
@@ -236,6 +240,17 @@ fn steps(ctx: &Ctx) -> Vec<Step<'_>> {
                 .run()?;
             Ok(Outcome::Passed)
         }),
+        Step::new(
+            "fuzz",
+            "a smoke run of every fuzz target (cargo-fuzz on nightly; the first build takes \
+             minutes)",
+            Continue,
+            || {
+                crate::fuzz::smoke()?;
+                Ok(Outcome::Passed)
+            },
+        )
+        .limit_minutes(20),
         Step::new(
             "ts",
             "type-check the TypeScript consumer of the exported types",

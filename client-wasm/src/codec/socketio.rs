@@ -282,7 +282,12 @@ fn validate(kind: PacketKind, id: Option<u64>, data: Option<&Value>) -> Result<(
             None | Some(Value::Object(_)) => Ok(()),
             Some(_) => bad("connect payload must be an object"),
         },
-        PacketKind::Disconnect => Ok(()),
+        // No payload, as socket.io-parser requires: with one, a number after no ack id
+        // ("1 1") would re-encode as an ack id ("11"), another packet.
+        PacketKind::Disconnect => match data {
+            None => Ok(()),
+            Some(_) => bad("disconnect takes no payload"),
+        },
         PacketKind::Event | PacketKind::BinaryEvent => match data {
             Some(Value::Array(items)) if items.first().is_some_and(Value::is_string) => Ok(()),
             _ => bad("event payload must be an array starting with the event name"),
@@ -344,6 +349,30 @@ mod tests {
         round_trip(Packet::disconnect("/admin"));
         // A namespace with nothing after it needs no comma.
         assert_eq!(decode("1/admin").unwrap().unwrap().nsp, "/admin");
+    }
+
+    #[test]
+    fn a_float_survives_decode_encode_decode() {
+        // Found by the client_codec fuzz target (tests/fuzz/corpus/client_codec/
+        // float-round-trip): serde_json without `float_roundtrip` read this number one ULP
+        // away from where it reads its re-encoded form (2.5044444444444446e+33).
+        let frame = r#"0{"pingInturval":25044444444444444444444444444444400}"#;
+        let packet = decode(frame).unwrap().unwrap();
+        round_trip(packet);
+    }
+
+    #[test]
+    fn a_disconnect_with_a_payload_is_refused() {
+        // Found by the client_codec fuzz target (tests/fuzz/corpus/client_codec/
+        // disconnect-with-payload): "1 1" decoded as a disconnect carrying the number 1,
+        // which encodes as "11", a disconnect with ack id 1.
+        for frame in ["1 1", "1[1]", "1/admin,{}", "17\"x\""] {
+            assert!(
+                matches!(decode(frame), Err(CodecError::BadPayload(_))),
+                "{frame}"
+            );
+        }
+        assert_eq!(decode("17").unwrap().unwrap().id, Some(7));
     }
 
     #[test]

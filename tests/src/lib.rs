@@ -11,7 +11,9 @@
 //! - `http`: a JSON client of the REST API with timeouts.
 //! - `loadgen`: the fan-out load generator of `cargo xtask bench`.
 //! - `durability`: commit latency and replay speed, for `cargo xtask bench durability`.
-//! - `procfs`: a process's memory and CPU time, from /proc.
+//! - `budgets`: the seed's budgets against the demo, for `cargo xtask bench budgets`.
+//! - `soak`: the endurance run of `cargo xtask soak` (reconnecting clients, many sessions).
+//! - `procfs`: a process's memory, CPU time, threads and open files, from /proc.
 //! - `watch_bench`: `agentcast watch` at a publishing rate, for `cargo xtask bench watch`.
 //! - `top_bench`: `agentcast top` under load, for `cargo xtask bench top`.
 //! - `transcripts`: transcript trees in temp dirs and what the collector's tests read back.
@@ -21,6 +23,7 @@
 //! (`agentcast_server::ingest::testing`).
 
 pub mod agents;
+pub mod budgets;
 pub mod certificate;
 pub mod collect_bench;
 pub mod control_bench;
@@ -31,6 +34,7 @@ pub mod nginx;
 pub mod procfs;
 pub mod raw;
 pub mod server;
+pub mod soak;
 pub mod top_bench;
 pub mod transcripts;
 pub mod watch_bench;

@@ -1,4 +1,4 @@
-//! Memory and CPU time of a process, from Linux's /proc.
+//! Memory, CPU time, threads and open files of a process, from Linux's /proc.
 
 /// `VmRSS` of `pid` in KiB, from /proc/PID/status.
 pub fn vm_rss_kb(pid: u32) -> Option<u64> {
@@ -7,13 +7,49 @@ pub fn vm_rss_kb(pid: u32) -> Option<u64> {
 }
 
 fn parse_vm_rss_kb(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line["VmRSS:".len()..]
+    status_field(status, "VmRSS:")
+}
+
+/// The number of the /proc/PID/status line that starts with `name` (a unit such as `kB`
+/// dropped).
+fn status_field(status: &str, name: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(name))?;
+    line[name.len()..]
         .trim()
         .trim_end_matches("kB")
         .trim()
         .parse()
         .ok()
+}
+
+/// `Threads` of `pid`, from /proc/PID/status.
+pub fn threads(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status_field(&status, "Threads:")
+}
+
+/// The open file descriptors of `pid`, and how many of them are sockets (a leaked connection
+/// shows in both), from /proc/PID/fd. Reading another process's fds needs the same user.
+pub fn open_fds(pid: u32) -> Option<OpenFds> {
+    let mut fds = OpenFds::default();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).ok()? {
+        let Ok(entry) = entry else { continue };
+        fds.total += 1;
+        // A descriptor closed between the listing and this read is simply not a socket.
+        if std::fs::read_link(entry.path())
+            .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+        {
+            fds.sockets += 1;
+        }
+    }
+    Some(fds)
+}
+
+/// What [`open_fds`] counts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OpenFds {
+    pub total: u64,
+    pub sockets: u64,
 }
 
 /// User plus system CPU time of a process (`self` or a pid) in seconds, from /proc/.../stat.
@@ -45,6 +81,7 @@ mod tests {
         let status = "Name:\tagentcast\nVmPeak:\t  9000 kB\nVmRSS:\t   12345 kB\nThreads:\t2\n";
         assert_eq!(parse_vm_rss_kb(status), Some(12345));
         assert_eq!(parse_vm_rss_kb("Name:\tx\n"), None);
+        assert_eq!(status_field(status, "Threads:"), Some(2));
     }
 
     #[test]
@@ -57,5 +94,11 @@ mod tests {
     fn reads_this_process() {
         assert!(vm_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
         assert!(cpu_seconds(None).is_some());
+        let me = std::process::id();
+        assert!(threads(me).is_some_and(|n| n >= 1));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let fds = open_fds(me).unwrap();
+        assert!(fds.sockets >= 1 && fds.total > fds.sockets);
+        drop(listener);
     }
 }

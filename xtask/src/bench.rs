@@ -21,14 +21,20 @@
 //! (bench/watch.rs) whether `agentcast watch` keeps up with 10,000 events/s; `cargo xtask
 //! bench top` (bench/top.rs) what `agentcast top` costs under a stream of events; `cargo
 //! xtask bench cluster` (bench/cluster.rs) the fan-out through two nodes on one PostgreSQL
-//! against one. bench/server.rs starts the servers of all seven.
+//! against one; `cargo xtask bench budgets` (bench/budgets.rs) the seed's budgets against
+//! the demo (memory, CPU, latency, events/s, connections). bench/server.rs starts the
+//! servers of all eight, and of `cargo xtask soak` (bench/soak.rs), the endurance run.
 
+mod budgets;
 mod cluster;
 mod collect;
 mod control;
 mod durability;
 mod harness;
 mod server;
+// `cargo xtask soak`, a command of its own (not a `bench` argument): it is not run in CI and
+// takes ten minutes.
+pub(crate) mod soak;
 mod top;
 mod watch;
 
@@ -71,7 +77,10 @@ cargo xtask bench collect [--quick]: transcript import, first screen, follow lat
 cargo xtask bench control [--quick]: permission request latency, agent -> client -> agent (--help)
 cargo xtask bench watch [--quick]: agentcast watch at 10,000 events/s, throughput and memory (--help)
 cargo xtask bench top [--quick]: agentcast top's CPU and redraws under a stream of events (--help)
-cargo xtask bench cluster [--quick]: fan-out through two nodes on one PostgreSQL vs one (--help)";
+cargo xtask bench cluster [--quick]: fan-out through two nodes on one PostgreSQL vs one (--help)
+cargo xtask bench budgets [--quick]: the seed's budgets against the demo: memory, CPU, latency (--help)
+
+cargo xtask soak [--clients N --minutes M]: the endurance run, not in CI (--help)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -217,6 +226,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     if args.first().is_some_and(|a| a == cluster::NAME) {
         return cluster::run(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == budgets::NAME) {
+        return budgets::run(&args[1..]);
     }
     let Some(opts) = Options::parse(args)? else {
         return Ok(());

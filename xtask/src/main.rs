@@ -4,6 +4,7 @@
 //!   suite, step by step (steps.rs runs them; install.rs installs).
 //! - `run`   (run.rs): build the release server and run `agentcast serve`.
 //! - `bench` (bench.rs): the load benchmarks.
+//! - `soak` (bench/soak.rs): the endurance run, not in CI.
 //! - `fixtures` (fixtures.rs): regenerate tests/fixtures/agents with the real agent CLIs.
 //! - `fuzz` (fuzz.rs): the fuzz targets of tests/fuzz, one after another.
 //!
@@ -48,6 +49,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The endurance run (not in CI): reconnecting clients at a steady publish rate for
+    /// minutes; every argument goes to it (`cargo xtask soak --help`).
+    #[command(disable_help_flag = true)]
+    Soak {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Regenerate tests/fixtures/agents: the real Claude Code and Codex CLIs play the test
     /// scenarios against fake model APIs and what they write is kept.
     Fixtures,
@@ -62,6 +70,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args),
         Command::Run { serve_args } => run::run(&serve_args).map(|()| ExitCode::SUCCESS),
         Command::Bench { args } => bench::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Soak { args } => bench::soak::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Fixtures => fixtures::run().map(|()| ExitCode::SUCCESS),
         Command::Fuzz(args) => fuzz::run(&args).map(|()| ExitCode::SUCCESS),
     };

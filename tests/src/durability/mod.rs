@@ -17,9 +17,10 @@
 //! It reuses the load generator's connection and packet code (`crate::loadgen`); like it, it
 //! only targets loopback addresses and bounds every wait.
 
-mod events;
+// The soak (`crate::soak`) publishes and reads the same events through the same publisher.
+pub(crate) mod events;
 mod latency;
-mod publisher;
+pub(crate) mod publisher;
 mod replay;
 mod report;
 

@@ -7,12 +7,13 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
+use memchr::memmem::Finder;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::events::Events;
 use super::left;
 use crate::loadgen::conn::{Target, Ws};
-use crate::loadgen::packet::{Codec, Packet};
+use crate::loadgen::packet::{Codec, Packet, number_after_key};
 use crate::loadgen::unix_micros;
 
 pub(crate) struct Publisher {
@@ -25,6 +26,10 @@ pub(crate) struct Publisher {
     sent_us: Vec<u64>,
     /// Send-to-ack time of each acked publish, in microseconds.
     pub(crate) ack_us: Vec<u32>,
+    /// The highest `head_offset` an ack reported: the session's last offset (the soak checks
+    /// that every client reached it).
+    pub(crate) head_offset: u64,
+    head_key: Finder<'static>,
 }
 
 impl Publisher {
@@ -46,6 +51,8 @@ impl Publisher {
             buf: String::new(),
             sent_us: Vec::new(),
             ack_us: Vec::new(),
+            head_offset: 0,
+            head_key: Finder::new(b"\"head_offset\":"),
         };
         let id = publisher.next_id();
         let mut packet = String::new();
@@ -96,6 +103,9 @@ impl Publisher {
                 if let Some(sent) = self.sent_us.get((id as usize).wrapping_sub(1)) {
                     let took = unix_micros().saturating_sub(*sent).min(u64::from(u32::MAX));
                     self.ack_us.push(took as u32);
+                }
+                if let Some(head) = number_after_key(&self.head_key, payload.as_bytes()) {
+                    self.head_offset = self.head_offset.max(head);
                 }
                 Ok(Some(id))
             }

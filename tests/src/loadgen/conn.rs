@@ -84,12 +84,22 @@ impl Target {
 
     /// Connects and joins the namespace; answers pings met on the way.
     pub(crate) async fn connect(&self, timeout: Duration) -> anyhow::Result<Ws> {
-        tokio::time::timeout(timeout, self.connect_inner())
+        self.connect_with(self.auth_json.as_deref(), timeout).await
+    }
+
+    /// [`Target::connect`] with another CONNECT payload: a client resuming by offset sends
+    /// a new one each time.
+    pub(crate) async fn connect_with(
+        &self,
+        auth_json: Option<&str>,
+        timeout: Duration,
+    ) -> anyhow::Result<Ws> {
+        tokio::time::timeout(timeout, self.connect_inner(auth_json))
             .await
             .context("connect timed out")?
     }
 
-    async fn connect_inner(&self) -> anyhow::Result<Ws> {
+    async fn connect_inner(&self, auth_json: Option<&str>) -> anyhow::Result<Ws> {
         let tcp = TcpStream::connect(self.addr).await.context("tcp connect")?;
         tcp.set_nodelay(true)?;
         // Thousands of connections in one process: keep the per-connection buffers small
@@ -108,7 +118,7 @@ impl Target {
             let Message::Text(text) = msg else { continue };
             match self.codec.parse(text.as_str()) {
                 Packet::Open if !sent_connect => {
-                    ws.send(Message::text(self.codec.connect(self.auth_json.as_deref())))
+                    ws.send(Message::text(self.codec.connect(auth_json)))
                         .await?;
                     sent_connect = true;
                 }

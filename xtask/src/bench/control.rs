@@ -26,12 +26,11 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use super::harness::{
-    Common, Paths, Run, ServerSpec, build_release_with, finish, fresh_dir, is_quick, parse_options,
-    print_conditions, repeat_runs, run_client_against,
+    Common, Paths, Run, ServerSpec, build_release_with, finish, fresh_dir, is_quick, mint_token,
+    parse_options, print_conditions, repeat_runs, run_client_against,
 };
 use super::server::can_pin;
 use super::{median, ms};
-use crate::cmd::Cmd;
 
 /// The first argument that selects this benchmark: `cargo xtask bench control`.
 pub(super) const NAME: &str = "control";
@@ -166,21 +165,13 @@ fn run_once(opts: &Options, paths: &Paths, agent: &Path, pin: bool) -> Result<se
     let token = if opts.auth_off() {
         None
     } else {
-        let minted = Cmd::new(&paths.agentcast)
-            .args(["token", "create", "--data-dir"])
-            .arg(&data_dir)
-            .args([
-                "--scope",
-                "admin",
-                "--session",
-                "*",
-                "--sub",
-                "control-bench",
-            ])
-            .args(["--ttl", "1h"])
-            .probe()
-            .context("agentcast token create failed")?;
-        Some(minted.trim().to_owned())
+        Some(mint_token(
+            &paths.agentcast,
+            &data_dir,
+            "admin",
+            "control-bench",
+            "1h",
+        )?)
     };
     let mut argv: Vec<OsString> = vec![paths.agentcast.clone().into()];
     argv.extend(

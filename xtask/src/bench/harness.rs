@@ -275,10 +275,45 @@ pub(super) fn repeat_runs(
         .collect()
 }
 
+/// `--flag value` pairs as a client's arguments.
+pub(super) fn flag_args<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Vec<String> {
+    pairs
+        .into_iter()
+        .flat_map(|(flag, value)| [flag.to_string(), value])
+        .collect()
+}
+
 /// The words of `s` as arguments, for the benchmarks' option tests.
 #[cfg(test)]
 pub(super) fn args(s: &str) -> Vec<String> {
     s.split_whitespace().map(String::from).collect()
+}
+
+/// A token for the server of `data_dir` (`agentcast token create`, which reads or creates
+/// the data directory's keys): `scope` on every session, valid for `ttl` (such as `1h`).
+pub(super) fn mint_token(
+    agentcast: &Path,
+    data_dir: &Path,
+    scope: &str,
+    sub: &str,
+    ttl: &str,
+) -> Result<String> {
+    let token = Cmd::new(agentcast)
+        .args(["token", "create", "--data-dir"])
+        .arg(data_dir)
+        .args([
+            "--scope",
+            scope,
+            "--session",
+            "*",
+            "--sub",
+            sub,
+            "--ttl",
+            ttl,
+        ])
+        .probe()
+        .context("agentcast token create failed")?;
+    Ok(token.trim().to_owned())
 }
 
 /// A fresh, empty data directory for one run.

@@ -23,12 +23,11 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use super::harness::{
-    Common, Paths, Run, ServerSpec, build_release, finish, fresh_dir, is_quick, parse_options,
-    print_conditions, repeat_runs, run_client_against,
+    Common, Paths, Run, ServerSpec, build_release, finish, fresh_dir, is_quick, mint_token,
+    parse_options, print_conditions, repeat_runs, run_client_against,
 };
 use super::median;
 use super::server::can_pin;
-use crate::cmd::Cmd;
 
 /// The first argument that selects this benchmark: `cargo xtask bench watch`.
 pub(super) const NAME: &str = "watch";
@@ -123,21 +122,7 @@ pub(super) fn run(args: &[String]) -> Result<()> {
 
 fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Value> {
     let data_dir = fresh_dir("watch")?;
-    let token = Cmd::new(&paths.agentcast)
-        .args(["token", "create", "--data-dir"])
-        .arg(&data_dir)
-        .args([
-            "--scope",
-            "write",
-            "--session",
-            "*",
-            "--sub",
-            "watch-bench",
-            "--ttl",
-            "1h",
-        ])
-        .probe()
-        .context("agentcast token create failed")?;
+    let token = mint_token(&paths.agentcast, &data_dir, "write", "watch-bench", "1h")?;
     let mut argv: Vec<OsString> = vec![paths.agentcast.clone().into()];
     argv.extend(
         [
@@ -162,7 +147,7 @@ fn run_once(opts: &Options, paths: &Paths, pin: bool) -> Result<serde_json::Valu
             "--url".into(),
             url.into(),
             "--token".into(),
-            token.trim().into(),
+            token.clone(),
             "--agentcast".into(),
             agentcast.display().to_string(),
             "--events".into(),

@@ -96,7 +96,7 @@ impl Config {
         if self.clients == 0 || self.sessions == 0 || self.connect_concurrency == 0 {
             bail!("--clients, --sessions and --connect-concurrency must be positive");
         }
-        if ![
+        let durations_positive = [
             self.rate,
             self.seconds,
             self.reconnect_seconds,
@@ -104,9 +104,9 @@ impl Config {
             self.drain_seconds,
         ]
         .into_iter()
-        .all(positive)
-            || !(self.warmup_seconds.is_finite() && self.warmup_seconds >= 0.0)
-        {
+        .all(positive);
+        let warmup_valid = self.warmup_seconds.is_finite() && self.warmup_seconds >= 0.0;
+        if !durations_positive || !warmup_valid {
             bail!("the rate and every duration must be positive (the warm-up may be 0)");
         }
         Ok(())

@@ -2,13 +2,23 @@
 
 /// `VmRSS` of `pid` in KiB, from /proc/PID/status.
 pub fn vm_rss_kb(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    parse_vm_rss_kb(&status)
+    status_kb(pid, "VmRSS:")
 }
 
-fn parse_vm_rss_kb(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line["VmRSS:".len()..]
+/// `VmHWM` of `pid` in KiB: the most it was ever resident, from /proc/PID/status.
+pub fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    status_kb(pid, "VmHWM:")
+}
+
+fn status_kb(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_status_kb(&status, field)
+}
+
+/// The value of `field` (`VmRSS:`) in a /proc/PID/status text, in KiB.
+fn parse_status_kb(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..]
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -42,9 +52,11 @@ mod tests {
 
     #[test]
     fn parses_vm_rss() {
-        let status = "Name:\tagentcast\nVmPeak:\t  9000 kB\nVmRSS:\t   12345 kB\nThreads:\t2\n";
-        assert_eq!(parse_vm_rss_kb(status), Some(12345));
-        assert_eq!(parse_vm_rss_kb("Name:\tx\n"), None);
+        let status =
+            "Name:\tagentcast\nVmPeak:\t  9000 kB\nVmHWM:\t   20000 kB\nVmRSS:\t   12345 kB\n";
+        assert_eq!(parse_status_kb(status, "VmRSS:"), Some(12345));
+        assert_eq!(parse_status_kb(status, "VmHWM:"), Some(20000));
+        assert_eq!(parse_status_kb("Name:\tx\n", "VmRSS:"), None);
     }
 
     #[test]
@@ -56,6 +68,7 @@ mod tests {
     #[test]
     fn reads_this_process() {
         assert!(vm_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
+        assert!(vm_hwm_kb(std::process::id()).is_some_and(|kb| kb > 0));
         assert!(cpu_seconds(None).is_some());
     }
 }

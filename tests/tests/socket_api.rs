@@ -157,7 +157,7 @@ async fn publish_on_the_hub_is_refused_and_unknown_events_are_ignored() {
     // Counted as unknown (the socket's one handler tells commands from other events).
     let metrics = Api::for_addr(server.addr).get("/metrics").await.text;
     assert!(
-        metrics.contains("agentcast_unknown_client_events 1\n"),
+        metrics.contains("agentcast_unknown_client_events_total 1\n"),
         "{metrics}"
     );
 }

@@ -2,19 +2,24 @@
 
 /// `VmRSS` of `pid` in KiB, from /proc/PID/status.
 pub fn vm_rss_kb(pid: u32) -> Option<u64> {
+    status_field(pid, "VmRSS:")
+}
+
+/// `VmHWM` of `pid` in KiB: the most it was ever resident, from /proc/PID/status.
+pub fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    status_field(pid, "VmHWM:")
+}
+
+fn status_field(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    parse_vm_rss_kb(&status)
+    parse_status_field(&status, field)
 }
 
-fn parse_vm_rss_kb(status: &str) -> Option<u64> {
-    status_field(status, "VmRSS:")
-}
-
-/// The number of the /proc/PID/status line that starts with `name` (a unit such as `kB`
-/// dropped).
-fn status_field(status: &str, name: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with(name))?;
-    line[name.len()..]
+/// The number on the line of `field` (`VmRSS:`, in KiB; `Threads:`) in a /proc/PID/status
+/// text, a `kB` unit dropped.
+fn parse_status_field(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..]
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -24,8 +29,7 @@ fn status_field(status: &str, name: &str) -> Option<u64> {
 
 /// `Threads` of `pid`, from /proc/PID/status.
 pub fn threads(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status_field(&status, "Threads:")
+    status_field(pid, "Threads:")
 }
 
 /// The open file descriptors of `pid`, and how many of them are sockets (a leaked connection
@@ -78,10 +82,11 @@ mod tests {
 
     #[test]
     fn parses_vm_rss() {
-        let status = "Name:\tagentcast\nVmPeak:\t  9000 kB\nVmRSS:\t   12345 kB\nThreads:\t2\n";
-        assert_eq!(parse_vm_rss_kb(status), Some(12345));
-        assert_eq!(parse_vm_rss_kb("Name:\tx\n"), None);
-        assert_eq!(status_field(status, "Threads:"), Some(2));
+        let status = "Name:\tagentcast\nVmPeak:\t  9000 kB\nVmHWM:\t   20000 kB\nVmRSS:\t   12345 kB\nThreads:\t2\n";
+        assert_eq!(parse_status_field(status, "VmRSS:"), Some(12345));
+        assert_eq!(parse_status_field(status, "VmHWM:"), Some(20000));
+        assert_eq!(parse_status_field("Name:\tx\n", "VmRSS:"), None);
+        assert_eq!(parse_status_field(status, "Threads:"), Some(2));
     }
 
     #[test]
@@ -93,6 +98,7 @@ mod tests {
     #[test]
     fn reads_this_process() {
         assert!(vm_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
+        assert!(vm_hwm_kb(std::process::id()).is_some_and(|kb| kb > 0));
         assert!(cpu_seconds(None).is_some());
         let me = std::process::id();
         assert!(threads(me).is_some_and(|n| n >= 1));

@@ -3,6 +3,7 @@
 
 use agentcast_server::cli::ServeArgs;
 use agentcast_server::config::{EngineArgs, HubArgs};
+use agentcast_tests::http::Api;
 use agentcast_tests::raw::{Client, TestServer, sample_events};
 use serde_json::{Value, json};
 
@@ -153,6 +154,12 @@ async fn publish_on_the_hub_is_refused_and_unknown_events_are_ignored() {
     // Still connected and answering.
     let pong = hub.emit_with_ack("ping", json!({})).await;
     assert!(pong["ok"]["ts"].as_str().unwrap().ends_with('Z'));
+    // Counted as unknown (the socket's one handler tells commands from other events).
+    let metrics = Api::for_addr(server.addr).get("/metrics").await.text;
+    assert!(
+        metrics.contains("agentcast_unknown_client_events_total 1\n"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

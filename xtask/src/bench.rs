@@ -11,6 +11,8 @@
 //! cargo xtask bench                        # N = 100, 1000, 5000; 3 repeats (~5-8 minutes)
 //! cargo xtask bench --quick                # N = 100, 1000; 1 repeat, fewer events (~1 minute)
 //! cargo xtask bench --clients 1000 --events 2000 --repeats 5 --only agentcast
+//! # 10,000 clients and a burst of 1,000 events to all of them (the issue's target):
+//! cargo xtask bench --clients 10000 --events 1000 --max-lag 0 --only agentcast
 //! ```
 //!
 //! `cargo xtask bench durability` is another benchmark (bench/durability.rs): commit latency
@@ -70,6 +72,8 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
   --server-arg ARG    extra argument for `agentcast serve` (repeatable)
   --out FILE          also write every run's report as JSON
   --quick             a ~1 minute smoke run
+                      (10,000 clients, a burst of 1,000 events each:
+                       --clients 10000 --events 1000 --max-lag 0 --only agentcast)
   --no-pin            do not pin server and load generator to separate CPUs
 
 cargo xtask bench durability [--quick]: commit latency and replay speed (--help for more)
@@ -179,6 +183,10 @@ struct LoadReport {
     p99_us: u64,
     connect_ms: f64,
     rss_per_conn_kb: Option<f64>,
+    /// Server RSS with every client connected and idle, and its peak over the run.
+    rss_after_kb: Option<u64>,
+    #[serde(default)]
+    rss_peak_kb: Option<u64>,
     errors: u64,
     first_error: Option<String>,
     server_cpu_pct: Option<f64>,
@@ -424,6 +432,8 @@ struct Medians {
     p99_us: f64,
     connect_ms: f64,
     kb_per_conn: Option<f64>,
+    rss_mb: Option<f64>,
+    peak_mb: Option<f64>,
     server_cpu: Option<f64>,
     loadgen_cpu: Option<f64>,
     errors: u64,
@@ -462,6 +472,8 @@ fn medians_of(reports: &[LoadReport]) -> Option<Medians> {
         p99_us: of(&|r| Some(r.p99_us as f64))?,
         connect_ms: of(&|r| Some(r.connect_ms))?,
         kb_per_conn: of(&|r| r.rss_per_conn_kb),
+        rss_mb: of(&|r| r.rss_after_kb.map(mb)),
+        peak_mb: of(&|r| r.rss_peak_kb.map(mb)),
         server_cpu: of(&|r| r.server_cpu_pct),
         loadgen_cpu: of(&|r| r.loadgen_cpu_pct),
         errors: reports.iter().map(|r| r.errors).sum(),
@@ -470,16 +482,18 @@ fn medians_of(reports: &[LoadReport]) -> Option<Medians> {
 }
 
 const HEADER: &str = "  server           delivered/s    p50 ms    p99 ms  connect ms   KB/conn  \
-                      srv cpu  gen cpu  errors";
+                      RSS MB  peak MB  srv cpu  gen cpu  errors";
 
 fn row(label: &str, m: &Medians) -> String {
     format!(
-        "  {label:<14} {:>13} {:>9} {:>9} {:>11.1} {:>9} {:>8} {:>8} {:>7}\n",
+        "  {label:<14} {:>13} {:>9} {:>9} {:>11.1} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}\n",
         thousands(m.delivered_per_s),
         ms(m.p50_us as u64),
         ms(m.p99_us as u64),
         m.connect_ms,
         opt(m.kb_per_conn, 1),
+        opt(m.rss_mb, 0),
+        opt(m.peak_mb, 0),
         m.server_cpu.map_or("-".into(), |c| format!("{c:.0}%")),
         m.loadgen_cpu.map_or("-".into(), |c| format!("{c:.0}%")),
         m.errors
@@ -558,6 +572,8 @@ fn run_row(label: &str, report: Option<LoadReport>, error: Option<&str>) -> Stri
         p99_us: r.p99_us as f64,
         connect_ms: r.connect_ms,
         kb_per_conn: r.rss_per_conn_kb,
+        rss_mb: r.rss_after_kb.map(mb),
+        peak_mb: r.rss_peak_kb.map(mb),
         server_cpu: r.server_cpu_pct,
         loadgen_cpu: r.loadgen_cpu_pct,
         errors: r.errors,
@@ -603,11 +619,16 @@ fn verdict(opts: &Options, runs: &[Run]) -> String {
             let _ = writeln!(
                 out,
                 "    agentcast memory per idle connection at {largest} clients: {kb:.1} KB \
-                 (target <= 30 KB): {}",
-                if kb <= 30.0 { "met" } else { "NOT met" }
+                 (target <= 16 KB): {}",
+                if kb <= 16.0 { "met" } else { "NOT met" }
             );
         }
         None => out.push_str("    agentcast memory per idle connection: not measured\n"),
+    }
+    if largest >= 10_000
+        && let Some(m) = medians(runs, Server::Agentcast, largest)
+    {
+        out.push_str(&ten_thousand_verdict(largest, &m));
     }
     let errors: u64 = opts
         .clients
@@ -650,6 +671,24 @@ fn verdict(opts: &Options, runs: &[Run]) -> String {
     out
 }
 
+/// The targets of a run with 10,000 clients or more: all connected within 2 s, the whole
+/// server under 150 MB, every event delivered.
+fn ten_thousand_verdict(clients: usize, m: &Medians) -> String {
+    let judge = |met: bool| if met { "met" } else { "NOT met" };
+    let rss = m.rss_mb.unwrap_or(f64::INFINITY);
+    format!(
+        "    {clients} clients connected in {:.0} ms (target < 2000 ms): {}\n    \
+         server RSS with {clients} idle clients {rss:.0} MB, peak {} MB (target < 150 MB): {}\n    \
+         every event delivered to every client, {} errors: {}\n",
+        m.connect_ms,
+        judge(m.connect_ms < 2000.0),
+        opt(m.peak_mb, 0),
+        judge(rss < 150.0),
+        m.errors,
+        judge(m.errors == 0),
+    )
+}
+
 /// `1234567.8` -> `1,234,568`.
 fn thousands(value: f64) -> String {
     let digits = format!("{:.0}", value.max(0.0));
@@ -661,6 +700,11 @@ fn thousands(value: f64) -> String {
         out.push(c);
     }
     out
+}
+
+/// KiB as MiB.
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
 }
 
 /// Microseconds as milliseconds with two decimals.

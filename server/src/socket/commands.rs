@@ -3,6 +3,7 @@
 //! [`Ack`]: `{"ok": ...}` or `{"error": {"code", "message"}}`.
 
 use std::future::Future;
+use std::sync::atomic::Ordering;
 
 use agentcast_shared::{
     Ack, ErrorBody, ErrorCode, GetHistoryArgs, GetStatusArgs, HubStatusReport, IngestArgs,
@@ -12,7 +13,7 @@ use agentcast_shared::{
 };
 use serde::Serialize;
 use serde_json::Value;
-use socketioxide::extract::{AckSender, TryData};
+use socketioxide::extract::{AckSender, Event, TryData};
 
 use super::adapter::TrackingAdapter;
 use super::auth;
@@ -30,71 +31,71 @@ pub(crate) enum Scope {
     Session(String),
 }
 
-/// Registers every command a socket of this scope understands.
+/// Gives a socket its one message handler, which runs the command an event names and counts
+/// any other event as unknown. One handler for every event rather than one per command: each
+/// registered handler is a boxed closure in a per-socket map, kept for the socket's whole life
+/// (about 3 KB per connection for the twelve commands; BENCHMARKS.md, "Memory per idle
+/// connection").
 pub(crate) fn register(socket: &Sock, shared: &Shared, scope: &Scope) {
-    on(socket, shared, scope, commands::SUBSCRIBE, subscribe);
-    on(socket, shared, scope, commands::UNSUBSCRIBE, unsubscribe);
-    on(socket, shared, scope, commands::GET_STATUS, get_status);
-    on(socket, shared, scope, commands::GET_HISTORY, get_history);
-    on(socket, shared, scope, commands::PING, ping);
-    on(socket, shared, scope, commands::PUBLISH, publish);
-    on(socket, shared, scope, commands::INGEST, ingest);
-    on(socket, shared, scope, commands::AUTH_REFRESH, refresh);
-    on(
-        socket,
-        shared,
-        scope,
-        control::PROMPT,
-        super::control::prompt,
-    );
-    on(
-        socket,
-        shared,
-        scope,
-        control::INTERRUPT,
-        super::control::interrupt,
-    );
-    on(
-        socket,
-        shared,
-        scope,
-        control::PERMISSION_RESPOND,
-        super::control::respond,
-    );
-    on(socket, shared, scope, control::END, super::control::end);
-}
-
-/// Wires one command: parse nothing here, run `handler`, ack its answer.
-fn on<F, Fut, T>(socket: &Sock, shared: &Shared, scope: &Scope, name: &'static str, handler: F)
-where
-    F: Fn(Context, Value) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Ack<T>> + Send + 'static,
-    T: Serialize + Send + 'static,
-{
     let (shared, scope) = (shared.clone(), scope.clone());
-    socket.on(
-        name,
-        move |socket: Sock, TryData(args): TryData<Value>, ack: AckSender<TrackingAdapter>| {
+    socket.on_fallback(
+        move |socket: Sock,
+              Event(name): Event,
+              TryData(args): TryData<Value>,
+              ack: AckSender<TrackingAdapter>| {
             let context = Context {
                 socket,
                 shared: shared.clone(),
                 scope: scope.clone(),
             };
-            let handler = handler.clone();
-            async move {
-                if let Err(limited) = flood::take(&context.socket) {
-                    let _ = ack.send(&Ack::<()>::Error(limited));
-                    return;
-                }
-                // The only extraction failure for a JSON value is a missing argument
-                // (`socket.emit("get_status", ack)`): treat it as `{}` like a null one.
-                let answer = handler(context, args.unwrap_or(Value::Null)).await;
-                if let Err(err) = ack.send(&answer) {
-                    tracing::debug!(command = name, %err, "could not send the ack");
-                }
-            }
+            // The only extraction failure for a JSON value is a missing argument
+            // (`socket.emit("get_status", ack)`): treat it as `{}` like a null one.
+            dispatch(context, name, args.unwrap_or(Value::Null), ack)
         },
     );
+}
+
+/// Runs the command `name`. Every message takes one token from the socket's budget, an
+/// unknown event too (a flood of junk); a command over the budget is answered `rate_limited`.
+async fn dispatch(cx: Context, name: String, args: Value, ack: AckSender<TrackingAdapter>) {
+    let budget = flood::take(&cx.socket);
+    let name = name.as_str();
+    match name {
+        commands::SUBSCRIBE => answer(ack, name, budget, subscribe(cx, args)).await,
+        commands::UNSUBSCRIBE => answer(ack, name, budget, unsubscribe(cx, args)).await,
+        commands::GET_STATUS => answer(ack, name, budget, get_status(cx, args)).await,
+        commands::GET_HISTORY => answer(ack, name, budget, get_history(cx, args)).await,
+        commands::PING => answer(ack, name, budget, ping(cx, args)).await,
+        commands::PUBLISH => answer(ack, name, budget, publish(cx, args)).await,
+        commands::INGEST => answer(ack, name, budget, ingest(cx, args)).await,
+        commands::AUTH_REFRESH => answer(ack, name, budget, refresh(cx, args)).await,
+        control::PROMPT => answer(ack, name, budget, super::control::prompt(cx, args)).await,
+        control::INTERRUPT => answer(ack, name, budget, super::control::interrupt(cx, args)).await,
+        control::PERMISSION_RESPOND => {
+            answer(ack, name, budget, super::control::respond(cx, args)).await
+        }
+        control::END => answer(ack, name, budget, super::control::end(cx, args)).await,
+        _ => {
+            let stats = cx.shared.hub.stats();
+            stats.unknown_events.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Acks what `command` answers, or `budget`'s refusal without running it.
+async fn answer<T: Serialize>(
+    ack: AckSender<TrackingAdapter>,
+    name: &str,
+    budget: Result<(), ErrorBody>,
+    command: impl Future<Output = Ack<T>>,
+) {
+    let answer = match budget {
+        Ok(()) => command.await,
+        Err(limited) => Ack::Error(limited),
+    };
+    if let Err(err) = ack.send(&answer) {
+        tracing::debug!(command = name, %err, "could not send the ack");
+    }
 }
 
 /// What a command handler may use.

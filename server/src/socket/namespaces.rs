@@ -86,13 +86,6 @@ fn prepare(
             subscriptions::init(&socket, default_types);
             commands::register(&socket, &shared, &scope);
             flood::admit(&socket, &shared.security.limiters);
-            let stats = shared.hub.stats().clone();
-            socket.on_fallback(move |socket: Sock| {
-                stats.unknown_events.fetch_add(1, Ordering::Relaxed);
-                // Unhandled events count against the budget too (a flood of junk).
-                let _ = flood::take(&socket);
-                std::future::ready(())
-            });
             Ok(())
         });
         std::future::ready(prepared)

@@ -283,6 +283,8 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     };
     let server_cpu_after = cpu_seconds();
     let self_cpu_after = procfs::cpu_seconds(None);
+    let rss_end_kb = sum_over(pids, procfs::vm_rss_kb);
+    let rss_peak_kb = sum_over(pids, procfs::vm_hwm_kb);
 
     // Stop and merge.
     let _ = stop_tx.send(true);
@@ -325,6 +327,8 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         rss_before_kb,
         rss_after_kb,
         rss_per_conn_kb,
+        rss_end_kb,
+        rss_peak_kb,
         errors: errors.total(),
         error_detail: errors,
         first_error,

@@ -26,6 +26,11 @@ pub struct Report {
     pub rss_after_kb: Option<u64>,
     /// (RSS with every client connected and idle - RSS before) / connected clients.
     pub rss_per_conn_kb: Option<f64>,
+    /// Server RSS once every event was delivered (or the run gave up).
+    pub rss_end_kb: Option<u64>,
+    /// The most the server was ever resident (`VmHWM`), read at the end: the peak of the
+    /// connects and the events together.
+    pub rss_peak_kb: Option<u64>,
     /// Sum of `error_detail`.
     pub errors: u64,
     pub error_detail: ErrorDetail,

@@ -173,8 +173,10 @@ impl Drop for ServerChild {
 /// What a benchmark turns off in `agentcast serve` unless the user set it: authentication
 /// (the clients have no token) and the rate limits (a benchmark opens thousands of
 /// connections from one address and publishes far more than a person would).
-const BENCH_DEFAULTS: [(&str, &str); 4] = [
+const BENCH_DEFAULTS: [(&str, &str); 5] = [
     ("--auth", "none"),
+    // The default total (10,000) would refuse the publisher of a 10,000-client run.
+    ("--max-connections", "0"),
     ("--connections-per-ip-per-s", "0"),
     ("--messages-per-socket-per-s", "0"),
     ("--http-requests-per-ip-per-s", "0"),

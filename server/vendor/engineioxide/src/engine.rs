@@ -4,7 +4,7 @@ use std::{
 };
 
 use engineioxide_core::{ProtocolVersion, Sid, TransportType};
-use http::request::Parts;
+use http::{HeaderValue, Uri, request::Parts};
 
 use crate::{
     config::EngineIoConfig,
@@ -53,7 +53,7 @@ impl<H: EngineIoHandler> EngineIo<H> {
             protocol,
             transport,
             &self.config,
-            req,
+            detached(req),
             close_fn,
             supports_binary,
         );
@@ -112,6 +112,24 @@ impl<H: EngineIoHandler> EngineIo<H> {
             "remaining sockets",
         );
     }
+}
+
+/// agentcast patch: `req` with its URI and header values copied into allocations of their
+/// own. hyper parses them as slices of the connection's read buffer (8 to 16 KiB), so a
+/// socket keeping the request's parts for its whole life also kept that buffer alive: most
+/// of the memory of an idle websocket connection. A value that cannot be copied (none can:
+/// each was valid already) is kept as it is. See vendor/README.md.
+fn detached(mut req: Parts) -> Parts {
+    for value in req.headers.values_mut() {
+        if let Ok(mut copy) = HeaderValue::from_bytes(value.as_bytes()) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
+        }
+    }
+    if let Ok(uri) = Uri::try_from(req.uri.to_string()) {
+        req.uri = uri;
+    }
+    req
 }
 
 #[cfg(test)]

@@ -125,8 +125,10 @@ where
 
         // Prepend the packet peeked during the previous
         // polling request so it is encoded first, ahead of the newly received packets.
-        let rx_stream = stream::iter(peeked_packet.take())
-            .chain(rx_stream::EncoderStream::new(buffered_rx, volatile_rx));
+        // agentcast patch: the channels carry the socket's own `PacketBuf` (see socket.rs).
+        let received = rx_stream::EncoderStream::new(buffered_rx, volatile_rx)
+            .map(|packets| packets.into_iter().collect());
+        let rx_stream = stream::iter(peeked_packet.take()).chain(received);
 
         // Stop waiting for the next packet as soon as the session is closed. The combinator is biased
         // towards the encoder completion, so any buffered close packet is still flushed to the client.
@@ -192,8 +194,8 @@ where
                 break;
             }
             Ok(Packet::Pong | Packet::Ping) => {
-                // A full channel means that the client is already known to be alive.
-                socket.heartbeat_tx.try_send(()).ok();
+                // A heartbeat already pending means that the client is already known to be alive.
+                socket.heartbeat.notify_one();
                 Ok(())
             }
             Ok(Packet::Message(msg)) => {

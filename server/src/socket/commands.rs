@@ -14,7 +14,6 @@ use serde::Serialize;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, TryData};
 
-use super::adapter::TrackingAdapter;
 use super::auth;
 use super::flood;
 use super::{Shared, Sock, subscriptions};
@@ -74,7 +73,7 @@ where
     let (shared, scope) = (shared.clone(), scope.clone());
     socket.on(
         name,
-        move |socket: Sock, TryData(args): TryData<Value>, ack: AckSender<TrackingAdapter>| {
+        move |socket: Sock, TryData(args): TryData<Value>, ack: AckSender| {
             let context = Context {
                 socket,
                 shared: shared.clone(),

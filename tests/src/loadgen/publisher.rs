@@ -56,16 +56,6 @@ pub(crate) enum Form {
     Envelopes { session_id: String },
 }
 
-/// What publishing took.
-#[derive(Debug, Default)]
-pub(crate) struct PublishStats {
-    pub(crate) publishes: u64,
-    /// Unix micros of the first measured publish.
-    pub(crate) first_sent_us: u64,
-    /// Unix micros of the last ack.
-    pub(crate) last_ack_us: u64,
-}
-
 /// Where a measured run stands.
 #[derive(Debug, Default)]
 struct Tally {
@@ -74,19 +64,6 @@ struct Tally {
     acked: u64,
     /// Events in the publishes sent.
     published: u64,
-    /// Unix micros of the first publish.
-    first_sent_us: u64,
-}
-
-impl Tally {
-    /// The run's stats, as it ends now.
-    fn stats(&self) -> PublishStats {
-        PublishStats {
-            publishes: self.sent,
-            first_sent_us: self.first_sent_us,
-            last_ack_us: unix_micros(),
-        }
-    }
 }
 
 pub(crate) struct Publisher {
@@ -142,7 +119,7 @@ impl Publisher {
         events: u64,
         pacing: Pacing,
         progress: &Progress,
-    ) -> anyhow::Result<PublishStats> {
+    ) -> anyhow::Result<()> {
         if pacing.rate > 0 {
             return self.run_at_rate(events, pacing).await;
         }
@@ -172,13 +149,13 @@ impl Publisher {
                 tally.acked += 1;
             }
         }
-        Ok(tally.stats())
+        Ok(())
     }
 
     /// Publishes `events` measured events, `pacing.batch` per publish, at `pacing.rate` events
     /// per second on a fixed schedule; returns after the last ack. A publish that is late
     /// (this process was busy) goes out at once, and is timed from when it went out.
-    async fn run_at_rate(&mut self, events: u64, pacing: Pacing) -> anyhow::Result<PublishStats> {
+    async fn run_at_rate(&mut self, events: u64, pacing: Pacing) -> anyhow::Result<()> {
         let mut tally = Tally::default();
         let total = events.div_ceil(pacing.batch);
         let period = Duration::from_secs_f64(pacing.batch as f64 / pacing.rate as f64);
@@ -198,7 +175,7 @@ impl Publisher {
                 got = self.read_one() => tally.acked += u64::from(got?.is_some()),
             }
         }
-        Ok(tally.stats())
+        Ok(())
     }
 
     /// Queues the next measured publish (`batch` of the `events` at most) and counts it.
@@ -210,9 +187,6 @@ impl Publisher {
     ) -> anyhow::Result<()> {
         let n = batch.min(events - tally.published);
         self.feed_publish(n, None).await?;
-        if tally.sent == 0 {
-            tally.first_sent_us = unix_micros();
-        }
         tally.sent += 1;
         tally.published += n;
         Ok(())

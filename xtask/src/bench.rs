@@ -13,7 +13,12 @@
 //! cargo xtask bench --clients 1000 --events 2000 --repeats 5 --only agentcast
 //! # 10,000 clients and a burst of 1,000 events to all of them (the issue's target):
 //! cargo xtask bench --clients 10000 --events 1000 --max-lag 0 --only agentcast
+//! cargo xtask bench --clients 100 --rate 1000 --events 5000   # open loop: latency at a load
 //! ```
+//!
+//! The Node reference is a bare relay: the load generator publishes to it the very envelopes
+//! agentcast sends its clients (`agentcast-loadgen --publish-envelopes`), which it emits as
+//! they came; agentcast gets the events and builds, stores and sends the envelopes itself.
 //!
 //! `cargo xtask bench durability` is another benchmark (bench/durability.rs): commit latency
 //! and replay speed, SQLite against the memory store; `cargo xtask bench collect`
@@ -24,8 +29,10 @@
 //! bench top` (bench/top.rs) what `agentcast top` costs under a stream of events; `cargo
 //! xtask bench cluster` (bench/cluster.rs) the fan-out through two nodes on one PostgreSQL
 //! against one; `cargo xtask bench budgets` (bench/budgets.rs) the seed's budgets against
-//! the demo (memory, CPU, latency, events/s, connections). bench/server.rs starts the
-//! servers of all eight, and of `cargo xtask soak` (bench/soak.rs), the endurance run.
+//! the demo (memory, CPU, latency, events/s, connections); `cargo xtask bench latency`
+//! (bench/latency.rs) is this benchmark in open loop at 100 clients and 1,000 events/s,
+//! agentcast on SQLite. bench/server.rs starts the servers of all nine, and of
+//! `cargo xtask soak` (bench/soak.rs), the endurance run.
 
 mod budgets;
 mod cluster;
@@ -33,6 +40,7 @@ mod collect;
 mod control;
 mod durability;
 mod harness;
+mod latency;
 mod server;
 // `cargo xtask soak`, a command of its own (not a `bench` argument): it is not run in CI and
 // takes ten minutes.
@@ -69,6 +77,8 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
   --inflight K        un-acked publish commands at most        [16]
   --max-lag L         pause publishing while the average client is L events behind (0: never)
                                                                 [256]
+  --rate R            open loop: R events/s on a fixed schedule (inflight and max-lag then
+                      do not apply); 0 for closed loop             [0]
   --server-arg ARG    extra argument for `agentcast serve` (repeatable)
   --out FILE          also write every run's report as JSON
   --quick             a ~1 minute smoke run
@@ -83,6 +93,8 @@ cargo xtask bench watch [--quick]: agentcast watch at 10,000 events/s, throughpu
 cargo xtask bench top [--quick]: agentcast top's CPU and redraws under a stream of events (--help)
 cargo xtask bench cluster [--quick]: fan-out through two nodes on one PostgreSQL vs one (--help)
 cargo xtask bench budgets [--quick]: the seed's budgets against the demo: memory, CPU, latency (--help)
+cargo xtask bench latency [--quick] [options above]: 100 clients at 1,000 events/s, open loop,
+                      agentcast on SQLite (--durability normal) vs Node: p50/p99/max
 
 cargo xtask soak [--clients N --minutes M]: the endurance run, not in CI (--help)";
 
@@ -111,6 +123,8 @@ struct Options {
     batch: u64,
     inflight: u64,
     max_lag: u64,
+    /// Events per second in open loop; 0 for closed loop.
+    rate: u64,
     common: Common,
 }
 
@@ -129,6 +143,7 @@ impl Options {
             batch: 1,
             inflight: 16,
             max_lag: 256,
+            rate: 0,
             common: Common::default(),
         };
         let go_on = parse_options(args, USAGE, &mut opts.common, |flag, value| {
@@ -144,6 +159,7 @@ impl Options {
                 "--batch" => opts.batch = value()?.parse().context("--batch")?,
                 "--inflight" => opts.inflight = value()?.parse().context("--inflight")?,
                 "--max-lag" => opts.max_lag = value()?.parse().context("--max-lag")?,
+                "--rate" => opts.rate = value()?.parse().context("--rate")?,
                 "--only" => {
                     opts.servers = match value()?.as_str() {
                         "agentcast" => vec![Server::Agentcast],
@@ -181,6 +197,7 @@ struct LoadReport {
     delivered_per_s: f64,
     p50_us: u64,
     p99_us: u64,
+    max_us: u64,
     connect_ms: f64,
     rss_per_conn_kb: Option<f64>,
     /// Server RSS with every client connected and idle, and its peak over the run.
@@ -238,6 +255,14 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     if args.first().is_some_and(|a| a == budgets::NAME) {
         return budgets::run(&args[1..]);
     }
+    if args.first().is_some_and(|a| a == latency::NAME) {
+        return latency::run(&args[1..]);
+    }
+    run_fanout(args)
+}
+
+/// The fan-out benchmark with `args`.
+fn run_fanout(args: &[String]) -> Result<()> {
     let Some(opts) = Options::parse(args)? else {
         return Ok(());
     };
@@ -253,11 +278,19 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
          agentcast; Node runs JavaScript on one thread), taskset -c 1 for the load generator \
          (one thread)",
     );
-    println!(
-        "    publisher: batch {}, {} un-acked publishes at most, max average lag {} events; \
-         {} repeat(s), servers run alternately",
-        opts.batch, opts.inflight, opts.max_lag, opts.common.repeats
-    );
+    if opts.rate > 0 {
+        println!(
+            "    publisher: open loop, {} events/s in publishes of {}; {} repeat(s), servers \
+             run alternately",
+            opts.rate, opts.batch, opts.common.repeats
+        );
+    } else {
+        println!(
+            "    publisher: batch {}, {} un-acked publishes at most, max average lag {} events; \
+             {} repeat(s), servers run alternately",
+            opts.batch, opts.inflight, opts.max_lag, opts.common.repeats
+        );
+    }
 
     let mut runs: Vec<Run> = Vec::new();
     for &clients in &opts.clients {
@@ -404,7 +437,7 @@ fn run_once(
         spec,
         &paths.loadgen,
         |url, server_pid| {
-            [
+            let mut args: Vec<String> = [
                 ("--url", url.to_string()),
                 ("--server-pid", server_pid.to_string()),
                 ("--clients", clients.to_string()),
@@ -412,11 +445,16 @@ fn run_once(
                 ("--batch", opts.batch.to_string()),
                 ("--inflight", opts.inflight.to_string()),
                 ("--max-lag", opts.max_lag.to_string()),
+                ("--rate", opts.rate.to_string()),
                 ("--timeout-s", timeout_s.to_string()),
             ]
             .into_iter()
             .flat_map(|(flag, value)| [flag.to_string(), value])
-            .collect()
+            .collect();
+            if server == Server::Node {
+                args.push("--publish-envelopes".to_string());
+            }
+            args
         },
         pin,
     );
@@ -430,6 +468,7 @@ struct Medians {
     delivered_per_s: f64,
     p50_us: f64,
     p99_us: f64,
+    max_us: f64,
     connect_ms: f64,
     kb_per_conn: Option<f64>,
     rss_mb: Option<f64>,
@@ -470,6 +509,7 @@ fn medians_of(reports: &[LoadReport]) -> Option<Medians> {
         delivered_per_s: of(&|r| Some(r.delivered_per_s))?,
         p50_us: of(&|r| Some(r.p50_us as f64))?,
         p99_us: of(&|r| Some(r.p99_us as f64))?,
+        max_us: of(&|r| Some(r.max_us as f64))?,
         connect_ms: of(&|r| Some(r.connect_ms))?,
         kb_per_conn: of(&|r| r.rss_per_conn_kb),
         rss_mb: of(&|r| r.rss_after_kb.map(mb)),
@@ -481,15 +521,16 @@ fn medians_of(reports: &[LoadReport]) -> Option<Medians> {
     })
 }
 
-const HEADER: &str = "  server           delivered/s    p50 ms    p99 ms  connect ms   KB/conn  \
-                      RSS MB  peak MB  srv cpu  gen cpu  errors";
+const HEADER: &str = "  server           delivered/s    p50 ms    p99 ms    max ms  connect ms   \
+                      KB/conn  RSS MB  peak MB  srv cpu  gen cpu  errors";
 
 fn row(label: &str, m: &Medians) -> String {
     format!(
-        "  {label:<14} {:>13} {:>9} {:>9} {:>11.1} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}\n",
+        "  {label:<14} {:>13} {:>9} {:>9} {:>9} {:>11.1} {:>9} {:>7} {:>8} {:>8} {:>8} {:>7}\n",
         thousands(m.delivered_per_s),
         ms(m.p50_us as u64),
         ms(m.p99_us as u64),
+        ms(m.max_us as u64),
         m.connect_ms,
         opt(m.kb_per_conn, 1),
         opt(m.rss_mb, 0),
@@ -546,10 +587,11 @@ fn ratio(x: f64, y: f64) -> String {
 /// The ratios of `a` to the reference `b`, under the columns of [`row`] they apply to.
 fn ratio_row(label: &str, a: &Medians, b: &Medians) -> String {
     format!(
-        "  {label:<14} {:>13} {:>9} {:>9} {:>11} {:>9}\n",
+        "  {label:<14} {:>13} {:>9} {:>9} {:>9} {:>11} {:>9}\n",
         ratio(a.delivered_per_s, b.delivered_per_s),
         ratio(a.p50_us, b.p50_us),
         ratio(a.p99_us, b.p99_us),
+        ratio(a.max_us, b.max_us),
         ratio(a.connect_ms, b.connect_ms),
         match (a.kb_per_conn, b.kb_per_conn) {
             (Some(x), Some(y)) => ratio(x, y),
@@ -570,6 +612,7 @@ fn run_row(label: &str, report: Option<LoadReport>, error: Option<&str>) -> Stri
         delivered_per_s: r.delivered_per_s,
         p50_us: r.p50_us as f64,
         p99_us: r.p99_us as f64,
+        max_us: r.max_us as f64,
         connect_ms: r.connect_ms,
         kb_per_conn: r.rss_per_conn_kb,
         rss_mb: r.rss_after_kb.map(mb),
@@ -594,9 +637,33 @@ fn run_row(label: &str, report: Option<LoadReport>, error: Option<&str>) -> Stri
     out
 }
 
-/// The issue's two targets, judged on the medians.
+/// The issue's targets, judged on the medians: latency in open loop, else throughput and
+/// memory.
 fn verdict(opts: &Options, runs: &[Run]) -> String {
     let mut out = String::from("  targets:\n");
+    if opts.rate > 0 {
+        for &clients in &opts.clients {
+            let (a, n) = (
+                medians(runs, Server::Agentcast, clients),
+                medians(runs, Server::Node, clients),
+            );
+            if let Some(a) = a {
+                let _ = writeln!(
+                    out,
+                    "    p99 publish -> client at {clients} clients, {} events/s: agentcast {} ms \
+                     (target < 5 ms): {}{}",
+                    opts.rate,
+                    ms(a.p99_us as u64),
+                    if a.p99_us < 5_000.0 { "met" } else { "NOT met" },
+                    n.map_or(String::new(), |n| format!(
+                        "; node {} ms",
+                        ms(n.p99_us as u64)
+                    ))
+                );
+            }
+        }
+        return out;
+    }
     let at_1000 = (
         medians(runs, Server::Agentcast, 1000),
         medians(runs, Server::Node, 1000),

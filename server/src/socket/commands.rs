@@ -15,7 +15,6 @@ use serde::Serialize;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, Event, TryData};
 
-use super::adapter::TrackingAdapter;
 use super::auth;
 use super::flood;
 use super::{Shared, Sock, subscriptions};
@@ -39,10 +38,7 @@ pub(crate) enum Scope {
 pub(crate) fn register(socket: &Sock, shared: &Shared, scope: &Scope) {
     let (shared, scope) = (shared.clone(), scope.clone());
     socket.on_fallback(
-        move |socket: Sock,
-              Event(name): Event,
-              TryData(args): TryData<Value>,
-              ack: AckSender<TrackingAdapter>| {
+        move |socket: Sock, Event(name): Event, TryData(args): TryData<Value>, ack: AckSender| {
             let context = Context {
                 socket,
                 shared: shared.clone(),
@@ -57,7 +53,7 @@ pub(crate) fn register(socket: &Sock, shared: &Shared, scope: &Scope) {
 
 /// Runs the command `name`. Every message takes one token from the socket's budget, an
 /// unknown event too (a flood of junk); a command over the budget is answered `rate_limited`.
-async fn dispatch(cx: Context, name: String, args: Value, ack: AckSender<TrackingAdapter>) {
+async fn dispatch(cx: Context, name: String, args: Value, ack: AckSender) {
     let budget = flood::take(&cx.socket);
     let name = name.as_str();
     match name {
@@ -84,7 +80,7 @@ async fn dispatch(cx: Context, name: String, args: Value, ack: AckSender<Trackin
 
 /// Acks what `command` answers, or `budget`'s refusal without running it.
 async fn answer<T: Serialize>(
-    ack: AckSender<TrackingAdapter>,
+    ack: AckSender,
     name: &str,
     budget: Result<(), ErrorBody>,
     command: impl Future<Output = Ack<T>>,

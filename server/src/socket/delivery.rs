@@ -1,38 +1,79 @@
-//! [`SocketDelivery`]: the hub's [`Delivery`] on Socket.IO. A broadcast is one emit to the
-//! room of the event's type in the namespace (subscriptions are rooms); the sockets it found
-//! with a full buffer are then disconnected as slow consumers.
+//! [`SocketDelivery`]: the hub's [`Delivery`] on Socket.IO, and every broadcast of the socket
+//! layer. A broadcast is one emit to a room of a namespace (subscriptions are rooms), its
+//! packet encoded once for all the room's sockets; the sockets that could not take it because
+//! their send buffer was full are disconnected as slow consumers at once.
+//!
+//! socketioxide's own broadcast reports a full buffer without saying whose, and a socket that
+//! misses one event but takes the next would see a gap. So broadcasts go through
+//! `emit_reporting_each`, a method our vendored socketioxide adds (server/vendor/README.md):
+//! the same encoded bytes queued for each socket, and the ids of those that refused them.
+//! Broadcasts and the packets they delivered are counted in the hub's `broadcasts` and
+//! `events_out`, by namespace kind.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::value::RawValue;
+use socketioxide::SocketError;
 
 use super::Io;
 use super::slow_consumer::SlowConsumers;
-use crate::hub::Delivery;
+use crate::hub::{Delivery, Stats};
 
 pub(crate) struct SocketDelivery {
     io: Io,
     slow: Arc<SlowConsumers>,
+    stats: Arc<Stats>,
 }
 
 impl SocketDelivery {
-    pub fn new(io: Io, slow: Arc<SlowConsumers>) -> Self {
-        Self { io, slow }
+    pub fn new(io: Io, slow: Arc<SlowConsumers>, stats: Arc<Stats>) -> Self {
+        Self { io, slow, stats }
+    }
+
+    /// Emits `envelope` as event `kind` to the sockets of namespace `ns` in `room`, and
+    /// disconnects those whose send buffer was full.
+    pub fn broadcast_to(&self, ns: &str, room: &'static str, kind: &str, envelope: &RawValue) {
+        let Some(operators) = self.io.of(ns) else {
+            return; // nobody has connected to this namespace yet
+        };
+        let (sent, refused) = match operators
+            .clone()
+            .to(room)
+            .emit_reporting_each(kind, envelope)
+        {
+            Ok(report) => report,
+            Err(err) => {
+                // A `RawValue` always serializes: only a serde bug gets here.
+                tracing::error!(ns, kind, %err, "an envelope did not encode");
+                return;
+            }
+        };
+        self.stats.broadcasts.of(ns).fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .events_out
+            .of(ns)
+            .fetch_add(sent as u64, Ordering::Relaxed);
+        for (sid, err) in refused {
+            match err {
+                SocketError::InternalChannelFull => {
+                    if let Some(socket) = operators.get_socket(sid) {
+                        self.slow.disconnect(socket);
+                    }
+                }
+                // Closing: it missed nothing it could still receive.
+                SocketError::Closed => {}
+            }
+        }
     }
 }
 
 #[async_trait]
 impl Delivery for SocketDelivery {
     async fn broadcast(&self, ns: &str, kind: &'static str, envelope: &RawValue) {
-        let Some(operators) = self.io.of(ns) else {
-            return; // nobody has connected to this namespace yet
-        };
-        if let Err(err) = operators.to(kind).emit(kind, envelope).await {
-            tracing::debug!(ns, kind, %err, "broadcast did not reach every socket");
-        }
-        self.slow.disconnect_found(&self.io);
+        self.broadcast_to(ns, kind, kind, envelope);
     }
 
     fn patience(&self) -> Duration {

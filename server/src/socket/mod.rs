@@ -2,8 +2,7 @@
 //! hub's [`Delivery`](crate::hub::Delivery) to sockets. This layer calls the hub; the hub
 //! reaches it only through that interface.
 //!
-//! - `adapter`: the broadcast adapter that finds full sockets and counts deliveries.
-//! - `delivery`: broadcasts of the hub's envelopes to the rooms of a namespace.
+//! - `delivery`: broadcasts to the rooms of a namespace, encoded once, full sockets found.
 //! - `recipient`: a socket being caught up, as the hub's `Recipient`.
 //! - `slow_consumer`: disconnecting sockets whose send buffer overflowed.
 //! - `auth`: tokens on connect, scopes of commands, expiry and `auth.refresh`.
@@ -16,7 +15,6 @@
 //! - `subscriptions`: patterns to rooms, one room per event type.
 //! - `census`: sockets and rooms per namespace, on demand.
 
-mod adapter;
 pub(crate) mod auth;
 mod census;
 mod commands;
@@ -41,13 +39,13 @@ pub use census::NamespaceCensus;
 use crate::config::EngineSettings;
 use crate::control::Controls;
 use crate::hub::{Delivery, Hub, Stats};
-use adapter::{BroadcastLedger, TrackingAdapter};
+use delivery::SocketDelivery;
 use slow_consumer::SlowConsumers;
 
-/// The Socket.IO server type of agentcast (with its tracking adapter).
-pub type Io = SocketIo<TrackingAdapter>;
+/// The Socket.IO server type of agentcast.
+pub type Io = SocketIo;
 /// A connected socket of agentcast.
-pub type Sock = SocketRef<TrackingAdapter>;
+pub type Sock = SocketRef;
 
 /// The Socket.IO server, before and after the hub exists: [`SocketLayer::new`] gives the
 /// tower layer and the [`Delivery`] the hub is built with, [`SocketLayer::register`] then
@@ -56,17 +54,13 @@ pub type Sock = SocketRef<TrackingAdapter>;
 pub struct SocketLayer {
     io: Io,
     slow: Arc<SlowConsumers>,
+    delivery: Arc<SocketDelivery>,
 }
 
 impl SocketLayer {
     /// The Socket.IO server on `engine`'s settings, counting into `stats`.
-    pub fn new(
-        engine: &EngineSettings,
-        stats: Arc<Stats>,
-    ) -> (SocketIoLayer<TrackingAdapter>, Self) {
-        let ledger = Arc::new(BroadcastLedger::new(stats.clone()));
+    pub fn new(engine: &EngineSettings, stats: Arc<Stats>) -> (SocketIoLayer, Self) {
         let (layer, io) = SocketIo::builder()
-            .with_adapter::<TrackingAdapter>(ledger.clone())
             .max_buffer_size(engine.max_buffer_size)
             .max_payload(engine.max_payload)
             // max_payload bounds polling bodies; websocket messages have their own limit.
@@ -77,16 +71,14 @@ impl SocketLayer {
             .ping_timeout(engine.ping_timeout)
             .connect_timeout(engine.connect_timeout)
             .build_layer();
-        let slow = Arc::new(SlowConsumers::new(&io, ledger, stats));
-        (layer, Self { io, slow })
+        let slow = Arc::new(SlowConsumers::new(&io, stats.clone()));
+        let delivery = Arc::new(SocketDelivery::new(io.clone(), slow.clone(), stats));
+        (layer, Self { io, slow, delivery })
     }
 
     /// What the hub broadcasts through.
     pub fn delivery(&self) -> Arc<dyn Delivery> {
-        Arc::new(delivery::SocketDelivery::new(
-            self.io.clone(),
-            self.slow.clone(),
-        ))
+        self.delivery.clone()
     }
 
     /// Opens the namespaces `/` and `/sessions/{id}` on `hub`.
@@ -94,7 +86,7 @@ impl SocketLayer {
         namespaces::register(Shared {
             hub: hub.clone(),
             controls: controls.clone(),
-            presence: presence::Presence::default(),
+            presence: presence::Presence::new(self.delivery.clone()),
             io: self.io.clone(),
             security: security.clone(),
             slow: self.slow.clone(),

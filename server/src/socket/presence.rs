@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use agentcast_shared::{Event, SESSION_PRESENCE, Scope, SessionPresence, Watcher};
 
+use super::delivery::SocketDelivery;
 use super::{Io, auth};
 use crate::hub::{SESSION_NS_PREFIX, envelope};
 
@@ -17,12 +18,21 @@ use crate::hub::{SESSION_NS_PREFIX, envelope};
 const COALESCE: Duration = Duration::from_millis(250);
 
 /// The sessions with an announcement on its way.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Presence {
     pending: Arc<Mutex<HashSet<String>>>,
+    /// What announcements are broadcast through.
+    delivery: Arc<SocketDelivery>,
 }
 
 impl Presence {
+    pub fn new(delivery: Arc<SocketDelivery>) -> Self {
+        Self {
+            pending: Arc::default(),
+            delivery,
+        }
+    }
+
     /// Someone came or went on namespace `ns`: announces it soon, unless already due.
     pub fn changed(&self, io: &Io, ns: &str) {
         if !ns.starts_with(SESSION_NS_PREFIX) {
@@ -37,13 +47,14 @@ impl Presence {
             return;
         }
         let (io, ns, pending) = (io.clone(), ns.to_owned(), self.pending.clone());
+        let delivery = self.delivery.clone();
         tokio::spawn(async move {
             tokio::time::sleep(COALESCE).await;
             pending
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&ns);
-            announce(&io, &ns).await;
+            announce(&io, &delivery, &ns);
         });
     }
 }
@@ -69,20 +80,11 @@ pub(crate) fn watchers(io: &Io, ns: &str) -> Vec<Watcher> {
     by_sub.into_values().collect()
 }
 
-async fn announce(io: &Io, ns: &str) {
-    let Some(operators) = io.of(ns) else {
-        return;
-    };
+fn announce(io: &Io, delivery: &SocketDelivery, ns: &str) {
     let presence = Event::SessionPresence(SessionPresence {
         watchers: watchers(io, ns),
     });
     let session_id = ns.strip_prefix(SESSION_NS_PREFIX).unwrap_or_default();
     let payload = envelope::ephemeral(session_id, &presence);
-    if let Err(err) = operators
-        .to(SESSION_PRESENCE)
-        .emit(SESSION_PRESENCE, &payload)
-        .await
-    {
-        tracing::debug!(ns, %err, "presence did not reach every watcher");
-    }
+    delivery.broadcast_to(ns, SESSION_PRESENCE, SESSION_PRESENCE, &payload);
 }

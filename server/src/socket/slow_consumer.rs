@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use agentcast_shared::{AGENT_ERROR, AgentError, Event};
 
-use super::adapter::BroadcastLedger;
 use super::{Io, Sock};
 use crate::hub::{SESSION_NS_PREFIX, Stats, envelope};
 
@@ -19,9 +18,8 @@ use crate::hub::{SESSION_NS_PREFIX, Stats, envelope};
 /// Engine.IO heartbeat closes the connection meanwhile if its ping cannot be queued either.
 const DRAIN_PAUSE: Duration = Duration::from_millis(25);
 
-/// Finds and disconnects slow consumers. Shared by the delivery and the catch-ups.
+/// Disconnects slow consumers. Shared by the delivery and the catch-ups.
 pub(crate) struct SlowConsumers {
-    ledger: Arc<BroadcastLedger>,
     stats: Arc<Stats>,
     /// The send buffer's size in packets, for the reason the client is given.
     max_buffer: usize,
@@ -31,10 +29,9 @@ pub(crate) struct SlowConsumers {
 }
 
 impl SlowConsumers {
-    pub fn new(io: &Io, ledger: Arc<BroadcastLedger>, stats: Arc<Stats>) -> Self {
+    pub fn new(io: &Io, stats: Arc<Stats>) -> Self {
         let config = &io.config().engine_config;
         Self {
-            ledger,
             stats,
             max_buffer: config.max_buffer_size,
             patience: config.ping_interval + config.ping_timeout,
@@ -43,19 +40,6 @@ impl SlowConsumers {
 
     pub fn patience(&self) -> Duration {
         self.patience
-    }
-
-    /// Disconnects the sockets the last broadcasts found full.
-    pub fn disconnect_found(&self, io: &Io) {
-        for (ns, sid) in self.ledger.take() {
-            let Some(socket) = io.of(&ns).and_then(|ops| ops.get_socket(sid)) else {
-                continue; // already gone
-            };
-            if socket.rooms().is_empty() {
-                continue; // already handled after an earlier broadcast
-            }
-            self.disconnect(socket);
-        }
     }
 
     /// Takes a socket that missed an event out of every room, counts it, and disconnects it

@@ -171,6 +171,8 @@ fn fan_out(config: &Config, session: &str, clients: usize, events: u64) -> loadg
         batch: 1,
         inflight: 16,
         max_lag: 256,
+        rate: 0,
+        publish_envelopes: false,
         pad: 400,
         event_type: "tool.started".into(),
         server_pid: vec![config.server_pid],

@@ -5,11 +5,13 @@
 //! Given several servers (`--url` more than once: nodes on one PostgreSQL), the clients are
 //! spread over them in turn and the publisher publishes on the first.
 //! It speaks only the protocol surface agentcast and the Node reference server
-//! (tests/js/bench/reference-server.mjs) share, so the same run measures either.
+//! (tests/js/bench/reference-server.mjs) share, so the same run measures either; the
+//! reference is a bare relay, published the envelopes themselves (`--publish-envelopes`).
 //!
 //! Phases: connect all N (timed) -> server RSS before/after (idle connections) -> warm-up
 //! (publish until every client has seen an event, so every one is subscribed) -> measured
-//! publish of M events -> wait until every client has all M -> one JSON [`Report`].
+//! publish of M events (closed loop, or open loop at `--rate`) -> wait until every client
+//! has all M -> one JSON [`Report`].
 //!
 //! - `conn`: TCP + websocket + Engine.IO open + namespace CONNECT.
 //! - `packet`: classifying received packets and pulling out `offset` and `sent_us`.
@@ -38,7 +40,7 @@ use tokio::sync::{Semaphore, watch};
 pub use report::{ErrorDetail, Report};
 
 use conn::Target;
-use publisher::{Pacing, Publisher};
+use publisher::{Form, Pacing, Publisher};
 use subscriber::Progress;
 
 /// The load generator's knobs (its command line).
@@ -71,6 +73,14 @@ pub struct Config {
     /// Pause publishing while the average client is this many events behind (0: never).
     #[arg(long, default_value_t = 256)]
     pub max_lag: u64,
+    /// Open loop: publish this many events per second on a fixed schedule, whatever the acks
+    /// do (`--inflight` and `--max-lag` then do not apply); 0 for closed loop.
+    #[arg(long, default_value_t = 0)]
+    pub rate: u64,
+    /// Publish the envelopes agentcast would send instead of the events, for a server that
+    /// only relays them (the Node reference, tests/js/bench/reference-server.mjs).
+    #[arg(long)]
+    pub publish_envelopes: bool,
     /// Padding characters in each event's data (400 makes a ~512-byte event).
     #[arg(long, default_value_t = 400)]
     pub pad: usize,
@@ -219,7 +229,21 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         .connect(Duration::from_secs(30))
         .await
         .context("connecting the publisher")?;
-    let mut publisher = Publisher::new(publisher_ws, codec.clone(), &config.event_type, config.pad);
+    let form = if config.publish_envelopes {
+        let session_id = config.ns.rsplit('/').next().unwrap_or_default();
+        Form::Envelopes {
+            session_id: session_id.to_string(),
+        }
+    } else {
+        Form::Events
+    };
+    let mut publisher = Publisher::new(
+        publisher_ws,
+        codec.clone(),
+        form,
+        &config.event_type,
+        config.pad,
+    );
     loop {
         publisher.warm_up(Duration::from_secs(30)).await?;
         let settled = wait_until(Instant::now() + Duration::from_millis(200), || {
@@ -243,6 +267,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         batch: config.batch,
         inflight: config.inflight,
         max_lag: config.max_lag,
+        rate: config.rate,
     };
     let server_cpu_before = cpu_seconds();
     let self_cpu_before = procfs::cpu_seconds(None);
@@ -335,6 +360,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         batch: config.batch,
         inflight: config.inflight,
         max_lag: config.max_lag,
+        rate: config.rate,
         bytes_per_msg: if merged.messages > 0 {
             merged.bytes as f64 / merged.messages as f64
         } else {

@@ -4,9 +4,9 @@
 //! packet is classified by its prefix and only the two numbers the benchmark needs are pulled
 //! out of an event (`"offset":` and `"sent_us":`), without building a JSON tree. That is
 //! correct for the envelopes both servers send: `offset` is the envelope's first key
-//! (agentcast serializes the `Envelope` struct in field order, the reference server builds the
-//! object literal in the same order), so its first occurrence is the envelope's, and `sent_us`
-//! only ever appears in the `input` the publisher wrote.
+//! (agentcast serializes the `Envelope` struct in field order, and the reference server relays
+//! the envelopes the publisher wrote in that order), so its first occurrence is the
+//! envelope's, and `sent_us` only ever appears in the `input` the publisher wrote.
 
 use std::fmt::Write as _;
 

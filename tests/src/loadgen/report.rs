@@ -36,10 +36,13 @@ pub struct Report {
     pub error_detail: ErrorDetail,
     /// The first error met, for a human.
     pub first_error: Option<String>,
-    /// Events per publish, un-acked publishes at most, average lag bound (0: none).
+    /// Events per publish, un-acked publishes at most, average lag bound (0: none), open-loop
+    /// rate (0: closed loop).
     pub batch: u64,
     pub inflight: u64,
     pub max_lag: u64,
+    /// Events per second in open loop; 0 for closed loop.
+    pub rate: u64,
     /// Mean size of a received websocket message (the fan-out packet), in bytes.
     pub bytes_per_msg: f64,
     /// Server and load generator CPU use while events flowed, in percent of one core: a load

@@ -218,6 +218,25 @@ impl<A: Adapter> Namespace<A> {
             .ok_or(Error::SocketGone(sid))
     }
 
+    /// agentcast patch: queues the encoded `data` for each socket of `sids` still in this
+    /// namespace; returns how many took it, and those that refused it with why (see
+    /// `BroadcastOperators::emit_reporting_each`).
+    pub(crate) fn send_each(
+        &self,
+        sids: Vec<Sid>,
+        data: Value,
+    ) -> (usize, Vec<(Sid, SocketError)>) {
+        let sockets = self.sockets.read().unwrap();
+        let (mut sent, mut refused) = (0, Vec::new());
+        for socket in sids.into_iter().filter_map(|sid| sockets.get(&sid)) {
+            match socket.send_raw(data.clone()) {
+                Ok(()) => sent += 1,
+                Err(err) => refused.push((socket.id, err)),
+            }
+        }
+        (sent, refused)
+    }
+
     pub fn get_sockets(&self) -> Vec<Arc<Socket<A>>> {
         self.sockets.read().unwrap().values().cloned().collect()
     }

@@ -277,6 +277,27 @@ impl<A: Adapter> BroadcastOperators<A> {
         }
     }
 
+    /// agentcast patch: emits to the selected sockets of this server, like [`emit`](Self::emit)
+    /// but without the adapter's broadcast, and says which sockets could not take the packet.
+    ///
+    /// The packet is encoded once and the same bytes are queued for every socket. Returns how
+    /// many sockets took them, and each socket that refused them with why
+    /// ([`SocketError::InternalChannelFull`]: its buffer was full; [`SocketError::Closed`]),
+    /// which [`emit`](Self::emit) cannot tell apart by socket.
+    ///
+    /// [`SocketError::InternalChannelFull`]: crate::SocketError::InternalChannelFull
+    /// [`SocketError::Closed`]: crate::SocketError::Closed
+    pub fn emit_reporting_each<T: ?Sized + Serialize>(
+        mut self,
+        event: impl AsRef<str>,
+        data: &T,
+    ) -> Result<(usize, Vec<(Sid, crate::SocketError)>), ParserError> {
+        let packet = self.get_packet(event, data)?;
+        let encoded = self.parser.encode(packet);
+        let sids = self.ns.adapter.get_local().sockets(self.opts);
+        Ok(self.ns.send_each(sids, encoded))
+    }
+
     #[doc = include_str!("../docs/operators/emit_with_ack.md")]
     pub fn emit_with_ack<T: ?Sized + Serialize, V>(
         mut self,

@@ -18,7 +18,7 @@ use crate::hub::{Hub, Stats, follow, retention, stats, system_error};
 use crate::limits::{self, Limiters};
 use crate::listener::Listener;
 use crate::services::Services;
-use crate::socket::{SocketLayer, SocketSecurity};
+use crate::socket::{self, SocketLayer, SocketSecurity};
 use crate::sources::Supervisor;
 use crate::store::{self, StoreError};
 use crate::{collect, conformance, demo, http, mcp_server, metrics, tmux};
@@ -247,7 +247,8 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
         audit: audit.clone(),
     };
     // Layers run outside in: CORS, then the connection admission (before Socket.IO sees a
-    // handshake), then Socket.IO, then the REST request rate.
+    // handshake), the `OriginalUri` copy a socket keeps, then Socket.IO, then the REST
+    // request rate.
     let mcp_shutdown = tokio_util::sync::CancellationToken::new();
     let mcp = mcp_server::routes(state.clone(), mcp_shutdown.clone());
     let router = http::routes(state)
@@ -257,6 +258,7 @@ pub async fn build(config: &Config) -> Result<Built, BuildError> {
             limits::http::limit_requests,
         ))
         .layer(layer)
+        .layer(middleware::map_request(socket::detach_original_uri))
         .layer(middleware::from_fn_with_state(
             limiters.clone(),
             limits::http::admit_connection,

@@ -14,12 +14,14 @@
 //! - `presence`: who watches a session (`session.presence`, `get_status`).
 //! - `subscriptions`: patterns to rooms, one room per event type.
 //! - `census`: sockets and rooms per namespace, on demand.
+//! - `detach`: a Socket.IO request's `OriginalUri` copied off hyper's read buffer.
 
 pub(crate) mod auth;
 mod census;
 mod commands;
 mod control;
 mod delivery;
+mod detach;
 mod flood;
 mod namespaces;
 mod presence;
@@ -35,6 +37,7 @@ use socketioxide::layer::SocketIoLayer;
 
 pub use auth::SocketSecurity;
 pub use census::NamespaceCensus;
+pub(crate) use detach::detach_original_uri;
 
 use crate::config::EngineSettings;
 use crate::control::Controls;

@@ -10,7 +10,8 @@ pub struct NamespaceCensus {
     pub namespace: String,
     /// Sockets connected to it.
     pub sockets: usize,
-    /// Rooms with at least one member (one per subscribed event type).
+    /// Rooms with at least one member: one per event type some socket subscribed to
+    /// explicitly, and `*` for the sockets on the namespace's default subscription.
     pub rooms: usize,
     /// Memberships: each socket counted once per room it is in.
     pub members: usize,

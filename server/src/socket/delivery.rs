@@ -1,7 +1,9 @@
 //! [`SocketDelivery`]: the hub's [`Delivery`] on Socket.IO, and every broadcast of the socket
-//! layer. A broadcast is one emit to a room of a namespace (subscriptions are rooms), its
-//! packet encoded once for all the room's sockets; the sockets that could not take it because
-//! their send buffer was full are disconnected as slow consumers at once.
+//! layer. A broadcast of an event type is an emit to the type's room and, for a type of the
+//! namespace's default subscription, one to the default room except the type's room
+//! (subscriptions are rooms, see `subscriptions`), each packet encoded once for all its
+//! sockets; the sockets that could not take it because their send buffer was full are
+//! disconnected as slow consumers at once.
 //!
 //! socketioxide's own broadcast reports a full buffer without saying whose, and a socket that
 //! misses one event but takes the next would see a gap. So broadcasts go through
@@ -17,9 +19,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::value::RawValue;
 use socketioxide::SocketError;
+use socketioxide::operators::BroadcastOperators as Operators;
 
 use super::Io;
 use super::slow_consumer::SlowConsumers;
+use super::subscriptions::{self, DEFAULT_ROOM};
 use crate::hub::{Delivery, Stats};
 
 pub(crate) struct SocketDelivery {
@@ -33,29 +37,35 @@ impl SocketDelivery {
         Self { io, slow, stats }
     }
 
-    /// Emits `envelope` as event `kind` to the sockets of namespace `ns` in `room`, and
-    /// disconnects those whose send buffer was full.
-    pub fn broadcast_to(&self, ns: &str, room: &'static str, kind: &str, envelope: &RawValue) {
+    /// Emits `envelope` as event `kind` to the sockets of namespace `ns` subscribed to it,
+    /// and disconnects those whose send buffer was full.
+    pub fn broadcast_to(&self, ns: &str, kind: &'static str, envelope: &RawValue) {
         let Some(operators) = self.io.of(ns) else {
             return; // nobody has connected to this namespace yet
         };
-        let (sent, refused) = match operators
-            .clone()
-            .to(room)
-            .emit_reporting_each(kind, envelope)
-        {
-            Ok(report) => report,
-            Err(err) => {
-                // A `RawValue` always serializes: only a serde bug gets here.
-                tracing::error!(ns, kind, %err, "an envelope did not encode");
-                return;
-            }
-        };
+        let mut sent = self.emit(&operators, operators.clone().to(kind), kind, envelope);
+        if subscriptions::default_types(ns).contains(kind) {
+            // A socket in both rooms (between a join and a leave) gets it from the first.
+            let rest = operators.clone().to(DEFAULT_ROOM).except(kind);
+            sent += self.emit(&operators, rest, kind, envelope);
+        }
         self.stats.broadcasts.of(ns).fetch_add(1, Ordering::Relaxed);
         self.stats
             .events_out
             .of(ns)
             .fetch_add(sent as u64, Ordering::Relaxed);
+    }
+
+    /// Emits to the sockets `to` selects; returns how many took it.
+    fn emit(&self, operators: &Operators, to: Operators, kind: &str, envelope: &RawValue) -> usize {
+        let (sent, refused) = match to.emit_reporting_each(kind, envelope) {
+            Ok(report) => report,
+            Err(err) => {
+                // A `RawValue` always serializes: only a serde bug gets here.
+                tracing::error!(kind, %err, "an envelope did not encode");
+                return 0;
+            }
+        };
         for (sid, err) in refused {
             match err {
                 SocketError::InternalChannelFull => {
@@ -67,13 +77,14 @@ impl SocketDelivery {
                 SocketError::Closed => {}
             }
         }
+        sent
     }
 }
 
 #[async_trait]
 impl Delivery for SocketDelivery {
     async fn broadcast(&self, ns: &str, kind: &'static str, envelope: &RawValue) {
-        self.broadcast_to(ns, kind, kind, envelope);
+        self.broadcast_to(ns, kind, envelope);
     }
 
     fn patience(&self) -> Duration {

@@ -41,10 +41,7 @@ mod tests {
     fn request_sharing(buffer: &Bytes, path: &str) -> Request {
         let start = buffer.len() - path.len();
         let uri = Uri::from_maybe_shared(buffer.slice(start..)).unwrap();
-        let mut request = Request::builder()
-            .uri(path)
-            .body(Body::empty())
-            .unwrap();
+        let mut request = Request::builder().uri(path).body(Body::empty()).unwrap();
         request.extensions_mut().insert(OriginalUri(uri));
         request
     }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use agentcast_shared::ConnectAuth;
-use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES, SESSION_PRESENCE};
 use serde_json::Value;
 use socketioxide::extract::TryData;
 use socketioxide::handler::ConnectHandler;
@@ -19,16 +18,6 @@ use super::subscriptions;
 use super::{Shared, Sock};
 use crate::hub::SESSION_NS_PREFIX;
 use agentcast_shared::is_valid_session_id;
-
-/// The default subscription of a session socket: every type but `session.presence`.
-static SESSION_DEFAULT_TYPES: std::sync::LazyLock<Vec<&'static str>> =
-    std::sync::LazyLock::new(|| {
-        ALL_EVENT_TYPES
-            .iter()
-            .copied()
-            .filter(|kind| *kind != SESSION_PRESENCE)
-            .collect()
-    });
 
 /// Registers both namespaces.
 pub(crate) fn register(shared: Shared) {
@@ -79,11 +68,7 @@ fn prepare(
             // opt-in `session.presence` (offset 0, between the stream's events: a client
             // that checks offsets asks for it). It joins the rooms once connected (or once
             // caught up, when it asks for a recovery).
-            let default_types: &[&str] = match scope {
-                Scope::Hub => HUB_EVENT_TYPES,
-                Scope::Session(_) => &SESSION_DEFAULT_TYPES,
-            };
-            subscriptions::init(&socket, default_types);
+            subscriptions::init(&socket);
             commands::register(&socket, &shared, &scope);
             flood::admit(&socket, &shared.security.limiters);
             Ok(())

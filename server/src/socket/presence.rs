@@ -86,5 +86,5 @@ fn announce(io: &Io, delivery: &SocketDelivery, ns: &str) {
     });
     let session_id = ns.strip_prefix(SESSION_NS_PREFIX).unwrap_or_default();
     let payload = envelope::ephemeral(session_id, &presence);
-    delivery.broadcast_to(ns, SESSION_PRESENCE, SESSION_PRESENCE, &payload);
+    delivery.broadcast_to(ns, SESSION_PRESENCE, &payload);
 }

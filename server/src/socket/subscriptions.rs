@@ -1,5 +1,11 @@
-//! Subscriptions are rooms, one per event type: a socket subscribed to `tool.*` is in the rooms
-//! `tool.started` and `tool.completed`, so a broadcast is one emit to one room.
+//! Subscriptions are rooms: a socket subscribed to `tool.*` is in the rooms `tool.started` and
+//! `tool.completed`, so a broadcast is one emit to one room. A socket subscribed to (at least)
+//! its namespace's default types, as every socket is until it subscribes, is in one room
+//! instead, [`DEFAULT_ROOM`], plus the rooms of any types beyond the default: one membership
+//! where there were twenty, about 3 KB less per idle socket in the adapter's maps.
+//! [`SocketDelivery`](super::delivery) emits to a type's room and to the default room except
+//! the sockets in the type's room, so a socket moving between the two (it joins before it
+//! leaves) gets each event once.
 //!
 //! A new socket is subscribed to `*` (every type its namespace carries). Its first `subscribe`
 //! replaces that default (a client asking for `tool.*` wants tool events, not everything plus
@@ -11,14 +17,55 @@
 
 use std::sync::{Arc, Mutex};
 
-use agentcast_shared::Pattern;
+use std::sync::LazyLock;
+
+use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES, Pattern, SESSION_PRESENCE};
 
 use super::Sock;
-use crate::hub::{SendFailure, TypeSet};
+use crate::hub::{SESSION_NS_PREFIX, SendFailure, TypeSet};
+
+/// The room of the sockets subscribed to (at least) their namespace's default types.
+pub(crate) const DEFAULT_ROOM: &str = "*";
+
+/// The default subscription of the hub namespace: the hub's types.
+static HUB_DEFAULT: LazyLock<TypeSet> =
+    LazyLock::new(|| TypeSet::of(HUB_EVENT_TYPES.iter().copied()));
+
+/// The default subscription of a session namespace: every type but `session.presence`.
+static SESSION_DEFAULT: LazyLock<TypeSet> = LazyLock::new(|| {
+    TypeSet::of(
+        ALL_EVENT_TYPES
+            .iter()
+            .copied()
+            .filter(|kind| *kind != SESSION_PRESENCE),
+    )
+});
+
+/// What a new socket of namespace `ns` (`/` or `/sessions/{id}`) is subscribed to.
+pub(crate) fn default_types(ns: &str) -> TypeSet {
+    if ns.starts_with(SESSION_NS_PREFIX) {
+        *SESSION_DEFAULT
+    } else {
+        *HUB_DEFAULT
+    }
+}
+
+/// The rooms of a socket subscribed to `types` in a namespace whose default is `default`.
+fn rooms(types: TypeSet, default: TypeSet) -> Vec<&'static str> {
+    if default.minus(types) == TypeSet::default() {
+        let mut rooms = vec![DEFAULT_ROOM];
+        rooms.extend(types.minus(default).types());
+        rooms
+    } else {
+        types.types()
+    }
+}
 
 #[derive(Debug)]
 struct State {
     types: TypeSet,
+    /// Its namespace's default types.
+    default: TypeSet,
     /// The socket has subscribed explicitly: the default `*` no longer applies.
     explicit: bool,
     /// The socket has not joined its rooms yet (connecting, or being caught up).
@@ -53,12 +100,13 @@ pub(crate) fn parse_patterns(patterns: &[String]) -> Result<Vec<Pattern>, String
         .collect()
 }
 
-/// Gives a new socket its default subscription (`types`), to be joined by `join_rooms` or
+/// Gives a new socket its namespace's default subscription, to be joined by `join_rooms` or
 /// `go_live`.
-pub(crate) fn init(socket: &Sock, types: &[&'static str]) {
-    let types = TypeSet::of(types.iter().copied());
+pub(crate) fn init(socket: &Sock) {
+    let default = default_types(socket.ns());
     let state = State {
-        types,
+        types: default,
+        default,
         explicit: false,
         waiting: true,
     };
@@ -82,8 +130,12 @@ fn change(socket: &Sock, update: impl FnOnce(&mut State)) -> Vec<String> {
     state.explicit = true;
     if !state.waiting {
         // Join before leaving, and only what changed: a type kept is never left, even briefly.
-        socket.join(state.types.minus(before).types());
-        socket.leave(before.minus(state.types).types());
+        let (old, new) = (
+            rooms(before, state.default),
+            rooms(state.types, state.default),
+        );
+        socket.join(difference(&new, &old));
+        socket.leave(difference(&old, &new));
     }
     state.types.types().into_iter().map(String::from).collect()
 }
@@ -118,11 +170,56 @@ pub(crate) fn go_live(
     let mut state = subscriptions.lock();
     last(state.types)?;
     state.waiting = false;
-    socket.join(state.types.types());
+    socket.join(rooms(state.types, state.default));
     Ok(())
+}
+
+/// The rooms of `a` not in `b`.
+fn difference(a: &[&'static str], b: &[&'static str]) -> Vec<&'static str> {
+    a.iter().copied().filter(|room| !b.contains(room)).collect()
 }
 
 /// The types a socket wants now (a catch-up in progress filters its replay with them).
 pub(crate) fn wanted(socket: &Sock) -> TypeSet {
     Subscriptions::of(socket).lock().types
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(types: &[&str]) -> TypeSet {
+        TypeSet::of(types.iter().copied())
+    }
+
+    #[test]
+    fn the_default_is_one_room_and_more_types_add_theirs() {
+        let session = default_types("/sessions/a");
+        assert!(!session.contains(SESSION_PRESENCE));
+        assert_eq!(rooms(session, session), [DEFAULT_ROOM]);
+        let everything = session.union(set(&[SESSION_PRESENCE]));
+        assert_eq!(rooms(everything, session), [DEFAULT_ROOM, SESSION_PRESENCE]);
+        assert_eq!(
+            rooms(default_types("/"), default_types("/")),
+            [DEFAULT_ROOM]
+        );
+    }
+
+    #[test]
+    fn less_than_the_default_is_a_room_per_type() {
+        let session = default_types("/sessions/a");
+        let tools = set(&["tool.started", "tool.completed"]);
+        assert_eq!(rooms(tools, session), tools.types());
+        assert!(rooms(TypeSet::default(), session).is_empty());
+    }
+
+    #[test]
+    fn a_move_between_the_default_and_types_joins_and_leaves_only_what_changed() {
+        let session = default_types("/sessions/a");
+        let tools = rooms(set(&["tool.started"]), session);
+        let all = rooms(session, session);
+        assert_eq!(difference(&tools, &all), ["tool.started"]);
+        assert_eq!(difference(&all, &tools), [DEFAULT_ROOM]);
+        assert!(difference(&all, &all).is_empty());
+    }
 }

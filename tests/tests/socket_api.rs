@@ -100,9 +100,9 @@ async fn unsubscribe_and_resubscribe() {
 
 /// A socket on its namespace's default subscription is in one room, `*`; one subscribed to
 /// fewer types is in a room per type. Moving between the two while events stream must
-/// deliver each event of a type kept throughout exactly once, in order. (Between its join and
-/// its leave a socket is in both; the multi-threaded runtime lets a broadcast land there, but
-/// that window is a few instructions wide and no test here can hold it open.)
+/// deliver each event of a type kept throughout exactly once, in order. A broadcast is two
+/// emits (the type's room, then the default room); without the lock that orders moves against
+/// them (`RoomMoves`) this failed on its first run on a loaded machine with a duplicate.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moving_between_the_default_and_some_types_while_events_stream_delivers_each_once() {
     const EVENTS: u64 = 600;

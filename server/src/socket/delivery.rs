@@ -23,18 +23,33 @@ use socketioxide::operators::BroadcastOperators as Operators;
 
 use super::Io;
 use super::slow_consumer::SlowConsumers;
-use super::subscriptions::{self, DEFAULT_ROOM};
+use super::subscriptions::{self, DEFAULT_ROOM, RoomMoves};
 use crate::hub::{Delivery, Stats};
 
 pub(crate) struct SocketDelivery {
     io: Io,
     slow: Arc<SlowConsumers>,
     stats: Arc<Stats>,
+    moves: Arc<RoomMoves>,
 }
+
+/// What one emit did: how many sockets took the packet, and those that refused it and why.
+type Report = (usize, Vec<(socketioxide::socket::Sid, SocketError)>);
 
 impl SocketDelivery {
     pub fn new(io: Io, slow: Arc<SlowConsumers>, stats: Arc<Stats>) -> Self {
-        Self { io, slow, stats }
+        let moves = Arc::default();
+        Self {
+            io,
+            slow,
+            stats,
+            moves,
+        }
+    }
+
+    /// What sockets moving between rooms hold (see `subscriptions`).
+    pub fn moves(&self) -> &Arc<RoomMoves> {
+        &self.moves
     }
 
     /// Emits `envelope` as event `kind` to the sockets of namespace `ns` subscribed to it,
@@ -43,29 +58,23 @@ impl SocketDelivery {
         let Some(operators) = self.io.of(ns) else {
             return; // nobody has connected to this namespace yet
         };
-        let mut sent = self.emit(&operators, operators.clone().to(kind), kind, envelope);
-        if subscriptions::default_types(ns).contains(kind) {
-            // A socket in both rooms (between a join and a leave) gets it from the first.
-            let rest = operators.clone().to(DEFAULT_ROOM).except(kind);
-            sent += self.emit(&operators, rest, kind, envelope);
-        }
+        let (sent, refused) = {
+            let _broadcasting = self.moves.broadcasting();
+            let (mut sent, mut refused) = emit(operators.clone().to(kind), kind, envelope);
+            if subscriptions::default_types(ns).contains(kind) {
+                let rest = operators.clone().to(DEFAULT_ROOM).except(kind);
+                let (more, more_refused) = emit(rest, kind, envelope);
+                sent += more;
+                refused.extend(more_refused);
+            }
+            (sent, refused)
+        };
         self.stats.broadcasts.of(ns).fetch_add(1, Ordering::Relaxed);
         self.stats
             .events_out
             .of(ns)
             .fetch_add(sent as u64, Ordering::Relaxed);
-    }
-
-    /// Emits to the sockets `to` selects; returns how many took it.
-    fn emit(&self, operators: &Operators, to: Operators, kind: &str, envelope: &RawValue) -> usize {
-        let (sent, refused) = match to.emit_reporting_each(kind, envelope) {
-            Ok(report) => report,
-            Err(err) => {
-                // A `RawValue` always serializes: only a serde bug gets here.
-                tracing::error!(kind, %err, "an envelope did not encode");
-                return 0;
-            }
-        };
+        // After the lock: a disconnect may broadcast (presence) in turn.
         for (sid, err) in refused {
             match err {
                 SocketError::InternalChannelFull => {
@@ -77,8 +86,17 @@ impl SocketDelivery {
                 SocketError::Closed => {}
             }
         }
-        sent
     }
+}
+
+/// Emits to the sockets `to` selects.
+fn emit(to: Operators, kind: &str, envelope: &RawValue) -> Report {
+    to.emit_reporting_each(kind, envelope)
+        .unwrap_or_else(|err| {
+            // A `RawValue` always serializes: only a serde bug gets here.
+            tracing::error!(kind, %err, "an envelope did not encode");
+            (0, Vec::new())
+        })
 }
 
 #[async_trait]

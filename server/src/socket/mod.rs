@@ -93,6 +93,7 @@ impl SocketLayer {
             io: self.io.clone(),
             security: security.clone(),
             slow: self.slow.clone(),
+            moves: self.delivery.moves().clone(),
         });
     }
 
@@ -111,4 +112,6 @@ pub(crate) struct Shared {
     pub io: Io,
     pub security: SocketSecurity,
     pub slow: Arc<SlowConsumers>,
+    /// Ordering of room moves against broadcasts (see `subscriptions`).
+    pub moves: Arc<subscriptions::RoomMoves>,
 }

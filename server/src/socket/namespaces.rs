@@ -68,7 +68,7 @@ fn prepare(
             // opt-in `session.presence` (offset 0, between the stream's events: a client
             // that checks offsets asks for it). It joins the rooms once connected (or once
             // caught up, when it asks for a recovery).
-            subscriptions::init(&socket);
+            subscriptions::init(&socket, &shared.moves);
             commands::register(&socket, &shared, &scope);
             flood::admit(&socket, &shared.security.limiters);
             Ok(())

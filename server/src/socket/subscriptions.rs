@@ -4,8 +4,9 @@
 //! instead, [`DEFAULT_ROOM`], plus the rooms of any types beyond the default: one membership
 //! where there were twenty, about 3 KB less per idle socket in the adapter's maps.
 //! [`SocketDelivery`](super::delivery) emits to a type's room and to the default room except
-//! the sockets in the type's room, so a socket moving between the two (it joins before it
-//! leaves) gets each event once.
+//! the sockets in the type's room. A socket moving between the two joins before it leaves,
+//! under the write side of [`RoomMoves`], the broadcasts' two emits under its read side: no
+//! broadcast sees a socket half moved, so each event reaches it once.
 //!
 //! A new socket is subscribed to `*` (every type its namespace carries). Its first `subscribe`
 //! replaces that default (a client asking for `tool.*` wants tool events, not everything plus
@@ -15,7 +16,7 @@
 //! (see `hub::recovery`): subscription changes made before are recorded and applied when it
 //! joins ([`go_live`]), so no live event can overtake the replay.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use std::sync::LazyLock;
 
@@ -50,6 +51,26 @@ pub(crate) fn default_types(ns: &str) -> TypeSet {
     }
 }
 
+/// Orders sockets moving between rooms against broadcasts: a broadcast is two emits (the
+/// type's room, then the default room except the type's room), and a socket moving from one
+/// to the other between them would get the event twice or not at all. Moves are rare (a
+/// `subscribe` or `unsubscribe`), so one lock for the whole server costs the broadcasts an
+/// uncontended read.
+#[derive(Debug, Default)]
+pub(crate) struct RoomMoves(RwLock<()>);
+
+impl RoomMoves {
+    /// Held across a broadcast's emits.
+    pub fn broadcasting(&self) -> RwLockReadGuard<'_, ()> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Held while a socket joins and leaves rooms.
+    fn moving(&self) -> RwLockWriteGuard<'_, ()> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The rooms of a socket subscribed to `types` in a namespace whose default is `default`.
 fn rooms(types: TypeSet, default: TypeSet) -> Vec<&'static str> {
     if default.minus(types) == TypeSet::default() {
@@ -66,6 +87,7 @@ struct State {
     types: TypeSet,
     /// Its namespace's default types.
     default: TypeSet,
+    moves: Arc<RoomMoves>,
     /// The socket has subscribed explicitly: the default `*` no longer applies.
     explicit: bool,
     /// The socket has not joined its rooms yet (connecting, or being caught up).
@@ -102,11 +124,12 @@ pub(crate) fn parse_patterns(patterns: &[String]) -> Result<Vec<Pattern>, String
 
 /// Gives a new socket its namespace's default subscription, to be joined by `join_rooms` or
 /// `go_live`.
-pub(crate) fn init(socket: &Sock) {
+pub(crate) fn init(socket: &Sock, moves: &Arc<RoomMoves>) {
     let default = default_types(socket.ns());
     let state = State {
         types: default,
         default,
+        moves: moves.clone(),
         explicit: false,
         waiting: true,
     };
@@ -134,6 +157,7 @@ fn change(socket: &Sock, update: impl FnOnce(&mut State)) -> Vec<String> {
             rooms(before, state.default),
             rooms(state.types, state.default),
         );
+        let _moving = state.moves.moving();
         socket.join(difference(&new, &old));
         socket.leave(difference(&old, &new));
     }

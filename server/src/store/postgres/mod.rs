@@ -101,6 +101,7 @@ impl SqlStore<Postgres> {
         Ok(SqlStore {
             writer: pool.clone(),
             reader: pool,
+            checkpointer: None,
         })
     }
 }

@@ -36,6 +36,9 @@ pub struct SqlStore<DB: Database> {
     pub(crate) writer: Pool<DB>,
     /// Where reads go: SQLite's read-only connections, PostgreSQL's same pool.
     pub(crate) reader: Pool<DB>,
+    /// SQLite's WAL checkpointer (PostgreSQL checkpoints on its own); it stops when the store
+    /// is closed or dropped.
+    pub(crate) checkpointer: Option<super::sqlite::Checkpointer>,
 }
 
 /// What one SQL database does its own way.
@@ -206,6 +209,9 @@ where
     }
 
     async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop().await;
+        }
         // Readers first: SQLite's last connection to close checkpoints the WAL.
         self.reader.close().await;
         self.writer.close().await;

@@ -10,7 +10,8 @@
 //!
 //! Connections: one writer (a pool of one), so writes queue in the pool, in process, instead
 //! of contending for SQLite's lock with busy retries; a few read-only readers, which WAL lets
-//! run alongside the writer on their own snapshot. The busy timeout only matters when another
+//! run alongside the writer on their own snapshot; and the checkpointer's, which copies the
+//! WAL back into the database so that commits never do (`checkpoint`). The busy timeout only matters when another
 //! process holds the database (a second server, the `sqlite3` shell).
 //!
 //! Files: this one opens the database; `events` is SQLite's [`Dialect`](super::sql::Dialect)
@@ -18,6 +19,7 @@
 //! `store::sql`: portable SQL (`ON CONFLICT ... DO UPDATE`, `RETURNING`, `CASE`, `SUBSTR`,
 //! `CAST(... AS BIGINT)`) with `?` placeholders, which are SQLite's own.
 
+mod checkpoint;
 mod events;
 
 use std::path::Path;
@@ -30,6 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use super::StoreError;
 use super::error::db;
 use super::sql::SqlStore;
+pub(crate) use checkpoint::Checkpointer;
 
 /// The database's file name in the data directory.
 pub const DB_FILE: &str = "agentcast.db";
@@ -55,6 +58,8 @@ pub struct SqliteOptions {
     pub busy_timeout: Duration,
     /// Read-only connections for history, replay, lists and analytics.
     pub read_connections: u32,
+    /// How often the WAL is checkpointed, off the commit path (see `checkpoint`).
+    pub checkpoint_every: Duration,
 }
 
 impl Default for SqliteOptions {
@@ -63,6 +68,7 @@ impl Default for SqliteOptions {
             synchronous: Synchronous::Normal,
             busy_timeout: Duration::from_secs(5),
             read_connections: 4,
+            checkpoint_every: Duration::from_millis(100),
         }
     }
 }
@@ -96,7 +102,9 @@ impl SqlStore<Sqlite> {
             // created; an existing database keeps its page size.
             .page_size(8192)
             // After a checkpoint, cut the WAL back to 64 MiB rather than keep its peak size.
-            .pragma("journal_size_limit", (64 * 1024 * 1024).to_string());
+            .pragma("journal_size_limit", (64 * 1024 * 1024).to_string())
+            // Commits never checkpoint: the checkpointer's own connection does.
+            .pragma("wal_autocheckpoint", "0");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             // A local file does not drop connections: no ping before each use, no recycling.
@@ -112,10 +120,15 @@ impl SqlStore<Sqlite> {
         let reader = SqlitePoolOptions::new()
             .max_connections(options.read_connections.max(1))
             .test_before_acquire(false)
-            .connect_with(common.read_only(true))
+            .connect_with(common.clone().read_only(true))
             .await
             .map_err(db("open"))?;
-        Ok(SqlStore { writer, reader })
+        let checkpointer = Checkpointer::start(common, options.checkpoint_every).await?;
+        Ok(SqlStore {
+            writer,
+            reader,
+            checkpointer: Some(checkpointer),
+        })
     }
 }
 
@@ -152,6 +165,8 @@ mod tests {
             assert_eq!(pragma(&store, "synchronous").await, expected);
             assert_eq!(pragma(&store, "page_size").await, "8192");
             assert_eq!(pragma(&store, "busy_timeout").await, "5000");
+            // Commits never checkpoint: the checkpointer does.
+            assert_eq!(pragma(&store, "wal_autocheckpoint").await, "0");
             // Readers are read-only.
             let err = sqlx::query("DELETE FROM events")
                 .execute(&store.reader)
@@ -160,5 +175,37 @@ mod tests {
             assert!(err.to_string().contains("readonly"), "{err}");
             store.close().await;
         }
+    }
+
+    #[tokio::test]
+    async fn the_checkpointer_copies_commits_into_the_database_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let options = SqliteOptions {
+            checkpoint_every: Duration::from_millis(10),
+            ..SqliteOptions::default()
+        };
+        let store = SqliteStore::open(&path, options).await.unwrap();
+        let size = || std::fs::metadata(&path).unwrap().len();
+        let before = size();
+        // Half a megabyte through the writer, whose commits only append to the WAL.
+        sqlx::query("CREATE TABLE filler (data BLOB)")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO filler VALUES (zeroblob(524288))")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while size() < before + 524_288 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the database file stayed at {} bytes: no checkpoint in 10 s",
+                size()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        store.close().await;
     }
 }

@@ -1,0 +1,105 @@
+//! The WAL checkpointer: copies committed pages from the `-wal` file back into the database
+//! from a connection of its own, so that no commit has to.
+//!
+//! By default SQLite checkpoints inside the commit that takes the WAL past 1,000 pages, and
+//! with `synchronous = NORMAL` that checkpoint is where the fsyncs happen: one commit in a few
+//! hundred took milliseconds, which was the whole tail of the publish-to-client latency (p99
+//! 11 ms at 1,000 events/s against a median of 0.6, BENCHMARKS.md). The writer runs with
+//! `wal_autocheckpoint = 0` instead, and this task runs a PASSIVE checkpoint every
+//! [`SqliteOptions::checkpoint_every`](super::SqliteOptions): it copies what no reader still
+//! needs, never waits for the writer or the readers, and the writer restarts the WAL from its
+//! beginning once everything in it was copied. Durability is unchanged: a commit is in the WAL
+//! when it returns, and a WAL not yet copied is replayed when the database is next opened.
+
+use std::time::Duration;
+
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Pool, Row, Sqlite, SqlitePool};
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use crate::store::StoreError;
+use crate::store::error::db;
+
+/// WAL frames (pages) not yet copied past which a warning is logged: about 80 MiB of 8 KiB
+/// pages. A PASSIVE checkpoint stops at the oldest page a reader still uses, so a reader that
+/// never lets go (a long export) keeps the WAL growing until it does.
+const BACKLOG_WARNING_FRAMES: i64 = 10_000;
+
+/// The running checkpointer; dropping it (or [`Checkpointer::stop`]) ends the task.
+pub(crate) struct Checkpointer {
+    pool: SqlitePool,
+    _stop: DropGuard,
+}
+
+impl Checkpointer {
+    /// Opens its connection and starts checkpointing every `every`.
+    pub async fn start(options: SqliteConnectOptions, every: Duration) -> Result<Self, StoreError> {
+        let pool = sqlx::pool::PoolOptions::<Sqlite>::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(db("open"))?;
+        let token = CancellationToken::new();
+        tokio::spawn(run(pool.clone(), every, token.clone()));
+        Ok(Checkpointer {
+            pool,
+            _stop: token.drop_guard(),
+        })
+    }
+
+    /// Ends the task and closes its connection.
+    pub async fn stop(&self) {
+        // Closing the pool makes the task's next checkpoint fail, and the task ends on that.
+        self.pool.close().await;
+    }
+}
+
+/// What a PASSIVE checkpoint did: WAL frames in all, and copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Checkpoint {
+    pub busy: bool,
+    pub wal_frames: i64,
+    pub copied_frames: i64,
+}
+
+/// One PASSIVE checkpoint on `pool`'s connection.
+pub(crate) async fn checkpoint(pool: &Pool<Sqlite>) -> Result<Checkpoint, sqlx::Error> {
+    let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await?;
+    Ok(Checkpoint {
+        busy: row.try_get::<i64, _>(0)? != 0,
+        wal_frames: row.try_get(1)?,
+        copied_frames: row.try_get(2)?,
+    })
+}
+
+async fn run(pool: SqlitePool, every: Duration, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut warned = false;
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match checkpoint(&pool).await {
+            Ok(done) => {
+                let backlog = done.wal_frames - done.copied_frames;
+                if backlog > BACKLOG_WARNING_FRAMES && !warned {
+                    tracing::warn!(
+                        backlog_frames = backlog,
+                        "the SQLite WAL is not being copied back: a reader holds an old snapshot"
+                    );
+                }
+                warned = backlog > BACKLOG_WARNING_FRAMES;
+            }
+            Err(_) if pool.is_closed() => return,
+            Err(err) => tracing::warn!(%err, "SQLite WAL checkpoint failed; retrying"),
+        }
+    }
+}

@@ -16,9 +16,7 @@
 //! (see `hub::recovery`): subscription changes made before are recorded and applied when it
 //! joins ([`go_live`]), so no live event can overtake the replay.
 
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
-
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use agentcast_shared::{ALL_EVENT_TYPES, HUB_EVENT_TYPES, Pattern, SESSION_PRESENCE};
 

@@ -185,6 +185,7 @@ def test_metrics_count_the_clients_the_events_and_the_refusals(new_server: Calla
         assert separate != metrics_url
         assert scrape(separate).value("agentcast_events_delivered_total", namespace="session") == received
         assert scrape(separate).value("agentcast_connections") == n + 1
+        tasks_connected = metrics.value("agentcast_runtime_tasks")
     finally:
         clients.close()
     metrics = until(take, lambda s: s.value("agentcast_connections") == 0, "the clients to be gone")
@@ -192,6 +193,9 @@ def test_metrics_count_the_clients_the_events_and_the_refusals(new_server: Calla
     assert metrics.kind("process_cpu_seconds") == "counter"
     assert metrics.value("process_cpu_seconds_total") > 0
     assert metrics.value("process_resident_memory_bytes") > 1_000_000
+    # Each websocket connection runs tasks of its own (reader, writer, heartbeat); they end with it.
+    assert metrics.kind("agentcast_runtime_tasks") == "gauge"
+    assert 0 < metrics.value("agentcast_runtime_tasks") <= tasks_connected - (n + 1)
 
 
 def test_ingest_lines_and_errors_are_counted_by_kind(new_server: Callable[..., Server], session_id: str) -> None:

@@ -52,6 +52,8 @@ pub(crate) struct Snapshot {
     refusals: Vec<(&'static str, u64)>,
     cpu_seconds: f64,
     resident_bytes: u64,
+    /// Tasks alive in the tokio runtime the scrape runs on (the server's).
+    tasks: u64,
 }
 
 /// Sums the census by namespace kind.
@@ -85,6 +87,8 @@ impl Snapshot {
             refusals: sources.audit.refusals().snapshot(),
             cpu_seconds: process::cpu_seconds(),
             resident_bytes: process::resident_memory_bytes(),
+            tasks: tokio::runtime::Handle::try_current()
+                .map_or(0, |runtime| runtime.metrics().num_alive_tasks() as u64),
             stats,
         }
     }
@@ -350,6 +354,12 @@ impl Collector for Snapshot {
             "process_resident_memory_bytes",
             "Resident memory of the server process.",
             s.resident_bytes,
+        )?;
+        f.gauge(
+            "agentcast_runtime_tasks",
+            "Tasks alive in the server's tokio runtime (three per websocket connection): a \
+             leak shows as growth at a steady load.",
+            s.tasks,
         )
     }
 }

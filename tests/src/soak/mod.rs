@@ -124,7 +124,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     config.check()?;
     let deadline = config.deadline();
     let pid = config.server_pid;
-    let before = Resources::of(pid);
+    let before = Resources::of(pid, &config.url, config.token.as_deref()).await;
     let publisher_auth = config
         .token
         .as_ref()
@@ -236,7 +236,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         unfinished += u64::from(behind > 0);
     }
 
-    let after = settled(pid, before).await;
+    let after = settled(&config, before).await;
     let cpu_pct = |before: Option<f64>, after: Option<f64>| {
         Some((after? - before?) / duration_s.max(1e-9) * 100.0)
     };
@@ -307,7 +307,8 @@ async fn sample(config: &Config, shared: &Shared, start: tokio::time::Instant) -
 /// The server's resources once the connections closed: its socket count polled until it is
 /// back to `before`'s (the server notices closed connections asynchronously), at most
 /// [`SETTLE`]; a count still higher then is what the report shows.
-async fn settled(pid: u32, before: Resources) -> Resources {
+async fn settled(config: &Config, before: Resources) -> Resources {
+    let pid = config.server_pid;
     const SETTLE: Duration = Duration::from_secs(15);
     let baseline = before.fds.map_or(0, |fds| fds.sockets);
     let until = Instant::now() + SETTLE;
@@ -315,7 +316,7 @@ async fn settled(pid: u32, before: Resources) -> Resources {
         procfs::open_fds(pid).is_none_or(|fds| fds.sockets <= baseline)
     })
     .await;
-    Resources::of(pid)
+    Resources::of(pid, &config.url, config.token.as_deref()).await
 }
 
 /// Polls `done` every 100 ms until it holds or `deadline` passes.

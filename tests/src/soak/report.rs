@@ -53,14 +53,32 @@ pub struct Resources {
     pub rss_kb: Option<u64>,
     pub fds: Option<OpenFds>,
     pub threads: Option<u64>,
+    /// Tasks alive in the server's runtime (`agentcast_runtime_tasks` of its `/metrics`).
+    pub tasks: Option<u64>,
 }
 
 impl Resources {
-    pub(crate) fn of(pid: u32) -> Self {
+    /// Process `pid`'s resources, and the tasks of the server at `url` (with `token`).
+    pub(crate) async fn of(pid: u32, url: &str, token: Option<&str>) -> Self {
         Self {
             rss_kb: crate::procfs::vm_rss_kb(pid),
             fds: crate::procfs::open_fds(pid),
             threads: crate::procfs::threads(pid),
+            tasks: runtime_tasks(url, token).await,
         }
     }
+}
+
+/// The `agentcast_runtime_tasks` gauge of the server at `url`; `None` if it cannot be read.
+async fn runtime_tasks(url: &str, token: Option<&str>) -> Option<u64> {
+    let mut request = reqwest::Client::new()
+        .get(format!("{url}/metrics"))
+        .timeout(std::time::Duration::from_secs(10));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let text = request.send().await.ok()?.text().await.ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("agentcast_runtime_tasks "))
+        .and_then(|value| value.trim().parse().ok())
 }

@@ -8,9 +8,8 @@
 //! sessions, a steady total publish rate, each client reconnecting at random and resuming by
 //! its last offset. Then it prints, against the goals: events lost (gaps, duplicates,
 //! reorders, offsets never received), the RSS after warm-up (range and drift), and the
-//! server's file descriptors, sockets and threads before the first connection and after
-//! the last one closed. The server does not expose its tokio task count, so a leaked task
-//! shows only through the memory and descriptors it holds.
+//! server's file descriptors, sockets, threads and tokio tasks (`agentcast_runtime_tasks` of
+//! its `/metrics`) before the first connection and after the last one closed.
 //!
 //! ```text
 //! cargo xtask soak                                   # the record: 10,000 clients, 10 minutes
@@ -49,6 +48,9 @@ cargo xtask soak [options]: endurance run, reconnecting clients at a steady publ
 
 /// Descriptors other than sockets the server may open during the run and keep.
 const OTHER_FDS: u64 = 8;
+
+/// Tasks other than the connections' the server may have started during the run and keep.
+const OTHER_TASKS: u64 = 16;
 
 /// The server's default `--tail-events`: events of each session kept in memory.
 const TAIL_EVENTS: f64 = 4096.0;
@@ -179,6 +181,8 @@ struct Resources {
     rss_kb: Option<u64>,
     fds: Option<OpenFds>,
     threads: Option<u64>,
+    #[serde(default)]
+    tasks: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -360,17 +364,25 @@ fn summary(opts: &Options, r: &Report) -> String {
     let (b, a) = (fds(&r.before), fds(&r.after));
     // Every socket must be given back; a few other descriptors may be new (the store's
     // WAL and shared-memory files open with the first write).
-    let leak_free = matches!((b, a), (Some(b), Some(a)) if a.1 <= b.1 && a.0 <= b.0 + OTHER_FDS);
+    let fds_back = matches!((b, a), (Some(b), Some(a)) if a.1 <= b.1 && a.0 <= b.0 + OTHER_FDS);
+    // Every connection's tasks end with it; a few may come and go with the store and timers.
+    let tasks_back = match (r.before.tasks, r.after.tasks) {
+        (Some(b), Some(a)) => a <= b + OTHER_TASKS,
+        _ => true, // an older server without the gauge: the descriptors decide
+    };
+    let leak_free = fds_back && tasks_back;
     let _ = writeln!(
         out,
         "  leaks, before the first connection -> after the last closed: fds {} -> {}, sockets \
-         {} -> {}, threads {} -> {}, RSS {} -> {} MB: {}",
+         {} -> {}, threads {} -> {}, tasks {} -> {}, RSS {} -> {} MB: {}",
         opt(b.map(|b| b.0)),
         opt(a.map(|a| a.0)),
         opt(b.map(|b| b.1)),
         opt(a.map(|a| a.1)),
         opt(r.before.threads),
         opt(r.after.threads),
+        opt(r.before.tasks),
+        opt(r.after.tasks),
         mb(r.before.rss_kb),
         mb(r.after.rss_kb),
         verdict(leak_free)

@@ -61,20 +61,32 @@ fn prepare(
             Ok(auth) => auth,
             Err(message) => return std::future::ready(Err(message)),
         };
-        let token = auth.token;
+        let (token, offset) = (auth.token, auth.offset);
         let prepared = scope_of(&socket).and_then(|scope| {
             auth::admit(&socket, &shared.security, &scope, token.as_deref())?;
             // A new socket is subscribed to every type its namespace carries, but for the
             // opt-in `session.presence` (offset 0, between the stream's events: a client
-            // that checks offsets asks for it). It joins the rooms once connected (or once
-            // caught up, when it asks for a recovery).
+            // that checks offsets asks for it).
             subscriptions::init(&socket, &shared.moves);
             commands::register(&socket, &shared, &scope);
             flood::admit(&socket, &shared.security.limiters);
+            // It joins its rooms now, before the client hears `connect`, unless it asked for
+            // a recovery (then once caught up): an event the client causes as soon as it
+            // hears it (a `publish`) must reach it, and the connect handler runs later, in
+            // another task. Nothing can arrive ahead of `connect`: socketioxide queues it
+            // before a broadcast can find the socket (server/vendor/README.md).
+            if !recovers(&scope, offset) {
+                subscriptions::join_rooms(&socket);
+            }
             Ok(())
         });
         std::future::ready(prepared)
     }
+}
+
+/// A socket of `scope` connecting with `offset` is caught up before it joins its rooms.
+fn recovers(scope: &Scope, offset: Option<u64>) -> bool {
+    matches!(scope, Scope::Session(_)) && offset.is_some()
 }
 
 /// The handshake auth: absent or null is `{}`; anything else must be a valid `ConnectAuth`
@@ -87,22 +99,20 @@ fn connect_auth<E>(auth: Result<Value, E>) -> Result<ConnectAuth, String> {
     }
 }
 
-/// The connect handler: joins the socket to its rooms, or first catches it up when its
-/// handshake auth carries `{offset}`.
+/// The connect handler: catches the socket up when its handshake auth carries `{offset}`
+/// (it joins its rooms at the end), counts it, and tells the session's watchers.
 fn connected(
     shared: Shared,
 ) -> impl Fn(Sock, TryData<ConnectAuth>) -> std::future::Ready<()> + Clone + Send + Sync + 'static {
     move |socket: Sock, TryData(auth): TryData<ConnectAuth>| {
         auth::watch_expiry(&socket, &shared.security);
         let offset = auth.ok().and_then(|auth| auth.offset);
-        match (scope_of(&socket), offset) {
-            (Ok(Scope::Session(id)), Some(offset)) => {
-                let recipient = Arc::new(CatchingUp::new(socket.clone(), shared.slow.clone()));
-                if let Err(err) = shared.hub.recover(recipient, &id, offset) {
-                    tracing::debug!(%err, "no recovery");
-                }
+        // Other sockets joined their rooms in `prepare`.
+        if let (Ok(Scope::Session(id)), Some(offset)) = (scope_of(&socket), offset) {
+            let recipient = Arc::new(CatchingUp::new(socket.clone(), shared.slow.clone()));
+            if let Err(err) = shared.hub.recover(recipient, &id, offset) {
+                tracing::debug!(%err, "no recovery");
             }
-            _ => subscriptions::join_rooms(&socket),
         }
         let stats = shared.hub.stats().clone();
         stats.connections.fetch_add(1, Ordering::Relaxed);

@@ -163,17 +163,25 @@ impl<A: Adapter> Namespace<A> {
             return Err(ConnectFail);
         }
 
-        self.sockets.write().unwrap().insert(sid, socket.clone());
-        #[cfg(feature = "tracing")]
-        tracing::trace!(?socket.id, ?self.path, "socket added to namespace");
-
         let protocol = esocket.protocol.into();
         let payload = ConnectPacket { sid: socket.id };
         let payload = match protocol {
             ProtocolVersion::V5 => Some(self.parser.encode_default(&payload).unwrap()),
             ProtocolVersion::V4 => None,
         };
-        if let Err(_e) = socket.send(Packet::connect(self.path.clone(), payload)) {
+        // agentcast patch: the socket is added and its connect packet queued under one write
+        // lock, so a broadcast (which reads `sockets`) finds it only once the connect packet
+        // is ahead of anything it sends. A middleware may have joined rooms; upstream's
+        // window between the two let a broadcast queue an event before `connect`.
+        let sent = {
+            let mut sockets = self.sockets.write().unwrap();
+            sockets.insert(sid, socket.clone());
+            socket.send(Packet::connect(self.path.clone(), payload))
+        };
+        #[cfg(feature = "tracing")]
+        tracing::trace!(?socket.id, ?self.path, "socket added to namespace");
+
+        if let Err(_e) = sent {
             #[cfg(feature = "tracing")]
             tracing::debug!(%sid, "error sending connect packet: {_e}, closing conn");
 

@@ -12,9 +12,10 @@
 //! replaces that default (a client asking for `tool.*` wants tool events, not everything plus
 //! tool events); later ones add. `unsubscribe` removes the types its patterns match.
 //!
-//! A socket is in no room until it is connected and, if it asked for a recovery, caught up
-//! (see `hub::recovery`): subscription changes made before are recorded and applied when it
-//! joins ([`go_live`]), so no live event can overtake the replay.
+//! A socket joins its rooms in the connect middleware, before the client hears `connect`
+//! (`namespaces`), or, if it asked for a recovery, once caught up (see `hub::recovery`):
+//! subscription changes made before are recorded and applied when it joins ([`go_live`]), so
+//! no live event can overtake the replay.
 
 use std::sync::{Arc, LazyLock, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 

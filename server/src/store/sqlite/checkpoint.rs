@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Pool, Row, Sqlite, SqlitePool};
+use sqlx::{Row, SqlitePool};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::store::StoreError;
@@ -34,11 +34,7 @@ pub(crate) struct Checkpointer {
 impl Checkpointer {
     /// Opens its connection and starts checkpointing every `every`.
     pub async fn start(options: SqliteConnectOptions, every: Duration) -> Result<Self, StoreError> {
-        let pool = sqlx::pool::PoolOptions::<Sqlite>::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .idle_timeout(None)
-            .max_lifetime(None)
+        let pool = super::one_connection()
             .connect_with(options)
             .await
             .map_err(db("open"))?;
@@ -57,24 +53,14 @@ impl Checkpointer {
     }
 }
 
-/// What a PASSIVE checkpoint did: WAL frames in all, and copied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Checkpoint {
-    pub busy: bool,
-    pub wal_frames: i64,
-    pub copied_frames: i64,
-}
-
-/// One PASSIVE checkpoint on `pool`'s connection.
-pub(crate) async fn checkpoint(pool: &Pool<Sqlite>) -> Result<Checkpoint, sqlx::Error> {
+/// One PASSIVE checkpoint on `pool`'s connection; returns the WAL frames it could not copy
+/// yet (a reader still uses them).
+async fn checkpoint(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
     let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(pool)
         .await?;
-    Ok(Checkpoint {
-        busy: row.try_get::<i64, _>(0)? != 0,
-        wal_frames: row.try_get(1)?,
-        copied_frames: row.try_get(2)?,
-    })
+    let (wal_frames, copied_frames): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
+    Ok(wal_frames - copied_frames)
 }
 
 async fn run(pool: SqlitePool, every: Duration, stop: CancellationToken) {
@@ -88,8 +74,7 @@ async fn run(pool: SqlitePool, every: Duration, stop: CancellationToken) {
             _ = tick.tick() => {}
         }
         match checkpoint(&pool).await {
-            Ok(done) => {
-                let backlog = done.wal_frames - done.copied_frames;
+            Ok(backlog) => {
                 if backlog > BACKLOG_WARNING_FRAMES && !warned {
                     tracing::warn!(
                         backlog_frames = backlog,

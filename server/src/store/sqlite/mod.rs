@@ -105,12 +105,7 @@ impl SqlStore<Sqlite> {
             .pragma("journal_size_limit", (64 * 1024 * 1024).to_string())
             // Commits never checkpoint: the checkpointer's own connection does.
             .pragma("wal_autocheckpoint", "0");
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            // A local file does not drop connections: no ping before each use, no recycling.
-            .test_before_acquire(false)
-            .idle_timeout(None)
-            .max_lifetime(None)
+        let writer = one_connection()
             .connect_with(write)
             .await
             .map_err(db("open"))?;
@@ -130,6 +125,17 @@ impl SqlStore<Sqlite> {
             checkpointer: Some(checkpointer),
         })
     }
+}
+
+/// A pool of exactly one connection, kept for the pool's life: the writer's and the
+/// checkpointer's.
+fn one_connection() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        // A local file does not drop connections: no ping before each use, no recycling.
+        .test_before_acquire(false)
+        .idle_timeout(None)
+        .max_lifetime(None)
 }
 
 #[cfg(test)]

@@ -180,3 +180,49 @@ async fn a_recovering_socket_keeps_its_subscription_choice() {
         "{after_subscribe:?}"
     );
 }
+
+/// Publishers that do not wait for each other keep the sequencer's next commit under way
+/// while it broadcasts the one before (the overlap of `hub::sequencer`): offsets stay
+/// gapless and in order for a client catching up meanwhile, and every ack follows its events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_publishers_keep_offsets_gapless_for_a_client_catching_up() {
+    const PRODUCERS: usize = 4;
+    const EACH: usize = 150;
+    let server = TestServer::start(ServeArgs::default()).await;
+    let mut first = server.connect("/sessions/busy").await;
+    publish(&mut first, 100).await;
+    let mut producers = Vec::new();
+    for _ in 0..PRODUCERS {
+        let mut producer = server.connect("/sessions/busy").await;
+        producers.push(tokio::spawn(async move {
+            let mut heads = Vec::new();
+            // One event a publish: many small groups, each committed while the last goes out.
+            for event in sample_events(EACH, 50) {
+                let ack = producer
+                    .emit_with_ack("publish", json!({"events": [event]}))
+                    .await;
+                heads.push(ack["ok"]["head_offset"].as_u64().expect("publish acked"));
+            }
+            heads
+        }));
+    }
+    let mut client = Client::connect(server.addr, "/sessions/busy", Some(json!({"offset": 0})))
+        .await
+        .unwrap();
+    let total = (100 + PRODUCERS * EACH) as u64;
+    let (offsets, seen) = read_until(&mut client, total).await;
+    assert_eq!(
+        offsets,
+        (1..=total).collect::<Vec<_>>(),
+        "1..N with no break"
+    );
+    assert_eq!(recovered_after(&mut client, seen).await["recovered"], true);
+    for producer in producers {
+        let heads = producer.await.unwrap();
+        assert!(
+            heads.windows(2).all(|pair| pair[0] < pair[1]),
+            "each ack's head is past the one before: {heads:?}"
+        );
+        assert!(heads.iter().all(|&head| (101..=total).contains(&head)));
+    }
+}

@@ -24,6 +24,7 @@
 pub mod delivery;
 pub mod envelope;
 pub mod follow;
+mod group_commit;
 pub mod history;
 pub(crate) mod process;
 mod recovery;

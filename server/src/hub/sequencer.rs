@@ -1,16 +1,21 @@
 //! The sequencer: one task per session, the only emitter for its namespace. It assigns each
 //! event the next offset, stores a group of events in one transaction (group commit), and only
 //! then broadcasts them and keeps them in the session's tail: no client ever sees an event a
-//! crash would lose, offsets are gapless, and every socket receives them in order. It also ends
-//! the catch-up of reconnecting clients, between two of its own broadcasts (`recovery::finish`).
+//! crash would lose, offsets are gapless, and every socket receives them in order. While it
+//! broadcasts one group, the store already commits the next (`group_commit::Pending` holds what
+//! waits for the store), so a commit's wait for the disk and for the store's thread does not
+//! stall the broadcasts. It also ends the catch-up of reconnecting clients, between two of its
+//! own broadcasts (`recovery::finish`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use agentcast_shared::{Event, Severity, format_ts_millis};
 use tokio::sync::mpsc;
-use tokio::time::Instant;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, sleep_until};
 
+use super::group_commit::Pending;
 use super::recovery::{self, CatchUp, History};
 use super::retention::{trim_session, trim_step};
 use super::session::{PublishBatch, SequencerMsg, SessionHandle, SessionShared, apply, in_summary};
@@ -18,7 +23,7 @@ use super::tail::TailEntry;
 use super::{Component, Hub, HubError, SESSION_NS_PREFIX, envelope};
 use crate::clock::now_unix_millis;
 use crate::config::HubSettings;
-use crate::store::{Direction, EventQuery, FileCursor, StoredEvent};
+use crate::store::{Direction, EventQuery, FileCursor, StoreError, StoredEvent};
 
 /// How long a sequencer waits to read again events another server stored, when reading them
 /// failed.
@@ -28,6 +33,43 @@ const FOLLOW_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
 fn typed(stored: &StoredEvent) -> Result<Event, serde_json::Error> {
     let data: serde_json::Value = serde_json::from_str(&stored.data_json)?;
     Event::from_parts(&stored.kind, &data)
+}
+
+/// A group the store is done with, to broadcast (or to answer with the store's error).
+struct Committed {
+    group: Vec<PublishBatch>,
+    /// With the offsets the store gave them.
+    stored: Vec<StoredEvent>,
+    ts: String,
+    result: Result<(), StoreError>,
+}
+
+/// A group given to the store.
+enum Committing {
+    /// A store that [commits at once](crate::store::EventLog::commits_at_once): awaited in
+    /// place, with no task and no trip through the scheduler.
+    Done(Committed),
+    /// A store that waits (for its thread, the disk, the network), in a task of its own.
+    Waiting(JoinHandle<Committed>),
+}
+
+/// The commit in progress, once it is done (`None` if its task panicked: its publishers'
+/// replies are dropped, which tells them it failed); never, when there is none. Cancel safe:
+/// a commit still waiting stays in `committing`.
+async fn finished(committing: &mut Option<Committing>) -> Option<Committed> {
+    if let Some(Committing::Waiting(task)) = committing {
+        let result = task.await;
+        *committing = None;
+        return result
+            .inspect_err(|err| {
+                tracing::error!(%err, "a group commit's task failed; its events were not published")
+            })
+            .ok();
+    }
+    match committing.take() {
+        Some(Committing::Done(committed)) => Some(committed),
+        _ => std::future::pending().await,
+    }
 }
 
 pub(crate) struct Sequencer {
@@ -81,30 +123,76 @@ impl Sequencer {
     #[tracing::instrument(name = "sequencer", skip_all, fields(session.id = %self.id))]
     pub async fn run(mut self) {
         self.resume().await;
+        let settings = self.hub.settings();
+        let (linger, max_events) = (settings.commit_linger, settings.commit_max_events);
+        // In a store of its own, the sequencer knows the offsets a commit will get, so the next
+        // group goes to the store as soon as the one before it is committed, while that one is
+        // broadcast. In a shared store another server may append in between, and a commit
+        // learns its offsets only when it is done: one group at a time.
+        let overlap = !self.hub.store().events().is_shared();
+        let mut pending = Pending::default();
+        let mut committing: Option<Committing> = None;
+        let mut open = true;
         loop {
-            let first = tokio::select! {
+            let idle = committing.is_none();
+            let due = pending.due(linger, max_events).filter(|_| idle);
+            tokio::select! {
                 // Its own work first: a commit also broadcasts what other servers stored
                 // before it, so following cannot fall behind for long.
                 biased;
-                message = self.rx.recv() => match message {
-                    Some(first) => first,
-                    None => break,
-                },
-                () = self.shared.followed.notified() => {
+                committed = finished(&mut committing) => {
+                    committing = None;
+                    if let Some(committed) = committed {
+                        let last = committed.stored.last().map(|e| e.offset);
+                        if let Some(last) = last.filter(|_| overlap && committed.result.is_ok())
+                            && pending.due(linger, max_events).is_some()
+                        {
+                            let group = pending.take_group();
+                            committing = Some(self.begin(group, last).await);
+                        }
+                        self.publish(committed).await;
+                    }
+                }
+                message = self.rx.recv(), if open && pending.accepts(max_events) => {
+                    match message {
+                        Some(message) => self.take(&mut pending, message),
+                        None => open = false,
+                    }
+                    // Whatever else is already waiting joins the same group.
+                    while open && pending.accepts(max_events) {
+                        let Ok(message) = self.rx.try_recv() else { break };
+                        self.take(&mut pending, message);
+                    }
+                }
+                () = self.shared.followed.notified(), if idle && pending.is_empty() => {
                     let to = self.shared.followed_head.load(Ordering::Acquire);
                     self.follow(to).await;
-                    continue;
                 }
-            };
-            let (group, catch_up) = self.gather(first).await;
-            if !group.is_empty() {
-                self.commit(group).await;
+                () = sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {}
             }
-            if let Some(catch_up) = catch_up {
-                self.catch_up(catch_up).await;
+            if committing.is_none() {
+                if pending
+                    .due(linger, max_events)
+                    .is_some_and(|at| at <= Instant::now())
+                {
+                    let group = pending.take_group();
+                    committing = Some(self.begin(group, self.head).await);
+                } else if let Some(catch_up) = pending.take_catch_up() {
+                    self.catch_up(catch_up).await;
+                } else if !open && pending.is_empty() {
+                    break;
+                }
             }
         }
         tracing::debug!(head = self.head, "sequencer finished");
+    }
+
+    fn take(&self, pending: &mut Pending, message: SequencerMsg) {
+        let events = pending.push(message, Instant::now());
+        self.hub
+            .stats()
+            .events_ingested
+            .fetch_add(events as u64, Ordering::Relaxed);
     }
 
     /// Continues where the store left the session: its offsets and its summary. A session
@@ -131,53 +219,14 @@ impl Sequencer {
         self.shared.resumed_notify.notify_waiters();
     }
 
-    /// Takes publishes that are already waiting (and, with a linger, those that arrive soon)
-    /// into one group, up to the commit size. A catch-up ends the group: it must see the
-    /// group's events broadcast first.
-    async fn gather(&mut self, first: SequencerMsg) -> (Vec<PublishBatch>, Option<CatchUp>) {
-        let limits = self.hub.settings();
-        let deadline = Instant::now() + limits.commit_linger;
-        let (mut group, mut events) = (Vec::new(), 0);
-        let mut next = Some(first);
-        while let Some(message) = next.take() {
-            match message {
-                SequencerMsg::CatchUp(catch_up) => return (group, Some(catch_up)),
-                SequencerMsg::Publish(batch) => {
-                    events += batch.events.len();
-                    let taken = batch.events.len() as u64;
-                    self.hub
-                        .stats()
-                        .events_ingested
-                        .fetch_add(taken, Ordering::Relaxed);
-                    group.push(batch);
-                }
-            }
-            if events >= limits.commit_max_events {
-                break;
-            }
-            next = match self.rx.try_recv() {
-                Ok(message) => Some(message),
-                Err(_) if Instant::now() < deadline => {
-                    tokio::time::timeout_at(deadline, self.rx.recv())
-                        .await
-                        .ok()
-                        .flatten()
-                }
-                Err(_) => None,
-            };
-        }
-        (group, None)
-    }
-
-    /// Stores the group in one transaction, then broadcasts it and answers the publishers.
-    async fn commit(&mut self, mut group: Vec<PublishBatch>) {
+    /// Gives the group to the store, in a task of its own, with the offsets after `after`.
+    async fn begin(&mut self, mut group: Vec<PublishBatch>, after: u64) -> Committing {
         self.link_project(&mut group).await;
         let ts = format_ts_millis(now_unix_millis());
-        let first = self.head + 1;
         let mut stored: Vec<StoredEvent> = group
             .iter()
             .flat_map(|batch| &batch.events)
-            .zip(first..)
+            .zip(after + 1..)
             .map(|(event, offset)| {
                 envelope::stored_event(self.id.clone(), offset, ts.clone(), event)
             })
@@ -186,15 +235,40 @@ impl Sequencer {
             .iter()
             .filter_map(|batch| batch.cursor.clone())
             .collect();
+        let events = self.hub.store().events().clone();
+        let stats = self.hub.stats().clone();
+        let in_place = events.commits_at_once();
+        let commit = async move {
+            let started = Instant::now();
+            let result = events.append_at_head(&mut stored, &cursors).await;
+            stats
+                .commit_seconds
+                .observe(started.elapsed().as_secs_f64());
+            stats.commit_events.observe(stored.len() as f64);
+            Committed {
+                group,
+                stored,
+                ts,
+                result,
+            }
+        };
+        if in_place {
+            Committing::Done(commit.await)
+        } else {
+            Committing::Waiting(tokio::spawn(commit))
+        }
+    }
+
+    /// Broadcasts a committed group and answers its publishers, or tells them it failed.
+    async fn publish(&mut self, committed: Committed) {
+        let Committed {
+            group,
+            stored,
+            ts,
+            result,
+        } = committed;
         let stats = self.hub.stats();
-        let started = Instant::now();
-        let events = self.hub.store().events();
-        let committed = events.append_at_head(&mut stored, &cursors).await;
-        stats
-            .commit_seconds
-            .observe(started.elapsed().as_secs_f64());
-        stats.commit_events.observe(stored.len() as f64);
-        if let Err(err) = committed {
+        if let Err(err) = result {
             tracing::error!(%err, events = stored.len(), "storing events failed; none was published");
             let message = format!("storing {} events failed: {err}", stored.len());
             stats

@@ -26,6 +26,12 @@ pub trait EventLog: Send + Sync + 'static {
         false
     }
 
+    /// True when a commit waits for nothing (the memory store): a sequencer then awaits it
+    /// in place rather than in a task of its own that goes on while it broadcasts.
+    fn commits_at_once(&self) -> bool {
+        false
+    }
+
     /// Commits one session's events after the last offset stored for it, renumbering `batch`
     /// (which its sequencer numbered from the head it knows) from there. In a store only this
     /// server writes, that head is the sequencer's and the offsets stay as given; in a

@@ -13,6 +13,10 @@ use crate::store::{
 
 #[async_trait]
 impl EventLog for MemoryStore {
+    fn commits_at_once(&self) -> bool {
+        true
+    }
+
     async fn commit(
         &self,
         batch: &[StoredEvent],

@@ -14,6 +14,11 @@
 //! # 10,000 clients and a burst of 1,000 events to all of them (the issue's target):
 //! cargo xtask bench --clients 10000 --events 1000 --max-lag 0 --only agentcast
 //! cargo xtask bench --clients 100 --rate 1000 --events 5000   # open loop: latency at a load
+//! # A/B: this build against another binary, same pinning, load and arguments, alternating:
+//! cargo xtask bench --clients 1000 --only agentcast --baseline /tmp/agentcast-before
+//! # SQLite against the memory store of the same build, in one command:
+//! cargo xtask bench --clients 1000 --only agentcast --server-arg --durability \
+//!     --server-arg normal --baseline-arg --durability --baseline-arg memory
 //! ```
 //!
 //! The Node reference is a bare relay: the load generator publishes to it the very envelopes
@@ -51,7 +56,7 @@ mod watch;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use std::time::Instant;
 
@@ -61,9 +66,9 @@ use serde::{Deserialize, Serialize};
 use crate::cmd::{Cmd, fmt_duration, root, target_dir};
 use harness::{
     Common, ServerSpec, finish, fresh_dir, is_quick, parse_options, print_conditions,
-    run_client_against,
+    run_client_against, server_args,
 };
-use server::{bench_defaults, can_pin};
+use server::can_pin;
 
 const USAGE: &str = "\
 cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node socket.io server
@@ -80,6 +85,10 @@ cargo xtask bench [options]: fan-out benchmark, agentcast vs the official Node s
   --rate R            open loop: R events/s on a fixed schedule (inflight and max-lag then
                       do not apply); 0 for closed loop             [0]
   --server-arg ARG    extra argument for `agentcast serve` (repeatable)
+  --baseline BIN      also run this agentcast binary (same arguments), alternating with
+                      this build, and print agentcast/baseline ratios
+  --baseline-arg ARG  the baseline's `serve` arguments instead of the --server-args
+                      (repeatable; without --baseline the baseline is this build)
   --out FILE          also write every run's report as JSON
   --quick             a ~1 minute smoke run
                       (10,000 clients, a burst of 1,000 events each:
@@ -102,6 +111,8 @@ cargo xtask soak [--clients N --minutes M]: the endurance run, not in CI (--help
 #[serde(rename_all = "lowercase")]
 enum Server {
     Agentcast,
+    /// Another agentcast (`--baseline`), or this one with other arguments (`--baseline-arg`).
+    Baseline,
     Node,
 }
 
@@ -109,6 +120,7 @@ impl Server {
     fn name(self) -> &'static str {
         match self {
             Server::Agentcast => "agentcast",
+            Server::Baseline => "baseline",
             Server::Node => "node",
         }
     }
@@ -125,6 +137,10 @@ struct Options {
     max_lag: u64,
     /// Events per second in open loop; 0 for closed loop.
     rate: u64,
+    /// The baseline's binary, when not this build.
+    baseline: Option<PathBuf>,
+    /// The baseline's `--server-arg`s, when not agentcast's.
+    baseline_args: Option<Vec<String>>,
     common: Common,
 }
 
@@ -144,6 +160,8 @@ impl Options {
             inflight: 16,
             max_lag: 256,
             rate: 0,
+            baseline: None,
+            baseline_args: None,
             common: Common::default(),
         };
         let go_on = parse_options(args, USAGE, &mut opts.common, |flag, value| {
@@ -160,6 +178,11 @@ impl Options {
                 "--inflight" => opts.inflight = value()?.parse().context("--inflight")?,
                 "--max-lag" => opts.max_lag = value()?.parse().context("--max-lag")?,
                 "--rate" => opts.rate = value()?.parse().context("--rate")?,
+                "--baseline" => opts.baseline = Some(PathBuf::from(value()?)),
+                "--baseline-arg" => opts
+                    .baseline_args
+                    .get_or_insert_with(Vec::new)
+                    .push(value()?),
                 "--only" => {
                     opts.servers = match value()?.as_str() {
                         "agentcast" => vec![Server::Agentcast],
@@ -176,6 +199,12 @@ impl Options {
         }
         if opts.clients.is_empty() || opts.clients.contains(&0) {
             bail!("--clients needs positive counts");
+        }
+        if opts.baseline.is_some() || opts.baseline_args.is_some() {
+            if !opts.servers.contains(&Server::Agentcast) {
+                bail!("--baseline compares with agentcast: not with --only node");
+            }
+            opts.servers.insert(1, Server::Baseline);
         }
         Ok(Some(opts))
     }
@@ -229,6 +258,8 @@ impl Run {
 /// Where the binaries and the reference server are.
 struct Paths {
     agentcast: PathBuf,
+    /// `--baseline`, or this build for `--baseline-arg` alone.
+    baseline: PathBuf,
     loadgen: PathBuf,
     reference_dir: PathBuf,
 }
@@ -269,7 +300,20 @@ fn run_fanout(args: &[String]) -> Result<()> {
     let started = Instant::now();
     let paths = prepare(&opts)?;
     let pin = opts.common.pin && can_pin();
-    let agentcast_args = agentcast_serve_args(&paths, &opts);
+    let agentcast_args = serve_args(&paths.agentcast, &opts.common.server_args);
+    let baseline_args = serve_args(
+        &paths.baseline,
+        opts.baseline_args
+            .as_deref()
+            .unwrap_or(&opts.common.server_args),
+    );
+    if opts.servers.contains(&Server::Baseline) {
+        println!(
+            "    baseline: {} serve ... {}",
+            paths.baseline.display(),
+            baseline_args.join(" ")
+        );
+    }
 
     println!("==> step bench: fan-out, one session, events of ~512 bytes");
     print_conditions(
@@ -298,7 +342,14 @@ fn run_fanout(args: &[String]) -> Result<()> {
         for repeat in 1..=opts.common.repeats {
             for &server in &opts.servers {
                 let run_started = Instant::now();
-                let result = run_once(server, clients, events, &opts, &paths, &agentcast_args, pin);
+                let launch = match server {
+                    Server::Baseline => Some((paths.baseline.as_path(), baseline_args.as_slice())),
+                    Server::Agentcast => {
+                        Some((paths.agentcast.as_path(), agentcast_args.as_slice()))
+                    }
+                    Server::Node => None,
+                };
+                let result = run_once(server, launch, clients, events, &opts, &paths, pin);
                 let run = match result {
                     Ok(report) => Run {
                         server,
@@ -350,6 +401,13 @@ fn prepare(opts: &Options) -> Result<Paths> {
     }
     build.args(["--bin", "agentcast-loadgen"]).run()?;
     let release = target_dir().join("release");
+    let baseline = opts
+        .baseline
+        .clone()
+        .unwrap_or_else(|| release.join("agentcast"));
+    if opts.servers.contains(&Server::Baseline) && !baseline.is_file() {
+        bail!("--baseline {}: no such file", baseline.display());
+    }
     let reference_dir = root().join("tests/js/bench");
     if opts.servers.contains(&Server::Node) {
         if Cmd::new("node").arg("--version").probe().is_none() {
@@ -368,61 +426,49 @@ fn prepare(opts: &Options) -> Result<Paths> {
     }
     Ok(Paths {
         agentcast: release.join("agentcast"),
+        baseline,
         loadgen: release.join("agentcast-loadgen"),
         reference_dir,
     })
 }
 
-/// `serve` arguments beyond `--bind` and `--data-dir`: auth and rate limits off where the
-/// server has them (`server::bench_defaults`), the memory store unless `--durability` is
-/// given, then the user's `--server-arg`s.
-fn agentcast_serve_args(paths: &Paths, opts: &Options) -> Vec<String> {
-    let mut args = Vec::new();
-    if opts.servers.contains(&Server::Agentcast) {
-        let help = Cmd::new(&paths.agentcast)
-            .args(["serve", "--help"])
-            .probe()
-            .unwrap_or_default();
-        args.extend(bench_defaults(&help, &opts.common.server_args));
-        // The Node reference is a bare relay: compare like with like, without a database,
-        // unless the user asks for one (`--server-arg --durability --server-arg normal`).
-        let chosen = opts
-            .common
-            .server_args
-            .iter()
-            .any(|a| a.starts_with("--durability"));
-        if help.contains("--durability") && !chosen {
-            args.extend(["--durability".to_string(), "memory".to_string()]);
-        }
+/// `serve` arguments of `binary` beyond `--bind` and `--data-dir` (`harness::server_args`:
+/// auth and rate limits off), with the memory store unless `user_args` choose a durability:
+/// the Node reference is a bare relay, so like is compared with like, without a database,
+/// unless the user asks for one (`--server-arg --durability --server-arg normal`).
+fn serve_args(binary: &Path, user_args: &[String]) -> Vec<String> {
+    let mut args = user_args.to_vec();
+    if !args.iter().any(|a| a.starts_with("--durability")) {
+        args.splice(0..0, ["--durability".to_string(), "memory".to_string()]);
     }
-    args.extend(opts.common.server_args.iter().cloned());
-    args
+    server_args(binary, &args)
 }
 
-/// Starts `server`, runs the load generator against it, stops the server.
+/// Starts `server` (`launch`: an agentcast binary and its `serve` arguments; `None` for the
+/// Node reference), runs the load generator against it, stops the server.
 fn run_once(
     server: Server,
+    launch: Option<(&Path, &[String])>,
     clients: usize,
     events: u64,
     opts: &Options,
     paths: &Paths,
-    agentcast_args: &[String],
     pin: bool,
 ) -> Result<serde_json::Value> {
     let data_dir = fresh_dir(&format!("{}-{clients}", server.name()))?;
-    let spec = match server {
-        Server::Agentcast => {
-            let mut argv: Vec<OsString> = vec![paths.agentcast.clone().into()];
+    let spec = match launch {
+        Some((binary, serve_args)) => {
+            let mut argv: Vec<OsString> = vec![binary.into()];
             argv.extend(["serve", "--bind", "127.0.0.1:0", "--data-dir"].map(OsString::from));
             argv.push(data_dir.clone().into());
-            argv.extend(agentcast_args.iter().map(OsString::from));
+            argv.extend(serve_args.iter().map(OsString::from));
             ServerSpec {
                 argv,
                 envs: &[("TOKIO_WORKER_THREADS", "1"), ("RUST_LOG", "warn")],
                 cwd: data_dir.clone(),
             }
         }
-        Server::Node => ServerSpec {
+        None => ServerSpec {
             argv: ["node", "reference-server.mjs"]
                 .map(OsString::from)
                 .to_vec(),
@@ -566,6 +612,9 @@ fn table(clients: usize, events: u64, opts: &Options, runs: &[Run]) -> String {
     if let (Some(a), Some(n)) = (found.get(&Server::Agentcast), found.get(&Server::Node)) {
         out.push_str(&ratio_row("agentcast/node", a, n));
     }
+    if let (Some(a), Some(b)) = (found.get(&Server::Agentcast), found.get(&Server::Baseline)) {
+        out.push_str(&ratio_row("agentcast/base", a, b));
+    }
     let _ = writeln!(out, "  runs:");
     for run in runs.iter().filter(|r| r.clients == clients) {
         let label = format!("{} #{}", run.server.name(), run.repeat);
@@ -678,6 +727,23 @@ fn verdict(opts: &Options, runs: &[Run]) -> String {
             );
         }
         _ => out.push_str("    delivered/s at 1000 clients: not measured for both servers\n"),
+    }
+    for &clients in opts
+        .clients
+        .iter()
+        .filter(|_| opts.servers.contains(&Server::Baseline))
+    {
+        let pair = (
+            medians(runs, Server::Agentcast, clients),
+            medians(runs, Server::Baseline, clients),
+        );
+        if let (Some(a), Some(b)) = pair {
+            let _ = writeln!(
+                out,
+                "    delivered/s at {clients} clients, agentcast/baseline: {}",
+                ratio(a.delivered_per_s, b.delivered_per_s)
+            );
+        }
     }
     // Memory per connection is judged where it is least noisy: the largest N measured.
     let largest = opts.clients.iter().copied().max().unwrap_or_default();
@@ -815,6 +881,15 @@ mod tests {
         assert_eq!(o.common.server_args, ["--x"]);
         assert!(!o.common.pin);
         assert!(Options::parse(&args("--only rust")).is_err());
+        let ab = Options::parse(&args(
+            "--only agentcast --baseline /tmp/a --baseline-arg --y",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(ab.servers, [Server::Agentcast, Server::Baseline]);
+        assert_eq!(ab.baseline, Some(PathBuf::from("/tmp/a")));
+        assert_eq!(ab.baseline_args, Some(vec!["--y".to_string()]));
+        assert!(Options::parse(&args("--only node --baseline /tmp/a")).is_err());
         assert!(Options::parse(&args("--bogus")).is_err());
         assert!(Options::parse(&args("--help")).unwrap().is_none());
     }

@@ -24,7 +24,12 @@ pub(super) fn args(args: &[String]) -> Vec<String> {
         .split(' ')
         .map(String::from)
         .collect();
-    if !args.iter().any(|a| a.contains("--durability")) {
+    // A durability the user gave the server (not the baseline: `--baseline-arg`).
+    let chosen = args.iter().enumerate().any(|(i, a)| {
+        a.starts_with("--server-arg=--durability")
+            || (a.starts_with("--durability") && i > 0 && args[i - 1] == "--server-arg")
+    });
+    if !chosen {
         all.extend(["--server-arg", "--durability", "--server-arg", "normal"].map(String::from));
     }
     all.extend(args.iter().cloned());
@@ -57,5 +62,11 @@ mod tests {
             1
         );
         assert!(memory.ends_with(&strings(&["--rate", "10"])));
+        let baseline = args(&strings(&["--baseline-arg", "--durability=memory"]));
+        assert!(
+            baseline
+                .windows(4)
+                .any(|w| w == ["--server-arg", "--durability", "--server-arg", "normal"])
+        );
     }
 }

@@ -187,6 +187,7 @@ impl Sequencer {
         tracing::debug!(head = self.head, "sequencer finished");
     }
 
+    /// Moves a message from the queue into `pending`, counting the events it publishes.
     fn take(&self, pending: &mut Pending, message: SequencerMsg) {
         let events = pending.push(message, Instant::now());
         self.hub
@@ -219,7 +220,8 @@ impl Sequencer {
         self.shared.resumed_notify.notify_waiters();
     }
 
-    /// Gives the group to the store, in a task of its own, with the offsets after `after`.
+    /// Gives the group to the store with the offsets after `after`: in a task of its own,
+    /// unless the store commits at once.
     async fn begin(&mut self, mut group: Vec<PublishBatch>, after: u64) -> Committing {
         self.link_project(&mut group).await;
         let ts = format_ts_millis(now_unix_millis());

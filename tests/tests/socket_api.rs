@@ -334,3 +334,30 @@ async fn get_history_pages_a_sessions_events_like_the_rest_api() {
     let ack = hub.emit_with_ack("get_history", json!({})).await;
     assert_eq!(ack["error"]["code"], "bad_request");
 }
+
+/// With `--commit-linger-ms`, a publish waits for others to join its group commit: it is
+/// acked and delivered once the linger is over, not before and not never.
+#[tokio::test]
+async fn a_publish_is_acked_and_delivered_once_the_commit_linger_is_over() {
+    const LINGER: std::time::Duration = std::time::Duration::from_millis(300);
+    let server = TestServer::start(ServeArgs {
+        hub: HubArgs {
+            commit_linger_ms: Some(LINGER.as_millis() as u64),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let mut watcher = server.connect("/sessions/lingering").await;
+    let mut producer = server.connect("/sessions/lingering").await;
+    for expected_head in 1..=2 {
+        let sent = std::time::Instant::now();
+        let ack = producer
+            .emit_with_ack("publish", json!({"events": sample_events(1, 10)}))
+            .await;
+        assert!(sent.elapsed() >= LINGER, "acked after {:?}", sent.elapsed());
+        assert_eq!(ack["ok"]["head_offset"], expected_head, "{ack}");
+        let (_, envelope) = watcher.next_event().await.expect("the event");
+        assert_eq!(envelope["offset"], expected_head);
+    }
+}

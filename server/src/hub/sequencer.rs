@@ -141,8 +141,8 @@ impl Sequencer {
                 // Its own work first: a commit also broadcasts what other servers stored
                 // before it, so following cannot fall behind for long.
                 biased;
+                // `finished` leaves `committing` empty.
                 committed = finished(&mut committing) => {
-                    committing = None;
                     if let Some(committed) = committed {
                         let last = committed.stored.last().map(|e| e.offset);
                         if let Some(last) = last.filter(|_| overlap && committed.result.is_ok())
@@ -169,7 +169,8 @@ impl Sequencer {
                     let to = self.shared.followed_head.load(Ordering::Acquire);
                     self.follow(to).await;
                 }
-                () = sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {}
+                // Built only when polled: most turns have no linger to wait for.
+                () = async { if let Some(at) = due { sleep_until(at).await } }, if due.is_some() => {}
             }
             if committing.is_none() {
                 if pending

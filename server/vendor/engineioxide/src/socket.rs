@@ -64,12 +64,11 @@ use std::{
     time::Duration,
 };
 
-use crate::{config::EngineIoConfig, errors::Error};
+use crate::{config::EngineIoConfig, errors::Error, queued::Queued};
 use bytes::Bytes;
 use engineioxide_core::{Packet, ProtocolVersion, Str, TransportType};
 use futures_util::FutureExt;
 use http::request::Parts;
-use smallvec::{SmallVec, smallvec};
 use tokio::sync::{
     Mutex, Notify,
     mpsc::{self, Receiver, error::TrySendError},
@@ -112,68 +111,52 @@ impl From<&Error> for Option<DisconnectReason> {
     }
 }
 
-/// agentcast patch: the packets of one send as the socket's channels carry them, with room
-/// for one packet inline where engineioxide_core's `PacketBuf` has two. A tokio channel
-/// allocates its first block of 32 slots when it is created, so every socket paid 32 slots
-/// of two 80-byte packets (5.4 KB) before sending anything; one inline packet halves that.
-/// A send of several packets at once (a message with binary attachments) moves to the heap.
-/// See vendor/README.md.
-pub(crate) type PacketBuf = SmallVec<[Packet; 1]>;
-
 /// A permit to emit a message to the client.
 /// A permit holds a place in the internal channel to send one packet to the client.
 pub struct Permit<'a> {
-    inner: mpsc::Permit<'a, PacketBuf>,
+    inner: mpsc::Permit<'a, Queued>,
 }
 impl Permit<'_> {
     /// Consume the permit and emit a message to the client.
     #[inline]
     pub fn emit(self, msg: Str) {
-        self.inner.send(smallvec![Packet::Message(msg)]);
+        self.inner.send(Queued::Message(msg));
     }
     /// Consume the permit and emit a binary message to the client.
     #[inline]
     pub fn emit_binary(self, data: Bytes) {
-        self.inner.send(smallvec![Packet::Binary(data)]);
+        self.inner.send(Packet::Binary(data).into());
     }
 
     /// Consume the permit and emit a message with multiple binary data to the client.
     ///
     /// It can be used to ensure atomicity when sending a string packet with adjacent binary packets.
     pub fn emit_many(self, msg: Str, data: VecDeque<Bytes>) {
-        let mut packets = SmallVec::with_capacity(data.len() + 1);
-        packets.push(Packet::Message(msg));
-        for d in data {
-            packets.push(Packet::Binary(d));
-        }
-        self.inner.send(packets);
+        let binaries = data.into_iter().map(Packet::Binary);
+        self.inner.send(Queued::many(Packet::Message(msg), binaries));
     }
 
     /// Consume the permit and emit a message with multiple binary data to the client.
     ///
     /// It can be used to ensure atomicity when sending a string packet with adjacent binary packets.
     pub fn emit_many_binary(self, bin: Bytes, data: Vec<Bytes>) {
-        let mut packets = SmallVec::with_capacity(data.len() + 1);
-        packets.push(Packet::Binary(bin));
-        for d in data {
-            packets.push(Packet::Binary(d));
-        }
-        self.inner.send(packets);
+        let binaries = data.into_iter().map(Packet::Binary);
+        self.inner.send(Queued::many(Packet::Binary(bin), binaries));
     }
 }
 
 #[derive(Debug)]
 pub(crate) struct InternalRx {
-    pub buffered_rx: Receiver<PacketBuf>,
+    pub buffered_rx: Receiver<Queued>,
     /// Left over by the polling encoder, which works on engineioxide_core's own buffers.
     pub peeked_packet: Option<engineioxide_core::PacketBuf>,
-    pub volatile_rx: watch::Receiver<Option<PacketBuf>>,
+    pub volatile_rx: watch::Receiver<Option<Queued>>,
 }
 
 impl InternalRx {
     fn new(
-        buffered_rx: Receiver<PacketBuf>,
-        volatile_rx: watch::Receiver<Option<PacketBuf>>,
+        buffered_rx: Receiver<Queued>,
+        volatile_rx: watch::Receiver<Option<Queued>>,
     ) -> Self {
         Self {
             buffered_rx,
@@ -209,7 +192,7 @@ where
     /// Whether the socket is currently upgrading to a new transport.
     upgrading: AtomicBool,
 
-    /// Channel to send [`PacketBuf`] to the connection
+    /// Channel to send [`Queued`] sends to the connection
     ///
     /// It is used and managed by the [`EngineIo`](crate::engine) struct depending on the transport type
     ///
@@ -219,16 +202,17 @@ where
     ///
     /// Closing behavior is driven by the [`Socket::cancellation_token`].
     ///
-    /// The channel is made of a [`SmallVec`] of [`Packet`]s so that adjacent packets can be sent atomically.
+    /// Each item of the channel is one send, so that adjacent packets are sent atomically
+    /// (agentcast patch: a [`Queued`] where upstream has a `SmallVec` of packets).
     pub(crate) internal_rx: Mutex<InternalRx>,
 
-    /// Channel to send [PacketBuf] to the internal connection
-    pub(crate) internal_tx: mpsc::Sender<PacketBuf>,
+    /// Channel to send [`Queued`] sends to the internal connection
+    pub(crate) internal_tx: mpsc::Sender<Queued>,
 
-    /// Channel to send volatile [PacketBuf]s that bypass the internal buffer.
+    /// Channel to send volatile [`Queued`] sends that bypass the internal buffer.
     /// Uses a [`watch`](tokio::sync::watch) channel so only the latest volatile
     /// message is retained; subsequent volatile sends overwrite the previous one.
-    volatile_tx: watch::Sender<Option<PacketBuf>>,
+    volatile_tx: watch::Sender<Option<Queued>>,
 
     /// Tells the heartbeat job that a Pong (v4 protocol) or Ping (v3 protocol) arrived.
     ///
@@ -297,10 +281,10 @@ where
         tracing::debug!(?packet, "sending packet");
 
         self.internal_tx
-            .try_send(smallvec![packet])
-            .map_err(|p| match p {
-                TrySendError::Full(mut p) => TrySendError::Full(p.pop().unwrap()),
-                TrySendError::Closed(mut p) => TrySendError::Closed(p.pop().unwrap()),
+            .try_send(packet.into())
+            .map_err(|e| match e {
+                TrySendError::Full(p) => TrySendError::Full(p.into_first().unwrap()),
+                TrySendError::Closed(p) => TrySendError::Closed(p.into_first().unwrap()),
             })?;
         Ok(())
     }
@@ -404,7 +388,7 @@ where
             tracing::trace!(sid = ?self.id, "emitting ping");
 
             self.internal_tx
-                .try_send(smallvec![Packet::Ping])
+                .try_send(Packet::Ping.into())
                 .map_err(|_| Error::HeartbeatTimeout)?;
 
             #[cfg(feature = "tracing")]
@@ -434,7 +418,7 @@ where
             #[cfg(feature = "tracing")]
             tracing::trace!(sid = ?self.id, "ping received, sending pong");
             self.internal_tx
-                .try_send(smallvec![Packet::Pong])
+                .try_send(Packet::Pong.into())
                 .map_err(|_| Error::HeartbeatTimeout)?;
         }
     }
@@ -537,7 +521,7 @@ where
     /// was dropped (channel full or transport shutting down).
     #[inline]
     pub fn emit_volatile(&self, msg: impl Into<Str>) -> bool {
-        self.send_volatile(smallvec![Packet::Message(msg.into())])
+        self.send_volatile(Queued::Message(msg.into()))
     }
 
     /// Try to send a volatile binary message bypassing the internal buffer channel.
@@ -549,9 +533,9 @@ where
     #[inline]
     pub fn emit_binary_volatile<B: Into<Bytes>>(&self, data: B) -> bool {
         if self.protocol == ProtocolVersion::V3 {
-            self.send_volatile(smallvec![Packet::BinaryV3(data.into())])
+            self.send_volatile(Packet::BinaryV3(data.into()).into())
         } else {
-            self.send_volatile(smallvec![Packet::Binary(data.into())])
+            self.send_volatile(Packet::Binary(data.into()).into())
         }
     }
 
@@ -563,15 +547,11 @@ where
     /// was dropped.
     #[inline]
     pub fn emit_many_volatile(&self, msg: Str, data: VecDeque<Bytes>) -> bool {
-        let mut packets = SmallVec::with_capacity(1 + data.len());
-        packets.push(Packet::Message(msg));
-        for bin in data {
-            packets.push(Packet::Binary(bin));
-        }
-        self.send_volatile(packets)
+        let binaries = data.into_iter().map(Packet::Binary);
+        self.send_volatile(Queued::many(Packet::Message(msg), binaries))
     }
 
-    pub(crate) fn send_volatile(&self, packets: PacketBuf) -> bool {
+    pub(crate) fn send_volatile(&self, packets: Queued) -> bool {
         self.volatile_tx.send(Some(packets)).is_ok()
     }
 }

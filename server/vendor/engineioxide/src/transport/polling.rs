@@ -125,7 +125,7 @@ where
 
         // Prepend the packet peeked during the previous
         // polling request so it is encoded first, ahead of the newly received packets.
-        // agentcast patch: the channels carry the socket's own `PacketBuf` (see socket.rs).
+        // agentcast patch: the channels carry the socket's own `Queued` sends (see queued.rs).
         let received = rx_stream::EncoderStream::new(buffered_rx, volatile_rx)
             .map(|packets| packets.into_iter().collect());
         let rx_stream = stream::iter(peeked_packet.take()).chain(received);

@@ -5,6 +5,12 @@ pub fn vm_rss_kb(pid: u32) -> Option<u64> {
     status_field(pid, "VmRSS:")
 }
 
+/// `RssAnon` of `pid` in KiB, from /proc/PID/status: the resident memory that is the
+/// process's own (heap, stacks), without the pages of files it maps (its executable's code).
+pub fn rss_anon_kb(pid: u32) -> Option<u64> {
+    status_field(pid, "RssAnon:")
+}
+
 /// `VmHWM` of `pid` in KiB: the most it was ever resident, from /proc/PID/status.
 pub fn vm_hwm_kb(pid: u32) -> Option<u64> {
     status_field(pid, "VmHWM:")

@@ -174,6 +174,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
 
     // Connect: every client, a bounded number of handshakes at a time.
     let rss_before_kb = sum_over(pids, procfs::vm_rss_kb);
+    let anon_before_kb = sum_over(pids, procfs::rss_anon_kb);
     let handshakes = Arc::new(Semaphore::new(config.connect_concurrency.max(1)));
     let connect_started = Instant::now();
     let mut clients = Vec::with_capacity(config.clients);
@@ -218,10 +219,11 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     // Memory of idle connections.
     tokio::time::sleep(Duration::from_millis(config.settle_ms)).await;
     let rss_after_kb = sum_over(pids, procfs::vm_rss_kb);
-    let rss_per_conn_kb = match (rss_before_kb, rss_after_kb) {
-        (Some(before), Some(after)) => Some((after as f64 - before as f64) / connected as f64),
-        _ => None,
+    let per_conn = |before: Option<u64>, after: Option<u64>| {
+        Some((after? as f64 - before? as f64) / connected as f64)
     };
+    let rss_per_conn_kb = per_conn(rss_before_kb, rss_after_kb);
+    let anon_per_conn_kb = per_conn(anon_before_kb, sum_over(pids, procfs::rss_anon_kb));
 
     // Warm-up: publish until every connected client has seen an event, which proves that the
     // server subscribed it (a server may join the rooms just after acknowledging CONNECT).
@@ -352,6 +354,7 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
         rss_before_kb,
         rss_after_kb,
         rss_per_conn_kb,
+        anon_per_conn_kb,
         rss_end_kb,
         rss_peak_kb,
         errors: errors.total(),

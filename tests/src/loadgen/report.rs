@@ -26,6 +26,10 @@ pub struct Report {
     pub rss_after_kb: Option<u64>,
     /// (RSS with every client connected and idle - RSS before) / connected clients.
     pub rss_per_conn_kb: Option<f64>,
+    /// The same with `RssAnon`, the server's own memory: without the pages of its executable
+    /// that the first connections run for the first time (file pages, shared with the page
+    /// cache, paid once per process and not per connection: about 2 MB here).
+    pub anon_per_conn_kb: Option<f64>,
     /// Server RSS once every event was delivered (or the run gave up).
     pub rss_end_kb: Option<u64>,
     /// The most the server was ever resident (`VmHWM`), read at the end: the peak of the

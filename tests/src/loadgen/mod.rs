@@ -97,7 +97,8 @@ pub struct Config {
     /// Handshakes in progress at most while connecting.
     #[arg(long, default_value_t = 128)]
     pub connect_concurrency: usize,
-    /// Pause between the last connect and the second RSS reading.
+    /// Pause after the warm-up client left, before the first RSS reading, and between the
+    /// last connect and the second.
     #[arg(long, default_value_t = 1000)]
     pub settle_ms: u64,
     /// Bound on the whole run, in seconds.
@@ -171,6 +172,19 @@ pub async fn run(config: Config) -> anyhow::Result<Report> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let pids = config.server_pid.as_slice();
     let cpu_seconds = || sum_over(pids, |pid| procfs::cpu_seconds(Some(pid)));
+
+    // One client per server first, connected and closed before the first reading: what the
+    // first connection pays once per process (the code of the connect path run and paged in
+    // for the first time, the session's namespace, a store finishing its start) is not what
+    // an idle connection costs.
+    for target in &targets {
+        let mut warm_up = target
+            .connect(Duration::from_secs(30))
+            .await
+            .context("connecting the warm-up client")?;
+        warm_up.close(None).await.ok();
+    }
+    tokio::time::sleep(Duration::from_millis(config.settle_ms)).await;
 
     // Connect: every client, a bounded number of handshakes at a time.
     let rss_before_kb = sum_over(pids, procfs::vm_rss_kb);

@@ -24,11 +24,12 @@ pub struct Report {
     pub connect_ms: f64,
     pub rss_before_kb: Option<u64>,
     pub rss_after_kb: Option<u64>,
-    /// (RSS with every client connected and idle - RSS before) / connected clients.
+    /// (RSS with every client connected and idle - RSS before) / connected clients, "before"
+    /// being after one client connected and left (what a first connection pays once per
+    /// process is not counted per connection).
     pub rss_per_conn_kb: Option<f64>,
-    /// The same with `RssAnon`, the server's own memory: without the pages of its executable
-    /// that the first connections run for the first time (file pages, shared with the page
-    /// cache, paid once per process and not per connection: about 2 MB here).
+    /// The same with `RssAnon`, the server's own memory, without the pages of files it maps
+    /// (its executable's code).
     pub anon_per_conn_kb: Option<f64>,
     /// Server RSS once every event was delivered (or the run gave up).
     pub rss_end_kb: Option<u64>,

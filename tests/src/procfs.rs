@@ -105,6 +105,7 @@ mod tests {
     fn reads_this_process() {
         assert!(vm_rss_kb(std::process::id()).is_some_and(|kb| kb > 0));
         assert!(vm_hwm_kb(std::process::id()).is_some_and(|kb| kb > 0));
+        assert!(rss_anon_kb(std::process::id()).is_some_and(|kb| kb > 0));
         assert!(cpu_seconds(None).is_some());
         let me = std::process::id();
         assert!(threads(me).is_some_and(|n| n >= 1));

@@ -759,8 +759,7 @@ fn verdict(opts: &Options, runs: &[Run]) -> String {
         }
     }
     // Memory per connection is judged where it is least noisy: the largest N measured, on
-    // the whole RSS as the issue states it; the private part is said beside it (the rest is
-    // the executable's code, paged in once by the first connections).
+    // the whole RSS as the issue states it; the server's own part (`RssAnon`) is said beside.
     let largest = opts.clients.iter().copied().max().unwrap_or_default();
     let at_largest = medians(runs, Server::Agentcast, largest);
     match at_largest.and_then(|m| m.kb_per_conn) {

@@ -4,11 +4,14 @@
 //! By default SQLite checkpoints inside the commit that takes the WAL past 1,000 pages, and
 //! with `synchronous = NORMAL` that checkpoint is where the fsyncs happen: one commit in a few
 //! hundred took milliseconds, which was the whole tail of the publish-to-client latency (p99
-//! 11 ms at 1,000 events/s against a median of 0.6, BENCHMARKS.md). The writer runs with
-//! `wal_autocheckpoint = 0` instead, and this task runs a PASSIVE checkpoint every
-//! [`SqliteOptions::checkpoint_every`](super::SqliteOptions): it copies what no reader still
-//! needs, never waits for the writer or the readers, and the writer restarts the WAL from its
-//! beginning once everything in it was copied. Durability is unchanged: a commit is in the WAL
+//! 11 ms at 1,000 events/s against a median of 0.6, BENCHMARKS.md). Instead this task runs
+//! a PASSIVE checkpoint every [`SqliteOptions::checkpoint_every`](super::SqliteOptions): it
+//! copies what no reader still needs, never waits for the writer or the readers, and the
+//! writer restarts the WAL from its beginning once everything in it was copied. Under a steady
+//! stream of commits that moment never comes (a commit always lands while the checkpoint
+//! runs), so the writer still checkpoints itself past
+//! [`SqliteOptions::wal_limit_pages`](super::SqliteOptions) (64 MiB): one commit in that many
+//! pages, with little left to copy, and the WAL restarts. Durability is unchanged: a commit is in the WAL
 //! when it returns, and a WAL not yet copied is replayed when the database is next opened.
 
 use std::time::Duration;

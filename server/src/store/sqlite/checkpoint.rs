@@ -11,8 +11,9 @@
 //! stream of commits that moment never comes (a commit always lands while the checkpoint
 //! runs), so the writer still checkpoints itself past
 //! [`SqliteOptions::wal_limit_pages`](super::SqliteOptions) (64 MiB): one commit in that many
-//! pages, with little left to copy, and the WAL restarts. Durability is unchanged: a commit is in the WAL
-//! when it returns, and a WAL not yet copied is replayed when the database is next opened.
+//! pages, with little left to copy, and the WAL restarts. Durability is unchanged: a commit is
+//! in the WAL when it returns, and a WAL not yet copied is replayed when the database is next
+//! opened.
 
 use std::time::Duration;
 

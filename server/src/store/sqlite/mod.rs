@@ -184,7 +184,7 @@ mod tests {
             assert_eq!(pragma(&store, "synchronous").await, expected);
             assert_eq!(pragma(&store, "page_size").await, "8192");
             assert_eq!(pragma(&store, "busy_timeout").await, "5000");
-            // Commits checkpoint only past the WAL's limit: the checkpointer does.
+            // Below the WAL's limit only the checkpointer checkpoints.
             assert_eq!(pragma(&store, "wal_autocheckpoint").await, "8192");
             assert_eq!(pragma(&store, "journal_size_limit").await, "67108864");
             // Readers are read-only.

@@ -197,26 +197,34 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_checkpointer_copies_commits_into_the_database_file() {
+    /// A store in a fresh directory (kept alive by the returned guard), with an empty table of
+    /// blobs for the tests to write through its writer.
+    async fn store_with_filler(
+        options: SqliteOptions,
+    ) -> (tempfile::TempDir, std::path::PathBuf, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(DB_FILE);
+        let store = SqliteStore::open(&path, options).await.unwrap();
+        write(&store, "CREATE TABLE filler (data BLOB)").await;
+        (dir, path, store)
+    }
+
+    /// One statement, one commit, through the writer.
+    async fn write(store: &SqliteStore, sql: &str) {
+        sqlx::query(sql).execute(&store.writer).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_checkpointer_copies_commits_into_the_database_file() {
         let options = SqliteOptions {
             checkpoint_every: Duration::from_millis(10),
             ..SqliteOptions::default()
         };
-        let store = SqliteStore::open(&path, options).await.unwrap();
+        let (_dir, path, store) = store_with_filler(options).await;
         let size = || std::fs::metadata(&path).unwrap().len();
         let before = size();
         // Half a megabyte through the writer, whose commits only append to the WAL.
-        sqlx::query("CREATE TABLE filler (data BLOB)")
-            .execute(&store.writer)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO filler VALUES (zeroblob(524288))")
-            .execute(&store.writer)
-            .await
-            .unwrap();
+        write(&store, "INSERT INTO filler VALUES (zeroblob(524288))").await;
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while size() < before + 524_288 {
             assert!(
@@ -231,26 +239,17 @@ mod tests {
 
     #[tokio::test]
     async fn the_wal_stays_bounded_under_a_steady_stream_of_commits() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(DB_FILE);
         let options = SqliteOptions {
             // A checkpoint always under way beside the commits, as under load.
             checkpoint_every: Duration::from_millis(1),
             wal_limit_pages: 64,
             ..SqliteOptions::default()
         };
-        let store = SqliteStore::open(&path, options).await.unwrap();
-        sqlx::query("CREATE TABLE filler (data BLOB)")
-            .execute(&store.writer)
-            .await
-            .unwrap();
+        let (dir, _path, store) = store_with_filler(options).await;
         // 2,000 commits back to back, each rewriting a page or two: ~30 MB of WAL frames,
         // 500 KiB at most between two restarts.
         for _ in 0..2000 {
-            sqlx::query("INSERT INTO filler VALUES (randomblob(6000))")
-                .execute(&store.writer)
-                .await
-                .unwrap();
+            write(&store, "INSERT INTO filler VALUES (randomblob(6000))").await;
         }
         let wal = std::fs::metadata(dir.path().join(format!("{DB_FILE}-wal")))
             .unwrap()
